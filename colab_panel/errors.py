@@ -1,0 +1,87 @@
+"""The exception hierarchy: every mistake a user can make or fix is one of these, with a message in words.
+
+Controllers catch `PanelError` and show `str(error)` in the panel; anything else is a bug.
+"""
+
+from __future__ import annotations
+
+
+class PanelError(Exception):
+    """Base of every error colab_panel raises on purpose. `str(e)` is the sentence a user sees."""
+
+
+# --- Drive -----------------------------------------------------------------------------------
+
+
+class DriveError(PanelError):
+    """A Drive call failed. `reason` is Google's error reason when there is one (e.g. 'notFound')."""
+
+    def __init__(self, message: str, *, reason: str | None = None, status: int | None = None):
+        super().__init__(message)
+        self.reason = reason
+        self.status = status
+
+
+class DriveAuthError(DriveError):
+    """No usable credentials, or they were refused."""
+
+
+class DriveNotFound(DriveError):
+    """The file or folder does not exist, or this account cannot see it."""
+
+
+class DrivePermissionDenied(DriveError):
+    """The account can see the item but may not do this to it."""
+
+
+class ResourceKeyRequired(DriveNotFound):
+    """An older link-shared item that needs the `resourcekey` from its link."""
+
+
+class DriveQuotaExceeded(DriveError):
+    """Rate limit or download quota still exceeded after retries."""
+
+
+# --- Staging ---------------------------------------------------------------------------------
+
+
+class StagingError(PanelError):
+    """Staging a dataset failed; nothing half-written was left under the destination."""
+
+
+class UnsafeArchiveError(StagingError):
+    """An archive member would land outside the destination, or is a link/device we refuse."""
+
+
+class InsufficientSpace(StagingError):
+    """The destination's disk cannot hold what would be written."""
+
+
+class ChecksumMismatch(StagingError):
+    """Downloaded bytes do not match the expected hash."""
+
+
+class StagingCancelled(StagingError):
+    """The user cancelled; partial files were removed."""
+
+
+# --- Share -----------------------------------------------------------------------------------
+
+
+class ShareError(PanelError):
+    """A sharing change was refused or is malformed."""
+
+
+class ConfirmationRequired(ShareError):
+    """A change would widen access and was not explicitly confirmed."""
+
+
+# --- Monitor ---------------------------------------------------------------------------------
+
+
+class MonitorError(PanelError):
+    """The monitor could not start or read something it needs."""
+
+
+class GpuUnavailable(MonitorError):
+    """No NVIDIA GPU can be read; the message says why (no driver, no library, lost...)."""
