@@ -1,0 +1,116 @@
+"""Which processes hold GPU memory: `read_gpu_processes()`.
+
+NVML has grown three generations of process lists; we ask the newest the driver has
+(v3 → v2 → v1) for compute and graphics processes, merge a PID that appears in both, name
+each process with psutil, and mark this kernel's own process and its children.
+
+Caveat: NVML reports PIDs of the host's PID namespace. Inside a container that does not share
+it, a PID may be invisible (name None) or, rarely, belong to an unrelated local process.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+from typing import Any
+
+from colab_panel.monitor import nvml
+from colab_panel.monitor.gpu import GpuReader, default_reader
+from colab_panel.monitor.nvml import GpuLost, query
+from colab_panel.monitor.samples import GpuProcess
+
+__all__ = ["read_gpu_processes"]
+
+
+def read_gpu_processes(reader: GpuReader | None = None) -> list[GpuProcess]:
+    """Every process using a GPU, sorted by GPU then memory (largest first); [] without GPUs."""
+    pynvml = nvml.pynvml_module()
+    if pynvml is None:
+        return []
+    reader = reader or default_reader()
+    found: dict[tuple[int, int], dict[str, Any]] = {}
+    for index, handle in reader.handles():
+        try:
+            for kind in ("compute", "graphics"):
+                for info in _process_list(pynvml, handle, kind):
+                    entry = found.setdefault((index, int(info.pid)), {"memory": None, "kinds": []})
+                    entry["kinds"].append(kind)
+                    if info.usedGpuMemory is not None:  # None: the driver cannot tell (WDDM)
+                        entry["memory"] = max(entry["memory"] or 0, int(info.usedGpuMemory))
+        except GpuLost:
+            reader.mark_lost(index)
+    ours = _this_kernel_pids()
+    processes = [
+        GpuProcess(pid=pid, name=_process_name(pid), gpu_index=index,
+                   memory_used_bytes=entry["memory"], kind="+".join(entry["kinds"]),
+                   is_this_kernel=pid in ours)
+        for (index, pid), entry in found.items()
+    ]
+    processes.sort(key=lambda p: (p.gpu_index, -(p.memory_used_bytes or 0), p.pid))
+    return processes
+
+
+def _process_list(pynvml: Any, handle: Any, kind: str) -> list[Any]:
+    stem = "nvmlDeviceGetComputeRunningProcesses" if kind == "compute" else \
+        "nvmlDeviceGetGraphicsRunningProcesses"
+    for suffix in ("_v3", "_v2"):
+        listed = query(stem + suffix, handle)
+        if listed is not None:
+            return listed
+    listed = query(_process_list_v1, pynvml, handle, stem)
+    return listed or []
+
+
+class _ProcessInfoV1(ctypes.Structure):
+    # nvmlProcessInfo_v1_t: what drivers before R470 fill in.
+    _fields_ = [("pid", ctypes.c_uint), ("usedGpuMemory", ctypes.c_ulonglong)]
+
+
+def _process_list_v1(pynvml: Any, handle: Any, symbol: str) -> list[Any]:
+    """The unversioned (v1) call; current bindings no longer wrap it, so we call the symbol.
+
+    Uses pynvml's own function-pointer lookup so a missing symbol raises the usual
+    NVMLError_FunctionNotFound (which `query` turns into None).
+    """
+    function = pynvml._nvmlGetFunctionPointer(symbol)
+    count = ctypes.c_uint(0)
+    result = function(handle, ctypes.byref(count), None)
+    if result == pynvml.NVML_SUCCESS:
+        return []
+    if result != pynvml.NVML_ERROR_INSUFFICIENT_SIZE:
+        raise pynvml.NVMLError(result)
+    count.value = count.value * 2 + 5  # room for processes started between the two calls
+    infos = (_ProcessInfoV1 * count.value)()
+    pynvml._nvmlCheckReturn(function(handle, ctypes.byref(count), infos))
+    not_available = ctypes.c_ulonglong(-1).value
+    return [_Info(info.pid, None if info.usedGpuMemory == not_available else info.usedGpuMemory)
+            for info in infos[: count.value]]
+
+
+class _Info:
+    __slots__ = ("pid", "usedGpuMemory")
+
+    def __init__(self, pid: int, used: int | None) -> None:
+        self.pid = pid
+        self.usedGpuMemory = used
+
+
+def _this_kernel_pids() -> set[int]:
+    """This process and all its descendants (DataLoader workers, subprocess training runs)."""
+    pids = {os.getpid()}
+    try:
+        import psutil
+
+        pids.update(child.pid for child in psutil.Process().children(recursive=True))
+    except Exception:  # psutil missing or /proc unreadable: still mark ourselves
+        pass
+    return pids
+
+
+def _process_name(pid: int) -> str | None:
+    try:
+        import psutil
+
+        return psutil.Process(pid).name()
+    except Exception:  # gone, another PID namespace, or access denied
+        return None
