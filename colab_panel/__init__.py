@@ -1,2 +1,56 @@
-"""colab_panel: one notebook panel for Drive, dataset staging, sharing and a live GPU monitor."""
+"""colab_panel: one notebook panel for Drive, dataset staging, sharing and a live GPU monitor.
+
+    from colab_panel import Panel
+    Panel()
+
+Everything the panel does is also a plain call (see `__all__`). Names load on first use, so
+`import colab_panel` stays fast: ipywidgets, PyDrive2, plotly and NVML load only when needed.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
 __version__ = "0.1.0"
+
+# public name -> module that defines it
+_EXPORTS = {
+    "Panel": "colab_panel.panel",
+    "read_runtime_facts": "colab_panel.runtime.facts",
+    "PanelError": "colab_panel.errors",
+    "DriveError": "colab_panel.errors",
+    "DriveAuthError": "colab_panel.errors",
+    "DriveNotFound": "colab_panel.errors",
+    "DrivePermissionDenied": "colab_panel.errors",
+    "ResourceKeyRequired": "colab_panel.errors",
+    "DriveQuotaExceeded": "colab_panel.errors",
+    "StagingError": "colab_panel.errors",
+    "UnsafeArchiveError": "colab_panel.errors",
+    "InsufficientSpace": "colab_panel.errors",
+    "ChecksumMismatch": "colab_panel.errors",
+    "StagingCancelled": "colab_panel.errors",
+    "ShareError": "colab_panel.errors",
+    "ConfirmationRequired": "colab_panel.errors",
+    "MonitorError": "colab_panel.errors",
+    "GpuUnavailable": "colab_panel.errors",
+}
+
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:  # let editors and type checkers see the lazy names
+    from colab_panel.panel import Panel
+    from colab_panel.runtime.facts import read_runtime_facts
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'colab_panel' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

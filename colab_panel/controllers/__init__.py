@@ -1,0 +1,1 @@
+"""Controllers: `traitlets.HasTraits` objects holding each tab's state; actions are verb methods."""

@@ -1,0 +1,81 @@
+"""Serve the demo notebook with Voila on 127.0.0.1 and stop everything on Ctrl-C.
+
+Voila rather than JupyterLab: a newcomer sees the panel as an app (no code cells, no IDE), each
+browser tab gets its own kernel, and the kernel ends when the tab closes.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+import webbrowser
+from contextlib import ExitStack
+from pathlib import Path
+
+from colab_panel.demo import processes
+from colab_panel.errors import PanelError
+
+DEMO_NOTEBOOK = Path(__file__).with_name("demo.ipynb")
+HOST = "127.0.0.1"
+
+
+class DemoError(PanelError):
+    """The demo could not start; the message says why in words."""
+
+
+def voila_command(notebook: Path, port: int) -> list[str]:
+    return [sys.executable, "-m", "voila", str(notebook), f"--port={port}", "--no-browser",
+            f"--Voila.ip={HOST}", "--show_tracebacks=True", "--theme=light",
+            # culling keeps closed tabs from leaving kernels behind
+            "--MappingKernelManager.cull_idle_timeout=600"]
+
+
+def serve_demo(port: int | None = None, open_browser: bool = True, ready_timeout_s: float = 120.0,
+               stop_event: threading.Event | None = None, print_fn=print) -> None:
+    """Run the demo until Ctrl-C (or `stop_event`), then stop every process it started."""
+    if importlib.util.find_spec("voila") is None:
+        raise DemoError("The demo needs Voila: pip install 'colab-panel[demo]'")
+    if port is None:
+        port = processes.free_port(HOST)
+    elif not processes.port_is_free(HOST, port):
+        raise DemoError(f"port {port} on {HOST} is already in use: pick another with --port, "
+                        "or leave --port out to use a free one")
+    stop_event = stop_event or threading.Event()
+    with ExitStack() as stack:
+        workdir = Path(tempfile.mkdtemp(prefix="colab-panel-demo-"))
+        stack.callback(shutil.rmtree, workdir, ignore_errors=True)
+        notebook = workdir / "colab_panel_demo.ipynb"
+        shutil.copyfile(DEMO_NOTEBOOK, notebook)
+        env = dict(os.environ, COLAB_PANEL_DATA=str(workdir / "data"))
+        server = processes.start(voila_command(notebook, port), env=env, cwd=workdir,
+                                 log=workdir / "voila.log")
+        stack.callback(processes.stop, server)
+        try:
+            processes.wait_for_port(HOST, port, ready_timeout_s, server)
+        except (TimeoutError, RuntimeError) as exc:
+            log = (workdir / "voila.log").read_text(errors="replace")[-2000:]
+            raise DemoError(f"Voila did not start: {exc}\n{log}") from exc
+        url = f"http://{HOST}:{port}/"
+        print_fn(f"colab_panel demo: {url}  (Ctrl-C stops it)", flush=True)
+        if open_browser:
+            webbrowser.open(url)
+        _wait_for_stop(server, stop_event)
+        print_fn("colab_panel demo: stopping…", flush=True)
+
+
+def _wait_for_stop(server, stop_event: threading.Event) -> None:
+    """Block until Ctrl-C, SIGTERM, `stop_event`, or the server dying on its own."""
+    def request_stop(_signum, _frame):
+        stop_event.set()
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, request_stop)
+        signal.signal(signal.SIGTERM, request_stop)
+    while not stop_event.wait(0.5):
+        if server.poll() is not None:
+            raise DemoError(f"Voila exited unexpectedly with code {server.returncode}")

@@ -1,0 +1,117 @@
+"""`Panel`: composes the header and every available tab into one widget, and owns their lifetime.
+
+    from colab_panel import Panel
+    Panel()
+
+Only one panel lives per kernel: creating a new one (re-running the cell) stops the old one's
+background work and leaves a one-line notice where it was.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import ipywidgets as widgets
+
+from colab_panel.colab import enable_custom_widget_manager
+from colab_panel.controllers.header import HeaderController
+from colab_panel.views.header import HeaderView
+from colab_panel.views.style import PANEL_CSS
+from colab_panel.widgets.ticker import Ticker
+
+
+@dataclass
+class TabParts:
+    """What a tab builder returns: its title, its view, and what to close when the panel closes."""
+
+    title: str
+    view: widgets.Widget
+    closeables: tuple[Any, ...] = ()  # objects with a close() method (controllers, samplers, ...)
+    on_tick: Callable[[], None] | None = None  # called every few seconds while the panel is shown
+
+
+@dataclass(frozen=True)
+class PanelContext:
+    """What every tab builder gets: the panel's shared settings."""
+
+    staging_dir: Path | None
+
+
+TabBuilder = Callable[[PanelContext], TabParts]
+
+_TAB_BUILDERS: list[TabBuilder] = []
+_live_panels: "weakref.WeakSet[Panel]" = weakref.WeakSet()
+_live_lock = threading.Lock()
+
+
+class Panel:
+    """The notebook panel. Display it by leaving it last in a cell, or with `display(Panel())`."""
+
+    def __init__(self, *, staging_dir: str | Path | None = None, refresh_s: float = 5.0):
+        with _live_lock:
+            previous = list(_live_panels)
+            _live_panels.add(self)
+        for old in previous:
+            old.close(notice="This panel was replaced by a newer one.")
+        self._closed = False
+        context = PanelContext(staging_dir=Path(staging_dir) if staging_dir else None)
+        self.header = HeaderController(staging_dir=context.staging_dir)
+        self.header.refresh()
+        self.tabs = [build(context) for build in _TAB_BUILDERS]
+        self.ticker = Ticker(interval_ms=int(refresh_s * 1000))
+        self.ticker.on_tick(self.header.refresh)
+        for parts in self.tabs:
+            if parts.on_tick is not None:
+                self.ticker.on_tick(parts.on_tick)
+        self.widget = widgets.VBox(self._children()).add_class("cp-panel")
+
+    def _children(self) -> list[widgets.Widget]:
+        children: list[widgets.Widget] = [widgets.HTML(PANEL_CSS), HeaderView(self.header)]
+        if self.tabs:
+            tab = widgets.Tab(children=[p.view for p in self.tabs]).add_class("cp-tabs")
+            tab.titles = tuple(p.title for p in self.tabs)
+            children.append(tab)
+        children.append(self.ticker)
+        return children
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def close(self, notice: str = "This panel is closed.") -> None:
+        """Stop every thread, server and timer this panel started; leave `notice` in its place."""
+        if self._closed:
+            return
+        self._closed = True
+        with _live_lock:
+            _live_panels.discard(self)
+        old_children = list(self.widget.children)
+        self.widget.children = [widgets.HTML(f'<span class="cp-muted">{notice}</span>')]
+        for parts in self.tabs:
+            for closeable in parts.closeables:
+                closeable.close()
+        for child in old_children:
+            close_tree(child)
+
+    def _repr_mimebundle_(self, **kwargs):
+        enable_custom_widget_manager()
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "open"
+        return f"<colab_panel.Panel {state}: tabs={[p.title for p in self.tabs]}>"
+
+
+def close_tree(widget: widgets.Widget) -> None:
+    """Close `widget` and every widget inside it (Box children, layouts, styles), freeing their comms."""
+    for child in getattr(widget, "children", ()):
+        close_tree(child)
+    for part in ("layout", "style"):
+        owned = getattr(widget, part, None)
+        if isinstance(owned, widgets.Widget):
+            owned.close()
+    widget.close()

@@ -1,0 +1,1 @@
+"""Views: ipywidgets only. Each takes its controller, binds to its traits and holds no state."""

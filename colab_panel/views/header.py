@@ -1,0 +1,79 @@
+"""The runtime header: one row of chips (front end, Python, GPU, torch, RAM, disk, Drive, Colab age)."""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+
+from colab_panel.controllers.header import HeaderController
+from colab_panel.runtime.facts import COLAB_MAX_SESSION_S, RuntimeFacts
+from colab_panel.units import human_bytes, human_duration
+
+
+class HeaderView(widgets.HBox):
+    def __init__(self, controller: HeaderController):
+        self.controller = controller
+        self.facts_html = widgets.HTML().add_class("cp-facts")
+        self.refresh_button = widgets.Button(
+            icon="refresh", tooltip="Read the runtime facts again",
+            layout=widgets.Layout(width="34px", height="28px"),
+        ).add_class("cp-header-refresh")
+        self.refresh_button.on_click(lambda _: controller.refresh())
+        super().__init__([self.facts_html, self.refresh_button],
+                         layout=widgets.Layout(align_items="center"))
+        self.add_class("cp-header")
+        controller.observe(self._render, names=["facts", "error", "busy"])
+        self._render()
+
+    def _render(self, _change=None) -> None:
+        c = self.controller
+        self.refresh_button.disabled = c.busy
+        parts = [] if c.facts is None else render_fact_chips(c.facts)
+        if c.error:
+            parts.append(f'<span class="cp-error">{html.escape(c.error)}</span>')
+        self.facts_html.value = "".join(parts) or '<span class="cp-muted">reading runtime…</span>'
+
+
+def _chip(key: str, text: str, level: str = "") -> str:
+    cls = f"cp-fact cp-fact-{key}" + (f" cp-{level}" if level else "")
+    return f'<span class="{cls}">{text}</span>'
+
+
+def _used_level(used: int | None, total: int | None) -> str:
+    if not used or not total:
+        return ""
+    share = used / total
+    return "bad" if share > 0.92 else "warn" if share > 0.8 else ""
+
+
+def _free_level(free: int | None) -> str:
+    if free is None:
+        return ""
+    return "bad" if free < 2 * 1024**3 else "warn" if free < 10 * 1024**3 else ""
+
+
+def render_fact_chips(f: RuntimeFacts) -> list[str]:
+    e = html.escape
+    chips = [
+        _chip("frontend", f"<b>{e(f.frontend.value)}</b>"),
+        _chip("python", f"Python {e(f.python_version)}"),
+        _chip("gpu", f"GPU: {e(f.gpu_summary)}", "ok" if f.gpu_present else "warn"),
+    ]
+    if f.torch_summary:
+        chips.append(_chip("torch", e(f.torch_summary)))
+    chips.append(_chip("ram", f"RAM {human_bytes(f.ram_used_bytes)} / {human_bytes(f.ram_total_bytes)}",
+                       _used_level(f.ram_used_bytes, f.ram_total_bytes)))
+    chips.append(_chip("disk", f"Disk free {human_bytes(f.cwd_free_bytes)} here",
+                       _free_level(f.cwd_free_bytes)))
+    if f.staging_dir.absolute() != f.cwd.absolute():
+        chips.append(_chip("staging-disk",
+                           f"{human_bytes(f.staging_free_bytes)} free at {e(str(f.staging_dir))}",
+                           _free_level(f.staging_free_bytes)))
+    chips.append(_chip("drive", "Drive mounted" if f.drive_mounted else "Drive not mounted",
+                       "ok" if f.drive_mounted else ""))
+    if f.colab_session_age_s is not None:
+        left = COLAB_MAX_SESSION_S - f.colab_session_age_s
+        level = "bad" if left < 3600 else "warn" if left < 3 * 3600 else ""
+        chips.append(_chip("session", f"Session {human_duration(f.colab_session_age_s)} of 12 h", level))
+    return chips

@@ -1,0 +1,69 @@
+"""`colab-panel demo` serves the panel on 127.0.0.1 and Ctrl-C stops every process it started."""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import psutil
+import pytest
+
+from colab_panel.demo.processes import free_port
+
+
+def _read_url(proc: subprocess.Popen, timeout_s: float) -> str:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            if proc.poll() is not None:
+                pytest.fail(f"demo exited early with {proc.returncode}: {proc.stderr.read()}")
+            continue
+        match = re.search(r"(http://127\.0\.0\.1:\d+/)", line)
+        if match:
+            return match.group(1)
+    pytest.fail("the demo never printed its URL")
+
+
+def test_demo_serves_the_panel_and_ctrl_c_stops_everything(tmp_path):
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "colab_panel.cli", "demo", "--no-browser",
+                             "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, cwd=tmp_path, env=dict(os.environ, PYTHONUNBUFFERED="1"))
+    try:
+        url = _read_url(proc, 120)
+        assert url == f"http://127.0.0.1:{port}/"
+        # Voila runs the notebook before answering: the page carries the panel's widget state
+        with urllib.request.urlopen(url, timeout=120) as response:
+            page = response.read().decode()
+        assert response.status == 200 and "colab_panel" in page
+        children = psutil.Process(proc.pid).children(recursive=True)
+        assert any("voila" in " ".join(c.cmdline()) for c in children)
+        assert any("ipykernel" in " ".join(c.cmdline()) for c in children)
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(60) == 0
+        assert "stopping" in proc.stdout.read()
+        gone, alive = psutil.wait_procs(children, timeout=15)
+        assert not alive, f"left running: {[p.cmdline() for p in alive]}"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+
+
+def test_demo_refuses_a_port_in_use_in_words(tmp_path):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        out = subprocess.run([sys.executable, "-m", "colab_panel.cli", "demo", "--no-browser",
+                              "--port", str(port)], capture_output=True, text=True, timeout=120,
+                             cwd=tmp_path)
+    assert out.returncode == 1
+    assert f"port {port} on 127.0.0.1 is already in use" in out.stderr

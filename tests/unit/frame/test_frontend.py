@@ -1,0 +1,66 @@
+"""Front-end detection reads real traces: modules, environment variables, the parent's cmdline."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from colab_panel.runtime import frontend
+from colab_panel.runtime.frontend import Frontend
+
+COLAB_STUB = Path(__file__).resolve().parents[2] / "colab_stub"
+
+
+def _detect_in_subprocess(env_extra: dict[str, str]) -> str:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("VOILA_", "VSCODE_", "JPY_")) and k != "PYTHONPATH"}
+    env.update(env_extra)
+    code = "from colab_panel.runtime.frontend import detect_frontend; print(detect_frontend().value)"
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+@pytest.mark.parametrize("env, expected", [
+    ({}, "Python"),
+    ({"PYTHONPATH": str(COLAB_STUB)}, "Colab"),
+    ({"VOILA_KERNEL_ID": "abc"}, "Voila"),
+    ({"VSCODE_PID": "123"}, "VS Code"),
+])
+def test_detect_frontend_from_a_fresh_process(env, expected):
+    assert _detect_in_subprocess(env) == expected
+
+
+def _fake_parent(tmp_path: Path, script_name: str) -> subprocess.Popen:
+    """A real process started the way a Jupyter server is: `python /venv/bin/<script> ...`."""
+    script = tmp_path / script_name
+    script.write_text("import time\ntime.sleep(30)\n")
+    proc = subprocess.Popen([sys.executable, str(script), "--no-browser"])
+    deadline = time.monotonic() + 10
+    while script_name.encode() not in Path(f"/proc/{proc.pid}/cmdline").read_bytes():
+        assert time.monotonic() < deadline, "the fake server never started"
+        time.sleep(0.01)
+    return proc
+
+
+@pytest.mark.parametrize("argv0, expected", [
+    ("jupyter-lab", Frontend.JUPYTERLAB),
+    ("jupyter-notebook", Frontend.NOTEBOOK),
+    ("voila", Frontend.VOILA),
+    ("jupyter-server", Frontend.JUPYTER),
+])
+def test_jupyter_server_flavour_from_parent_cmdline(tmp_path, argv0, expected):
+    parent = _fake_parent(tmp_path, argv0)
+    try:
+        assert frontend._jupyter_server_flavour(str(parent.pid)) is expected
+    finally:
+        parent.kill()
+        parent.wait(5)
+
+
+def test_unknown_parent_is_plain_jupyter():
+    assert frontend._jupyter_server_flavour(None) is Frontend.JUPYTER
+    assert frontend._jupyter_server_flavour("not-a-pid") is Frontend.JUPYTER
+    assert frontend._jupyter_server_flavour("999999999") is Frontend.JUPYTER

@@ -1,0 +1,69 @@
+"""Panel lifecycle: one live panel per kernel, close() stops what it started, Colab gets its widget manager."""
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import ipywidgets as widgets
+
+from colab_panel import Panel
+
+COLAB_STUB = Path(__file__).resolve().parents[2] / "colab_stub"
+
+
+def _open_comms() -> int:
+    from ipywidgets.widgets.widget import _instances
+
+    return len(_instances)
+
+
+def test_panel_shows_header_and_closes_to_a_notice(tmp_path):
+    panel = Panel(staging_dir=tmp_path)
+    try:
+        assert "cp-panel" in panel.widget._dom_classes
+        header = [c for c in panel.widget.children if "cp-header" in c._dom_classes]
+        assert len(header) == 1 and "Python" in header[0].facts_html.value
+        assert "open" in repr(panel)
+    finally:
+        panel.close()
+    assert panel.closed and "closed" in repr(panel)
+    (notice,) = panel.widget.children
+    assert "This panel is closed." in notice.value
+    panel.close()  # closing twice is harmless
+
+
+def test_new_panel_replaces_the_old_one(tmp_path):
+    first = Panel(staging_dir=tmp_path)
+    second = Panel(staging_dir=tmp_path)
+    try:
+        assert first.closed and not second.closed
+        assert "replaced by a newer one" in first.widget.children[0].value
+    finally:
+        second.close()
+
+
+def test_fifty_panels_leave_no_thread_or_widget_behind(tmp_path):
+    Panel(staging_dir=tmp_path).close()  # warm up lazy imports and singletons
+    threads_before = {t.ident for t in threading.enumerate()}
+    widgets_before = _open_comms()
+    for _ in range(50):
+        Panel(staging_dir=tmp_path).close()
+    assert {t.ident for t in threading.enumerate()} <= threads_before
+    # each closed panel keeps only its container and one-line notice (with their layouts/style)
+    assert _open_comms() - widgets_before <= 5 * 50
+
+
+def test_colab_gets_the_custom_widget_manager_before_display(tmp_path):
+    log = tmp_path / "stub.jsonl"
+    env = dict(os.environ, PYTHONPATH=str(COLAB_STUB), COLAB_STUB_LOG=str(log),
+               COLAB_PANEL_DATA=str(tmp_path / "data"))
+    code = ("import json; from colab_panel import Panel; p = Panel(); "
+            "b = p._repr_mimebundle_(); print(json.dumps(sorted(b)))")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True, timeout=60)
+    assert "application/vnd.jupyter.widget-view+json" in json.loads(out.stdout)
+    calls = [json.loads(line)["call"] for line in log.read_text().splitlines()]
+    assert calls == ["output.enable_custom_widget_manager"]
