@@ -209,14 +209,17 @@ def require_gpus() -> list[GpuSample]:
     return samples
 
 
-def gpu_status() -> str:
-    """One sentence about the GPUs: "2 × NVIDIA H100 80GB HBM3, driver 550.54.15" or why none."""
+def gpu_status(samples: list[GpuSample] | None = None) -> str:
+    """One sentence about the GPUs: "2 × NVIDIA H100 80GB HBM3, driver 550.54.15" or why none.
+
+    Pass `samples` you already read (the sampler does) to avoid reading the GPUs again.
+    """
     failure = nvml.init_failure()
     if failure is not None:
         return failure
     pynvml = nvml.pynvml_module()
-    reader = default_reader()
-    samples = reader.read(slow=False)
+    if samples is None:
+        samples = default_reader().read(slow=False)
     if not samples:
         return "The NVIDIA driver is loaded but this machine has no NVIDIA GPU"
     counts = Counter(sample.name or "unknown GPU" for sample in samples)
