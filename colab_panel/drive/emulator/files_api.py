@@ -1,0 +1,348 @@
+"""Handlers for `about` and the `files` collection: get, list, insert, update/patch, trash, delete, copy, export.
+
+Each handler takes the `DriveApi` (store + settings) and the `ApiRequest` and returns an
+`ApiResponse` or raises `ApiError`. Content arrives already decoded by `uploads.py`.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from colab_panel.drive.emulator.access import access_for, readable, writable
+from colab_panel.drive.emulator.errors import ApiError, insufficient_permissions, invalid, not_found
+from colab_panel.drive.emulator.media import bytes_media, file_media
+from colab_panel.drive.emulator.query import QueryContext, compile_query
+from colab_panel.drive.emulator.resources import EXPORT_FORMATS, about_json, file_json
+from colab_panel.drive.emulator.store import FOLDER_MIME, SHORTCUT_MIME, Item, new_file_id, now
+from colab_panel.drive.emulator.wire import ApiRequest, ApiResponse, empty_response, json_response
+
+if TYPE_CHECKING:
+    from colab_panel.drive.emulator.api import DriveApi
+
+V2_DEFAULT_PAGE = 100
+V2_MAX_PAGE = 1000
+
+
+def about(api: DriveApi, req: ApiRequest) -> ApiResponse:
+    return json_response(req, about_json(api.store, api.store.account(req.email)))
+
+
+def get(api: DriveApi, req: ApiRequest, file_id: str) -> ApiResponse:
+    with api.store.lock:
+        item, _ = readable(api.store, _alias(api, req, file_id), req.email, req.resource_keys)
+        if req.query.get("alt") == "media":
+            return download(api, req, item)
+        return json_response(req, file_json(api.store, item, req.base_url, req.email))
+
+
+def download(api: DriveApi, req: ApiRequest, item: Item) -> ApiResponse:
+    if item.is_native or item.blob is None:
+        raise ApiError(
+            403,
+            "fileNotDownloadable",
+            "Only files with binary content can be downloaded. Use Export with Docs Editors files.",
+            location="alt",
+        )
+    return file_media(item.blob, item.size, item.mime_type, req.headers.get("range"))
+
+
+def export(api: DriveApi, req: ApiRequest, file_id: str) -> ApiResponse:
+    with api.store.lock:
+        item, _ = readable(api.store, file_id, req.email, req.resource_keys)
+        formats = EXPORT_FORMATS.get(item.mime_type)
+        if formats is None:
+            raise ApiError(403, "fileNotExportable", "Export only supports Docs Editors files.")
+        mime = req.query.get("mimeType")
+        if not mime:
+            raise ApiError(400, "required", "Required parameter: mimeType", location="mimeType")
+        if mime not in formats:
+            raise ApiError(400, "badRequest", "The requested conversion is not supported.", location="convertTo")
+        return bytes_media(_export_bytes(item, mime), mime, req.headers.get("range"))
+
+
+def _export_bytes(item: Item, mime: str) -> bytes:
+    """Plain-text formats carry the doc's text; binary formats get a marked stand-in (not a real PDF/docx)."""
+    if mime in ("text/plain", "text/csv", "text/tab-separated-values"):
+        return item.native_text.encode()
+    if mime == "text/html":
+        return f"<html><body><pre>{item.native_text}</pre></body></html>".encode()
+    return f"emulated export of {item.title!r} as {mime}\n{item.native_text}".encode()
+
+
+def list_files(api: DriveApi, req: ApiRequest) -> ApiResponse:
+    predicate = compile_query(req.query.get("q"))
+    page_size = _page_size(api, req)
+    order = req.query.get("orderBy", "")
+    fingerprint = f"{req.query.get('q', '')}|{order}"
+    offset = _decode_token(req.query.get("pageToken"), fingerprint)
+    with api.store.lock:
+        store = api.store
+        account = store.account(req.email)
+        context = QueryContext(
+            email=req.email,
+            root_id=account.root_id,
+            is_trashed=store.is_trashed,  # type: ignore[arg-type]
+            role_of=lambda item, email: access_for(store, item, email).role,  # type: ignore[arg-type]
+        )
+        matches = [
+            item
+            for item in store.items.values()
+            if not item.is_root and access_for(store, item, req.email).can_read and predicate(item, context)
+        ]
+        matches.sort(key=_sort_key(order))
+        page = matches[offset : offset + page_size]
+        items = [file_json(store, item, req.base_url, req.email) for item in page]
+    result: dict[str, Any] = {
+        "kind": "drive#fileList",
+        "etag": f'"list-{len(matches)}"',
+        "selfLink": f"{req.base_url}drive/v2/files",
+        "incompleteSearch": False,
+        "items": items,
+    }
+    if offset + page_size < len(matches):
+        token = _encode_token(offset + page_size, fingerprint)
+        result["nextPageToken"] = token
+        next_query = {k: v for k, v in req.query.items() if k != "pageToken"}
+        next_query["pageToken"] = token
+        result["nextLink"] = f"{req.base_url}drive/v2/files?{urlencode(next_query)}"
+    return json_response(req, result)
+
+
+def _page_size(api: DriveApi, req: ApiRequest) -> int:
+    raw = req.query.get("maxResults")
+    if raw is None:
+        requested = V2_DEFAULT_PAGE
+    else:
+        try:
+            requested = int(raw)
+        except ValueError:
+            raise invalid(f"Invalid value '{raw}'. Values must be within the range: [0, 1000]", "maxResults") from None
+        if not 0 <= requested <= V2_MAX_PAGE:
+            raise invalid(f"Invalid value '{raw}'. Values must be within the range: [0, 1000]", "maxResults")
+    # Deliberately short pages: a client that ignores nextPageToken misses items here, as it would on Drive.
+    return max(1, min(requested or V2_DEFAULT_PAGE, api.max_page_size))
+
+
+def _encode_token(offset: int, fingerprint: str) -> str:
+    raw = json.dumps({"o": offset, "f": fingerprint}).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_token(token: str | None, fingerprint: str) -> int:
+    if not token:
+        return 0
+    try:
+        data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        offset = int(data["o"])
+        same_query = data["f"] == fingerprint
+    except (ValueError, KeyError, TypeError):
+        raise invalid("Invalid Value", "pageToken") from None
+    if not same_query or offset < 0:
+        raise invalid("Invalid Value: the page token belongs to another query", "pageToken")
+    return offset
+
+
+def _sort_key(order: str) -> Any:
+    keys: list[tuple[str, bool]] = []
+    for part in [p.strip() for p in order.split(",") if p.strip()]:
+        name, _, direction = part.partition(" ")
+        keys.append((name, direction.strip().lower() == "desc"))
+
+    def value(item: Item, name: str) -> Any:
+        return {
+            "folder": 0 if item.is_folder else 1,
+            "title": item.title.lower(),
+            "modifiedDate": item.modified.timestamp(),
+            "createdDate": item.created.timestamp(),
+            "quotaBytesUsed": item.size,
+            "starred": 0 if item.starred else 1,
+        }.get(name, item.title.lower())
+
+    def key(item: Item) -> tuple[Any, ...]:
+        parts: list[Any] = []
+        for name, desc in keys:
+            raw = value(item, name)
+            parts.append(-raw if desc and isinstance(raw, (int, float)) else _Reversed(raw) if desc else raw)
+        return (*parts, item.title.lower(), item.id)
+
+    return key
+
+
+class _Reversed:
+    """Wraps a string so `sorted` orders it descending inside a mixed key tuple."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __lt__(self, other: _Reversed) -> bool:
+        return self.value > other.value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Reversed) and self.value == other.value
+
+
+# --- writes ----------------------------------------------------------------------------------
+
+
+def insert(api: DriveApi, req: ApiRequest, metadata: dict[str, Any], content: bytes | None, content_mime: str | None) -> ApiResponse:
+    """files.insert: metadata only (folders, shortcuts, empty files) or with uploaded content."""
+    store = api.store
+    with store.lock:
+        mime = metadata.get("mimeType") or content_mime or ("application/octet-stream" if content is not None else "application/octet-stream")
+        item = Item(
+            id=new_file_id(),
+            title=metadata.get("title") or "Untitled",
+            mime_type=mime,
+            parents=[],
+            owner=req.email,
+            description=metadata.get("description", ""),
+            last_modifying_user=req.email,
+        )
+        parent_ids = [p.get("id") for p in metadata.get("parents") or [] if isinstance(p, dict)]
+        item.parents = _checked_parents(api, req, parent_ids or ["root"], item)
+        labels = metadata.get("labels") or {}
+        item.starred = bool(labels.get("starred", False))
+        item.explicitly_trashed = bool(labels.get("trashed", False))
+        if mime == SHORTCUT_MIME:
+            target_id = (metadata.get("shortcutDetails") or {}).get("targetId")
+            if not target_id:
+                raise invalid("A shortcut needs shortcutDetails.targetId", "shortcutDetails.targetId")
+            readable(store, target_id, req.email, req.resource_keys)
+            item.shortcut_target = target_id
+        if not item.is_native:
+            item.blob, item.size, item.md5 = store.write_blob(content or b"")
+        elif content:
+            item.native_text = content.decode("utf-8", "replace")
+        store.add(item)
+        return json_response(req, file_json(store, item, req.base_url, req.email))
+
+
+def update(
+    api: DriveApi, req: ApiRequest, file_id: str, metadata: dict[str, Any], content: bytes | None = None
+) -> ApiResponse:
+    """files.update / files.patch: rename, move (parents body or add/removeParents), labels, new content."""
+    store = api.store
+    with store.lock:
+        item, _ = writable(store, file_id, req.email, req.resource_keys)
+        if "title" in metadata:
+            if not str(metadata["title"]).strip():
+                raise invalid("The title of a file cannot be empty", "title")
+            item.title = str(metadata["title"])
+        if "description" in metadata:
+            item.description = str(metadata["description"] or "")
+        if "mimeType" in metadata and metadata["mimeType"] and not item.is_native:
+            item.mime_type = metadata["mimeType"]
+        labels = metadata.get("labels") or {}
+        if "starred" in labels:
+            item.starred = bool(labels["starred"])
+        if "trashed" in labels:
+            item.explicitly_trashed = bool(labels["trashed"])
+        new_parents = list(item.parents)
+        if "parents" in metadata and metadata["parents"] is not None:
+            new_parents = [p.get("id") for p in metadata["parents"] if isinstance(p, dict)]
+        new_parents += [p for p in _csv(req.query.get("addParents")) if p not in new_parents]
+        removed = _csv(req.query.get("removeParents"))
+        new_parents = [p for p in new_parents if p not in removed]
+        if new_parents != item.parents:
+            if not new_parents:
+                raise invalid("A file must keep at least one parent", "parents")
+            item.parents = _checked_parents(api, req, new_parents, item)
+        if content is not None and not item.is_native:
+            item.blob, item.size, item.md5 = store.write_blob(content)
+            item.version += 1
+        item.modified = now()
+        item.last_modifying_user = req.email
+        item.version += 1
+        return json_response(req, file_json(store, item, req.base_url, req.email))
+
+
+def update_metadata(api: DriveApi, req: ApiRequest, file_id: str) -> ApiResponse:
+    return update(api, req, file_id, req.json_body())
+
+
+def set_trashed(api: DriveApi, req: ApiRequest, file_id: str, trashed: bool) -> ApiResponse:
+    with api.store.lock:
+        item, _ = writable(api.store, file_id, req.email, req.resource_keys)
+        if item.is_root:
+            raise insufficient_permissions()
+        item.explicitly_trashed = trashed
+        item.modified = now()
+        return json_response(req, file_json(api.store, item, req.base_url, req.email))
+
+
+def trash(api: DriveApi, req: ApiRequest, file_id: str) -> ApiResponse:
+    return set_trashed(api, req, file_id, True)
+
+
+def untrash(api: DriveApi, req: ApiRequest, file_id: str) -> ApiResponse:
+    return set_trashed(api, req, file_id, False)
+
+
+def delete(api: DriveApi, req: ApiRequest, file_id: str) -> ApiResponse:
+    """Permanent delete of an item and everything under it; only its owner may."""
+    with api.store.lock:
+        item, access = readable(api.store, file_id, req.email, req.resource_keys)
+        if access.role != "owner" or item.is_root:
+            raise insufficient_permissions()
+        api.store.remove(item.id)
+    return empty_response(204)
+
+
+def copy(api: DriveApi, req: ApiRequest, file_id: str) -> ApiResponse:
+    metadata = req.json_body()
+    store = api.store
+    with store.lock:
+        source, _ = readable(store, file_id, req.email, req.resource_keys)
+        if source.is_folder:
+            raise ApiError(403, "cannotCopyFile", "This file cannot be copied by the user.")
+        clone = Item(
+            id=new_file_id(),
+            title=metadata.get("title") or f"Copy of {source.title}",
+            mime_type=source.mime_type,
+            parents=[],
+            owner=req.email,
+            description=metadata.get("description", source.description),
+            blob=source.blob,  # blobs are immutable, so sharing one is safe
+            size=source.size,
+            md5=source.md5,
+            native_text=source.native_text,
+            shortcut_target=source.shortcut_target,
+            last_modifying_user=req.email,
+        )
+        parent_ids = [p.get("id") for p in metadata.get("parents") or [] if isinstance(p, dict)]
+        clone.parents = _checked_parents(api, req, parent_ids or ["root"], clone)
+        store.add(clone)
+        return json_response(req, file_json(store, clone, req.base_url, req.email))
+
+
+def _csv(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+def _alias(api: DriveApi, req: ApiRequest, file_id: str) -> str:
+    return api.store.account(req.email).root_id if file_id == "root" else file_id
+
+
+def _checked_parents(api: DriveApi, req: ApiRequest, parent_ids: list[str], item: Item) -> list[str]:
+    """Resolve 'root', and refuse missing, non-folder, read-only or cyclic parents as Drive does."""
+    store = api.store
+    resolved: list[str] = []
+    for raw in parent_ids:
+        if not raw:
+            raise invalid("A parent reference needs an id", "parents.id")
+        parent_id = _alias(api, req, raw)
+        parent = store.get(parent_id)
+        if parent is None or not access_for(store, parent, req.email).can_read:
+            raise not_found(parent_id)
+        if parent.mime_type != FOLDER_MIME:
+            raise invalid(f"The parent {parent_id} is not a folder", "parents")
+        if not access_for(store, parent, req.email).can_write:
+            raise insufficient_permissions()
+        if parent_id == item.id or any(up.id == item.id for up in store.ancestors(parent)):
+            raise invalid("A folder cannot be moved into itself or one of its subfolders", "parents")
+        if parent_id not in resolved:
+            resolved.append(parent_id)
+    return resolved

@@ -1,0 +1,375 @@
+"""The HTTPS server and the `DriveEmulator` object tests and the demo hold.
+
+    with DriveEmulator(root="data/") as emu:          # binds 127.0.0.1, a free port
+        emu.base_url, emu.root_id, emu.ca_cert_path, emu.token
+        service = emu.build_service()                  # googleapiclient, Drive v2
+        drive = emu.pydrive2_drive()                   # pydrive2 GoogleDrive
+        emu.faults.fail(status=429)                    # see faults.py
+        emu.requests.count(method="GET", media=True)   # see requestlog.py
+
+One thread accepts; each connection gets its own thread (HTTP/1.1 keep-alive, as httplib2
+uses). `close()` stops accepting, shuts every open connection so no handler thread is left
+waiting on a client, joins them, and removes the temp dir holding the certificate, key,
+uploaded blobs and upload sessions.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import shutil
+import socket
+import ssl
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from colab_panel.drive.emulator.access import parse_resource_keys
+from colab_panel.drive.emulator.api import DriveApi, is_media_request
+from colab_panel.drive.emulator.errors import ApiError, auth_error
+from colab_panel.drive.emulator.faults import Faults, Plan, RequestInfo
+from colab_panel.drive.emulator.requestlog import RequestLog, RequestRecord
+from colab_panel.drive.emulator.seed import seed_directory, seed_manifest
+from colab_panel.drive.emulator.store import Store
+from colab_panel.drive.emulator.tls import write_self_signed_cert
+from colab_panel.drive.emulator.wire import ApiRequest, ApiResponse
+
+if TYPE_CHECKING:
+    import pydrive2.drive
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 512 * 1024 * 1024
+_CHUNK = 64 * 1024
+
+
+class DriveEmulator:
+    """A running Drive API v2 emulator. Use as a context manager, or call `start()` and `close()`."""
+
+    def __init__(
+        self,
+        root: str | Path | None = None,
+        manifest: str | Path | dict[str, Any] | None = None,
+        *,
+        token: str | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        max_page_size: int = 7,
+        user_email: str = "me@example.com",
+        user_name: str = "Emulated User",
+        socket_timeout: float = 30.0,
+    ) -> None:
+        self.host = host
+        self._requested_port = port
+        self.socket_timeout = socket_timeout
+        self.token = token or "emu-" + secrets.token_urlsafe(24)
+        self._tmp = Path(tempfile.mkdtemp(prefix="drive-emulator-"))
+        blob_dir = self._tmp / "blobs"
+        blob_dir.mkdir()
+        self.store = Store(blob_dir, owner_email=user_email, owner_name=user_name)
+        self.tokens: dict[str, str] = {self.token: self.store.default_account.email}
+        self.faults = Faults()
+        self.requests = RequestLog()
+        self.api = DriveApi.create(self.store, self._tmp, max_page_size)
+        self._closing = threading.Event()
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        self._server: _HttpsServer | None = None
+        self._thread: threading.Thread | None = None
+        try:
+            if root is not None:
+                seed_directory(self.store, Path(root))
+            if manifest is not None:
+                self.tokens.update(seed_manifest(self.store, manifest if isinstance(manifest, dict) else Path(manifest)))
+            self.ca_cert_path, self._key_path = write_self_signed_cert(self._tmp)
+        except BaseException:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            raise
+
+    # --- lifecycle ------------------------------------------------------------------------
+
+    def start(self) -> DriveEmulator:
+        if self._server is not None:
+            return self
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(self.ca_cert_path, self._key_path)
+        self._server = _HttpsServer((self.host, self._requested_port), _Handler, self, context)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name="drive-emulator", daemon=True)
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        """Stop serving, drop open connections, join every thread, delete the temp dir. Idempotent."""
+        self._closing.set()
+        server, self._server = self._server, None
+        if server is not None:
+            server.shutdown()
+            with self._connections_lock:
+                open_connections = list(self._connections)
+            for conn in open_connections:
+                try:
+                    conn.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+            server.server_close()  # joins the per-connection threads
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+        shutil.rmtree(self._tmp, ignore_errors=True)
+
+    def __enter__(self) -> DriveEmulator:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # --- what clients need ----------------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("the emulator is not running; call start() or use it as a context manager")
+        return int(self._server.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        """`https://127.0.0.1:PORT/`: the host googleapiclient's endpoint and upload URLs point at."""
+        host = "localhost" if self.host in ("0.0.0.0", "") else self.host
+        return f"https://{host}:{self.port}/"
+
+    @property
+    def api_endpoint(self) -> str:
+        """What `client_options={"api_endpoint": ...}` must be for Drive v2 (it replaces rootUrl+servicePath)."""
+        return self.base_url + "drive/v2/"
+
+    @property
+    def root_id(self) -> str:
+        return self.store.root_id
+
+    def add_user(self, email: str, *, name: str | None = None, token: str | None = None) -> str:
+        """Create another account (its own My Drive) and return a bearer token that acts as it."""
+        account = self.store.add_account(email, name)
+        token = token or "emu-" + secrets.token_urlsafe(24)
+        self.tokens[token] = account.email
+        return token
+
+    def build_service(self, token: str | None = None) -> Any:
+        """A googleapiclient Drive v2 `Resource` talking to this emulator."""
+        from colab_panel.drive.emulator.client import build_service
+
+        return build_service(self.base_url, token or self.token, self.ca_cert_path)
+
+    def pydrive2_drive(self, token: str | None = None) -> pydrive2.drive.GoogleDrive:
+        """A PyDrive2 `GoogleDrive` (unmodified library) talking to this emulator."""
+        from colab_panel.drive.emulator.client import pydrive2_drive
+
+        return pydrive2_drive(self.base_url, token or self.token, self.ca_cert_path)
+
+    # --- used by the handler --------------------------------------------------------------
+
+    def _track(self, conn: socket.socket, add: bool) -> None:
+        with self._connections_lock:
+            if add:
+                self._connections.add(conn)
+            else:
+                self._connections.discard(conn)
+
+    def _wait(self, seconds: float) -> None:
+        # An Event wait, not time.sleep, so close() never waits out a scripted delay.
+        if seconds > 0:
+            self._closing.wait(seconds)
+
+
+class _HttpsServer(ThreadingHTTPServer):
+    daemon_threads = False  # joined at close so a test can check nothing is left behind
+    block_on_close = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], handler: type, emulator: DriveEmulator, context: ssl.SSLContext) -> None:
+        self.emulator = emulator
+        self.ssl_context = context
+        super().__init__(address, handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self.emulator._track(request, True)
+        super().process_request(request, client_address)
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        # The TLS handshake runs here, in the connection's own thread, so a slow or silent
+        # client cannot stall the accept loop.
+        request.settimeout(self.emulator.socket_timeout)
+        try:
+            conn = self.ssl_context.wrap_socket(request, server_side=True)
+        except (OSError, ValueError):
+            self.emulator._track(request, False)
+            return
+        self.emulator._track(conn, True)
+        try:
+            self.RequestHandlerClass(conn, client_address, self)
+        except OSError:
+            pass  # the client went away; nothing to answer
+        finally:
+            self.emulator._track(conn, False)
+            self.emulator._track(request, False)
+            conn.close()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        logger.debug("drive emulator: error on connection from %s", client_address, exc_info=True)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "colab-panel-drive-emulator/1"
+    server: _HttpsServer
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - BaseHTTPRequestHandler's name
+        logger.debug("drive emulator: " + format, *args)
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_GET
+
+    def _serve(self) -> None:
+        emulator = self.server.emulator
+        parts = urlsplit(self.path)
+        path = unquote(parts.path)
+        query = {name: values[0] for name, values in parse_qs(parts.query, keep_blank_values=True).items()}
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        media = is_media_request(self.command, path, query)
+        status = 0
+        try:
+            body = self._read_body(headers)
+            plan = emulator.faults.plan_for(RequestInfo(self.command, path, query, media))
+            emulator._wait(plan.delay)
+            if plan.reset_before_response:
+                self._drop()
+                return
+            response = self._answer(emulator, path, query, headers, body, plan)
+            status = response.status
+            self._send(response, plan)
+        except ApiError as error:  # raised while reading the body
+            status = error.status
+            self._send(_error_response(error), Plan())
+        finally:
+            emulator.requests.add(
+                RequestRecord(
+                    method=self.command,
+                    path=path,
+                    query=query,
+                    status=status,
+                    media=media,
+                    headers={k: v for k, v in headers.items() if k != "authorization"},
+                )
+            )
+
+    def _answer(
+        self, emulator: DriveEmulator, path: str, query: dict[str, str], headers: dict[str, str], body: bytes, plan: Plan
+    ) -> ApiResponse:
+        try:
+            email = _authenticate(emulator, headers.get("authorization"))
+            if plan.error is not None:
+                raise plan.error
+            request = ApiRequest(
+                method=self.command,
+                path=path,
+                query=query,
+                headers=headers,
+                body=body,
+                email=email,
+                base_url=f"https://{headers.get('host') or emulator.base_url.split('/')[2]}/",
+                resource_keys=parse_resource_keys(headers.get("x-goog-drive-resource-keys")),
+            )
+            return emulator.api.handle(request)
+        except ApiError as error:
+            return _error_response(error)
+        except Exception:
+            logger.exception("drive emulator: handler failed for %s %s", self.command, path)
+            return _error_response(ApiError(500, "internalError", "Internal Error"))
+
+    def _read_body(self, headers: dict[str, str]) -> bytes:
+        if "chunked" in headers.get("transfer-encoding", "").lower():
+            self.close_connection = True
+            raise ApiError(411, "lengthRequired", "Chunked request bodies are not supported; send Content-Length.")
+        length = int(headers.get("content-length") or 0)
+        if length > MAX_BODY_BYTES:
+            self.close_connection = True
+            raise ApiError(413, "uploadTooLarge", f"Request bodies over {MAX_BODY_BYTES} bytes are refused; use a resumable upload in chunks.")
+        return self.rfile.read(length) if length else b""
+
+    def _send(self, response: ApiResponse, plan: Plan) -> None:
+        self.send_response(response.status)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(response.body_length))
+        self.end_headers()
+        limit = plan.reset_after
+        rate = self.server.emulator.faults.bytes_per_second if response.media else None
+        sent = 0
+        started = time.monotonic()
+        for chunk in _body_chunks(response, _CHUNK if rate is None else max(1024, min(_CHUNK, rate // 10))):
+            if limit is not None and sent + len(chunk) >= limit:
+                self.wfile.write(chunk[: limit - sent])
+                self.wfile.flush()
+                self._drop()
+                return
+            self.wfile.write(chunk)
+            sent += len(chunk)
+            if rate:
+                # Pace to the cap: wait until `sent` bytes are due at `rate` bytes/s.
+                self.server.emulator._wait(sent / rate - (time.monotonic() - started))
+                if self.server.emulator._closing.is_set():
+                    self._drop()
+                    return
+        self.wfile.flush()
+        if limit is not None:
+            self._drop()
+
+    def _drop(self) -> None:
+        """Close the TCP connection abruptly (FIN without TLS close_notify): the client sees a cut-off body."""
+        self.close_connection = True
+        try:
+            self.wfile.flush()
+        except OSError:
+            pass
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+def _body_chunks(response: ApiResponse, size: int) -> Any:
+    if response.file is None:
+        for start in range(0, len(response.body), size):
+            yield response.body[start : start + size]
+        return
+    remaining = response.length
+    with open(response.file, "rb") as handle:
+        handle.seek(response.offset)
+        while remaining > 0:
+            chunk = handle.read(min(size, remaining))
+            if not chunk:
+                break
+            remaining -= len(chunk)
+            yield chunk
+
+
+def _authenticate(emulator: DriveEmulator, header: str | None) -> str:
+    scheme, _, token = (header or "").partition(" ")
+    if not header:
+        error = auth_error()
+        error.reason, error.message = "required", "Login Required."
+        raise error
+    email = emulator.tokens.get(token.strip()) if scheme.lower() == "bearer" else None
+    if email is None:
+        raise auth_error()
+    return email
+
+
+def _error_response(error: ApiError) -> ApiResponse:
+    headers = {"Content-Type": "application/json; charset=UTF-8", **error.headers}
+    return ApiResponse(error.status, headers, error.body())
