@@ -1,0 +1,98 @@
+"""Where an archive member may land: the path checks every extractor runs on every member.
+
+Policy (the same for zip and tar):
+
+- A member name becomes a tuple of path parts relative to the destination. Absolute names,
+  `..` parts, Windows drive letters (`C:`) and NUL bytes are refused. Backslashes are treated
+  as separators for the check, so `..\\evil` is refused in both formats; zip names are also
+  *converted* to `/` (what `unzip` does with archives made by Windows tools).
+- Hard links are refused, always: a dataset never needs them and they are the usual way to
+  alias a file outside the destination.
+- Symbolic links are allowed only when relative and pointing inside the destination. The
+  target is checked lexically here and again with `os.path.realpath` after extraction (see
+  `check_links_resolve_inside`). No member may be written *through* a symlink (`link/x`), nor
+  replace one, so a link can never redirect a later write.
+- Devices, FIFOs and sockets are refused.
+
+Nothing here touches the disk except `check_links_resolve_inside`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from colab_panel.errors import UnsafeArchiveError
+
+Parts = tuple[str, ...]
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def member_parts(name: str, *, backslash_is_separator: bool) -> Parts:
+    """The safe relative parts of member `name`; `()` for the archive root itself (`./`).
+
+    Raises UnsafeArchiveError naming the member if it would land outside the destination.
+    """
+    if "\x00" in name:
+        raise UnsafeArchiveError(f"Archive member {name!r} has a NUL byte in its name; refusing to extract.")
+    checked = name.replace("\\", "/")
+    if checked.startswith("/"):
+        raise UnsafeArchiveError(f"Archive member {name!r} has an absolute path; refusing to extract.")
+    parts = [p for p in checked.split("/") if p not in ("", ".")]
+    if any(p == ".." for p in parts):
+        raise UnsafeArchiveError(
+            f"Archive member {name!r} uses '..' to climb out of the destination; refusing to extract.")
+    if parts and _DRIVE.match(parts[0]):
+        raise UnsafeArchiveError(f"Archive member {name!r} names a Windows drive; refusing to extract.")
+    if backslash_is_separator:
+        return tuple(parts)
+    # Tar: a backslash is an ordinary filename character on POSIX; keep it, the check above
+    # already refused any name that would be traversal were it read as a separator.
+    return tuple(p for p in name.split("/") if p not in ("", "."))
+
+
+def check_link_target(link: Parts, target: str, member_name: str) -> None:
+    """Refuse a symlink at `link` whose `target` is absolute or resolves outside the destination."""
+    if not target or "\x00" in target:
+        raise UnsafeArchiveError(f"Archive member {member_name!r} is a symbolic link with an empty or invalid target.")
+    t = target.replace("\\", "/")
+    if t.startswith("/") or _DRIVE.match(t):
+        raise UnsafeArchiveError(
+            f"Archive member {member_name!r} is a symbolic link to the absolute path {target!r}; refusing to extract.")
+    stack = list(link[:-1])
+    for part in t.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if not stack:
+                raise UnsafeArchiveError(
+                    f"Archive member {member_name!r} is a symbolic link to {target!r}, "
+                    "which points outside the destination; refusing to extract.")
+            stack.pop()
+        else:
+            stack.append(part)
+
+
+def check_not_through_links(parts: Parts, links: set[Parts], member_name: str, *, include_self: bool) -> None:
+    """Refuse a member whose path goes through (or, with include_self, is) an earlier symlink."""
+    end = len(parts) if include_self else len(parts) - 1
+    for i in range(1, end + 1):
+        if parts[:i] in links:
+            via = "/".join(parts[:i])
+            raise UnsafeArchiveError(
+                f"Archive member {member_name!r} would be written through the symbolic link {via!r} "
+                "from the same archive; refusing to extract.")
+
+
+def check_links_resolve_inside(root: Path, links: Iterable[Parts]) -> None:
+    """After extraction into `root`, the kernel's own resolution of every link must stay inside."""
+    real_root = os.path.realpath(root)
+    for parts in links:
+        resolved = os.path.realpath(os.path.join(root, *parts))
+        if resolved != real_root and not resolved.startswith(real_root + os.sep):
+            raise UnsafeArchiveError(
+                f"Archive member {'/'.join(parts)!r} is a symbolic link that resolves outside the "
+                "destination; refusing to extract.")
