@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 from colab_panel.drive.emulator.errors import ApiError
 
@@ -197,9 +197,11 @@ def _word_prefix_match(text: str, needle: str) -> bool:
 
 def _parse_date(q: str, value: str) -> datetime:
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise _fail(q, f"{value!r} is not an RFC 3339 date") from None
+    # Drive reads a date without an offset as UTC.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
 
 
 def _compare_term(q: str, field: str, op: str, literal: str | bool) -> Predicate:
