@@ -65,15 +65,18 @@ def detect_format(path: str | os.PathLike[str]) -> ArchiveFormat | None:
         if is_tar_header(head):
             return ArchiveFormat("tar")
         return ArchiveFormat("zip") if zipfile.is_zipfile(path) else None
-    return ArchiveFormat("tar", compression) if is_tar_header(_decompressed_head(path, compression)) else None
+    head = _decompressed_head(path, compression)
+    # A stream too corrupt to show its first block counts as a tar, so that extracting it
+    # says "corrupt" rather than "not an archive".
+    return ArchiveFormat("tar", compression) if head is None or is_tar_header(head) else None
 
 
-def _decompressed_head(path: str | os.PathLike[str], compression: str) -> bytes:
+def _decompressed_head(path: str | os.PathLike[str], compression: str) -> bytes | None:
     try:
         with open(path, "rb") as raw, open_decompressed(raw, compression) as f:
             return f.read(HEAD_BYTES)
-    except Exception:  # noqa: BLE001 - a corrupt stream is simply "not a tar we recognise"
-        return b""
+    except Exception:  # noqa: BLE001 - every decompressor has its own error class
+        return None
 
 
 def open_decompressed(raw: BinaryIO, compression: str | None) -> BinaryIO:

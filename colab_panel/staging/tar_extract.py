@@ -92,7 +92,11 @@ class _WindowReader:
         return data
 
     def rest_is_zero_padding(self, end_of_members: int) -> bool:
-        """Whether everything from `end_of_members` to the end of the stream is NUL bytes."""
+        """Whether the stream ends, from `end_of_members`, with at least one zero block and only zeros.
+
+        The zero block is the tar end-of-archive marker; without it the stream was cut at a
+        member boundary (the zstd reader, unlike gzip/bz2/xz, does not report a truncated frame).
+        """
         if end_of_members < self.window_start:
             return False  # can't happen with tarfile's 10 KB reads; refuse rather than guess
         if any(self.window[end_of_members - self.window_start:]):
@@ -100,7 +104,8 @@ class _WindowReader:
         while True:
             chunk = self._stream.read(writing.COPY_CHUNK)
             if not chunk:
-                return True
+                return self.position - end_of_members >= tarfile.BLOCKSIZE
+            self.position += len(chunk)
             if any(chunk):
                 return False
 
@@ -121,8 +126,9 @@ def extract_tar(stream: BinaryIO, dest: Path, *, compression: str | None = "auto
             done = _extract_members(reader, str(area.root), tracker, cancel, max_bytes)
             if not reader.rest_is_zero_padding(done.end_offset):
                 raise UnsafeArchiveError(
-                    f"The tar archive has data after its last valid member {done.last_name!r} (a member "
-                    "that claims less data than it has, or a corrupt header); refusing to extract.")
+                    f"The tar archive does not end cleanly after member {done.last_name!r}: it is cut "
+                    "short, or that member claims less data than it has (or a header is corrupt); "
+                    "refusing to extract.")
         finally:
             if decompressed is not raw:
                 decompressed.close()
