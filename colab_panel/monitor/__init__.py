@@ -8,7 +8,8 @@ first reading.
 
 from __future__ import annotations
 
-from colab_panel.monitor.endpoint import SampleEndpoint
+from typing import Any
+
 from colab_panel.monitor.gpu import gpu_status, read_gpus, require_gpus
 from colab_panel.monitor.gpu_processes import read_gpu_processes
 from colab_panel.monitor.host import read_host
@@ -29,3 +30,12 @@ __all__ = [
     "read_host",
     "require_gpus",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # http.server and its imports cost ~25 ms; only the Colab transport needs them.
+    if name == "SampleEndpoint":
+        from colab_panel.monitor.endpoint import SampleEndpoint
+
+        return SampleEndpoint
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
