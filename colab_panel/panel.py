@@ -11,39 +11,19 @@ from __future__ import annotations
 
 import threading
 import weakref
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import ipywidgets as widgets
 
 from colab_panel.colab import enable_custom_widget_manager
 from colab_panel.controllers.header import HeaderController
+from colab_panel.tabs import PanelContext, load_builders
 from colab_panel.views.header import HeaderView
 from colab_panel.views.style import PANEL_CSS
 from colab_panel.widgets.ticker import Ticker
 
 
-@dataclass
-class TabParts:
-    """What a tab builder returns: its title, its view, and what to close when the panel closes."""
-
-    title: str
-    view: widgets.Widget
-    closeables: tuple[Any, ...] = ()  # objects with a close() method (controllers, samplers, ...)
-    on_tick: Callable[[], None] | None = None  # called every few seconds while the panel is shown
-
-
-@dataclass(frozen=True)
-class PanelContext:
-    """What every tab builder gets: the panel's shared settings."""
-
-    staging_dir: Path | None
-
-
-TabBuilder = Callable[[PanelContext], TabParts]
-
-_TAB_BUILDERS: list[TabBuilder] = []
 _live_panels: "weakref.WeakSet[Panel]" = weakref.WeakSet()
 _live_lock = threading.Lock()
 
@@ -51,17 +31,19 @@ _live_lock = threading.Lock()
 class Panel:
     """The notebook panel. Display it by leaving it last in a cell, or with `display(Panel())`."""
 
-    def __init__(self, *, staging_dir: str | Path | None = None, refresh_s: float = 5.0):
+    def __init__(self, *, staging_dir: str | Path | None = None, refresh_s: float = 5.0,
+                 **options: Any):
         with _live_lock:
             previous = list(_live_panels)
             _live_panels.add(self)
         for old in previous:
             old.close(notice="This panel was replaced by a newer one.")
         self._closed = False
-        context = PanelContext(staging_dir=Path(staging_dir) if staging_dir else None)
+        context = PanelContext(staging_dir=Path(staging_dir) if staging_dir else None,
+                               options=options)
         self.header = HeaderController(staging_dir=context.staging_dir)
         self.header.refresh()
-        self.tabs = [build(context) for build in _TAB_BUILDERS]
+        self.tabs = [build(context) for build in load_builders()]
         self.ticker = Ticker(interval_ms=int(refresh_s * 1000))
         self.ticker.on_tick(self.header.refresh)
         for parts in self.tabs:

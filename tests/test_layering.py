@@ -22,8 +22,8 @@ LAYERS = {
     "runtime": 1, "drive": 1, "staging": 1, "share": 1, "monitor": 1, "colab": 1,
     "controllers": 2, "widgets": 2,
     "views": 3,
-    "panel": 4, "tabs": 4,
-    "cli": 5, "demo": 5, "__init__": 5, "__main__": 5,
+    "tabs": 4, "panel": 5,
+    "cli": 6, "demo": 6, "__init__": 6, "__main__": 6,
 }
 WIDGET_LIBRARIES = {"ipywidgets", "anywidget", "plotly", "IPython.display"}
 HEAVY = ["ipywidgets", "anywidget", "plotly", "pydrive2", "googleapiclient", "pynvml", "torch",

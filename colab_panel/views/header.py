@@ -32,7 +32,9 @@ class HeaderView(widgets.HBox):
         parts = [] if c.facts is None else render_fact_chips(c.facts)
         if c.error:
             parts.append(f'<span class="cp-error">{html.escape(c.error)}</span>')
-        self.facts_html.value = "".join(parts) or '<span class="cp-muted">reading runtime…</span>'
+        body = "".join(parts) or '<span class="cp-muted">reading runtime…</span>'
+        read_at = "" if c.facts is None else f"{c.facts.read_at:.3f}"
+        self.facts_html.value = f'<span class="cp-facts-row" data-read-at="{read_at}">{body}</span>'
 
 
 def _chip(key: str, text: str, level: str = "") -> str:

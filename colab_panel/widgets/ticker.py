@@ -22,12 +22,12 @@ class Ticker(anywidget.AnyWidget):
         super().__init__(interval_ms=interval_ms, **kwargs)
         self._callbacks: list[Callable[[], None]] = []
         self._last_tick = 0.0
-        self.on_msg(self._handle_msg)
+        self.on_msg(self._on_custom_msg)
 
     def on_tick(self, callback: Callable[[], None]) -> None:
         self._callbacks.append(callback)
 
-    def _handle_msg(self, _widget, content, _buffers) -> None:
+    def _on_custom_msg(self, _widget, content, _buffers) -> None:
         if not isinstance(content, dict) or content.get("type") != "tick":
             return
         # Ticks sent while a cell was busy arrive in a burst when it ends: run once for all of them.

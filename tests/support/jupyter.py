@@ -64,7 +64,8 @@ def jupyterlab(root_dir: Path, tmp: Path, *, colab: bool = False,
     args = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--ServerApp.ip={HOST}",
             f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
             f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root_dir}",
-            "--LabApp.expose_app_in_browser=True", f"--LabApp.workspaces_dir={tmp / 'workspaces'}"]
+            "--LabApp.expose_app_in_browser=True", f"--LabApp.workspaces_dir={tmp / 'workspaces'}",
+            "--ServerApp.allow_root=True"]
     yield from _serve(args, env, root_dir, log, port, token, timeout_s)
 
 

@@ -1,0 +1,46 @@
+"""Tab builders: each composes one tab from its backend, controller and view.
+
+A builder takes the panel's `PanelContext` and returns `TabParts`. `BUILDERS` lists them in the
+order the panel shows them; a tab exists once its builder is listed here.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import ipywidgets as widgets
+
+
+@dataclass
+class TabParts:
+    """What a tab builder returns: its title, its view, and what to close when the panel closes."""
+
+    title: str
+    view: widgets.Widget
+    closeables: tuple[Any, ...] = ()  # objects with a close() method (controllers, endpoints, ...)
+    on_tick: Callable[[], None] | None = None  # called every few seconds while the panel is shown
+
+
+@dataclass(frozen=True)
+class PanelContext:
+    """What every tab builder gets: the panel's shared settings and objects."""
+
+    staging_dir: Path | None = None
+    options: dict[str, Any] = field(default_factory=dict)  # per-tab options passed to Panel(...)
+
+
+TabBuilder = Callable[[PanelContext], TabParts]
+
+# "module:function", in display order
+BUILDERS: tuple[str, ...] = ()
+
+
+def load_builders() -> list[TabBuilder]:
+    loaded = []
+    for spec in BUILDERS:
+        module, _, name = spec.partition(":")
+        loaded.append(getattr(importlib.import_module(module), name))
+    return loaded
