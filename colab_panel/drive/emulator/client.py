@@ -78,6 +78,19 @@ def pydrive2_drive(
     return GoogleDrive(auth)
 
 
+def close_pydrive2(drive: pydrive2.drive.GoogleDrive) -> None:
+    """Close the connections a GoogleDrive built here holds (httplib2 never closes them on its own).
+
+    Only the calling thread's per-thread Http is reachable; others close when their thread ends.
+    """
+    auth = drive.auth
+    for http in (getattr(auth.thread_local, "http", None), auth.http):
+        if http is not None:
+            http.close()
+    if auth.service is not None:
+        auth.service.close()
+
+
 def _emulator_auth_class() -> type:
     # Defined lazily so importing this module does not import pydrive2.
     from pydrive2.auth import GoogleAuth

@@ -80,6 +80,7 @@ class DriveEmulator:
         self._connections_lock = threading.Lock()
         self._server: _HttpsServer | None = None
         self._thread: threading.Thread | None = None
+        self._client_closers: list[Any] = []  # clients built by build_service()/pydrive2_drive(), closed with us
         try:
             if root is not None:
                 seed_directory(self.store, Path(root))
@@ -105,6 +106,12 @@ class DriveEmulator:
     def close(self) -> None:
         """Stop serving, drop open connections, join every thread, delete the temp dir. Idempotent."""
         self._closing.set()
+        closers, self._client_closers = self._client_closers, []
+        for closer in closers:
+            try:
+                closer()
+            except Exception:  # a client already broken by a test must not stop the shutdown
+                logger.debug("drive emulator: closing a client failed", exc_info=True)
         server, self._server = self._server, None
         if server is not None:
             server.shutdown()
@@ -158,16 +165,20 @@ class DriveEmulator:
         return token
 
     def build_service(self, token: str | None = None) -> Any:
-        """A googleapiclient Drive v2 `Resource` talking to this emulator."""
+        """A googleapiclient Drive v2 `Resource` talking to this emulator (its connections close with us)."""
         from colab_panel.drive.emulator.client import build_service
 
-        return build_service(self.base_url, token or self.token, self.ca_cert_path)
+        service = build_service(self.base_url, token or self.token, self.ca_cert_path)
+        self._client_closers.append(service.close)
+        return service
 
     def pydrive2_drive(self, token: str | None = None) -> pydrive2.drive.GoogleDrive:
-        """A PyDrive2 `GoogleDrive` (unmodified library) talking to this emulator."""
-        from colab_panel.drive.emulator.client import pydrive2_drive
+        """A PyDrive2 `GoogleDrive` (unmodified library) talking to this emulator (closed with us)."""
+        from colab_panel.drive.emulator.client import close_pydrive2, pydrive2_drive
 
-        return pydrive2_drive(self.base_url, token or self.token, self.ca_cert_path)
+        drive = pydrive2_drive(self.base_url, token or self.token, self.ca_cert_path)
+        self._client_closers.append(lambda: close_pydrive2(drive))
+        return drive
 
     # --- used by the handler --------------------------------------------------------------
 

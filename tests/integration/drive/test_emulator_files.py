@@ -146,6 +146,7 @@ def test_range_requests_206_and_416(emulator: DriveEmulator, child: Any) -> None
 
     resp, body = http.request(url, headers=auth)
     assert (resp.status, len(body), resp["accept-ranges"]) == (200, 300_000, "bytes")
+    http.close()
 
 
 def test_export_native_doc(emulator: DriveEmulator, drive: Any, service: Any, tmp_path: Path, known: Any) -> None:
@@ -194,4 +195,5 @@ def test_untrusted_certificate_is_refused(emulator: DriveEmulator, tmp_path: Pat
     http = httplib2.Http(ca_certs=str(Path(httplib2.certs.where())))
     with pytest.raises(Exception) as caught:
         http.request(emulator.api_endpoint + "about")
+    http.close()
     assert "certificate" in str(caught.value).lower() or "ssl" in type(caught.value).__name__.lower()
