@@ -26,7 +26,10 @@ def create(path: str, executable: bool = False) -> int:
 
 def write_all(fd: int, data: bytes | memoryview) -> None:
     """os.write until every byte is out (a write may be short near a full disk)."""
-    view = memoryview(data)
+    n = os.write(fd, data)
+    if n == len(data):  # the usual case: no memoryview needed
+        return
+    view = memoryview(data)[n:]
     while view:
         n = os.write(fd, view)
         view = view[n:]

@@ -124,3 +124,24 @@ def test_plain_tar_cut_at_a_member_boundary_is_refused(tmp_path: Path) -> None:
     with pytest.raises(StagingError, match="cut short"):
         extract_archive(archive, dest)
     assert snapshot(dest) == before
+
+
+@pytest.mark.parametrize("kernel_copy", [True, False])
+def test_large_stored_member_crc_is_checked(tmp_path: Path, kernel_copy: bool,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    if not kernel_copy:  # the portable path, taken when copy_file_range is refused
+        def refuse(*args: object, **kwargs: object) -> int:
+            raise OSError(18, "Invalid cross-device link")
+        monkeypatch.setattr("os.copy_file_range", refuse, raising=False)
+    big = bytes(range(256)) * (6 * 4096)  # 6 MB: the bulk-copy path
+    archive = write_zip(tmp_path / "a.zip", [("big.bin", big)], method=zipfile.ZIP_STORED)
+    extract_archive(archive, tmp_path / "ok")
+    assert (tmp_path / "ok/big.bin").read_bytes() == big
+    blob = bytearray(archive.read_bytes())
+    blob[3_000_000] ^= 0xFF
+    archive.write_bytes(bytes(blob))
+    dest = make_dest(tmp_path)
+    before = snapshot(dest)
+    with pytest.raises(StagingError, match="CRC"):
+        extract_archive(archive, dest)
+    assert snapshot(dest) == before
