@@ -35,7 +35,7 @@ class PanelContext:
 TabBuilder = Callable[[PanelContext], TabParts]
 
 # "module:function", in display order
-BUILDERS: tuple[str, ...] = ()
+BUILDERS: tuple[str, ...] = ("colab_panel.tabs.monitor:build_monitor_tab",)
 
 
 def load_builders() -> list[TabBuilder]:

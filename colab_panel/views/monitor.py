@@ -1,0 +1,145 @@
+"""`MonitorTab`: the Monitor tab's widgets, bound to a `MonitorController` (no state of its own).
+
+Top to bottom: controls (interval, window, pause) with the transport note; the GPU sentence
+and sampler status; alerts; the live charts (`LiveChart`); the GPU process table; the
+per-cell table; CSV export; the last error in words.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import ipywidgets as widgets
+import traitlets
+
+from colab_panel.controllers.monitor import (INTERVAL_CHOICES_S, WINDOW_CHOICES_S,
+                                             MonitorController)
+from colab_panel.views.monitor_tables import MONITOR_CSS, alerts_html, cells_html, processes_html
+from colab_panel.widgets.live_chart import LiveChart
+
+__all__ = ["MonitorTab"]
+
+_TRANSPORT_NOTES = {
+    "comm": "Live: samples reach the charts through the kernel's widget channel, also while a "
+            "cell runs.",
+    "http": "Live: the page fetches samples from a local endpoint through Colab's port proxy, "
+            "so the charts keep drawing while a cell runs.",
+}
+
+
+def _interval_label(seconds: float) -> str:
+    return f"every {seconds:g} s"
+
+
+def _window_label(seconds: int) -> str:
+    return f"last {seconds // 60} min" if seconds < 3600 else f"last {seconds // 3600} h"
+
+
+class MonitorTab(widgets.VBox):
+    def __init__(self, controller: MonitorController) -> None:
+        self.controller = c = controller
+        self.interval = widgets.Dropdown(description="Sample", layout=widgets.Layout(width="170px"),
+                                         style={"description_width": "52px"}
+                                         ).add_class("cp-monitor-interval")
+        self.window = widgets.Dropdown(
+            options=[(_window_label(s), s) for s in WINDOW_CHOICES_S], description="Show",
+            layout=widgets.Layout(width="170px"), style={"description_width": "40px"},
+        ).add_class("cp-monitor-window")
+        self.pause = widgets.ToggleButton(icon="pause", layout=widgets.Layout(width="100px")
+                                          ).add_class("cp-monitor-pause")
+        self.transport_note = widgets.HTML().add_class("cp-monitor-transport")
+        controls = widgets.HBox([self.interval, self.window, self.pause, self.transport_note]
+                                ).add_class("cp-monitor-controls")
+        self.status = widgets.HTML().add_class("cp-monitor-status")
+        self.alerts = widgets.HTML().add_class("cp-monitor-alerts")
+        self.chart = LiveChart(c.chart_snapshot).add_class("cp-monitor-chart")
+        self.processes = widgets.HTML().add_class("cp-monitor-processes")
+        self.cells = widgets.HTML().add_class("cp-monitor-cells")
+        self.export_path = widgets.Text(value="monitor.csv", placeholder="file name, e.g. run.csv",
+                                        layout=widgets.Layout(width="280px")
+                                        ).add_class("cp-monitor-export-path")
+        self.export_button = widgets.Button(description="Export CSV", icon="download",
+                                            tooltip="Save the whole session's samples as CSV"
+                                            ).add_class("cp-monitor-export")
+        self.export_result = widgets.HTML().add_class("cp-monitor-export-result")
+        export = widgets.HBox([self.export_path, self.export_button, self.export_result],
+                              layout=widgets.Layout(align_items="center"))
+        self.error = widgets.HTML().add_class("cp-monitor-error")
+        super().__init__([widgets.HTML(MONITOR_CSS), controls, self.status, self.alerts,
+                          self.chart, self.processes, self.cells, export, self.error])
+        self.add_class("cp-monitor")
+        self._bind()
+
+    def _bind(self) -> None:
+        c = self.controller
+        for name in ("transport", "endpoint_port", "endpoint_token", "window_s", "interval_s",
+                     "paused"):
+            traitlets.dlink((c, name), (self.chart, name))
+        c.add_chart_listener(self.chart.push)
+        self._updating = False  # True while we show the controller's value: not a user pick
+        self.interval.observe(self._on_interval_pick, names="value")
+        self.window.observe(self._on_window_pick, names="value")
+        traitlets.link((c, "paused"), (self.pause, "value"))
+        self.export_button.on_click(lambda _: c.export_csv(self.export_path.value))
+        c.observe(self._show_interval, names="interval_s")
+        c.observe(self._show_window, names="window_s")
+        c.observe(self._show_pause, names="paused")
+        c.observe(self._show_status, names=["status", "gpu_status", "transport"])
+        c.observe(self._show_tables, names=["alerts", "processes", "cells", "gpu_count"])
+        c.observe(self._show_messages, names=["error", "message"])
+        for show in (self._show_interval, self._show_window, self._show_pause, self._show_status,
+                     self._show_tables, self._show_messages):
+            show()
+
+    def _on_interval_pick(self, change: dict[str, Any]) -> None:
+        if not self._updating and change["new"] is not None:
+            self.controller.set_interval(change["new"])
+
+    def _on_window_pick(self, change: dict[str, Any]) -> None:
+        if not self._updating and change["new"] is not None:
+            self.controller.set_window(change["new"])
+
+    def _show_interval(self, _change: Any = None) -> None:
+        value = self.controller.interval_s
+        choices = sorted({*INTERVAL_CHOICES_S, value})  # a value set in code stays selectable
+        self._show_choice(self.interval, [(_interval_label(s), s) for s in choices], value)
+
+    def _show_window(self, _change: Any = None) -> None:
+        value = self.controller.window_s
+        choices = sorted({*WINDOW_CHOICES_S, value})
+        options = [(_window_label(s) if s >= 60 else f"last {s} s", s) for s in choices]
+        self._show_choice(self.window, options, value)
+
+    def _show_choice(self, dropdown: widgets.Dropdown, options: list, value: Any) -> None:
+        self._updating = True
+        try:
+            if list(dropdown.options) != options:
+                dropdown.options = options
+            dropdown.value = value
+        finally:
+            self._updating = False
+
+    def _show_pause(self, _change: Any = None) -> None:
+        paused = self.controller.paused
+        self.pause.description = "Resume" if paused else "Pause"
+        self.pause.icon = "play" if paused else "pause"
+        self.pause.tooltip = "Sample again" if paused else "Stop sampling (history is kept)"
+
+    def _show_status(self, _change: Any = None) -> None:
+        c = self.controller
+        self.transport_note.value = f'<span class="cp-muted">{_TRANSPORT_NOTES[c.transport]}</span>'
+        self.status.value = (f'<div class="cp-monitor-status"><b>GPU:</b> {html.escape(c.gpu_status)}'
+                             f'<br><span class="cp-muted">{html.escape(c.status)}</span></div>')
+
+    def _show_tables(self, _change: Any = None) -> None:
+        c = self.controller
+        self.alerts.value = alerts_html(c.alerts)
+        self.processes.value = processes_html(c.processes, c.gpu_count, c.gpu_status)
+        self.cells.value = cells_html(c.cells)
+
+    def _show_messages(self, _change: Any = None) -> None:
+        c = self.controller
+        self.error.value = f'<span class="cp-error">{html.escape(c.error)}</span>' if c.error else ""
+        self.export_result.value = (f'<span class="cp-muted">{html.escape(c.message)}</span>'
+                                    if c.message else "")

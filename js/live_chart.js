@@ -1,0 +1,516 @@
+// The Monitor's live charts: GPU utilization and memory per GPU, host CPU and RAM, drawn with
+// plotly.js and fed by columnar deltas (see colab_panel/widgets/live_chart.py for the design).
+//
+// Data reaches the page one of two ways (the model's `transport`):
+//   "comm": the kernel pushes {type: "delta"} messages from its sampler thread;
+//   "http": the page polls the kernel's loopback endpoint itself, through Colab's
+//           google.colab.kernel.proxyPort(port), because Colab drops widget messages sent
+//           from background threads while a cell runs (googlecolab/colabtools#3373).
+// Either way every view first says "hello"; the kernel answers with the rows of the current
+// window (and with plotly.js, once per page, when the page has none).
+//
+// Test hooks on the root element: data-rows (rows received), data-points (rows drawn into
+// the charts), data-plotly ("waiting" | "loaded" | "failed"), data-transport, data-polls.
+
+const MAX_ROWS = 3600; // what the kernel's history holds (1 h at 1 Hz)
+const WARN_SHARE = 0.8;
+const FULL_SHARE = 0.9;
+const COLORS = ["#1a73e8", "#e8710a", "#188038", "#a142f4", "#d01884", "#12b5cb", "#f9ab00", "#5f6368"];
+const HOST_COLORS = { cpu: "#5f6368", ram: "#1a73e8" };
+const GB = 1024 ** 3;
+
+// ---- plotly.js, loaded once per page ----------------------------------------------------------
+
+function plotlyState() {
+  if (!window.__colabPanelPlotly) {
+    let resolve;
+    const promise = new Promise((r) => (resolve = r));
+    window.__colabPanelPlotly = { promise, resolve, requestedAt: 0 };
+  }
+  return window.__colabPanelPlotly;
+}
+
+function havePlotly() {
+  return Boolean(window.Plotly && window.Plotly.extendTraces && window.Plotly.newPlot);
+}
+
+async function bufferText(view, gzipped) {
+  const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+  if (!gzipped) return new TextDecoder().decode(bytes);
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  return await new Response(stream).text();
+}
+
+function evaluatePlotly(source) {
+  // plotly.min.js is UMD: given a `module` it exports there (and sets window.Plotly itself)
+  // instead of calling an AMD `define` that some notebook pages carry.
+  try {
+    const module = { exports: {} };
+    new Function("module", "exports", "define", source)(module, module.exports, undefined);
+    if (!window.Plotly) window.Plotly = module.exports;
+    return Promise.resolve();
+  } catch (error) {
+    if (!(error instanceof EvalError)) return Promise.reject(error);
+  }
+  // A page whose CSP forbids eval may still allow blob: scripts.
+  return new Promise((resolve, reject) => {
+    const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+    const script = document.createElement("script");
+    const define = window.define;
+    window.define = undefined;
+    script.src = url;
+    script.onload = () => { window.define = define; URL.revokeObjectURL(url); resolve(); };
+    script.onerror = () => { window.define = define; reject(new Error("plotly.js did not load")); };
+    document.head.appendChild(script);
+  });
+}
+
+async function installPlotly(view, gzipped) {
+  const state = plotlyState();
+  if (!havePlotly()) {
+    await evaluatePlotly(await bufferText(view, gzipped));
+  }
+  state.resolve(window.Plotly);
+}
+
+// ---- the rows this view holds ----------------------------------------------------------------
+
+class Rows {
+  constructor() {
+    this.t = [];
+    this.series = {};
+    this.markers = [];
+    this.markerKeys = new Set();
+    this.received = 0;
+  }
+
+  get lastT() { return this.t.length ? this.t[this.t.length - 1] : null; }
+
+  // Adds rows newer than what we hold (returns how many) and older ones in front (sets
+  // `this.prepended`); rows in between are ones we already have.
+  merge(data) {
+    const times = data.t || [];
+    const series = data.series || {};
+    const first = this.t.length ? this.t[0] : Infinity;
+    const last = this.lastT ?? -Infinity;
+    const older = [];
+    const newer = [];
+    times.forEach((t, i) => { if (t > last) newer.push(i); else if (t < first) older.push(i); });
+    const columns = new Set([...Object.keys(this.series), ...Object.keys(series)]);
+    for (const name of columns) {
+      if (!this.series[name]) this.series[name] = new Array(this.t.length).fill(null);
+      const incoming = series[name] || [];
+      const pick = (i) => (incoming[i] === undefined ? null : incoming[i]);
+      this.series[name] = [...older.map(pick), ...this.series[name], ...newer.map(pick)];
+    }
+    this.t = [...older.map((i) => times[i]), ...this.t, ...newer.map((i) => times[i])];
+    for (const m of data.markers || []) {
+      const key = `${m.t}|${m.label}`;
+      if (!this.markerKeys.has(key)) { this.markerKeys.add(key); this.markers.push(m); }
+    }
+    const excess = this.t.length - MAX_ROWS;
+    if (excess > 0) {
+      this.t.splice(0, excess);
+      for (const name in this.series) this.series[name].splice(0, excess);
+    }
+    this.received += newer.length + older.length;
+    this.prepended = older.length > 0;
+    return newer.length;
+  }
+
+  value(name, i) {
+    const column = this.series[name];
+    return column && i < column.length ? column[i] : null;
+  }
+}
+
+// ---- what each chart shows -------------------------------------------------------------------
+
+function share(used, total) {
+  return used == null || !total ? null : used / total;
+}
+
+function level(s) {
+  return s == null ? "" : s > FULL_SHARE ? "bad" : s > WARN_SHARE ? "warn" : "";
+}
+
+function fmtBytes(n) {
+  if (n == null) return "n/a";
+  return n >= GB ? `${(n / GB).toFixed(1)} GB` : `${Math.round(n / 1024 ** 2)} MB`;
+}
+
+function fmt(v, unit, digits = 0) {
+  return v == null ? "n/a" : `${Number(v).toFixed(digits)}${unit}`;
+}
+
+// One chart spec per plot: traces as (name, colour, value-of-row-i) plus y-axis settings.
+function chartSpecs(meta) {
+  const gpus = (meta && meta.gpus) || [];
+  const specs = [];
+  if (gpus.length) {
+    specs.push({
+      key: "gpu-util", title: "GPU utilization", bands: false,
+      traces: gpus.map((g, k) => ({
+        name: `GPU ${g.index}`, color: COLORS[k % COLORS.length],
+        y: (rows, i) => rows.value(`gpu${g.index}.utilization_gpu_percent`, i),
+      })),
+    });
+    specs.push({
+      key: "gpu-mem", title: "GPU memory used", bands: true,
+      traces: gpus.map((g, k) => ({
+        name: `GPU ${g.index} (${fmtBytes(g.memory_total_bytes)})`, color: COLORS[k % COLORS.length],
+        y: (rows, i) => pct(rows.value(`gpu${g.index}.memory_used_bytes`, i), g.memory_total_bytes),
+      })),
+    });
+  }
+  const ramTotal = meta && meta.ram_total_bytes;
+  specs.push({
+    key: "host", title: "Host CPU and RAM", bands: true,
+    traces: [
+      { name: "CPU", color: HOST_COLORS.cpu, y: (rows, i) => rows.value("cpu_percent", i) },
+      { name: `RAM (${fmtBytes(ramTotal)})`, color: HOST_COLORS.ram,
+        y: (rows, i) => pct(rows.value("ram_used_bytes", i), ramTotal) },
+    ],
+  });
+  return specs;
+}
+
+function pct(used, total) {
+  const s = share(used, total);
+  return s == null ? null : Math.round(s * 1000) / 10;
+}
+
+// Plotly reads plain millisecond numbers as UTC; shift them so the axis shows local time.
+function xOf(t) {
+  const ms = t * 1000;
+  return ms - new Date(ms).getTimezoneOffset() * 60000;
+}
+
+function thresholdBands() {
+  const band = (y0, y1, color) => ({
+    type: "rect", xref: "paper", x0: 0, x1: 1, yref: "y", y0, y1, layer: "below",
+    line: { width: 0 }, fillcolor: color,
+  });
+  return [band(WARN_SHARE * 100, FULL_SHARE * 100, "rgba(249,171,0,0.12)"),
+          band(FULL_SHARE * 100, 100, "rgba(217,48,37,0.12)")];
+}
+
+function markerShapes(markers, from) {
+  const shapes = [];
+  const annotations = [];
+  for (const m of markers) {
+    if (m.t < from) continue;
+    const start = m.label.startsWith("▶");
+    const x = xOf(m.t);
+    shapes.push({ type: "line", xref: "x", x0: x, x1: x, yref: "paper", y0: 0, y1: 1,
+                  line: { color: start ? "#3c4043" : "#9aa0a6", width: 1, dash: start ? "solid" : "dot" } });
+    if (start) {
+      annotations.push({ x, y: 1, xref: "x", yref: "paper", text: m.label.slice(2), showarrow: false,
+                         xanchor: "left", yanchor: "top", font: { size: 10, color: "#3c4043" } });
+    }
+  }
+  return { shapes, annotations };
+}
+
+// ---- the view --------------------------------------------------------------------------------
+
+function render({ model, el }) {
+  const root = document.createElement("div");
+  root.className = "cp-live-chart";
+  root.innerHTML = `<div class="cp-lc-now"></div><div class="cp-lc-note"></div><div class="cp-lc-grid"></div>`;
+  el.appendChild(root);
+  const nowEl = root.querySelector(".cp-lc-now");
+  const noteEl = root.querySelector(".cp-lc-note");
+  const grid = root.querySelector(".cp-lc-grid");
+
+  const rows = new Rows();
+  let meta = null;
+  let charts = null; // [{spec, div}] once drawn
+  let drawn = 0; // rows drawn into the charts
+  let alive = true;
+  let cursor = null; // HTTP: the `until` of the last rows we hold
+  let snapshotSeen = false;
+  let polls = 0;
+  let pollGeneration = 0;
+  let problem = "";
+
+  const set = (name, value) => { root.dataset[name] = String(value); };
+  set("rows", 0); set("points", 0); set("polls", 0);
+  set("plotly", havePlotly() ? "loaded" : "waiting");
+  set("transport", model.get("transport"));
+
+  function note() {
+    const parts = [];
+    if (problem) parts.push(`<span class="cp-lc-problem">${escapeHtml(problem)}</span>`);
+    if (root.dataset.plotly === "waiting") {
+      parts.push("Loading the chart library… (it arrives when the kernel is idle; numbers above stay live)");
+    }
+    if (model.get("paused")) parts.push("Paused: no new samples until you resume.");
+    noteEl.innerHTML = parts.join(" ");
+    noteEl.style.display = parts.length ? "" : "none";
+  }
+
+  function hello() {
+    const state = plotlyState();
+    const needPlotly = !havePlotly() && Date.now() - state.requestedAt > 15000;
+    if (needPlotly) state.requestedAt = Date.now();
+    model.send({ type: "hello", need_plotly: needPlotly, window_s: model.get("window_s"),
+                 gzip: typeof DecompressionStream !== "undefined" });
+  }
+
+  // -- the numbers strip: live even before plotly.js has arrived --
+  function renderNow() {
+    const i = rows.t.length - 1;
+    const chips = [];
+    const chip = (text, lvl = "") => chips.push(`<span class="cp-lc-chip${lvl ? " cp-lc-" + lvl : ""}">${text}</span>`);
+    const gpus = (meta && meta.gpus) || [];
+    if (!gpus.length && meta) chip(`GPU: ${escapeHtml(meta.gpu_status || "none")}`, "warn");
+    for (const g of gpus) {
+      if (g.lost) { chip(`GPU ${g.index}: lost`, "bad"); continue; }
+      const used = rows.value(`gpu${g.index}.memory_used_bytes`, i);
+      const s = share(used, g.memory_total_bytes);
+      chip(`<b>GPU ${g.index}</b> ${escapeHtml(g.name || "")} · ${fmt(rows.value(`gpu${g.index}.utilization_gpu_percent`, i), " %")}` +
+           ` · ${fmtBytes(used)} / ${fmtBytes(g.memory_total_bytes)}` +
+           ` · ${fmt(rows.value(`gpu${g.index}.temperature_c`, i), " °C")} · ${fmt(rows.value(`gpu${g.index}.power_w`, i), " W")}`,
+           level(s));
+    }
+    if (i >= 0) {
+      chip(`<b>CPU</b> ${fmt(rows.value("cpu_percent", i), " %")}`);
+      const ramUsed = rows.value("ram_used_bytes", i);
+      const ramTotal = meta && meta.ram_total_bytes;
+      chip(`<b>RAM</b> ${fmtBytes(ramUsed)} / ${fmtBytes(ramTotal)}`, level(share(ramUsed, ramTotal)));
+      chip(`<b>This kernel</b> ${fmtBytes(rows.value("kernel_rss_bytes", i))}`);
+      const torch = rows.value("torch_allocated_bytes", i);
+      if (torch != null) chip(`<b>torch</b> ${fmtBytes(torch)} allocated`);
+    }
+    nowEl.innerHTML = chips.join("");
+  }
+
+  // -- plotly charts --
+  function xRange() {
+    const last = rows.lastT ?? Date.now() / 1000;
+    return [xOf(last - model.get("window_s")), xOf(last)];
+  }
+
+  function layoutFor(spec) {
+    const { shapes, annotations } = markerShapes(rows.markers, (rows.lastT ?? 0) - model.get("window_s"));
+    return {
+      title: { text: spec.title, font: { size: 13 }, x: 0.01, xanchor: "left", y: 0.97 },
+      height: 210, margin: { l: 44, r: 12, t: 30, b: 28 },
+      xaxis: { type: "date", range: xRange(), showgrid: false, tickfont: { size: 10 } },
+      yaxis: { range: [0, 105], ticksuffix: "%", fixedrange: true, tickfont: { size: 10 }, gridcolor: "#eceff1" },
+      showlegend: true, legend: { orientation: "h", x: 1, xanchor: "right", y: 1.12, font: { size: 10 } },
+      shapes: [...(spec.bands ? thresholdBands() : []), ...shapes], annotations,
+      paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)", hovermode: "x unified",
+    };
+  }
+
+  function tracesFor(spec) {
+    const from = (rows.lastT ?? 0) - model.get("window_s");
+    const indices = rows.t.map((t, i) => i).filter((i) => rows.t[i] >= from);
+    return spec.traces.map((tr) => ({
+      type: "scatter", mode: "lines", name: tr.name, line: { color: tr.color, width: 1.6 },
+      x: indices.map((i) => xOf(rows.t[i])), y: indices.map((i) => tr.y(rows, i)),
+      hovertemplate: "%{y:.1f} %<extra>%{fullData.name}</extra>",
+    }));
+  }
+
+  function drawAll() {
+    if (!havePlotly() || !meta || !alive) return;
+    const Plotly = window.Plotly;
+    if (charts) charts.forEach((c) => Plotly.purge(c.div));
+    grid.innerHTML = "";
+    const specs = chartSpecs(meta);
+    charts = specs.map((spec) => {
+      const div = document.createElement("div");
+      div.className = `cp-lc-plot cp-lc-plot-${spec.key}`;
+      grid.appendChild(div);
+      Plotly.newPlot(div, tracesFor(spec), layoutFor(spec), { displayModeBar: false, responsive: false });
+      return { spec, div };
+    });
+    if (!meta.gpus.length) {
+      const box = document.createElement("div");
+      box.className = "cp-lc-nogpu";
+      box.innerHTML = `<b>No GPU charts.</b> ${escapeHtml(meta.gpu_status || "No GPU was found.")}<br>` +
+        `<span>Host CPU and RAM keep drawing; GPU charts appear on a machine with an NVIDIA GPU.</span>`;
+      grid.insertBefore(box, grid.firstChild);
+    }
+    drawn = rows.t.filter((t) => t >= (rows.lastT ?? 0) - model.get("window_s")).length;
+    set("points", drawn);
+  }
+
+  function extend(newRows, markersChanged) {
+    if (!charts || !newRows) return;
+    const Plotly = window.Plotly;
+    const start = rows.t.length - newRows;
+    const maxPoints = Math.min(MAX_ROWS, Math.ceil(model.get("window_s") / 0.5) + 2);
+    for (const { spec, div } of charts) {
+      const xs = [];
+      const ys = [];
+      for (const tr of spec.traces) {
+        const x = [];
+        const y = [];
+        for (let i = start; i < rows.t.length; i++) { x.push(xOf(rows.t[i])); y.push(tr.y(rows, i)); }
+        xs.push(x); ys.push(y);
+      }
+      Plotly.extendTraces(div, { x: xs, y: ys }, spec.traces.map((_, k) => k), maxPoints);
+      const update = { "xaxis.range": xRange() };
+      if (markersChanged) Object.assign(update, (({ shapes, annotations }) => ({ shapes, annotations }))(layoutFor(spec)));
+      Plotly.relayout(div, update);
+    }
+    drawn += newRows;
+    set("points", drawn);
+  }
+
+  function absorb(data) {
+    const markersBefore = rows.markers.length;
+    const newRows = rows.merge(data);
+    set("rows", rows.received);
+    renderNow();
+    if (rows.prepended || !charts) drawAll();
+    else extend(newRows, rows.markers.length !== markersBefore);
+  }
+
+  function setMeta(next) {
+    const changed = JSON.stringify(next) !== JSON.stringify(meta);
+    meta = next;
+    if (changed) { renderNow(); drawAll(); }
+  }
+
+  // -- messages from the kernel --
+  async function onMessage(msg, buffers) {
+    try {
+      if (msg.type === "plotly") {
+        await installPlotly(buffers[0], msg.gzip);
+        return;
+      }
+      if (msg.type === "snapshot") {
+        snapshotSeen = true;
+        setMeta(msg.meta);
+        absorb(msg.data);
+        if (msg.data.until != null && (cursor == null || msg.data.until > cursor)) cursor = msg.data.until;
+      } else if (msg.type === "meta") {
+        setMeta(msg.meta);
+      } else if (msg.type === "delta") {
+        absorb(msg.data);
+      } else if (msg.type === "error") {
+        problem = msg.message; note();
+      }
+    } catch (error) {
+      problem = `The chart failed: ${error}`;
+      if (msg.type === "plotly") set("plotly", "failed");
+      note();
+    }
+  }
+
+  // -- HTTP transport: poll the kernel's loopback endpoint --
+  function metaFromLatest(latest) {
+    return {
+      gpus: (latest.gpus || []).map((g) => ({ index: g.index, name: g.name,
+        memory_total_bytes: g.memory_total_bytes, lost: g.lost })),
+      ram_total_bytes: latest.host ? latest.host.ram_total_bytes : null,
+      gpu_status: latest.gpu_status,
+    };
+  }
+
+  async function baseUrl(port) {
+    const kernel = window.google && window.google.colab && window.google.colab.kernel;
+    // Outside Colab (transport forced to "http") the browser shares the kernel's loopback.
+    const url = kernel && kernel.proxyPort ? await kernel.proxyPort(port, { cache: true }) : `http://127.0.0.1:${port}/`;
+    return String(url).endsWith("/") ? String(url) : `${url}/`;
+  }
+
+  async function pollLoop(generation) {
+    const port = model.get("endpoint_port");
+    const token = model.get("endpoint_token");
+    if (!port) return;
+    let base;
+    try {
+      base = await baseUrl(port);
+    } catch (error) {
+      problem = `Colab's port proxy refused the monitor's endpoint: ${error}`; note();
+      return;
+    }
+    const startedAt = Date.now();
+    let failures = 0;
+    const current = () => alive && generation === pollGeneration;
+    while (current()) {
+      // Prefer the window-sized snapshot from "hello"; if the kernel is busy and cannot
+      // answer, fetch the whole history instead of waiting for it.
+      if (!snapshotSeen && cursor == null && Date.now() - startedAt < 3000) { await sleep(200); continue; }
+      const latest = polls % 5 === 0 ? 1 : 0; // totals and names change rarely
+      const url = `${base}samples?since=${cursor ?? ""}&latest=${latest}&token=${encodeURIComponent(token)}`;
+      try {
+        const response = await fetch(url, { cache: "no-store" });
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        const data = await response.json();
+        if (!current()) return;
+        polls += 1; set("polls", polls);
+        if (data.latest) setMeta(metaFromLatest(data.latest));
+        absorb(data);
+        if (data.until != null) cursor = data.until;
+        if (failures) { failures = 0; problem = ""; note(); }
+      } catch (error) {
+        failures += 1;
+        if (failures >= 3) {
+          problem = "The monitor's endpoint stopped answering (the panel was closed or the kernel restarted).";
+          note();
+        }
+      }
+      const every = Math.min(Math.max(model.get("interval_s") * 1000, 250), 5000);
+      await sleep(every * Math.min(2 ** failures, 20));
+    }
+  }
+
+  function restartPolling() {
+    pollGeneration += 1;
+    set("transport", model.get("transport"));
+    if (model.get("transport") === "http") pollLoop(pollGeneration);
+  }
+
+  // -- wiring --
+  const onCustom = (msg, buffers) => { onMessage(msg, buffers); };
+  const onWindow = () => { drawAll(); hello(); };
+  const onPaused = () => note();
+  model.on("msg:custom", onCustom);
+  model.on("change:window_s", onWindow);
+  model.on("change:paused", onPaused);
+  model.on("change:transport", restartPolling);
+  model.on("change:endpoint_port", restartPolling);
+
+  plotlyState().promise.then(() => {
+    if (!alive) return;
+    set("plotly", "loaded"); note(); drawAll();
+  });
+  const resize = new ResizeObserver(() => {
+    if (charts && havePlotly()) charts.forEach((c) => c.div.offsetWidth && window.Plotly.Plots.resize(c.div));
+  });
+  resize.observe(root);
+
+  if (havePlotly()) plotlyState().resolve(window.Plotly);
+  note();
+  hello();
+  restartPolling();
+
+  return () => {
+    alive = false;
+    pollGeneration += 1;
+    resize.disconnect();
+    model.off("msg:custom", onCustom);
+    model.off("change:window_s", onWindow);
+    model.off("change:paused", onPaused);
+    model.off("change:transport", restartPolling);
+    model.off("change:endpoint_port", restartPolling);
+    if (charts && havePlotly()) charts.forEach((c) => window.Plotly.purge(c.div));
+  };
+}
+
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+}
+
+export default { render };
