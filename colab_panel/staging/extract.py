@@ -59,7 +59,7 @@ def extract_archive(archive: str | os.PathLike[str], dest: str | os.PathLike[str
     callback, close = resolve_progress(progress, f"extract {archive.name}")
     tracker = ProgressTracker(callback)
     try:
-        with _errors_in_words(archive.name, dest):
+        with errors_in_words(archive.name, dest):
             if fmt.kind == "zip":
                 paths = extract_zip(archive, dest, tracker=tracker, cancel=cancel,
                                     workers=workers or default_workers(), max_bytes=max_bytes)
@@ -89,7 +89,7 @@ def extract_tar_stream(fileobj: BinaryIO, dest: str | os.PathLike[str], *, compr
     callback, close = resolve_progress(progress, "extract")
     tracker = ProgressTracker(callback, bytes_total=bytes_total)
     try:
-        with _errors_in_words("the tar stream", dest):
+        with errors_in_words("the tar stream", dest):
             paths = extract_tar(fileobj, dest, compression=compression, tracker=tracker, cancel=cancel,
                                 max_bytes=max_bytes, verify=verify)
         tracker.emit(force=True)
@@ -103,7 +103,7 @@ _CORRUPT: tuple[type[BaseException], ...] = (tarfile.TarError, zipfile.BadZipFil
 
 
 @contextmanager
-def _errors_in_words(what: str, dest: Path) -> Iterator[None]:
+def errors_in_words(what: str, dest: Path) -> Iterator[None]:
     """Turn low-level failures into the typed, worded errors the panel shows."""
     try:
         yield

@@ -1,0 +1,262 @@
+"""`stage()`: put a dataset (local file or folder, mounted path, http(s) URL, any `Source`) on local disk.
+
+(The module is `stager`, not `stage`, so the re-exported function does not shadow it.)
+
+Steps: identify the source; if the destination's manifest says this same source was staged
+completely, return at once (cache hit). Otherwise check free space, then
+- a tar from a remote source is extracted *while it downloads* (reconnecting with Range on
+  a dropped connection, hashed on the fly when a hash is expected);
+- anything else remote is downloaded into a resumable `.part` (kept on a network failure, so
+  a rerun continues), verified, then extracted (zip) or moved into place (plain file);
+- a local archive is extracted straight from where it is; a local folder is copied in parallel.
+Every step is all-or-nothing under `dest` (see `extract` and `atomic`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from colab_panel.errors import ChecksumMismatch, StagingError
+from colab_panel.staging.atomic import PartFile, parse_expected_hash, part_path
+from colab_panel.staging.extract import errors_in_words, extract_archive, extract_tar_stream
+from colab_panel.staging.formats import detect_format
+from colab_panel.staging.local_copy import copy_tree, list_tree
+from colab_panel.staging.manifest import MANIFEST_NAME, Manifest
+from colab_panel.staging.progress import ProgressArg, ProgressCallback, ProgressTracker, resolve_progress
+from colab_panel.staging.sources import (DownloadInterrupted, LocalFileSource, ResumingReader, Source, UrlSource,
+                                         dataset_name, looks_like_tar_name)
+from colab_panel.staging.space import check_space, disk_footprint
+from colab_panel.staging import writing
+
+DOWNLOAD_DIR = ".colab_panel-download"
+
+
+@dataclass(frozen=True)
+class StagedDataset:
+    """What `stage()` put where. `files`/`bytes` count the dataset (not our bookkeeping files)."""
+
+    path: Path
+    files: int
+    bytes: int
+    source: str
+    cached: bool  # True: an unchanged source was already staged here; nothing was fetched
+    seconds: float
+
+
+def in_colab() -> bool:
+    """Colab, or a Colab-like runtime whose /content is ours to write to."""
+    return "google.colab" in sys.modules or (os.path.isdir("/content") and os.access("/content", os.W_OK))
+
+
+def default_dest(name: str) -> Path:
+    """`/content/data/<name>` in Colab (fast local disk, outside the Drive mount), else `./data/<name>`."""
+    base = Path("/content/data") if in_colab() else Path.cwd() / "data"
+    return base / name
+
+
+def stage(source: str | os.PathLike[str] | Source, dest: str | os.PathLike[str] | None = None, *,
+          expected_hash: str | None = None, progress: ProgressArg = "tqdm",
+          cancel: threading.Event | None = None, extract: bool = True) -> StagedDataset:
+    """Stage `source` into `dest` (default `default_dest(<name>)`) and describe the result.
+
+    `source`: a local/mounted path (file or folder), an http(s) URL, or a `Source` object.
+    `expected_hash`: "sha256:<hex>" or "md5:<hex>" of the downloaded file; mismatch raises
+    ChecksumMismatch and keeps nothing. `progress`: "tqdm" (default), None, or a callback.
+    `cancel`: a threading.Event; setting it raises StagingCancelled, keeping only whole files.
+    `extract=False` keeps an archive as a file instead of extracting it.
+    """
+    started = time.monotonic()
+    callback, close = resolve_progress(progress, "stage")
+    try:
+        label = str(source) if not isinstance(source, Source) else source.name
+        if isinstance(source, (str, os.PathLike)):
+            text = os.fspath(source)
+            if text.startswith(("http://", "https://")):
+                source = UrlSource(text)
+            else:
+                path = Path(text).expanduser()
+                if path.is_dir():
+                    target = Path(dest) if dest is not None else default_dest(path.name)
+                    return _stage_folder(path, target, callback, cancel, started)
+                if not path.exists():
+                    raise StagingError(f"{path} does not exist.")
+                source = LocalFileSource(path)
+        if not isinstance(source, Source):
+            raise TypeError(f"cannot stage {source!r}: give a path, an http(s) URL or a Source")
+        target = Path(dest) if dest is not None else default_dest(dataset_name(source.name))
+        return _stage_file(source, target, label, parse_expected_hash(expected_hash), callback, cancel,
+                           extract, started)
+    finally:
+        close()
+
+
+def _cache_hit(dest: Path, identity: dict[str, Any], label: str, started: float) -> StagedDataset | None:
+    manifest = Manifest.load(dest)
+    if manifest is None or not manifest.complete or not manifest.matches(identity):
+        return None
+    return StagedDataset(dest, int(manifest.summary.get("files", 0)), int(manifest.summary.get("bytes", 0)),
+                         label, True, time.monotonic() - started)
+
+
+def _stage_file(source: Source, dest: Path, label: str, expected: tuple[str, str] | None,
+                callback: ProgressCallback | None, cancel: threading.Event | None, extract: bool,
+                started: float) -> StagedDataset:
+    dest = Path(os.path.abspath(dest))
+    identity = source.identity()
+    if expected:
+        identity["expected_hash"] = f"{expected[0]}:{expected[1]}"
+    identity["extract"] = extract
+    hit = _cache_hit(dest, identity, label, started)
+    if hit is not None:
+        return hit
+    previous = Manifest.load(dest)
+    if previous is not None and not previous.matches(identity):
+        shutil.rmtree(dest / DOWNLOAD_DIR, ignore_errors=True)  # a .part of another source is useless
+    if isinstance(source, LocalFileSource):
+        paths = _stage_local_file(source, dest, expected, callback, cancel, extract)
+    else:
+        size = source.size()
+        if size is not None:
+            check_space(dest, size)
+        if extract and looks_like_tar_name(source.name):
+            paths = _stream_tar(source, dest, expected, callback, cancel, size)
+        else:
+            paths = _download_then_place(source, dest, identity, expected, callback, cancel, extract, size)
+    nbytes = sum(p.lstat().st_size for p in paths)
+    Manifest(dest, identity).mark_complete(len(paths), nbytes)
+    return StagedDataset(dest, len(paths), nbytes, label, False, time.monotonic() - started)
+
+
+def _stage_local_file(source: LocalFileSource, dest: Path, expected: tuple[str, str] | None,
+                      callback: ProgressCallback | None, cancel: threading.Event | None,
+                      extract: bool) -> list[Path]:
+    if extract and detect_format(source.path) is not None:
+        if expected is not None:
+            _check_file_hash(source.path, expected, cancel)
+        return extract_archive(source.path, dest, progress=callback, cancel=cancel)
+    size = source.path.stat().st_size
+    check_space(dest, size)
+    final = dest / source.name
+    tracker = ProgressTracker(callback, phase="copy", bytes_total=size, files_total=1)
+    with errors_in_words(source.name, dest), open(source.path, "rb") as f:
+        _copy_stream(f, PartFile(final, expected_size=size, expected_hash=expected, hash_name=None), tracker, cancel)
+    return [final]
+
+
+def _check_file_hash(path: Path, expected: tuple[str, str], cancel: threading.Event | None) -> None:
+    digest = hashlib.new(expected[0])
+    with errors_in_words(path.name, path.parent), open(path, "rb") as f:
+        while chunk := f.read(writing.COPY_CHUNK):
+            writing.check_stop(cancel)
+            digest.update(chunk)
+    if digest.hexdigest() != expected[1]:
+        raise ChecksumMismatch(f"{path.name} does not match its expected {expected[0]}; nothing was extracted.")
+
+
+def _copy_stream(stream: BinaryIO, part: PartFile, tracker: ProgressTracker, cancel: threading.Event | None,
+                 resume: ResumingReader | None = None) -> PartFile:
+    with part:
+        if resume is not None and resume.position != part.offset:
+            part.restart()
+        tracker.add(part.offset)
+        while True:
+            writing.check_stop(cancel)
+            chunk = stream.read(writing.COPY_CHUNK)
+            if not chunk:
+                break
+            part.write(chunk)
+            tracker.add(len(chunk))
+            tracker.emit()
+    tracker.emit(force=True)
+    return part
+
+
+def _download_then_place(source: Source, dest: Path, identity: dict[str, Any], expected: tuple[str, str] | None,
+                         callback: ProgressCallback | None, cancel: threading.Event | None, extract: bool,
+                         size: int | None) -> list[Path]:
+    downloads = dest / DOWNLOAD_DIR
+    Manifest(dest, identity).save()  # so a rerun knows whose .part this is
+    file = downloads / source.name
+    tracker = ProgressTracker(callback, phase="download", bytes_total=size, files_total=1)
+    part = PartFile(file, expected_size=size, expected_hash=expected, hash_name=None, resume=True,
+                    keep_on=(DownloadInterrupted,))
+    existing = part_path(file)
+    offset = existing.stat().st_size if existing.exists() else 0  # a .part kept by an interrupted run
+    reader = ResumingReader(source, offset, cancel=cancel)
+    try:
+        with errors_in_words(source.name, dest):
+            _copy_stream(reader, part, tracker, cancel, reader)
+    finally:
+        reader.close()
+    try:
+        if extract and detect_format(file) is not None:
+            return extract_archive(file, dest, progress=callback, cancel=cancel)
+        final = dest / source.name
+        os.replace(file, final)
+        return [final]
+    finally:
+        shutil.rmtree(downloads, ignore_errors=True)
+
+
+def _stream_tar(source: Source, dest: Path, expected: tuple[str, str] | None, callback: ProgressCallback | None,
+                cancel: threading.Event | None, size: int | None) -> list[Path]:
+    reader = ResumingReader(source, 0, cancel=cancel)
+    hashing = _HashingReader(reader, expected[0] if expected else None)
+
+    def verify() -> None:
+        while hashing.read(writing.COPY_CHUNK):  # the hash must cover every byte, padding included
+            pass
+        if expected is not None and hashing.hexdigest() != expected[1]:
+            raise ChecksumMismatch(f"{source.name} does not match its expected {expected[0]} "
+                                   f"({hashing.hexdigest()}); nothing was extracted.")
+
+    try:
+        return extract_tar_stream(hashing, dest, progress=callback, cancel=cancel, bytes_total=size, verify=verify)
+    finally:
+        reader.close()
+
+
+class _HashingReader:
+    def __init__(self, raw: ResumingReader, algorithm: str | None) -> None:
+        self._raw = raw
+        self._hash = hashlib.new(algorithm) if algorithm else None
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._raw.read(size)
+        if self._hash is not None:
+            self._hash.update(data)
+        return data
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest() if self._hash else ""
+
+
+def _stage_folder(src: Path, dest: Path, callback: ProgressCallback | None, cancel: threading.Event | None,
+                  started: float) -> StagedDataset:
+    dest = Path(os.path.abspath(dest))
+    files = list_tree(src)
+    identity = {"kind": "folder", "path": str(src.resolve()), "files": len(files),
+                "bytes": sum(f[1] for f in files), "mtime_ns": max((f[2] for f in files), default=0)}
+    hit = _cache_hit(dest, identity, str(src), started)
+    if hit is not None:
+        return hit
+    manifest = Manifest(dest, identity)
+    previous = Manifest.load(dest)
+    if previous is not None and previous.source.get("path") == identity["path"]:
+        manifest.files = previous.files  # per-file entries carry size+mtime: still valid where they match
+    check_space(dest, disk_footprint(size for rel, size, _ in files if not manifest.is_done(rel, size)))
+    tracker = ProgressTracker(callback, phase="copy", bytes_total=identity["bytes"], files_total=len(files))
+    dest.mkdir(parents=True, exist_ok=True)
+    with errors_in_words(src.name, dest):
+        copy_tree(src, dest, [f for f in files if f[0] != MANIFEST_NAME], manifest, tracker=tracker, cancel=cancel)
+    tracker.emit(force=True)
+    manifest.mark_complete(len(files), identity["bytes"])
+    return StagedDataset(dest, len(files), identity["bytes"], str(src), False, time.monotonic() - started)

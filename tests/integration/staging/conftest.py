@@ -1,0 +1,96 @@
+"""A loopback HTTP file server with Range support and an injectable mid-body connection drop."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+
+@dataclass
+class FileServer:
+    files: dict[str, bytes] = field(default_factory=dict)
+    drop_after: dict[str, int] = field(default_factory=dict)  # path -> bytes sent before the first GET is cut
+    requests: list[tuple[str, str, str | None]] = field(default_factory=list)  # (method, path, Range)
+    port: int = 0
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def gets(self, path: str) -> list[str | None]:
+        return [rng for method, p, rng in self.requests if method == "GET" and p == path]
+
+
+def _handler(server: FileServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: object) -> None:  # keep test output clean
+            pass
+
+        def _send_head(self) -> tuple[bytes, int] | None:
+            body = server.files.get(self.path)
+            if body is None:
+                self.send_error(404)
+                return None
+            etag = '"' + hashlib.md5(body).hexdigest() + '"'
+            start = 0
+            rng = self.headers.get("Range")
+            if_range = self.headers.get("If-Range")
+            if rng and rng.startswith("bytes=") and (if_range is None or if_range == etag):
+                start = int(rng[6:].split("-")[0])
+                if start >= len(body):
+                    self.send_response(416)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return None
+                self.send_response(206)
+                self.send_header("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")
+            else:
+                self.send_response(200)
+            self.send_header("Content-Length", str(len(body) - start))
+            self.send_header("ETag", etag)
+            self.send_header("Accept-Ranges", "bytes")
+            self.end_headers()
+            return body, start
+
+        def do_HEAD(self) -> None:  # noqa: N802 - http.server naming
+            server.requests.append(("HEAD", self.path, None))
+            self._send_head()
+
+        def do_GET(self) -> None:  # noqa: N802
+            server.requests.append(("GET", self.path, self.headers.get("Range")))
+            sent = self._send_head()
+            if sent is None:
+                return
+            body, start = sent
+            cut = server.drop_after.pop(self.path, None)
+            if cut is not None:
+                self.wfile.write(body[start:start + cut])
+                self.wfile.flush()
+                self.close_connection = True
+                self.connection.shutdown(2)  # the network drops mid-body
+                return
+            self.wfile.write(body[start:])
+
+    return Handler
+
+
+@pytest.fixture
+def file_server() -> Iterator[FileServer]:
+    state = FileServer()
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+    httpd.daemon_threads = True
+    state.port = httpd.server_address[1]
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=10)
