@@ -487,7 +487,15 @@ function render({ model, el }) {
   });
   resize.observe(root);
 
-  if (havePlotly()) plotlyState().resolve(window.Plotly);
+  if (havePlotly()) {
+    plotlyState().resolve(window.Plotly);
+  } else if (model.get("plotly_gz") && model.get("plotly_gz").byteLength && typeof DecompressionStream !== "undefined") {
+    // Colab: the bundle came with the widget's state (each output has its own iframe).
+    plotlyState().requestedAt = Date.now();
+    installPlotly(asView(model.get("plotly_gz")), true).catch((error) => {
+      problem = `The chart library failed to load: ${error}`; set("plotly", "failed"); note();
+    });
+  }
   note();
   hello();
   restartPolling();
@@ -503,6 +511,12 @@ function render({ model, el }) {
     model.off("change:endpoint_port", restartPolling);
     if (charts && havePlotly()) charts.forEach((c) => window.Plotly.purge(c.div));
   };
+}
+
+function asView(value) {
+  if (value instanceof DataView) return value;
+  if (value instanceof ArrayBuffer) return new DataView(value);
+  return new DataView(value.buffer, value.byteOffset, value.byteLength);
 }
 
 function sleep(ms) {

@@ -106,6 +106,10 @@ class MonitorController(traitlets.HasTraits):
             self.sampler.staging_dir = staging_dir
         if self.sampler.paused and self.sampler.users == 1:
             self.sampler.resume()  # a paused panel was closed; a new one starts live
+        if self.sampler.latest_host is None:
+            # One reading now, so the tab shows the GPU sentence and numbers at first paint
+            # instead of "reading…" until the thread's first tick.
+            self.sampler.sample_now()
         self.cell_log = CellLog(self.sampler)
         self.interval_s = self.sampler.interval_s
         self.paused = self.sampler.paused

@@ -53,7 +53,9 @@ class MonitorTab(widgets.VBox):
                                 ).add_class("cp-monitor-controls")
         self.status = widgets.HTML().add_class("cp-monitor-status")
         self.alerts = widgets.HTML().add_class("cp-monitor-alerts")
-        self.chart = LiveChart(c.chart_snapshot).add_class("cp-monitor-chart")
+        # Colab gives each output its own page: plotly.js must travel with the widget there.
+        self.chart = LiveChart(c.chart_snapshot, embed_plotly=c.transport == "http"
+                               ).add_class("cp-monitor-chart")
         self.processes = widgets.HTML().add_class("cp-monitor-processes")
         self.cells = widgets.HTML().add_class("cp-monitor-cells")
         self.export_path = widgets.Text(value="monitor.csv", placeholder="file name, e.g. run.csv",
@@ -129,7 +131,7 @@ class MonitorTab(widgets.VBox):
     def _show_status(self, _change: Any = None) -> None:
         c = self.controller
         self.transport_note.value = f'<span class="cp-muted">{_TRANSPORT_NOTES[c.transport]}</span>'
-        self.status.value = (f'<div class="cp-monitor-status"><b>GPU:</b> {html.escape(c.gpu_status)}'
+        self.status.value = (f'<div class="cp-monitor-status-text"><b>GPU:</b> {html.escape(c.gpu_status)}'
                              f'<br><span class="cp-muted">{html.escape(c.status)}</span></div>')
 
     def _show_tables(self, _change: Any = None) -> None:

@@ -1,0 +1,94 @@
+"""The Monitor tab keeps drawing while a cell is busy: JupyterLab over the comm channel, and the
+Colab stand-in over the loopback HTTP endpoint (the page polls it through proxyPort).
+
+"Gained points" is read from the chart's `data-points` attribute (rows drawn into the plotly
+charts) at two moments while the kernel reports busy. No rates are asserted.
+"""
+
+from __future__ import annotations
+
+from support.browser import open_notebook
+from support.jupyter import jupyterlab, write_notebook
+
+PANEL_CELL = "from colab_panel import Panel\npanel = Panel()\npanel"
+SLEEP_CELL = "import time\ntime.sleep(15)"
+CHART = ".cp-monitor-chart .cp-live-chart"
+POINTS = f"() => Number(document.querySelector('{CHART}')?.dataset.points || 0)"
+# The sleep cell's prompt reads "[*]:" while it runs. (The kernel's status is no witness:
+# ipykernel 7 reports "idle" between the comm messages it handles while a cell runs.)
+SLEEP_RUNNING = """() => {
+  const prompt = document.querySelectorAll('.jp-Notebook .jp-Cell')[1]?.querySelector('.jp-InputPrompt');
+  return Boolean(prompt && prompt.textContent.includes('*'));
+}"""
+
+
+def start_all_cells(page) -> None:
+    """Run all cells without waiting for them (`support.browser.run_all_cells` returns only
+    when the command's promise, i.e. the whole run, has finished)."""
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+
+
+def _open_monitor_tab(page) -> None:
+    page.locator(".cp-tabs .lm-TabBar-tab", has_text="Monitor").click()
+    page.locator(".cp-monitor").wait_for(state="visible", timeout=30_000)
+
+
+def _points_grow_while_busy(page) -> tuple[int, int]:
+    """While the sleep cell runs, read the points twice: the second reading must be higher."""
+    assert page.evaluate(SLEEP_RUNNING), "the sleep cell is not running (any more)"
+    first = page.evaluate(POINTS)
+    page.wait_for_function(f"() => ({POINTS})() > {first} + 1", timeout=12_000)
+    assert page.evaluate(SLEEP_RUNNING), "the sleep cell ended before the chart was checked"
+    return first, page.evaluate(POINTS)
+
+
+def _chart_is_drawn(page) -> None:
+    page.wait_for_function(f"() => document.querySelector('{CHART}')?.dataset.plotly === 'loaded'",
+                           timeout=60_000)
+    page.locator(f"{CHART} .cp-lc-plot-host .main-svg").first.wait_for(timeout=30_000)
+    # no GPU here: the chart says why in words instead of drawing empty GPU charts
+    assert "no NVIDIA driver" in page.locator(f"{CHART} .cp-lc-nogpu").inner_text()
+
+
+def test_monitor_draws_during_a_busy_cell_in_jupyterlab(page, tmp_path):
+    write_notebook(tmp_path / "monitor.ipynb", [PANEL_CELL, SLEEP_CELL])
+    with jupyterlab(tmp_path, tmp_path) as server:
+        open_notebook(page, server, "monitor.ipynb")
+        start_all_cells(page)
+        page.wait_for_function(SLEEP_RUNNING, timeout=60_000)
+        _open_monitor_tab(page)
+        assert page.locator(CHART).get_attribute("data-transport") == "comm"
+        _chart_is_drawn(page)
+        _points_grow_while_busy(page)
+        assert page.locator(CHART).get_attribute("data-polls") == "0"  # pushed, not polled
+
+
+def test_monitor_draws_during_a_busy_cell_in_the_colab_stand_in(colab_page, tmp_path):
+    page = colab_page
+    write_notebook(tmp_path / "monitor.ipynb", [PANEL_CELL, SLEEP_CELL])
+    with jupyterlab(tmp_path, tmp_path, colab=True) as server:
+        open_notebook(page, server, "monitor.ipynb")
+        start_all_cells(page)
+        page.wait_for_function(SLEEP_RUNNING, timeout=60_000)
+        _open_monitor_tab(page)
+        assert page.locator(CHART).get_attribute("data-transport") == "http"
+        _chart_is_drawn(page)
+        polls_before = int(page.locator(CHART).get_attribute("data-polls"))
+        _points_grow_while_busy(page)
+        assert int(page.locator(CHART).get_attribute("data-polls")) > polls_before
+        calls = page.evaluate("() => window.__colabStubCalls.map(c => c.call)")
+        assert "kernel.proxyPort" in calls
+
+
+def test_clicking_the_monitor_tab_title_shows_it(page, tmp_path):
+    write_notebook(tmp_path / "tabs.ipynb", [PANEL_CELL])
+    with jupyterlab(tmp_path, tmp_path) as server:
+        open_notebook(page, server, "tabs.ipynb")
+        start_all_cells(page)
+        tab = page.locator(".cp-tabs .lm-TabBar-tab", has_text="Monitor")
+        tab.wait_for(timeout=90_000)
+        _open_monitor_tab(page)
+        assert "lm-mod-current" in (tab.get_attribute("class") or "")
+        assert page.locator(".cp-monitor-controls").is_visible()
+        status = page.locator(".cp-monitor-status")
+        status.get_by_text("no NVIDIA driver").wait_for(timeout=30_000)
