@@ -18,6 +18,16 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "Panel": "colab_panel.panel",
     "read_runtime_facts": "colab_panel.runtime.facts",
+    "parse_drive_id": "colab_panel.drive.parse",
+    "parse_drive_link": "colab_panel.drive.parse",
+    "DriveRef": "colab_panel.drive.parse",
+    "read_gpus": "colab_panel.monitor",
+    "read_host": "colab_panel.monitor",
+    "read_gpu_processes": "colab_panel.monitor",
+    "gpu_status": "colab_panel.monitor",
+    "GpuSample": "colab_panel.monitor",
+    "HostSample": "colab_panel.monitor",
+    "GpuProcess": "colab_panel.monitor",
     "PanelError": "colab_panel.errors",
     "DriveError": "colab_panel.errors",
     "DriveAuthError": "colab_panel.errors",
@@ -39,6 +49,9 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:  # let editors and type checkers see the lazy names
+    from colab_panel.drive.parse import DriveRef, parse_drive_id, parse_drive_link
+    from colab_panel.monitor import (GpuProcess, GpuSample, HostSample, gpu_status,
+                                     read_gpu_processes, read_gpus, read_host)
     from colab_panel.panel import Panel
     from colab_panel.runtime.facts import read_runtime_facts
 
