@@ -21,6 +21,9 @@ _EXPORTS = {
     "parse_drive_id": "colab_panel.drive.parse",
     "parse_drive_link": "colab_panel.drive.parse",
     "DriveRef": "colab_panel.drive.parse",
+    "extract_archive": "colab_panel.staging",
+    "stage": "colab_panel.staging",
+    "StagedDataset": "colab_panel.staging",
     "read_gpus": "colab_panel.monitor",
     "read_host": "colab_panel.monitor",
     "read_gpu_processes": "colab_panel.monitor",
@@ -53,6 +56,7 @@ if TYPE_CHECKING:  # let editors and type checkers see the lazy names
     from colab_panel.monitor import (GpuProcess, GpuSample, HostSample, gpu_status,
                                      read_gpu_processes, read_gpus, read_host)
     from colab_panel.panel import Panel
+    from colab_panel.staging import StagedDataset, extract_archive, stage
     from colab_panel.runtime.facts import read_runtime_facts
 
 
