@@ -124,6 +124,9 @@ class MonitorController(traitlets.HasTraits):
         self.observe(self._on_paused_change, names="paused")
         self._unsubscribe = self.sampler.subscribe(self._on_tick)
         self._shell = shell if shell is not None else _current_shell()
+        # IPython >= 9 counts the cell up before pre_run_cell, older ones after post_run_cell;
+        # post_run_cell's result has the true number, which corrects this guess if needed.
+        self._count_offset = 1 if _ipython_major() >= 9 else 0
         self._register_cell_events()
         self.refresh()
 
@@ -359,7 +362,8 @@ class MonitorController(traitlets.HasTraits):
         try:
             if not getattr(info, "store_history", True):
                 return  # front-end internals (completion, widgets' silent runs), not user cells
-            number = getattr(self._shell, "execution_count", None)
+            count = getattr(self._shell, "execution_count", None)
+            number = None if count is None else count - self._count_offset
             self.cell_log.started(number, getattr(info, "raw_cell", "") or "")
         except Exception:
             _log.exception("pre_run_cell hook failed")
@@ -371,7 +375,10 @@ class MonitorController(traitlets.HasTraits):
                 return
             failed = bool(getattr(result, "error_in_exec", None) or
                           getattr(result, "error_before_exec", None))
-            self.cell_log.ended(getattr(result, "execution_count", None), failed)
+            number = getattr(result, "execution_count", None)
+            started = self.cell_log.ended(number, failed)
+            if started is not None and number is not None and started != number:
+                self._count_offset += started - number  # learn this IPython's habit
         except Exception:
             _log.exception("post_run_cell hook failed")
 
@@ -382,6 +389,14 @@ def _current_shell() -> Any:
     except ImportError:
         return None
     return get_ipython()
+
+
+def _ipython_major() -> int:
+    try:
+        from IPython import version_info
+    except ImportError:
+        return 0
+    return int(version_info[0])
 
 
 def _no_age() -> float | None:

@@ -48,17 +48,22 @@ class CellLog:
         self._sampler.mark(f"▶ {_label(number)}", t)
         return record
 
-    def ended(self, number: int | None, failed: bool = False, t: float | None = None) -> None:
+    def ended(self, number: int | None, failed: bool = False,
+              t: float | None = None) -> int | None:
+        """Close the newest running cell; `number` (IPython's, after the run) is the truth.
+        Returns the number the cell had when it started, None when no cell was running."""
         t = time.time() if t is None else t
         with self._lock:
             open_cells = [c for c in self._cells if c.ended_t is None]
         if not open_cells:
-            return  # the panel appeared while this cell ran: its start was never seen
+            return None  # the panel appeared while this cell ran: its start was never seen
         record = open_cells[-1]
+        started_as = record.number
         record.ended_t, record.failed = t, failed
-        if record.number is None:
+        if number is not None:
             record.number = number
         self._sampler.mark(f"■ {_label(record.number)}", t)
+        return started_as
 
     def records(self) -> list[CellRecord]:
         with self._lock:
