@@ -264,7 +264,6 @@ function render({ model, el }) {
     const chips = [];
     const chip = (text, lvl = "") => chips.push(`<span class="cp-lc-chip${lvl ? " cp-lc-" + lvl : ""}">${text}</span>`);
     const gpus = (meta && meta.gpus) || [];
-    if (!gpus.length && meta) chip(`GPU: ${escapeHtml(meta.gpu_status || "none")}`, "warn");
     for (const g of gpus) {
       if (g.lost) { chip(`GPU ${g.index}: lost`, "bad"); continue; }
       const used = rows.value(`gpu${g.index}.memory_used_bytes`, i);
@@ -287,9 +286,13 @@ function render({ model, el }) {
   }
 
   // -- plotly charts --
+  // The chosen window once there is that much history; before that, what there is (at least
+  // a minute), so a young session does not draw a sliver at the right edge.
   function xRange() {
     const last = rows.lastT ?? Date.now() / 1000;
-    return [xOf(last - model.get("window_s")), xOf(last)];
+    const first = rows.t.length ? rows.t[0] : last;
+    const span = Math.min(model.get("window_s"), Math.max(last - first, 60));
+    return [xOf(last - span), xOf(last)];
   }
 
   function layoutFor(spec) {

@@ -333,8 +333,6 @@ class MonitorController(traitlets.HasTraits):
         cost = sampler.cost_cpu_percent
         if cost is not None:
             parts.append(f"the sampler uses {cost:.2f} % of one CPU core")
-        parts.append("live updates through the kernel's widget channel" if self.transport == "comm"
-                     else "live updates through a local HTTP endpoint (works while a cell runs)")
         return "; ".join(parts) + "."
 
     # ---- IPython cell events -----------------------------------------------------------------

@@ -38,7 +38,7 @@ def alerts_html(alerts: Sequence[str]) -> str:
 def processes_html(processes: Sequence[dict[str, Any]], gpu_count: int, gpu_status: str) -> str:
     head = '<div class="cp-monitor-h">GPU processes</div>'
     if not processes:
-        why = "No process is using a GPU." if gpu_count else (gpu_status or "No GPU was found.")
+        why = "No process is using a GPU." if gpu_count else "None: this machine has no GPU to read."
         return f'{head}<span class="cp-muted">{html.escape(why)}</span>'
     rows = []
     for p in sorted(processes, key=lambda p: (p["gpu_index"], -(p["memory_used_bytes"] or 0))):
