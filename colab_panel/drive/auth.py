@@ -1,0 +1,293 @@
+"""Signing in to Drive where users are, and building a `Drive` from it.
+
+    drive = connect()                    # auth="auto": emulator env -> Colab -> saved -> service account
+    drive = connect(auth="colab")        # google.colab.auth.authenticate_user() + application default creds
+    drive = connect(auth="saved")        # ~/.config/colab_panel/drive_credentials.json (mode 0600)
+    drive = connect(auth="service_account", key_file="sa.json")
+    drive = connect(auth="client_secrets", client_secrets="client_secrets.json")   # local Jupyter
+    drive = connect(auth="emulator")     # COLAB_PANEL_DRIVE_EMULATOR{,_TOKEN,_CA} (set by the demo)
+    drive = Drive.for_emulator(base_url, token, ca_cert_path)
+
+Why credentials are wrapped (`GoogleAuthCredentials`): PyDrive2 is built on oauth2client.
+Before every call its `LoadAuth` decorator checks `credentials.access_token_expired` and, if
+true, runs `LocalWebserverAuth()` -- a browser flow that cannot work in Colab, where the
+token from `authenticate_user()` expires after about an hour (PyDrive2#187,
+colabtools#392). Here PyDrive2 is given an adapter over **google-auth** credentials: its
+`access_token_expired` refreshes through google-auth (ADC's refresh token, the metadata
+server, or a service-account assertion) and answers False, and its `authorize(http)` returns
+a `google_auth_httplib2.AuthorizedHttp`, which refreshes before a request when the token is
+stale and once more on a 401. PyDrive2 itself is not modified and never reaches its web flow.
+
+Tokens are never printed, logged or shown in a repr; the saved-credentials file is written
+with mode 0600 under the user config dir (`$XDG_CONFIG_HOME/colab_panel`, default
+`~/.config/colab_panel`), never in the working directory.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import stat
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from colab_panel.errors import DriveAuthError
+
+if TYPE_CHECKING:
+    from colab_panel.drive.client import Drive
+    from colab_panel.drive.retry import RetryPolicy
+
+__all__ = ["DRIVE_SCOPE", "ENV_EMULATOR", "ENV_EMULATOR_TOKEN", "ENV_EMULATOR_CA", "AUTH_CHOICES", "GoogleAuthCredentials",
+           "connect", "credentials_path", "drive_from_credentials", "emulator_drive", "save_credentials", "NO_CREDENTIALS_HELP"]
+
+_log = logging.getLogger(__name__)
+
+DRIVE_SCOPE = "https://www.googleapis.com/auth/drive"
+ENV_EMULATOR = "COLAB_PANEL_DRIVE_EMULATOR"  # base URL, e.g. https://127.0.0.1:8443/
+ENV_EMULATOR_TOKEN = "COLAB_PANEL_DRIVE_EMULATOR_TOKEN"
+ENV_EMULATOR_CA = "COLAB_PANEL_DRIVE_EMULATOR_CA"  # path of the emulator's certificate
+ENV_SERVICE_ACCOUNT = "COLAB_PANEL_DRIVE_SERVICE_ACCOUNT"  # path of a service-account key file
+AUTH_CHOICES = ("auto", "emulator", "colab", "saved", "service_account", "client_secrets")
+CREDENTIALS_FILE = "drive_credentials.json"
+
+NO_CREDENTIALS_HELP = (
+    "No Google Drive credentials are available. In Colab, run the panel in a Colab notebook and allow "
+    "Drive access when asked. In local Jupyter, run colab_panel.drive.connect(auth='client_secrets', "
+    "client_secrets='client_secrets.json') once (it saves credentials for next time), or pass "
+    "auth='service_account', key_file='key.json'. To try the panel without an account, run `colab-panel demo`."
+)
+
+
+class GoogleAuthCredentials:
+    """oauth2client-shaped credentials for PyDrive2 that refresh through google-auth (see module doc)."""
+
+    def __init__(self, credentials: Any, *, refresh_http: Any = None) -> None:
+        self.credentials = credentials  # a google.auth.credentials.Credentials
+        self._refresh_http = refresh_http  # an httplib2.Http for refresh calls (None: a default one)
+
+    def __repr__(self) -> str:
+        return f"<GoogleAuthCredentials {type(self.credentials).__name__}>"
+
+    def _request(self) -> Any:
+        import google_auth_httplib2
+        import httplib2
+
+        return google_auth_httplib2.Request(self._refresh_http or httplib2.Http(timeout=60))
+
+    @property
+    def access_token_expired(self) -> bool:
+        # Refresh here rather than answer True: True sends PyDrive2 into LocalWebserverAuth.
+        if not self.credentials.valid:
+            self.credentials.refresh(self._request())
+        return False
+
+    @property
+    def refresh_token(self) -> str | None:
+        return "google-auth"  # non-None: PyDrive2's CheckAuth then calls Refresh(), never a web flow
+
+    def refresh(self, http: Any = None) -> None:
+        self.credentials.refresh(self._request())
+
+    def authorize(self, http: Any) -> Any:
+        import google_auth_httplib2
+
+        authorized = google_auth_httplib2.AuthorizedHttp(self.credentials, http=http)
+        # googleapiclient's resumable uploads read these from the Http they are given.
+        authorized.redirect_codes = getattr(http, "redirect_codes", set())
+        return authorized
+
+    def set_store(self, store: Any) -> None:
+        """PyDrive2 hands us its storage; persistence is ours (`save_credentials`), so ignore it."""
+
+    def apply(self, headers: dict[str, str]) -> None:
+        self.credentials.apply(headers)
+
+
+def _auth_class(ca_cert_path: str | None, timeout: float | None) -> Any:
+    from pydrive2.auth import GoogleAuth
+
+    class PanelAuth(GoogleAuth):
+        """GoogleAuth with no settings file read, optional extra CA (the emulator), our credentials."""
+
+        def __init__(self) -> None:
+            super().__init__(settings_file=None, http_timeout=timeout)
+            self.auth_method = "colab_panel"
+
+        def _build_http(self) -> Any:
+            import httplib2
+
+            http = httplib2.Http(timeout=self.http_timeout, ca_certs=ca_cert_path)
+            http.redirect_codes = http.redirect_codes - {308}  # 308 means "resume" to uploads
+            return http
+
+        def __repr__(self) -> str:
+            return "<PanelAuth>"
+
+    return PanelAuth
+
+
+def drive_from_credentials(credentials: Any, *, api_endpoint: str | None = None, ca_cert_path: str | Path | None = None,
+                           description: str = "Google Drive", retry: RetryPolicy | None = None,
+                           timeout: float | None = 60.0) -> Drive:
+    """A `Drive` (PyDrive2 underneath) using google-auth `credentials`; `api_endpoint` for the emulator."""
+    from googleapiclient.discovery import build
+    from pydrive2.drive import GoogleDrive
+
+    from colab_panel.drive.client import Drive
+
+    auth = _auth_class(str(ca_cert_path) if ca_cert_path else None, timeout)()
+    refresh_http = auth._build_http()
+    auth.credentials = GoogleAuthCredentials(credentials, refresh_http=refresh_http)
+    auth.http = auth.credentials.authorize(auth._build_http())
+    options = {"api_endpoint": api_endpoint} if api_endpoint else None
+    auth.service = build("drive", "v2", http=auth.http, cache_discovery=False, static_discovery=True,
+                         client_options=options)
+    return Drive(GoogleDrive(auth), retry=retry, description=description)
+
+
+def emulator_drive(base_url: str, token: str, ca_cert_path: str | Path, *, retry: RetryPolicy | None = None,
+                   credentials: Any = None) -> Drive:
+    """A Drive for a `DriveEmulator`: bearer `token` (or google-auth `credentials`), trusting its CA."""
+    from google.oauth2.credentials import Credentials
+
+    creds = credentials or Credentials(token=token)
+    base = base_url.rstrip("/") + "/"
+    return drive_from_credentials(creds, api_endpoint=base + "drive/v2/", ca_cert_path=ca_cert_path,
+                                  description=f"emulator {base}", retry=retry)
+
+
+# --- the saved-credentials file ---------------------------------------------------------------
+
+
+def config_dir() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "colab_panel"
+
+
+def credentials_path() -> Path:
+    return config_dir() / CREDENTIALS_FILE
+
+
+def save_credentials(info: dict[str, Any], path: Path | None = None) -> Path:
+    """Write authorized-user JSON (client_id, client_secret, refresh_token, ...) with mode 0600."""
+    path = path or credentials_path()
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_name(path.name + ".tmp")
+    # Created 0600 from the start (not chmod-ed after), so the secret is never readable by others.
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(info, handle)
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+    return path
+
+
+def load_saved_credentials(path: Path | None = None) -> Any:
+    from google.oauth2.credentials import Credentials
+
+    path = path or credentials_path()
+    if not path.is_file():
+        raise DriveAuthError(f"No saved Drive credentials at {path}. {NO_CREDENTIALS_HELP}")
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        os.chmod(path, 0o600)  # someone loosened it; a refresh token must not be readable by others
+        _log.warning("drive: %s was readable by others; its mode is now 0600", path)
+    try:
+        return Credentials.from_authorized_user_file(str(path), scopes=[DRIVE_SCOPE])
+    except (ValueError, KeyError) as exc:
+        raise DriveAuthError(f"The saved Drive credentials at {path} are not usable ({type(exc).__name__}); "
+                             "delete the file and sign in again.") from None
+
+
+# --- choosing ---------------------------------------------------------------------------------
+
+
+def _emulator_from_env(retry: RetryPolicy | None) -> Drive:
+    url = os.environ.get(ENV_EMULATOR)
+    token = os.environ.get(ENV_EMULATOR_TOKEN)
+    ca = os.environ.get(ENV_EMULATOR_CA)
+    if not (url and token and ca):
+        raise DriveAuthError(f"The Drive emulator is not configured: set {ENV_EMULATOR}, {ENV_EMULATOR_TOKEN} "
+                             f"and {ENV_EMULATOR_CA} (colab-panel demo does this).")
+    return emulator_drive(url, token, ca, retry=retry)
+
+
+def _colab(retry: RetryPolicy | None) -> Drive:
+    import google.auth
+    from google.auth.exceptions import DefaultCredentialsError
+
+    try:
+        from google.colab import auth as colab_auth
+    except ImportError:
+        raise DriveAuthError("auth='colab' works only inside Google Colab. " + NO_CREDENTIALS_HELP) from None
+    colab_auth.authenticate_user()
+    try:
+        credentials, _project = google.auth.default(scopes=[DRIVE_SCOPE])
+    except DefaultCredentialsError as exc:
+        raise DriveAuthError(f"Colab sign-in did not produce credentials ({type(exc).__name__}). Rerun the cell "
+                             "and allow Drive access when asked.") from None
+    return drive_from_credentials(credentials, description="Google Drive (Colab sign-in)", retry=retry)
+
+
+def _service_account(key_file: str | Path | None, retry: RetryPolicy | None) -> Drive:
+    from google.oauth2 import service_account
+
+    key_file = key_file or os.environ.get(ENV_SERVICE_ACCOUNT)
+    if not key_file or not Path(key_file).is_file():
+        raise DriveAuthError(f"No service-account key file at {key_file!s}. Pass key_file='key.json' or set {ENV_SERVICE_ACCOUNT}.")
+    try:
+        credentials = service_account.Credentials.from_service_account_file(str(key_file), scopes=[DRIVE_SCOPE])
+    except (ValueError, KeyError) as exc:
+        raise DriveAuthError(f"{key_file} is not a usable service-account key ({type(exc).__name__}).") from None
+    return drive_from_credentials(credentials, description=f"Google Drive (service account {credentials.service_account_email})",
+                                  retry=retry)
+
+
+def _client_secrets(client_secrets: str | Path | None, retry: RetryPolicy | None) -> Drive:
+    """PyDrive2's local-webserver flow without opening a browser: it prints the URL to visit
+    (no out-of-band code copy, which Google retired); the refresh token is then saved 0600."""
+    from google.oauth2.credentials import Credentials
+    from pydrive2.auth import GoogleAuth
+
+    if not client_secrets or not Path(client_secrets).is_file():
+        raise DriveAuthError(f"No OAuth client secrets file at {client_secrets!s}. Download one from the Google Cloud "
+                             "console (OAuth client, type Desktop) and pass client_secrets='path.json'.")
+    settings = {"client_config_backend": "file", "client_config_file": str(client_secrets),
+                "save_credentials": False, "get_refresh_token": True, "oauth_scope": [DRIVE_SCOPE]}
+    flow_auth = GoogleAuth(settings=settings)
+    flow_auth.LocalWebserverAuth(launch_browser=False)
+    old = flow_auth.credentials
+    info = {"type": "authorized_user", "client_id": old.client_id, "client_secret": old.client_secret,
+            "refresh_token": old.refresh_token, "token_uri": old.token_uri}
+    save_credentials(info)
+    credentials = Credentials.from_authorized_user_info(info, scopes=[DRIVE_SCOPE])
+    return drive_from_credentials(credentials, description="Google Drive (your account)", retry=retry)
+
+
+def connect(auth: str = "auto", *, key_file: str | Path | None = None, client_secrets: str | Path | None = None,
+            retry: RetryPolicy | None = None) -> Drive:
+    """A signed-in `Drive`. `auth="auto"` tries, in order: the emulator named by the environment,
+    Colab's sign-in, saved credentials, a service account from the environment. Raises
+    `DriveAuthError` with what to do when nothing works."""
+    if auth not in AUTH_CHOICES:
+        raise DriveAuthError(f"Unknown auth {auth!r}; choose one of: {', '.join(AUTH_CHOICES)}.")
+    if auth == "emulator" or (auth == "auto" and os.environ.get(ENV_EMULATOR)):
+        return _emulator_from_env(retry)
+    if auth == "colab":
+        return _colab(retry)
+    if auth == "saved":
+        return drive_from_credentials(load_saved_credentials(), description="Google Drive (saved sign-in)", retry=retry)
+    if auth == "service_account":
+        return _service_account(key_file, retry)
+    if auth == "client_secrets":
+        return _client_secrets(client_secrets, retry)
+    from colab_panel.runtime.frontend import in_colab
+
+    if in_colab():
+        return _colab(retry)
+    if credentials_path().is_file():
+        return connect("saved", retry=retry)
+    if key_file or os.environ.get(ENV_SERVICE_ACCOUNT):
+        return _service_account(key_file, retry)
+    raise DriveAuthError(NO_CREDENTIALS_HELP)

@@ -1,0 +1,463 @@
+"""`Drive`: every Google Drive operation colab_panel needs, as plain typed calls (no widgets).
+
+    from colab_panel.drive import connect
+    drive = connect()                                   # or Drive.for_emulator(url, token, ca)
+    folder = drive.get("https://drive.google.com/drive/folders/ID?resourcekey=K")   # DriveItem
+    for item in drive.list(folder.id): ...              # every page, trashed items left out
+    for rel_path, item in drive.walk(folder.id): ...    # recursive, "sub/dir/file.txt"
+    stream = drive.open_range(file_id, start=1024)      # .read(n), .offset, .size, .close()
+    drive.download(file_id, "/content/data/")           # .part file, md5 verified, resumes
+    drive.export(doc_id, "pdf", "/content/notes.pdf")   # Google Docs/Sheets/Slides
+    item = drive.upload("model.pt", parent=folder.id)   # resumable above 5 MiB
+    drive.mkdir("runs", parent=folder.id); drive.rename(id, "new"); drive.move(id, to=folder_id)
+    drive.trash(id); drive.untrash(id); drive.delete(id)  # delete is permanent
+    drive.copy(id, title=None, parent=None); drive.path_of(id) -> "My Drive/a/b"
+    drive.resolve(shortcut_id) -> the target's DriveItem;  drive.about() -> DriveAbout
+    drive.permissions(id); drive.insert_permission(id, type=..., role=...); drive.delete_permission(id, pid)
+
+Every call:
+- accepts an ID or any link `colab_panel.drive.parse` understands (keys in links are kept and
+  sent as `X-Goog-Drive-Resource-Keys`; keys seen in metadata are remembered too);
+- passes `supportsAllDrives=True` (and `includeItemsFromAllDrives=True` on lists) so shared
+  drives work;
+- is retried with exponential backoff and jitter on rate limits (403 usageLimits reasons, 429),
+  5xx and connection failures, each retry on a fresh connection (httplib2 otherwise reuses a
+  pooled socket the server already closed); attempts and total time are bounded (`RetryPolicy`);
+- raises `colab_panel.errors.DriveError` subclasses with a sentence a user can act on
+  (DriveNotFound naming the ID, ResourceKeyRequired, DrivePermissionDenied, DriveQuotaExceeded,
+  DriveAuthError). Bad IDs/links raise `DriveError(reason="invalidId")` with the parser's words.
+
+Built on PyDrive2 (unmodified): `Drive(GoogleDrive)` uses its `GoogleAuth` (credentials, the
+googleapiclient Drive v2 service, one authorized Http per thread). `drive.pydrive` is the
+`GoogleDrive` for anything PyDrive2 offers that this class does not. Thread-safe: each thread
+gets its own Http (httplib2 is not thread-safe).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from colab_panel.drive.failures import is_transient, retry_after_s, translate
+from colab_panel.drive.items import FOLDER_MIME, ITEM_FIELDS, LIST_FIELDS, DriveItem, DrivePermission
+from colab_panel.drive.retry import RetryPolicy
+from colab_panel.errors import DriveError
+
+if TYPE_CHECKING:
+    import pydrive2.drive
+
+    from colab_panel.drive.transfers import RangeStream
+
+__all__ = ["Drive", "DriveAbout", "ROOT"]
+
+_log = logging.getLogger(__name__)
+
+ROOT = "root"  # Drive's alias for the signed-in user's My Drive
+PAGE_SIZE = 1000  # the most files.list returns per page; fewer requests for big folders
+WALK_BATCH = 40  # folders listed per files.list in walk(): q="('a' in parents or 'b' in parents ...)"
+MAX_SHORTCUT_HOPS = 5
+
+
+@dataclass(frozen=True)
+class DriveAbout:
+    user_name: str
+    user_email: str
+    root_folder_id: str
+    quota_bytes_total: int | None
+    quota_bytes_used: int | None
+
+
+class Drive:
+    """See the module docstring. Build with `connect()`, `Drive.for_emulator()` or `Drive(GoogleDrive)`."""
+
+    def __init__(self, pydrive: pydrive2.drive.GoogleDrive, *, retry: RetryPolicy | None = None,
+                 description: str = "Google Drive", chunk_size: int = 16 * 1024 * 1024) -> None:
+        self.pydrive = pydrive
+        self.auth = pydrive.auth
+        if self.auth.service is None:
+            self.auth.Authorize()
+        self.service = self.auth.service
+        self.retry = retry or RetryPolicy()
+        self.description = description  # shown in repr; never holds a token
+        self.chunk_size = chunk_size  # bytes per ranged GET in open_range()/download()
+        self._keys: dict[str, str] = {}  # file ID -> resource key
+        self._keys_lock = threading.Lock()
+        self._local = threading.local()
+        self._https: list[Any] = []
+        self._https_lock = threading.Lock()
+        self._closed = False
+
+    # --- construction -----------------------------------------------------------------------
+
+    @classmethod
+    def for_emulator(cls, base_url: str, token: str, ca_cert_path: str | Path, **kwargs: Any) -> Drive:
+        """A Drive talking to a `DriveEmulator` over verified loopback HTTPS (see `drive.auth`)."""
+        from colab_panel.drive.auth import emulator_drive
+
+        return emulator_drive(base_url, token, ca_cert_path, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<Drive {self.description}>"
+
+    def close(self) -> None:
+        """Close the connections this Drive opened. Idempotent."""
+        self._closed = True
+        with self._https_lock:
+            https, self._https = self._https, []
+        for http in https:
+            _close_http(http)
+        self._local = threading.local()
+
+    def __enter__(self) -> Drive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- plumbing ---------------------------------------------------------------------------
+
+    def _http(self) -> Any:
+        http = getattr(self._local, "http", None)
+        if http is None:
+            http = self.auth.Get_Http_Object()
+            self._local.http = http
+            with self._https_lock:
+                self._https.append(http)
+        return http
+
+    def _fresh_connection(self, exc: BaseException, attempt: int, delay: float) -> None:
+        """Before a retry: drop this thread's Http so the next attempt opens a new connection."""
+        _log.info("drive: attempt %d failed (%s); retrying in %.1fs", attempt, type(exc).__name__, delay)
+        http = getattr(self._local, "http", None)
+        self._local.http = None
+        if http is not None:
+            with self._https_lock:
+                if http in self._https:
+                    self._https.remove(http)
+            _close_http(http)
+
+    def call(self, fn: Callable[[Any], Any], *, file_id: str | None = None, key_sent: bool = False,
+             action: str = "reach Google Drive") -> Any:
+        """Run `fn(http)` with retries and error translation. `fn` gets this thread's authorized Http."""
+        try:
+            return self.retry.call(lambda: fn(self._http()), is_retryable=is_transient,
+                                   retry_after=retry_after_s, on_retry=self._fresh_connection)
+        except Exception as exc:
+            translated = translate(exc, file_id=file_id, key_sent=key_sent, action=action)
+            if translated is None or translated is exc:
+                raise
+            if is_transient(exc):
+                self._fresh_connection(exc, 0, 0.0)
+            raise translated from exc
+
+    def execute(self, request: Any, *, file_id: str | None = None, action: str = "reach Google Drive") -> Any:
+        """Execute a googleapiclient request (resource-key header added) with retries and translation."""
+        key_sent = self._add_key_header(request, file_id)
+        return self.call(lambda http: request.execute(http=http, num_retries=0), file_id=file_id,
+                         key_sent=key_sent, action=action)
+
+    def key_header(self, *file_ids: str | None) -> dict[str, str]:
+        """`{"X-Goog-Drive-Resource-Keys": "id/key,..."}` for the IDs whose keys are known (else {})."""
+        with self._keys_lock:
+            pairs = [f"{fid}/{self._keys[fid]}" for fid in file_ids if fid and fid in self._keys]
+        return {"X-Goog-Drive-Resource-Keys": ",".join(pairs)} if pairs else {}
+
+    def _add_key_header(self, request: Any, *file_ids: str | None) -> bool:
+        header = self.key_header(*file_ids)
+        request.headers.update(header)
+        return bool(header)
+
+    def remember_key(self, file_id: str, resource_key: str | None) -> None:
+        if resource_key:
+            with self._keys_lock:
+                self._keys[file_id] = resource_key
+
+    def _seen(self, data: dict[str, Any]) -> DriveItem:
+        item = DriveItem.from_api(data)
+        self.remember_key(item.id, item.resource_key)
+        target_key = (data.get("shortcutDetails") or {}).get("targetResourceKey")
+        if item.shortcut_target_id:
+            self.remember_key(item.shortcut_target_id, target_key)
+        return item
+
+    def ref(self, id_or_link: str | DriveItem) -> str:
+        """The file ID in `id_or_link` (an ID, any Drive link, a DriveItem or "root"); keys remembered."""
+        if isinstance(id_or_link, DriveItem):
+            self.remember_key(id_or_link.id, id_or_link.resource_key)
+            return id_or_link.id
+        text = str(id_or_link).strip()
+        if text == ROOT:
+            return ROOT
+        from colab_panel.drive.parse import parse_drive_link
+
+        try:
+            parsed = parse_drive_link(text)
+        except ValueError as exc:
+            raise DriveError(str(exc), reason="invalidId") from None
+        self.remember_key(parsed.id, parsed.resource_key)
+        return parsed.id
+
+    # --- metadata ---------------------------------------------------------------------------
+
+    def get(self, id_or_link: str | DriveItem) -> DriveItem:
+        """Metadata of one file or folder (shortcuts are returned as shortcuts; see `resolve`)."""
+        file_id = self.ref(id_or_link)
+        request = self.service.files().get(fileId=file_id, fields=ITEM_FIELDS, supportsAllDrives=True)
+        return self._seen(self.execute(request, file_id=file_id, action="read the metadata"))
+
+    def resolve(self, id_or_link: str | DriveItem) -> DriveItem:
+        """Like `get`, but a shortcut is followed to its target (chains too, up to a few hops)."""
+        item = id_or_link if isinstance(id_or_link, DriveItem) else self.get(id_or_link)
+        for _ in range(MAX_SHORTCUT_HOPS):
+            if not item.is_shortcut:
+                return item
+            if not item.shortcut_target_id:
+                raise DriveError(f"The shortcut '{item.title}' points nowhere (its target was deleted).")
+            item = self.get(item.shortcut_target_id)
+        raise DriveError(f"'{item.title}' is a chain of more than {MAX_SHORTCUT_HOPS} shortcuts; open the target directly.")
+
+    def about(self) -> DriveAbout:
+        request = self.service.about().get(fields="name,user(displayName,emailAddress),rootFolderId,quotaBytesTotal,quotaBytesUsed")
+        data = self.execute(request, action="read the account details")
+        user = data.get("user") or {}
+        return DriveAbout(
+            user_name=user.get("displayName", data.get("name", "")),
+            user_email=user.get("emailAddress", ""),
+            root_folder_id=data.get("rootFolderId", ""),
+            quota_bytes_total=_int_or_none(data.get("quotaBytesTotal")),
+            quota_bytes_used=_int_or_none(data.get("quotaBytesUsed")),
+        )
+
+    def path_of(self, id_or_link: str | DriveItem) -> str:
+        """`"My Drive/datasets/cats.zip"`: titles from the top down (first parent at each level)."""
+        return "/".join(item.title for item in self.ancestry(id_or_link))
+
+    def ancestry(self, id_or_link: str | DriveItem) -> list[DriveItem]:
+        """The item and its folders up to the top, top first (what breadcrumbs show)."""
+        chain = [id_or_link if isinstance(id_or_link, DriveItem) else self.get(id_or_link)]
+        seen = {chain[0].id}
+        while chain[-1].parents and len(chain) < 100:
+            parent_id = chain[-1].parents[0]
+            if parent_id in seen:
+                break
+            seen.add(parent_id)
+            try:
+                chain.append(self.get(parent_id))
+            except DriveError:
+                break  # a parent we may not see (shared with us): stop at what we can see
+        return chain[::-1]
+
+    # --- listing ----------------------------------------------------------------------------
+
+    def iter_pages(self, folder: str | DriveItem, *, query: str | None = None,
+                   page_size: int = PAGE_SIZE) -> Iterator[list[DriveItem]]:
+        """The folder's children one page at a time (the tab shows the first page at once)."""
+        folder_id = self.ref(folder)
+        q = f"'{_quote(folder_id)}' in parents and trashed=false"
+        if query:
+            q = f"{q} and ({query})"
+        yield from self._pages(q, page_size, folder_id)
+
+    def _pages(self, q: str, page_size: int, *key_ids: str) -> Iterator[list[DriveItem]]:
+        token: str | None = None
+        while True:
+            params: dict[str, Any] = {"q": q, "maxResults": page_size, "fields": LIST_FIELDS,
+                                      "supportsAllDrives": True, "includeItemsFromAllDrives": True}
+            if token:
+                params["pageToken"] = token
+            request = self.service.files().list(**params)
+            self._add_key_header(request, *key_ids)
+            data = self.call(lambda http, r=request: r.execute(http=http, num_retries=0),
+                             file_id=key_ids[0] if len(key_ids) == 1 else None,
+                             key_sent=bool(request.headers.get("X-Goog-Drive-Resource-Keys")),
+                             action="list the folder")
+            yield [self._seen(entry) for entry in data.get("items", [])]
+            token = data.get("nextPageToken")
+            if not token:
+                return
+
+    def list(self, folder: str | DriveItem = ROOT, *, query: str | None = None) -> list[DriveItem]:
+        """Every child of `folder` that is not in the trash, all pages. `query`: extra `q` terms."""
+        return [item for page in self.iter_pages(folder, query=query) for item in page]
+
+    def walk(self, folder: str | DriveItem = ROOT) -> Iterator[tuple[str, DriveItem]]:
+        """Yield `(relative_path, item)` for everything under `folder`, folders before their contents.
+
+        Paths use "/" and the Drive titles as they are (Drive allows duplicate titles and "/" in
+        titles: callers writing to disk must sanitise). Up to WALK_BATCH folders are listed per
+        request, so a tree of many small folders costs few requests. Shortcuts are yielded, not
+        followed (following them could loop).
+        """
+        root_id = self.ref(folder)
+        if root_id == ROOT:
+            root_id = self.get(ROOT).id  # children name their parent by its real ID, not "root"
+        pending: list[tuple[str, str]] = [(root_id, "")]
+        visited = {root_id}
+        while pending:
+            batch, pending = pending[:WALK_BATCH], pending[WALK_BATCH:]
+            prefix_of = dict(batch)
+            parents = " or ".join(f"'{_quote(fid)}' in parents" for fid, _ in batch)
+            for page in self._pages(f"({parents}) and trashed=false", PAGE_SIZE, *prefix_of):
+                for item in page:
+                    for parent in item.parents:
+                        if parent not in prefix_of:
+                            continue
+                        rel = f"{prefix_of[parent]}{item.title}"
+                        yield rel, item
+                        if item.is_folder and item.id not in visited:
+                            visited.add(item.id)
+                            pending.append((item.id, rel + "/"))
+
+    # --- changes ----------------------------------------------------------------------------
+
+    def mkdir(self, name: str, parent: str | DriveItem = ROOT) -> DriveItem:
+        parent_id = self.ref(parent)
+        body = {"title": _check_title(name), "mimeType": FOLDER_MIME, "parents": [{"id": parent_id}]}
+        request = self.service.files().insert(body=body, fields=ITEM_FIELDS, supportsAllDrives=True)
+        return self._seen(self.execute(request, file_id=parent_id, action="create a folder here"))
+
+    def rename(self, id_or_link: str | DriveItem, new_title: str) -> DriveItem:
+        file_id = self.ref(id_or_link)
+        request = self.service.files().patch(fileId=file_id, body={"title": _check_title(new_title)},
+                                             fields=ITEM_FIELDS, supportsAllDrives=True)
+        return self._seen(self.execute(request, file_id=file_id, action="rename it"))
+
+    def move(self, id_or_link: str | DriveItem, to: str | DriveItem) -> DriveItem:
+        """Move into folder `to` (removed from all its current parents)."""
+        item = id_or_link if isinstance(id_or_link, DriveItem) else self.get(id_or_link)
+        target = self.ref(to)
+        if target == item.id:
+            raise DriveError(f"'{item.title}' cannot be moved into itself.", reason="invalidMove")
+        request = self.service.files().patch(fileId=item.id, body={}, addParents=target,
+                                             removeParents=",".join(p for p in item.parents if p != target),
+                                             fields=ITEM_FIELDS, supportsAllDrives=True)
+        return self._seen(self.execute(request, file_id=item.id, action="move it"))
+
+    def trash(self, id_or_link: str | DriveItem) -> DriveItem:
+        file_id = self.ref(id_or_link)
+        request = self.service.files().trash(fileId=file_id, fields=ITEM_FIELDS, supportsAllDrives=True)
+        return self._seen(self.execute(request, file_id=file_id, action="move it to the trash"))
+
+    def untrash(self, id_or_link: str | DriveItem) -> DriveItem:
+        file_id = self.ref(id_or_link)
+        request = self.service.files().untrash(fileId=file_id, fields=ITEM_FIELDS, supportsAllDrives=True)
+        return self._seen(self.execute(request, file_id=file_id, action="restore it from the trash"))
+
+    def delete(self, id_or_link: str | DriveItem) -> None:
+        """Delete permanently (skips the trash). The tab asks for confirmation before calling this."""
+        file_id = self.ref(id_or_link)
+        request = self.service.files().delete(fileId=file_id, supportsAllDrives=True)
+        self.execute(request, file_id=file_id, action="delete it")
+
+    def copy(self, id_or_link: str | DriveItem, *, title: str | None = None,
+             parent: str | DriveItem | None = None) -> DriveItem:
+        file_id = self.ref(id_or_link)
+        body: dict[str, Any] = {}
+        if title is not None:
+            body["title"] = _check_title(title)
+        if parent is not None:
+            body["parents"] = [{"id": self.ref(parent)}]
+        request = self.service.files().copy(fileId=file_id, body=body, fields=ITEM_FIELDS, supportsAllDrives=True)
+        return self._seen(self.execute(request, file_id=file_id, action="copy it"))
+
+    # --- bytes (implemented in transfers.py) --------------------------------------------------
+
+    def open_range(self, id_or_link: str | DriveItem, start: int = 0, *, chunk_size: int | None = None) -> RangeStream:
+        """A readable stream of the file's bytes from `start`. `stream.offset` is where it really
+        starts (0 if Drive ignored the range); `stream.size` the file's total size."""
+        from colab_panel.drive.transfers import RangeStream
+
+        return RangeStream(self, self.ref(id_or_link), start, chunk_size or self.chunk_size)
+
+    def download(self, id_or_link: str | DriveItem, path: str | Path, *, resume: bool = True,
+                 progress: Callable[[int, int | None], None] | None = None) -> Path:
+        """Download into `path` (a file path, or an existing folder to keep the Drive title).
+
+        Written through `<name>.part`, md5 verified against Drive's `md5Checksum`, then renamed;
+        an interrupted download keeps its .part and `resume=True` continues it. Shortcuts are
+        followed. `progress(done_bytes, total_bytes)` is called as bytes arrive.
+        """
+        from colab_panel.drive.transfers import download_file
+
+        return download_file(self, self.resolve(self._item_or_ref(id_or_link)), Path(path), resume=resume, progress=progress)
+
+    def export(self, id_or_link: str | DriveItem, mime_or_label: str, path: str | Path) -> Path:
+        """Export a Google Docs/Sheets/Slides file: `mime_or_label` is a MIME type or a label ("pdf")."""
+        from colab_panel.drive.transfers import export_file
+
+        return export_file(self, self.resolve(self._item_or_ref(id_or_link)), mime_or_label, Path(path))
+
+    def upload(self, path: str | Path, parent: str | DriveItem = ROOT, *, title: str | None = None,
+               mime_type: str | None = None, progress: Callable[[int, int | None], None] | None = None) -> DriveItem:
+        """Upload a local file into `parent`; resumable (in chunks, each retried) above 5 MiB."""
+        from colab_panel.drive.transfers import upload_file
+
+        return upload_file(self, Path(path), self.ref(parent), title=title, mime_type=mime_type, progress=progress)
+
+    def _item_or_ref(self, id_or_link: str | DriveItem) -> str | DriveItem:
+        return id_or_link if isinstance(id_or_link, DriveItem) else self.ref(id_or_link)
+
+    # --- sharing (thin wrappers; the Share tab adds confirmation rules) -------------------------
+
+    def permissions(self, id_or_link: str | DriveItem) -> list[DrivePermission]:
+        file_id = self.ref(id_or_link)
+        request = self.service.permissions().list(fileId=file_id, supportsAllDrives=True)
+        data = self.execute(request, file_id=file_id, action="read who has access")
+        return [DrivePermission.from_api(p) for p in data.get("items", [])]
+
+    def insert_permission(self, id_or_link: str | DriveItem, *, type: str, role: str,  # noqa: A002 - Drive's name
+                          email: str | None = None, domain: str | None = None, with_link: bool = False,
+                          send_notification: bool = False, message: str | None = None) -> DrivePermission:
+        """Grant access: type user|group|domain|anyone, role reader|commenter|writer|owner."""
+        file_id = self.ref(id_or_link)
+        body: dict[str, Any] = {"type": type, "role": "reader" if role == "commenter" else role, "withLink": with_link}
+        if role == "commenter":
+            body["additionalRoles"] = ["commenter"]
+        if type in ("user", "group"):
+            if not email:
+                raise DriveError(f"Sharing with a {type} needs an email address.", reason="invalid")
+            body["value"] = email
+        elif type == "domain":
+            if not domain:
+                raise DriveError("Sharing with a domain needs the domain name.", reason="invalid")
+            body["value"] = domain
+        params: dict[str, Any] = {"fileId": file_id, "body": body, "supportsAllDrives": True,
+                                  "sendNotificationEmails": send_notification}
+        if message and send_notification:
+            params["emailMessage"] = message
+        request = self.service.permissions().insert(**params)
+        return DrivePermission.from_api(self.execute(request, file_id=file_id, action="change sharing"))
+
+    def delete_permission(self, id_or_link: str | DriveItem, permission_id: str) -> None:
+        file_id = self.ref(id_or_link)
+        request = self.service.permissions().delete(fileId=file_id, permissionId=permission_id, supportsAllDrives=True)
+        self.execute(request, file_id=file_id, action="change sharing")
+
+
+def _quote(file_id: str) -> str:
+    return file_id.replace("\\", "\\\\").replace("'", "\\'")
+
+
+def _check_title(title: str) -> str:
+    title = (title or "").strip()
+    if not title:
+        raise DriveError("A name cannot be empty.", reason="invalid")
+    return title
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _close_http(http: Any) -> None:
+    try:
+        http.close()
+    except Exception:  # a half-broken connection must not break the caller's error path
+        _log.debug("drive: closing an Http failed", exc_info=True)
