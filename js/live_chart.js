@@ -158,7 +158,8 @@ function chartSpecs(meta) {
     specs.push({
       key: "gpu-mem", title: "GPU memory used", bands: true,
       traces: gpus.map((g, k) => ({
-        name: `GPU ${g.index} (${fmtBytes(g.memory_total_bytes)})`, color: COLORS[k % COLORS.length],
+        name: gpus.length > 2 ? `GPU ${g.index}` : `GPU ${g.index} (${fmtBytes(g.memory_total_bytes)})`,
+        color: COLORS[k % COLORS.length],
         y: (rows, i) => pct(rows.value(`gpu${g.index}.memory_used_bytes`, i), g.memory_total_bytes),
       })),
     });
@@ -268,7 +269,9 @@ function render({ model, el }) {
       if (g.lost) { chip(`GPU ${g.index}: lost`, "bad"); continue; }
       const used = rows.value(`gpu${g.index}.memory_used_bytes`, i);
       const s = share(used, g.memory_total_bytes);
-      chip(`<b>GPU ${g.index}</b> ${escapeHtml(g.name || "")} · ${fmt(rows.value(`gpu${g.index}.utilization_gpu_percent`, i), " %")}` +
+      // With many GPUs the header already names them; the chips keep to the numbers.
+      const name = gpus.length > 2 ? "" : ` ${escapeHtml(g.name || "")}`;
+      chip(`<b>GPU ${g.index}</b>${name} · ${fmt(rows.value(`gpu${g.index}.utilization_gpu_percent`, i), " %")}` +
            ` · ${fmtBytes(used)} / ${fmtBytes(g.memory_total_bytes)}` +
            ` · ${fmt(rows.value(`gpu${g.index}.temperature_c`, i), " °C")} · ${fmt(rows.value(`gpu${g.index}.power_w`, i), " W")}`,
            level(s));
@@ -299,10 +302,14 @@ function render({ model, el }) {
     const { shapes, annotations } = markerShapes(rows.markers, (rows.lastT ?? 0) - model.get("window_s"));
     return {
       title: { text: spec.title, font: { size: 13 }, x: 0.01, xanchor: "left", y: 0.97 },
-      height: 210, margin: { l: 44, r: 12, t: 30, b: 28 },
+      height: 210, margin: { l: 44, r: spec.traces.length > 3 ? 60 : 12, t: 30, b: 28 },
       xaxis: { type: "date", range: xRange(), showgrid: false, tickfont: { size: 10 } },
       yaxis: { range: [0, 105], ticksuffix: "%", fixedrange: true, tickfont: { size: 10 }, gridcolor: "#eceff1" },
-      showlegend: true, legend: { orientation: "h", x: 1, xanchor: "right", y: 1.12, font: { size: 10 } },
+      showlegend: true,
+      // Beyond three lines a legend above the plot wraps into it: put it at the side then.
+      legend: spec.traces.length > 3
+        ? { orientation: "v", x: 1.01, xanchor: "left", y: 1, font: { size: 10 } }
+        : { orientation: "h", x: 1, xanchor: "right", y: 1.12, font: { size: 10 } },
       shapes: [...(spec.bands ? thresholdBands() : []), ...shapes], annotations,
       paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)", hovermode: "x unified",
     };
