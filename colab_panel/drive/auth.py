@@ -129,8 +129,9 @@ def _auth_class(ca_cert_path: str | None, timeout: float | None) -> Any:
 
 def drive_from_credentials(credentials: Any, *, api_endpoint: str | None = None, ca_cert_path: str | Path | None = None,
                            description: str = "Google Drive", retry: RetryPolicy | None = None,
-                           timeout: float | None = 60.0) -> Drive:
-    """A `Drive` (PyDrive2 underneath) using google-auth `credentials`; `api_endpoint` for the emulator."""
+                           timeout: float | None = 60.0, **options: Any) -> Drive:
+    """A `Drive` (PyDrive2 underneath) using google-auth `credentials`; `api_endpoint` for the emulator.
+    `options` go to `Drive(...)` (chunk_size, upload_chunk_size)."""
     from googleapiclient.discovery import build
     from pydrive2.drive import GoogleDrive
 
@@ -140,21 +141,21 @@ def drive_from_credentials(credentials: Any, *, api_endpoint: str | None = None,
     refresh_http = auth._build_http()
     auth.credentials = GoogleAuthCredentials(credentials, refresh_http=refresh_http)
     auth.http = auth.credentials.authorize(auth._build_http())
-    options = {"api_endpoint": api_endpoint} if api_endpoint else None
+    client_options = {"api_endpoint": api_endpoint} if api_endpoint else None
     auth.service = build("drive", "v2", http=auth.http, cache_discovery=False, static_discovery=True,
-                         client_options=options)
-    return Drive(GoogleDrive(auth), retry=retry, description=description)
+                         client_options=client_options)
+    return Drive(GoogleDrive(auth), retry=retry, description=description, **options)
 
 
 def emulator_drive(base_url: str, token: str, ca_cert_path: str | Path, *, retry: RetryPolicy | None = None,
-                   credentials: Any = None) -> Drive:
+                   credentials: Any = None, **options: Any) -> Drive:
     """A Drive for a `DriveEmulator`: bearer `token` (or google-auth `credentials`), trusting its CA."""
     from google.oauth2.credentials import Credentials
 
     creds = credentials or Credentials(token=token)
     base = base_url.rstrip("/") + "/"
     return drive_from_credentials(creds, api_endpoint=base + "drive/v2/", ca_cert_path=ca_cert_path,
-                                  description=f"emulator {base}", retry=retry)
+                                  description=f"emulator {base}", retry=retry, **options)
 
 
 # --- the saved-credentials file ---------------------------------------------------------------

@@ -75,7 +75,8 @@ class Drive:
     """See the module docstring. Build with `connect()`, `Drive.for_emulator()` or `Drive(GoogleDrive)`."""
 
     def __init__(self, pydrive: pydrive2.drive.GoogleDrive, *, retry: RetryPolicy | None = None,
-                 description: str = "Google Drive", chunk_size: int = 16 * 1024 * 1024) -> None:
+                 description: str = "Google Drive", chunk_size: int = 16 * 1024 * 1024,
+                 upload_chunk_size: int = 8 * 1024 * 1024) -> None:
         self.pydrive = pydrive
         self.auth = pydrive.auth
         if self.auth.service is None:
@@ -84,6 +85,7 @@ class Drive:
         self.retry = retry or RetryPolicy()
         self.description = description  # shown in repr; never holds a token
         self.chunk_size = chunk_size  # bytes per ranged GET in open_range()/download()
+        self.upload_chunk_size = upload_chunk_size  # bytes per resumable-upload PUT (a multiple of 256 KiB)
         self._keys: dict[str, str] = {}  # file ID -> resource key
         self._keys_lock = threading.Lock()
         self._local = threading.local()

@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 __all__ = ["RangeStream", "DownloadInterrupted", "download_file", "export_file", "upload_file", "safe_filename"]
 
 RESUMABLE_THRESHOLD = 5 * 1024 * 1024
-UPLOAD_CHUNK = 8 * 1024 * 1024  # a multiple of 256 KiB, as resumable uploads require
 _CONTENT_RANGE = re.compile(r"bytes\s+(?:(\d+)-(\d+)|\*)/(\d+|\*)")
 
 Progress = Callable[[int, "int | None"], None]
@@ -233,7 +232,7 @@ def upload_file(drive: Drive, path: Path, parent_id: str, *, title: str | None, 
     size = path.stat().st_size
     mime = mime_type or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     resumable = size > RESUMABLE_THRESHOLD
-    media = MediaFileUpload(str(path), mimetype=mime, resumable=resumable, chunksize=UPLOAD_CHUNK if resumable else -1)
+    media = MediaFileUpload(str(path), mimetype=mime, resumable=resumable, chunksize=drive.upload_chunk_size if resumable else -1)
     try:
         body = {"title": title or path.name, "parents": [{"id": parent_id}]}
         request = drive.service.files().insert(body=body, media_body=media, fields=ITEM_FIELDS, supportsAllDrives=True)
