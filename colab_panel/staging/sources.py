@@ -11,6 +11,7 @@ from __future__ import annotations
 import http.client
 import os
 import socket
+import ssl
 import time
 import urllib.error
 import urllib.parse
@@ -23,7 +24,7 @@ from colab_panel.staging import writing
 
 # Errors after which a download is worth resuming rather than failing.
 NETWORK_ERRORS: tuple[type[BaseException], ...] = (
-    ConnectionError, TimeoutError, socket.timeout, http.client.HTTPException, urllib.error.URLError)
+    ConnectionError, TimeoutError, socket.timeout, http.client.HTTPException, urllib.error.URLError, ssl.SSLError)
 _ARCHIVE_SUFFIXES = (".tar.gz", ".tar.bz2", ".tar.xz", ".tar.zst", ".tgz", ".tbz2", ".tbz", ".txz",
                      ".tzst", ".tar", ".zip")
 _TAR_NAME_HINTS = (".tar", ".tgz", ".tbz", ".tbz2", ".txz", ".tzst")

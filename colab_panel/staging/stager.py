@@ -24,19 +24,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from colab_panel.errors import ChecksumMismatch, StagingError
+from colab_panel.drive.parse import parse_drive_link
+from colab_panel.errors import ChecksumMismatch, DriveError, PanelError, StagingCancelled, StagingError
 from colab_panel.staging.atomic import PartFile, parse_expected_hash, part_path
 from colab_panel.staging.extract import errors_in_words, extract_archive, extract_tar_stream
 from colab_panel.staging.formats import detect_format
+from colab_panel.staging.kaggle_source import KaggleRef, download_dataset, is_kaggle, parse_kaggle
 from colab_panel.staging.local_copy import copy_tree, list_tree
 from colab_panel.staging.manifest import MANIFEST_NAME, Manifest
 from colab_panel.staging.progress import ProgressArg, ProgressCallback, ProgressTracker, resolve_progress
-from colab_panel.staging.sources import (DownloadInterrupted, LocalFileSource, ResumingReader, Source, UrlSource,
+from colab_panel.staging.sources import (NETWORK_ERRORS, DownloadInterrupted, LocalFileSource, ResumingReader, Source, UrlSource,
                                          dataset_name, looks_like_tar_name)
+from colab_panel.staging.remote_size import remote_expanded_size
 from colab_panel.staging.space import check_space, disk_footprint
 from colab_panel.staging import writing
 
-DOWNLOAD_DIR = ".colab_panel-download"
+from colab_panel.staging.remote_folder import DOWNLOAD_DIR, remove_empty_dirs
+from colab_panel.staging.units import human_bytes
+
+SPACE_PROBE_MIN_BYTES = 1_000_000  # below this, reading an archive's directory first isn't worth a request
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,7 @@ class StagedDataset:
     source: str
     cached: bool  # True: an unchanged source was already staged here; nothing was fetched
     seconds: float
+    notes: tuple[str, ...] = ()  # things the user should know (a key file's mode fixed, files skipped)
 
 
 def in_colab() -> bool:
@@ -64,22 +71,39 @@ def default_dest(name: str) -> Path:
 
 def stage(source: str | os.PathLike[str] | Source, dest: str | os.PathLike[str] | None = None, *,
           expected_hash: str | None = None, progress: ProgressArg = "tqdm",
-          cancel: threading.Event | None = None, extract: bool = True) -> StagedDataset:
+          cancel: threading.Event | None = None, extract: bool = True, drive: Any = None,
+          workers: int | None = None, kaggle_api: Any = None) -> StagedDataset:
     """Stage `source` into `dest` (default `default_dest(<name>)`) and describe the result.
 
-    `source`: a local/mounted path (file or folder), an http(s) URL, or a `Source` object.
+    `source`: a local/mounted path (file or folder, e.g. under /content/drive), an http(s) URL,
+    `"drive:ID"`, a bare Drive ID or any Drive link (file or folder; see `drive_source`),
+    `"kaggle:owner/dataset"` (see `kaggle_source`), or a `Source` object.
     `expected_hash`: "sha256:<hex>" or "md5:<hex>" of the downloaded file; mismatch raises
-    ChecksumMismatch and keeps nothing. `progress`: "tqdm" (default), None, or a callback.
-    `cancel`: a threading.Event; setting it raises StagingCancelled, keeping only whole files.
-    `extract=False` keeps an archive as a file instead of extracting it.
+    ChecksumMismatch and keeps nothing (Drive files are always checked against their md5).
+    `progress`: "tqdm" (default), None, or a callback. `cancel`: a threading.Event; setting it
+    raises StagingCancelled, keeping only whole files. `extract=False` keeps an archive as a
+    file. `drive`: a `colab_panel.drive.Drive`, a factory returning one, or None to connect
+    on first need. `workers`: parallel downloads for a Drive folder. `kaggle_api`: a factory
+    for a `KaggleApi`-like object (tests).
     """
     started = time.monotonic()
     callback, close = resolve_progress(progress, "stage")
     try:
         label = str(source) if not isinstance(source, Source) else source.name
         if isinstance(source, (str, os.PathLike)):
-            text = os.fspath(source)
-            if text.startswith(("http://", "https://")):
+            text = os.fspath(source).strip()
+            kind = classify(text)
+            if kind == "kaggle":
+                ref = parse_kaggle(text)
+                target = Path(dest) if dest is not None else default_dest(ref.slug)
+                return _stage_kaggle(ref, target, text, callback, cancel, started, kaggle_api)
+            if kind == "drive":
+                from colab_panel.staging.drive_source import stage_drive  # lazy: Drive backend
+
+                return stage_drive(text, dest, drive=drive, callback=callback, cancel=cancel, started=started,
+                                   extract=extract, workers=workers, stage_file=_stage_file,
+                                   default_dest=default_dest)
+            if kind == "url":
                 source = UrlSource(text)
             else:
                 path = Path(text).expanduser()
@@ -96,6 +120,59 @@ def stage(source: str | os.PathLike[str] | Source, dest: str | os.PathLike[str] 
                            extract, started)
     finally:
         close()
+
+
+def classify(text: str) -> str:
+    """What a source string names: "kaggle", "drive", "url" or "path".
+
+    A bare Drive ID counts as Drive only when no local path of that name exists.
+    """
+    lower = text.lower()
+    if is_kaggle(text):
+        return "kaggle"
+    if lower.startswith("drive:"):
+        return "drive"
+    if lower.startswith(("http://", "https://")) or "://" not in text:
+        try:
+            parse_drive_link(text)
+        except ValueError:
+            pass
+        else:
+            if lower.startswith(("http", "drive.google.com", "docs.google.com")) or not Path(text).expanduser().exists():
+                return "drive"
+    if lower.startswith(("http://", "https://")):
+        return "url"
+    return "path"
+
+
+def _stage_kaggle(ref: KaggleRef, dest: Path, label: str, callback: ProgressCallback | None,
+                  cancel: threading.Event | None, started: float, api_factory: Any) -> StagedDataset:
+    """Download the dataset's zip with the `kaggle` package, then extract it safely into `dest`.
+
+    Only a pinned version (`.../versions/N`) can be a cache hit: "latest" may have changed.
+    """
+    dest = Path(os.path.abspath(dest))
+    identity = {"kind": "kaggle", "dataset": ref.ref}
+    if ref.version is not None:
+        hit = _cache_hit(dest, identity, label, started)
+        if hit is not None:
+            return hit
+    if cancel is not None and cancel.is_set():
+        raise StagingCancelled("Staging was cancelled before the download started.")
+    downloads = dest / DOWNLOAD_DIR
+    Manifest(dest, identity).save()
+    try:
+        tracker = ProgressTracker(callback, phase="download")
+        tracker.emit(force=True)
+        archive, notes = download_dataset(ref, downloads / "kaggle", api_factory=api_factory)
+        if cancel is not None and cancel.is_set():
+            raise StagingCancelled("Staging was cancelled; the downloaded archive was removed.")
+        paths = extract_archive(archive, dest, progress=callback, cancel=cancel)
+    finally:
+        shutil.rmtree(downloads, ignore_errors=True)
+    nbytes = sum(p.lstat().st_size for p in paths)
+    Manifest(dest, identity).mark_complete(len(paths), nbytes)
+    return StagedDataset(dest, len(paths), nbytes, label, False, time.monotonic() - started, tuple(notes))
 
 
 def _cache_hit(dest: Path, identity: dict[str, Any], label: str, started: float) -> StagedDataset | None:
@@ -125,7 +202,7 @@ def _stage_file(source: Source, dest: Path, label: str, expected: tuple[str, str
     else:
         size = source.size()
         if size is not None:
-            check_space(dest, size)
+            check_space(dest, _space_needed(source, size, extract))
         if extract and looks_like_tar_name(source.name):
             paths = _stream_tar(source, dest, expected, callback, cancel, size)
         else:
@@ -133,6 +210,22 @@ def _stage_file(source: Source, dest: Path, label: str, expected: tuple[str, str
     nbytes = sum(p.lstat().st_size for p in paths)
     Manifest(dest, identity).mark_complete(len(paths), nbytes)
     return StagedDataset(dest, len(paths), nbytes, label, False, time.monotonic() - started)
+
+
+def _space_needed(source: Source, size: int, extract: bool) -> int:
+    """Download plus declared expanded size (a zip is kept until extracted); tar streams need no download copy."""
+    # Probed only where a small exact range is cheap (`read_range`: Drive) and the name looks
+    # like an archive: a URL stream can't be cut short without wasting a connection.
+    if (not extract or size < SPACE_PROBE_MIN_BYTES or not hasattr(source, "read_range")
+            or dataset_name(source.name) == source.name):
+        return size
+    try:
+        expanded, kind = remote_expanded_size(source, size)
+    except (PanelError, *NETWORK_ERRORS):
+        return size  # the probe is an optimisation: the download itself will say what is wrong
+    if expanded is None:
+        return size
+    return expanded if kind == "tar" else size + expanded
 
 
 def _stage_local_file(source: LocalFileSource, dest: Path, expected: tuple[str, str] | None,
@@ -187,15 +280,20 @@ def _download_then_place(source: Source, dest: Path, identity: dict[str, Any], e
     file = downloads / source.name
     tracker = ProgressTracker(callback, phase="download", bytes_total=size, files_total=1)
     part = PartFile(file, expected_size=size, expected_hash=expected, hash_name=None, resume=True,
-                    keep_on=(DownloadInterrupted,))
+                    keep_on=(DownloadInterrupted, DriveError))  # DriveError: the backend's retries ran out
     existing = part_path(file)
     offset = existing.stat().st_size if existing.exists() else 0  # a .part kept by an interrupted run
     reader = ResumingReader(source, offset, cancel=cancel)
     try:
         with errors_in_words(source.name, dest):
             _copy_stream(reader, part, tracker, cancel, reader)
+    except DriveError as e:  # the backend's retries ran out: the bytes so far stay for a rerun
+        kept = existing.stat().st_size if existing.exists() else 0
+        raise DownloadInterrupted(f"{e} {human_bytes(kept)} of {source.name} are kept in {downloads}: "
+                                  "run it again to resume from there.") from e
     finally:
         reader.close()
+        remove_empty_dirs(downloads)  # after a cancel: no empty download folder left behind
     try:
         if extract and detect_format(file) is not None:
             return extract_archive(file, dest, progress=callback, cancel=cancel)

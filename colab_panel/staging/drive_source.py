@@ -1,0 +1,215 @@
+"""Drive sources for `stage()`: one Drive file (archive or plain) or a whole Drive folder.
+
+    stage("drive:1AbC...")                                  # or a bare ID, or any Drive link
+    stage("https://drive.google.com/drive/folders/ID?resourcekey=K", "/content/data/x")
+
+A file becomes a `DriveFileSource` (the `Source` protocol over `Drive.open_range`) and goes
+through the same engine as a URL: a tar is extracted while it downloads, anything else lands
+in a resumable `.part` first; either way every byte is checked against Drive's `md5Checksum`.
+
+A folder is listed with `Drive.walk` (many folders per request) and fetched by
+`remote_folder.fetch_folder`: parallel, rate-limit aware, each file md5-checked, resumable,
+and a cache hit when the listing is unchanged (one listing, no download).
+
+The pool sees the backend's rate-limit retries through `ObservedRetry` (a `RetryPolicy` that
+reports each 403/429 it is about to retry), so the whole pool slows down at the first sign,
+not only the worker that happened to be refused. The caller's `Drive` is not modified: the
+pool uses a shallow copy carrying that policy.
+
+A path under the Drive mount (`/content/drive/...`) is not handled here: it is a local path.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any, BinaryIO, Callable
+
+from colab_panel.drive.failures import is_rate_limit as backend_rate_limit
+from colab_panel.drive.retry import RetryPolicy
+from colab_panel.errors import DriveError, StagingError
+from colab_panel.staging.manifest import Manifest
+from colab_panel.staging.pacing import AdaptiveLimit
+from colab_panel.staging.progress import ProgressCallback, ProgressTracker
+from colab_panel.staging.remote_folder import (DEFAULT_WORKERS, RemoteEntry, check_no_conflicts, discard_downloads,
+                                               fetch_folder, safe_relpaths)
+from colab_panel.staging.sources import dataset_name
+from colab_panel.staging.space import check_space, disk_footprint
+
+
+class DriveFileSource:
+    """One Drive file as a `Source`: identity carries its ID, md5 and size."""
+
+    def __init__(self, drive: Any, item: Any) -> None:
+        self.drive = drive
+        self.item = item
+        self.name = item.title
+
+    def identity(self) -> dict[str, Any]:
+        return {"kind": "drive", "id": self.item.id, "md5": self.item.md5, "size": self.item.size_bytes}
+
+    def size(self) -> int | None:
+        return self.item.size_bytes
+
+    def expected_hash(self) -> tuple[str, str] | None:
+        return ("md5", self.item.md5.lower()) if self.item.md5 else None
+
+    def open_range(self, start: int) -> tuple[BinaryIO, int]:
+        stream = self.drive.open_range(self.item, start)
+        return stream, stream.offset
+
+    def read_range(self, start: int, length: int) -> bytes:
+        """Exactly the bytes [start, start+length) in one ranged request (probes; not a whole chunk)."""
+        stream = self.drive.open_range(self.item, start, chunk_size=max(1, length))
+        try:
+            return stream.read(length) if stream.offset == start else b""
+        finally:
+            stream.close()
+
+
+class ObservedRetry(RetryPolicy):
+    """The backend's retry policy, plus a callback for every rate limit it is about to retry."""
+
+    on_rate_limit: Callable[[], None] = staticmethod(lambda: None)  # type: ignore[assignment]
+
+    def call(self, fn: Callable[[], Any], *, is_retryable: Callable[[BaseException], bool], **kwargs: Any) -> Any:
+        def observed(exc: BaseException) -> bool:
+            retry = is_retryable(exc)
+            if retry and backend_rate_limit(exc):
+                self.on_rate_limit()
+            return retry
+
+        return super().call(fn, is_retryable=observed, **kwargs)
+
+
+def paced_drive(drive: Any, limit: AdaptiveLimit) -> Any:
+    """A shallow copy of `drive` (same connections, keys, credentials) whose retries tell `limit`."""
+    policy = ObservedRetry(**{f: getattr(drive.retry, f) for f in ("max_attempts", "max_total_s", "base_delay_s",
+                                                                    "max_delay_s", "sleep", "clock", "rng")})
+    policy.on_rate_limit = limit.rate_limited  # type: ignore[method-assign]
+    paced = copy.copy(drive)
+    paced.retry = policy
+    return paced
+
+
+def connect_drive(drive: Any) -> Any:
+    """`drive` itself, the result of calling a factory, or `colab_panel.drive.connect()`."""
+    if drive is None:
+        try:
+            from colab_panel.drive import connect  # lazy: auth and PyDrive2
+        except ImportError as e:  # the backend without connect(): say so in words
+            raise StagingError("No Drive connection is available; pass drive=Drive(...).") from e
+        return connect()
+    if callable(drive) and not hasattr(drive, "open_range"):
+        return drive()
+    return drive
+
+
+def strip_prefix(text: str) -> str:
+    return text[len("drive:"):].strip() if text.lower().startswith("drive:") else text
+
+
+def stage_drive(text: str, dest: str | os.PathLike[str] | None, *, drive: Any, callback: ProgressCallback | None,
+                cancel: threading.Event | None, started: float, extract: bool, workers: int | None,
+                stage_file: Callable[..., Any], default_dest: Callable[[str], Path]) -> Any:
+    """Stage the Drive file or folder named by `text` (see the module docstring)."""
+    drive = connect_drive(drive)
+    item = drive.resolve(strip_prefix(text))
+    if item.is_folder:
+        target = Path(dest) if dest is not None else default_dest(item.title or item.id)
+        return stage_drive_folder(drive, item, target, text, callback, cancel, started, workers or DEFAULT_WORKERS)
+    if item.is_native:
+        formats = ", ".join(sorted(item.export_formats)) or "none"
+        raise StagingError(f"'{item.title}' is a Google {item.kind}: it has no file to stage. Export it from the "
+                           f"Drive tab (formats: {formats}), or stage a folder or archive instead.")
+    if not item.can_download:
+        raise StagingError(f"The owner of '{item.title}' has turned off downloading for viewers; ask for a copy.")
+    source = DriveFileSource(drive, item)
+    target = Path(dest) if dest is not None else default_dest(dataset_name(item.title))
+    return stage_file(source, target, text, source.expected_hash(), callback, cancel, extract, started)
+
+
+def stage_drive_folder(drive: Any, folder: Any, dest: Path, label: str, callback: ProgressCallback | None,
+                       cancel: threading.Event | None, started: float, workers: int) -> Any:
+    from colab_panel.staging.stager import StagedDataset, _cache_hit  # the stager imports us lazily
+
+    dest = Path(os.path.abspath(dest))
+    entries_raw: list[tuple[tuple[str, ...], Any]] = []
+    notes: list[str] = []
+    skipped_native = skipped_shortcut = 0
+    tracker = ProgressTracker(callback, phase="list")
+    for rel, item in drive.walk(folder):
+        if item.is_folder:
+            continue
+        if item.is_shortcut:
+            skipped_shortcut += 1
+            continue
+        if item.is_native:
+            skipped_native += 1
+            continue
+        entries_raw.append((tuple(rel.split("/")), item))
+        tracker.add(0, 1)
+        tracker.emit()
+    if skipped_native:
+        notes.append(f"{skipped_native} Google Docs/Sheets/Slides files were skipped (they have no bytes; export them "
+                     "from the Drive tab).")
+    if skipped_shortcut:
+        notes.append(f"{skipped_shortcut} shortcuts were skipped (stage their targets directly).")
+    # Same path twice (Drive allows duplicate titles): the older file keeps the plain name, so a
+    # newly added duplicate never renames a file that is already staged.
+    entries_raw.sort(key=lambda e: ("/".join(e[0]), e[1].modified.timestamp() if e[1].modified else 0.0, e[1].id))
+    # Drive titles may hold "/"; walk() joins titles with "/", so rebuild the parts from the titles.
+    relpaths = safe_relpaths([_title_parts(parts, item) for parts, item in entries_raw],
+                             [item.id for _, item in entries_raw])
+    check_no_conflicts(relpaths)
+    items = [item for _, item in entries_raw]
+    identity = {"kind": "drive-folder", "id": folder.id, "files": len(items),
+                "bytes": sum(i.size_bytes or 0 for i in items), "listing": _listing_digest(relpaths, items)}
+    hit = _cache_hit(dest, identity, label, started)
+    if hit is not None:
+        return StagedDataset(hit.path, hit.files, hit.bytes, hit.source, True, hit.seconds, tuple(notes))
+    manifest = Manifest(dest, identity)
+    previous = Manifest.load(dest)
+    if previous is not None and previous.source.get("id") == folder.id:
+        manifest.files = previous.files  # entries carry md5: still valid where they match
+    elif previous is not None:
+        discard_downloads(dest)
+    limit = AdaptiveLimit(workers)
+    paced = paced_drive(drive, limit)
+    entries = [RemoteEntry(rel, item.size_bytes or 0, item.md5, DriveFileSource(paced, item))
+               for rel, item in zip(relpaths, items)]
+    todo = [e for e in entries if not (manifest.files.get(e.relpath, {}).get("md5") == e.md5
+                                       and manifest.is_done(e.relpath, e.size))]
+    check_space(dest, disk_footprint(e.size for e in todo))
+    tracker = ProgressTracker(callback, phase="download", bytes_total=identity["bytes"], files_total=len(entries))
+    dest.mkdir(parents=True, exist_ok=True)
+    from colab_panel.staging.extract import errors_in_words
+
+    with errors_in_words(folder.title or folder.id, dest):
+        try:
+            fetch_folder(entries, dest, manifest, tracker=tracker, cancel=cancel, workers=workers, limit=limit)
+        except DriveError as e:
+            raise StagingError(f"Staging the Drive folder '{folder.title}' stopped: {e} Files already fetched "
+                               "are kept; run it again to fetch the rest.") from e
+    tracker.emit(force=True)
+    manifest.mark_complete(len(entries), identity["bytes"])
+    return StagedDataset(dest, len(entries), identity["bytes"], label, False, time.monotonic() - started,
+                         tuple(notes))
+
+
+def _title_parts(parts: tuple[str, ...], item: Any) -> tuple[str, ...]:
+    # walk() gives "a/b/title"; a title containing "/" would split wrongly, so rebuild the last part
+    # from the title and the folder parts from what remains.
+    depth = len(parts) - len(item.title.split("/"))
+    return tuple(parts[:depth]) + (item.title,)
+
+
+def _listing_digest(relpaths: list[str], items: list[Any]) -> str:
+    h = hashlib.sha256()
+    for rel, item in sorted(zip(relpaths, items), key=lambda t: t[0]):
+        h.update(f"{rel}\0{item.id}\0{item.md5}\0{item.size_bytes}\n".encode("utf-8", "surrogateescape"))
+    return h.hexdigest()

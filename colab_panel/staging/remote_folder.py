@@ -1,0 +1,219 @@
+"""Download a listed remote folder (a Drive folder) to local disk: parallel, verified, resumable.
+
+Input is the folder's listing as `RemoteEntry`s (relative path, size, md5, and a `Source` that
+opens the bytes), so this module knows nothing of the Drive API. For each file:
+
+- skipped if the manifest records it done with the same md5 and size, and it is on disk;
+- otherwise fetched into `dest/.colab_panel-download/<relpath>.part` (md5 hashed as the bytes
+  arrive), checked against the listing's md5 and size, then renamed to `dest/<relpath>`: no
+  half-written file ever carries a dataset name;
+- a dropped connection reconnects with a Range request (`ResumingReader`); if it keeps failing
+  the `.part` stays, so a rerun fetches only the rest.
+
+Concurrency: `workers` threads, but each request first takes a slot from an `AdaptiveLimit`,
+which halves on rate limits (the backend's retries are not multiplied by the pool). A file the
+backend gave up on because of a rate limit goes back in the queue (a few times) after the
+limit has shrunk, instead of failing the whole folder.
+
+Cancel (or any error): workers stop at the next chunk; every `.part` this run touched is
+removed (network failures excepted, see above), and what finished is in the manifest.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+
+from colab_panel.errors import DriveError, DriveQuotaExceeded, StagingError
+from colab_panel.staging import writing
+from colab_panel.staging.atomic import PartFile, part_path
+from colab_panel.staging.manifest import Manifest
+from colab_panel.staging.pacing import AdaptiveLimit
+from colab_panel.staging.progress import ProgressTracker
+from colab_panel.staging.sources import DownloadInterrupted, ResumingReader, Source
+
+DOWNLOAD_DIR = ".colab_panel-download"
+DEFAULT_WORKERS = 16  # latency-bound (one HTTPS round trip per small file): more in flight than cores
+RATE_LIMIT_REQUEUES = 8  # times one file may go back in the queue after a rate limit
+
+
+@dataclass(frozen=True)
+class RemoteEntry:
+    relpath: str  # "/"-separated, already made safe (see `safe_relpaths`)
+    size: int
+    md5: str | None
+    source: Source
+
+
+def is_rate_limit(error: BaseException) -> bool:
+    """Whether `error` means "slow down" (as opposed to "you may not")."""
+    reason = getattr(error, "reason", None) or ""
+    if reason == "downloadQuotaExceeded":  # a per-file daily quota: waiting minutes won't lift it
+        return False
+    if isinstance(error, DriveQuotaExceeded):
+        return True
+    status = getattr(error, "status", None)
+    return status == 429 or (status == 403 and "RateLimit" in reason)
+
+
+def fetch_folder(entries: list[RemoteEntry], dest: Path, manifest: Manifest, *, tracker: ProgressTracker,
+                 cancel: threading.Event | None, workers: int = DEFAULT_WORKERS,
+                 limit: AdaptiveLimit | None = None,
+                 fetch_file: Callable[..., None] | None = None) -> None:
+    """Fetch every entry not already done into `dest`; raise on the first failure (others stop).
+
+    `fetch_file(entry, final, stop)` replaces the default single-stream download of one file
+    (used for large files fetched as parallel byte ranges).
+    """
+    limit = limit or AdaptiveLimit(workers)
+    todo: deque[tuple[RemoteEntry, int]] = deque()
+    for entry in entries:
+        done = manifest.files.get(entry.relpath)
+        if done is not None and done.get("md5") == entry.md5 and manifest.is_done(entry.relpath, entry.size):
+            tracker.add(entry.size, 1)
+        else:
+            todo.append((entry, 0))
+    for folder in sorted({os.path.dirname(e.relpath) for e, _ in todo}):
+        if folder:
+            os.makedirs(dest / folder, exist_ok=True)
+    stop = threading.Event()
+    lock = threading.Lock()
+    downloads = dest / DOWNLOAD_DIR
+
+    def one(entry: RemoteEntry) -> None:
+        final = dest / entry.relpath
+        staged = downloads / entry.relpath
+        with limit.slot(stop):
+            writing.check_stop(stop)
+            if fetch_file is not None:
+                fetch_file(entry, staged, stop)
+            else:
+                _download(entry, staged, stop, tracker)
+        os.replace(staged, final)
+        limit.succeeded()
+        with lock:
+            manifest.files[entry.relpath] = {"size": entry.size, "md5": entry.md5} if entry.md5 else {"size": entry.size}
+        tracker.add(0, 1)
+
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="colab_panel-fetch")
+    running: dict[Future[None], tuple[RemoteEntry, int]] = {}
+    try:
+        while todo or running:
+            while todo and len(running) < workers * 2:  # a short queue: requeued files are not starved
+                entry, tries = todo.popleft()
+                running[pool.submit(one, entry)] = (entry, tries)
+            done, _ = wait(running, timeout=0.1, return_when=FIRST_EXCEPTION)
+            tracker.emit()
+            with lock:
+                manifest.save_if_due()
+            if cancel is not None and cancel.is_set():
+                raise writing.Cancelled
+            for future in done:
+                entry, tries = running.pop(future)
+                error = future.exception()
+                if error is None:
+                    continue
+                if is_rate_limit(error) and tries < RATE_LIMIT_REQUEUES:
+                    limit.rate_limited()
+                    todo.append((entry, tries + 1))
+                    continue
+                raise error
+    finally:
+        stop.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+        with lock:
+            manifest.save()  # also on cancel/error: a rerun fetches only the rest
+        remove_empty_dirs(downloads)
+
+
+def _download(entry: RemoteEntry, staged: Path, stop: threading.Event, tracker: ProgressTracker) -> None:
+    """One file, one stream (reconnecting from where it stopped), md5 checked, into `staged`."""
+    expected = ("md5", entry.md5.lower()) if entry.md5 else None
+    # A DriveError here is the backend giving up after its retries (connection kept dropping):
+    # keep the bytes so a rerun resumes. Cancel and checksum failures still discard them.
+    part = PartFile(staged, expected_size=entry.size, expected_hash=expected, hash_name=None, resume=True,
+                    keep_on=(DownloadInterrupted, DriveError))
+    existing = part_path(staged)
+    offset = existing.stat().st_size if existing.exists() else 0
+    if offset > entry.size:  # a leftover of another version of the file
+        existing.unlink()
+        offset = 0
+    reader = ResumingReader(entry.source, offset, cancel=stop)
+    try:
+        with part:
+            if reader.position != part.offset:
+                part.restart()
+            tracker.add(part.offset)
+            left = entry.size - part.offset
+            while left > 0:
+                chunk = reader.read(min(left, writing.COPY_CHUNK))
+                if not chunk:
+                    raise DownloadInterrupted(f"{entry.relpath} ended after {part.size} of {entry.size} bytes.")
+                part.write(chunk)
+                tracker.add(len(chunk))
+                left -= len(chunk)
+    finally:
+        reader.close()
+
+
+def remove_empty_dirs(root: Path) -> None:
+    """Remove `root` and its subfolders if they hold no file (a kept `.part` keeps its folders)."""
+    if not root.is_dir():
+        return
+    for folder, _dirs, _files in sorted(os.walk(root), key=lambda t: -len(t[0])):
+        try:
+            os.rmdir(folder)
+        except OSError:
+            pass
+
+
+def discard_downloads(dest: Path) -> None:
+    """Forget every kept `.part` (the source changed, so they can't be resumed)."""
+    shutil.rmtree(dest / DOWNLOAD_DIR, ignore_errors=True)
+
+
+def safe_relpaths(paths: list[tuple[str, ...]], ids: list[str]) -> list[str]:
+    """Turn lists of Drive titles into unique, safe relative paths.
+
+    Drive titles may contain "/", be "." or "..", or repeat within one folder; a local folder
+    can hold none of that. "/" and NUL become "_", "."/".." become "_", and a repeated path gets
+    its file ID appended before the extension (`img.png` -> `img~1AbC....png`) so both survive.
+    """
+    out: list[str] = []
+    seen: set[str] = set()
+    for parts, file_id in zip(paths, ids):
+        clean = [_clean_title(p) for p in parts]
+        rel = "/".join(clean)
+        if rel.lower() in seen:  # case-insensitive: the dataset may be copied to a macOS disk later
+            stem, dot, ext = clean[-1].rpartition(".")
+            clean[-1] = f"{stem}~{file_id}.{ext}" if dot and stem else f"{clean[-1]}~{file_id}"
+            rel = "/".join(clean)
+        seen.add(rel.lower())
+        out.append(rel)
+    return out
+
+
+def _clean_title(title: str) -> str:
+    title = title.replace("/", "_").replace("\x00", "_")
+    if title in ("", ".", ".."):
+        return "_"
+    return title
+
+
+def check_no_conflicts(relpaths: list[str]) -> None:
+    """A file and a folder of the same path (Drive allows it across duplicates) cannot both exist."""
+    folders = {rel.rsplit("/", 1)[0] for rel in relpaths if "/" in rel}
+    expanded: set[str] = set()
+    for folder in folders:
+        parts = folder.split("/")
+        expanded.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
+    clash = sorted(expanded.intersection(relpaths))
+    if clash:
+        raise StagingError(f"The folder has both a file and a subfolder named {clash[0]!r}; "
+                           "rename one of them on Drive and stage again.")

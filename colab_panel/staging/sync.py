@@ -1,0 +1,260 @@
+"""Results back to Drive: push a local folder (checkpoints, logs) to a Drive folder, incrementally.
+
+    from colab_panel.staging.sync import push, PeriodicSync
+    report = push("/content/runs/exp1", "https://drive.google.com/drive/folders/ID")   # between epochs
+    sync = PeriodicSync("/content/runs/exp1", "ID", interval_s=600); ...; sync.close()
+
+Only new or changed files travel: a local file is unchanged when Drive has a file at the same
+relative path with the same size and md5 (one `Drive.walk` listing gives both; local md5s are
+cached by size+mtime, so an unchanged 2 GB checkpoint is not re-read at every push). A changed
+file's content is replaced in place (same Drive ID, so links to it keep working); a new file is
+uploaded and missing folders are created. Every upload is verified: the md5 Drive reports must
+match the bytes we hashed, else ChecksumMismatch. Nothing on Drive is ever deleted or trashed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from colab_panel.errors import ChecksumMismatch, PanelError, StagingCancelled, StagingError
+from colab_panel.staging.local_copy import list_tree
+from colab_panel.staging.progress import ProgressArg, ProgressTracker, resolve_progress
+from colab_panel.staging.units import human_bytes
+
+log = logging.getLogger(__name__)
+
+UPLOAD_WORKERS = 4  # uploads are bandwidth-bound; a few in flight hide per-file latency
+_SKIP_SUFFIXES = (".part", ".tmp")
+_SKIP_PREFIX = ".colab_panel-"
+_md5_cache: dict[tuple[str, int, int], str] = {}
+_md5_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """What one push did. Paths are relative to the local folder."""
+
+    folder_id: str
+    uploaded: tuple[str, ...]  # new on Drive
+    updated: tuple[str, ...]  # content replaced (same Drive file)
+    unchanged: int
+    bytes_sent: int
+    seconds: float
+
+    @property
+    def changed(self) -> int:
+        return len(self.uploaded) + len(self.updated)
+
+    def summary(self) -> str:
+        if not self.changed:
+            return f"Drive was already up to date ({self.unchanged} files unchanged)."
+        return (f"Pushed {self.changed} files ({human_bytes(self.bytes_sent)}: {len(self.uploaded)} new, "
+                f"{len(self.updated)} updated), {self.unchanged} unchanged, verified by md5.")
+
+
+def local_md5(path: Path) -> str:
+    """md5 of a file, cached by (path, size, mtime_ns)."""
+    st = path.stat()
+    key = (str(path), st.st_size, st.st_mtime_ns)
+    with _md5_lock:
+        cached = _md5_cache.get(key)
+    if cached is not None:
+        return cached
+    digest = hashlib.md5()
+    with open(path, "rb") as f:
+        while chunk := f.read(4 * 1024 * 1024):
+            digest.update(chunk)
+    value = digest.hexdigest()
+    with _md5_lock:
+        _md5_cache[key] = value
+    return value
+
+
+def push(local_dir: str | os.PathLike[str], drive_folder: str, *, drive: Any = None, progress: ProgressArg = "tqdm",
+         cancel: threading.Event | None = None, workers: int = UPLOAD_WORKERS) -> SyncReport:
+    """Upload new or changed files of `local_dir` into the Drive folder `drive_folder` (ID or link), verified.
+
+    `drive`: a `Drive`, a factory for one, or None to connect. Raises StagingError (in words)
+    for a missing local folder or a Drive target that is not a folder, DriveError subclasses
+    for Drive refusals, ChecksumMismatch if Drive got other bytes than we sent.
+    """
+    from colab_panel.staging.drive_source import connect_drive, strip_prefix
+
+    started = time.monotonic()
+    root = Path(local_dir).expanduser()
+    if not root.is_dir():
+        raise StagingError(f"{root} is not a folder on this machine; nothing was pushed.")
+    drive = connect_drive(drive)
+    folder = drive.resolve(strip_prefix(drive_folder))
+    if not folder.is_folder:
+        raise StagingError(f"'{folder.title}' on Drive is a file, not a folder: give the folder to push into.")
+    callback, close = resolve_progress(progress, "push")
+    try:
+        remote_files: dict[str, Any] = {}
+        remote_dirs: dict[str, str] = {"": folder.id}
+        for rel, item in drive.walk(folder):
+            if item.is_folder:
+                remote_dirs.setdefault(rel, item.id)
+            elif not item.is_shortcut and not item.is_native:
+                remote_files.setdefault(rel, item)  # duplicates on Drive: compare with the first
+        local = [(rel, size) for rel, size, _ in list_tree(root) if not _skipped(rel)]
+        plan: list[tuple[str, int, str, Any]] = []  # rel, size, md5, existing item or None
+        unchanged = 0
+        for rel, size in local:
+            _check_stop(cancel)
+            existing = remote_files.get(rel)
+            md5 = local_md5(root / rel)
+            if existing is not None and existing.size_bytes == size and (existing.md5 or "").lower() == md5:
+                unchanged += 1
+                continue
+            plan.append((rel, size, md5, existing))
+        tracker = ProgressTracker(callback, phase="upload", bytes_total=sum(p[1] for p in plan), files_total=len(plan))
+        for rel, *_ in plan:
+            _ensure_folder(drive, remote_dirs, os.path.dirname(rel))
+        uploaded: list[str] = []
+        updated: list[str] = []
+
+        def send(entry: tuple[str, int, str, Any]) -> None:
+            rel, size, md5, existing = entry
+            _check_stop(cancel)
+            parent = remote_dirs[os.path.dirname(rel)]
+            path = root / rel
+            if existing is None:
+                item = drive.upload(path, parent, title=os.path.basename(rel))
+            else:
+                item = _replace_content(drive, existing, path)
+            _verify(rel, path, md5, item)
+            (updated if existing is not None else uploaded).append(rel)
+            tracker.add(size, 1)
+
+        with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="colab_panel-push") as pool:
+            futures = [pool.submit(send, entry) for entry in plan]
+            try:
+                for future in futures:
+                    while True:
+                        try:
+                            future.result(timeout=0.1)
+                            break
+                        except FutureTimeout:
+                            tracker.emit()
+                            _check_stop(cancel)
+            except BaseException:
+                for f in futures:
+                    f.cancel()
+                raise
+        tracker.emit(force=True)
+        return SyncReport(folder.id, tuple(sorted(uploaded)), tuple(sorted(updated)), unchanged,
+                          sum(p[1] for p in plan), time.monotonic() - started)
+    finally:
+        close()
+
+
+def _skipped(rel: str) -> bool:
+    name = os.path.basename(rel)
+    return name.endswith(_SKIP_SUFFIXES) or name.startswith(_SKIP_PREFIX) or "/.colab_panel-" in f"/{rel}"
+
+
+def _check_stop(cancel: threading.Event | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise StagingCancelled("The push was cancelled; files already uploaded stay on Drive, verified.")
+
+
+def _ensure_folder(drive: Any, remote_dirs: dict[str, str], rel_dir: str) -> str:
+    if rel_dir in remote_dirs:
+        return remote_dirs[rel_dir]
+    parent = _ensure_folder(drive, remote_dirs, os.path.dirname(rel_dir))
+    created = drive.mkdir(os.path.basename(rel_dir), parent)
+    remote_dirs[rel_dir] = created.id
+    return created.id
+
+
+def _replace_content(drive: Any, existing: Any, path: Path) -> Any:
+    """New bytes for an existing Drive file (same ID), through the backend's retries."""
+    from googleapiclient.http import MediaFileUpload  # lazy: heavy
+
+    from colab_panel.drive.items import ITEM_FIELDS, DriveItem
+
+    size = path.stat().st_size
+    media = MediaFileUpload(str(path), mimetype=existing.mime_type or "application/octet-stream",
+                            resumable=size > 5 * 1024 * 1024, chunksize=32 * 1024 * 1024)
+    request = drive.service.files().update(fileId=existing.id, media_body=media, fields=ITEM_FIELDS,
+                                           supportsAllDrives=True)
+    return DriveItem.from_api(drive.execute(request, file_id=existing.id, action="replace its content"))
+
+
+def _verify(rel: str, path: Path, md5: str, item: Any) -> None:
+    remote = (item.md5 or "").lower()
+    if remote == md5:
+        return
+    if remote and remote == local_md5(path):  # the file changed while we uploaded: Drive has the newer bytes
+        return
+    raise ChecksumMismatch(f"{rel}: Drive reports md5 {remote or 'none'} but the bytes sent have md5 {md5}; "
+                           "push again (the file may have changed while it was uploaded).")
+
+
+class PeriodicSync:
+    """Push every `interval_s` seconds in a background thread until `close()` (the panel closes it).
+
+    `last_report` / `last_error` (in words) tell what the latest run did. A failure is kept and
+    the next run tries again; it never kills the thread.
+    """
+
+    def __init__(self, local_dir: str | os.PathLike[str], drive_folder: str, interval_s: float, *,
+                 drive: Any = None, start: bool = True) -> None:
+        if interval_s <= 0:
+            raise ValueError("interval_s must be positive")
+        self.local_dir = local_dir
+        self.drive_folder = drive_folder
+        self.interval_s = interval_s
+        self._drive = drive
+        self._stop = threading.Event()
+        self.last_report: SyncReport | None = None
+        self.last_error = ""
+        self.runs = 0
+        self._thread = threading.Thread(target=self._loop, name="colab_panel-sync", daemon=True)
+        if start:
+            self._thread.start()
+
+    def sync_now(self) -> SyncReport | None:
+        try:
+            self.last_report = push(self.local_dir, self.drive_folder, drive=self._drive, progress=None,
+                                    cancel=self._stop)
+            self.last_error = ""
+        except StagingCancelled:
+            pass
+        except PanelError as e:
+            self.last_error = str(e)
+        except Exception as e:  # keep syncing: a training run must not lose its sync to one bad moment
+            log.exception("periodic push failed")
+            self.last_error = f"{type(e).__name__}: {e}"
+        self.runs += 1
+        return self.last_report
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            self.sync_now()
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def close(self) -> None:
+        """Stop the thread (an upload in progress stops at its next file) and wait for it."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=30)
+
+    def __enter__(self) -> PeriodicSync:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,44 @@
+"""The Staging tab: `colab_panel.staging` -> `StagingController` -> `StagingTab`.
+
+Panel options read here: ``drive`` (a `colab_panel.drive.Drive` to use, e.g. one built for the
+emulator; default: `colab_panel.drive.connect()` the first time a Drive source or push needs
+it, never at panel start), and ``staging_live`` (force live background updates on/off).
+
+Progress in Colab: staging runs in a worker thread so the notebook stays usable; Colab drops
+widget updates sent from background threads (colabtools#3373), so the tab's progress and result
+are refreshed on the panel's tick (`on_tick` -> `controller.poll`), i.e. every few seconds.
+For a live bar while a cell blocks, call `colab_panel.stage(...)` in a cell: its tqdm bar is
+printed by the cell itself. In JupyterLab/Notebook 7 the tab also updates live.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from colab_panel.controllers.staging import StagingController
+from colab_panel.tabs import PanelContext, TabParts
+from colab_panel.views.staging import StagingTab
+
+
+class _LazyDrive:
+    """Connect on first use and keep the connection (one sign-in per panel, not per click)."""
+
+    def __init__(self) -> None:
+        self._drive: Any = None
+        self._lock = threading.Lock()
+
+    def __call__(self) -> Any:
+        with self._lock:
+            if self._drive is None:
+                from colab_panel.drive import connect  # lazy: auth, PyDrive2
+
+                self._drive = connect()
+            return self._drive
+
+
+def build_staging_tab(ctx: PanelContext) -> TabParts:
+    drive = ctx.options.get("drive") or _LazyDrive()
+    controller = StagingController(drive=drive, live=ctx.options.get("staging_live"))
+    return TabParts(title="Staging", view=StagingTab(controller),
+                    closeables=(controller,), on_tick=controller.poll)

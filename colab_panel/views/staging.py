@@ -1,0 +1,104 @@
+"""`StagingTab`: the Staging tab's widgets, bound to a `StagingController` (no state of its own).
+
+Top to bottom: the source box and destination; Stage / Cancel; the progress bar with bytes,
+files, rate and ETA; the result (path, file count, size, a one-line snippet to use it); the
+"results back to Drive" row (local folder, Drive folder, Push); messages and errors in words.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import ipywidgets as widgets
+import traitlets
+
+from colab_panel.controllers.staging import StagingController, usage_snippet
+from colab_panel.staging.units import human_bytes
+
+__all__ = ["StagingTab"]
+
+SOURCE_PLACEHOLDER = "Drive link/ID, URL, kaggle:owner/dataset or path"
+_WIDE = widgets.Layout(width="520px")
+
+
+class StagingTab(widgets.VBox):
+    def __init__(self, controller: StagingController, *, default_dest_hint: str = "") -> None:
+        self.controller = c = controller
+        self.source = widgets.Text(placeholder=SOURCE_PLACEHOLDER, description="Source",
+                                   layout=_WIDE).add_class("cp-staging-source")
+        self.dest = widgets.Text(placeholder=default_dest_hint or "default: /content/data/<name> (Colab), ./data/<name>",
+                                 description="Into", layout=_WIDE).add_class("cp-staging-dest")
+        self.stage_button = widgets.Button(description="Stage", icon="download", button_style="primary",
+                                           tooltip="Fetch, verify and extract onto local disk"
+                                           ).add_class("cp-staging-stage")
+        self.cancel_button = widgets.Button(description="Cancel", icon="stop", disabled=True,
+                                            tooltip="Stop; nothing half-written is kept"
+                                            ).add_class("cp-staging-cancel")
+        self.bar = widgets.FloatProgress(min=0.0, max=1.0, layout=widgets.Layout(width="520px")
+                                         ).add_class("cp-staging-bar")
+        self.progress = widgets.HTML().add_class("cp-staging-progress")
+        self.result = widgets.HTML().add_class("cp-staging-result")
+        self.push_local = widgets.Text(placeholder="local folder, e.g. /content/checkpoints", description="Push",
+                                       layout=widgets.Layout(width="320px")).add_class("cp-staging-push-local")
+        self.push_folder = widgets.Text(placeholder="Drive folder link or ID", description="to",
+                                        layout=widgets.Layout(width="320px")).add_class("cp-staging-push-folder")
+        self.push_button = widgets.Button(description="Push", icon="upload",
+                                          tooltip="Upload new or changed files, verified"
+                                          ).add_class("cp-staging-push")
+        self.message = widgets.HTML().add_class("cp-staging-message")
+        self.error = widgets.HTML().add_class("cp-staging-error")
+        super().__init__([
+            self.source, self.dest,
+            widgets.HBox([self.stage_button, self.cancel_button]),
+            self.bar, self.progress, self.result,
+            widgets.HBox([self.push_local, self.push_folder, self.push_button]),
+            self.message, self.error,
+        ])
+        self.add_class("cp-staging")
+        self._bind()
+
+    def _bind(self) -> None:
+        c = self.controller
+        for name in ("source", "dest", "push_local", "push_folder"):
+            traitlets.link((c, name), (getattr(self, name), "value"))
+        traitlets.dlink((c, "fraction"), (self.bar, "value"))
+        self.stage_button.on_click(lambda _: c.stage())
+        self.cancel_button.on_click(lambda _: c.cancel())
+        self.push_button.on_click(lambda _: c.push())
+        self.source.on_submit(lambda _: c.stage())
+        c.observe(self._show_busy, names="busy")
+        c.observe(self._show_progress, names=["progress_text", "busy"])
+        c.observe(self._show_result, names=["result", "push_result"])
+        c.observe(self._show_messages, names=["error", "message"])
+        for show in (self._show_busy, self._show_progress, self._show_result, self._show_messages):
+            show()
+
+    def _show_busy(self, _change: Any = None) -> None:
+        busy = self.controller.busy
+        self.stage_button.disabled = busy
+        self.push_button.disabled = busy
+        self.cancel_button.disabled = not busy
+        self.bar.bar_style = "info" if busy else ""
+
+    def _show_progress(self, _change: Any = None) -> None:
+        text = self.controller.progress_text
+        self.progress.value = f'<span class="cp-muted">{html.escape(text)}</span>' if text else ""
+
+    def _show_result(self, _change: Any = None) -> None:
+        r = self.controller.result
+        if r is None:
+            self.result.value = ""
+            return
+        snippet = html.escape(usage_snippet(r.path))
+        cached = " <span class='cp-muted'>(already staged, nothing fetched)</span>" if r.cached else ""
+        self.result.value = (
+            f'<div class="cp-staging-result-box"><b>Path:</b> <code class="cp-staging-path">'
+            f'{html.escape(str(r.path))}</code>{cached}<br>'
+            f'<b>Files:</b> {r.files:,} · <b>Size:</b> {html.escape(human_bytes(r.bytes))}<br>'
+            f'<b>Use it:</b> <code class="cp-staging-snippet">{snippet}</code></div>')
+
+    def _show_messages(self, _change: Any = None) -> None:
+        c = self.controller
+        self.error.value = f'<span class="cp-error">{html.escape(c.error)}</span>' if c.error else ""
+        self.message.value = f'<span class="cp-muted">{html.escape(c.message)}</span>' if c.message else ""
