@@ -30,12 +30,16 @@ class PanelContext:
 
     staging_dir: Path | None = None
     options: dict[str, Any] = field(default_factory=dict)  # per-tab options passed to Panel(...)
+    # Objects one tab offers the others, by name (e.g. "drive": the Drive tab's controller,
+    # whose `selection` the Share tab follows). Builders run in BUILDERS order.
+    shared: dict[str, Any] = field(default_factory=dict)
 
 
 TabBuilder = Callable[[PanelContext], TabParts]
 
 # "module:function", in display order
-BUILDERS: tuple[str, ...] = ("colab_panel.tabs.monitor:build_monitor_tab",)
+BUILDERS: tuple[str, ...] = ("colab_panel.tabs.share:build_share_tab",
+                             "colab_panel.tabs.monitor:build_monitor_tab")
 
 
 def load_builders() -> list[TabBuilder]:

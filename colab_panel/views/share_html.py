@@ -1,0 +1,89 @@
+"""HTML pieces of the Share tab: pure functions of controller values (escaped, stable classes)."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from typing import Any
+
+from colab_panel.share.model import SharingState, role_words
+
+__all__ = ["SHARE_CSS", "batch_html", "before_after_html", "sharing_html"]
+
+SHARE_CSS = """
+<style>
+.cp-share-h { font-size: 13px; font-weight: 600; margin: 12px 0 4px; color: #1f2937; }
+.cp-share-title { font-size: 13px; margin: 4px 0; }
+.cp-share-link-row { align-items: center; gap: 6px; min-height: 30px; border-bottom: 1px solid #f3f4f6; }
+.cp-share-link-label { font-size: 12px; color: #374151; }
+.cp-share-link-value code { display: block; font-size: 11.5px; white-space: nowrap; overflow: hidden;
+                            text-overflow: ellipsis; max-width: 640px; color: #1f2937; background: #f8fafc;
+                            padding: 3px 6px; border-radius: 4px; }
+.cp-share-state { font-size: 13px; line-height: 1.55; }
+.cp-share-state .cp-share-role { display: inline-block; padding: 0 7px; border-radius: 10px; font-size: 11.5px;
+                                 background: #eef2f7; color: #1f2937; margin-left: 6px; }
+.cp-share-state .cp-share-public { background: #fef7e0; color: #8a5300; }
+.cp-share-confirm { border: 1px solid #f2c94c; background: #fffbeb; border-radius: 8px; padding: 8px 12px;
+                    margin: 8px 0; }
+.cp-share-confirm.cp-share-narrow { border-color: #c4c9d2; background: #f8fafc; }
+.cp-share-plan { font-size: 13px; white-space: pre-wrap; margin: 0 0 6px; font-family: inherit; }
+.cp-share-ba { display: flex; gap: 16px; flex-wrap: wrap; }
+.cp-share-ba > div { flex: 1 1 300px; }
+.cp-share-ba pre { font-size: 12px; white-space: pre-wrap; background: #fff; border: 1px solid #e5e7eb;
+                   border-radius: 6px; padding: 6px 8px; margin: 2px 0; font-family: inherit; }
+.cp-share-table-wrap { max-height: 260px; overflow: auto; }
+.cp-share-table { border-collapse: collapse; font-size: 12px; }
+.cp-share-table th { text-align: left; font-weight: 600; color: #374151; padding: 3px 12px 3px 0;
+                     border-bottom: 1px solid #e5e7eb; position: sticky; top: 0; background: #fff; }
+.cp-share-table td { padding: 3px 12px 3px 0; border-bottom: 1px solid #f3f4f6; white-space: nowrap; }
+.cp-share-qr svg { display: block; margin: 4px 0; }
+</style>
+"""
+
+
+def _role_chip(role: str, public: bool = False) -> str:
+    extra = " cp-share-public" if public else ""
+    return f'<span class="cp-share-role{extra}">{html.escape(role_words(role))}</span>'
+
+
+def sharing_html(state: SharingState | None, problem: str = "") -> str:
+    if problem:
+        return f'<div class="cp-share-state cp-error">{html.escape(problem)}</div>'
+    if state is None:
+        return '<div class="cp-share-state cp-muted">Show an item to see who can open it.</div>'
+    rows = []
+    if state.owner is not None:
+        rows.append(f"<div>Owner: <b>{html.escape(state.owner.email or '')}</b></div>")
+    if state.link_sharing:
+        for grant in state.link_sharing:
+            rows.append(f'<div class="cp-share-link-state">Link sharing: {html.escape(grant.who())}'
+                        f'{_role_chip(grant.role, public=grant.type == "anyone")}</div>')
+    else:
+        rows.append('<div class="cp-share-link-state">Link sharing: <b>off</b> '
+                    '<span class="cp-muted">(only the people listed can open it)</span></div>')
+    for grant in state.people:
+        rows.append(f'<div class="cp-share-person">{html.escape(grant.who())}{_role_chip(grant.role)}</div>')
+    if not state.people:
+        rows.append('<div class="cp-muted">No people or groups added.</div>')
+    return f'<div class="cp-share-state">{"".join(rows)}</div>'
+
+
+def before_after_html(text: str, before: str, after: str) -> str:
+    parts = [f'<pre class="cp-share-plan">{html.escape(text)}</pre>']
+    if before or after:
+        parts.append('<div class="cp-share-ba">'
+                     f'<div><b>Now</b><pre class="cp-share-before">{html.escape(before)}</pre></div>'
+                     f'<div><b>After Confirm</b><pre class="cp-share-after">{html.escape(after)}</pre></div>'
+                     '</div>')
+    return "".join(parts)
+
+
+def batch_html(rows: Sequence[Any]) -> str:
+    if not rows:
+        return ""
+    body = "".join(
+        f"<tr><td>{html.escape(row.path or row.name)}</td><td><code>{html.escape(row.id)}</code></td>"
+        f'<td><a href="{html.escape(row.link)}" target="_blank" rel="noopener">{html.escape(row.link)}</a></td></tr>'
+        for row in rows)
+    return ('<div class="cp-share-table-wrap"><table class="cp-share-table"><thead><tr><th>Name</th><th>ID</th>'
+            f"<th>Link</th></tr></thead><tbody>{body}</tbody></table></div>")

@@ -1,0 +1,128 @@
+"""The Share tab's controller and view against the emulator: clicks, confirm bar, undo, batch."""
+
+from __future__ import annotations
+
+import pytest
+
+from colab_panel.controllers.share import ShareController
+from colab_panel.share import ShareHistory
+from colab_panel.views.share import ShareTab
+
+
+@pytest.fixture
+def tab(drive):
+    controller = ShareController(drive=drive, history=ShareHistory())
+    view = ShareTab(controller)
+    yield view
+    controller.close()
+    view.close()
+
+
+def test_show_links_and_sharing(tab, known):
+    tab.target.value = f"https://drive.google.com/file/d/{known.file_id}/view"
+    tab.show_button.click()
+    c = tab.controller
+    assert c.error == ""
+    assert set(tab.copy_buttons) >= {"view", "download", "gdown", "wget", "curl", "markdown", "embed"}
+    assert tab.copy_buttons["download"].text == f"https://drive.google.com/uc?export=download&id={known.file_id}"
+    assert "report.txt" in tab.title.value
+    assert "Owner: <b>me@example.com</b>" in tab.sharing.value and "Link sharing: <b>off</b>" in tab.sharing.value
+    assert "virus" in tab.note.value
+    tab.qr_toggle.value = True
+    assert "<svg" in tab.qr.value and f"/file/d/{known.file_id}/view" in tab.qr.value
+
+
+def test_share_only_after_confirm_then_undo(tab, known, grants):
+    tab.target.value = known.file_id
+    tab.show_button.click()
+    tab.anyone.value = "reader"
+    tab.email.value = "bob@example.com"
+    tab.person_role.value = "writer"
+    tab.notify.value = False
+    tab.review_button.click()
+    assert tab.confirm_bar.layout.display == ""
+    assert "anyone with the link: no access → can view (widens access)" in tab.plan.value
+    assert "Link sharing: off" not in tab.plan.value and "link sharing: off" in tab.plan.value  # the Now column
+    assert tab.confirm_button.button_style == "danger"
+    assert grants(known.file_id) == {}  # reviewing applies nothing
+
+    tab.confirm_button.click()
+    assert grants(known.file_id) == {("anyone", "", True): "reader", ("user", "bob@example.com", True): "writer"}
+    assert tab.confirm_bar.layout.display == "none"
+    assert "bob@example.com" in tab.sharing.value and tab.anyone.value == "reader"
+    assert not tab.undo_button.disabled and tab.email.value == ""
+
+    tab.undo_button.click()
+    assert grants(known.file_id) == {}
+    assert tab.undo_button.disabled and "Undone." in tab.message.value
+
+
+def test_cancel_applies_nothing(tab, known, grants):
+    tab.target.value = known.folder_id
+    tab.show_button.click()
+    tab.anyone.value = "writer"
+    tab.review_button.click()
+    assert "everything inside it" in tab.plan.value
+    tab.cancel_button.click()
+    assert tab.confirm_bar.layout.display == "none" and grants(known.folder_id) == {}
+    tab.controller.confirm()
+    assert "nothing to confirm" in tab.error.value
+
+
+def test_bad_input_shows_words_not_tracebacks(tab, known):
+    tab.show_button.click()
+    assert "Paste a Drive file or folder ID or link first" in tab.error.value
+    tab.target.value = "https://example.com/x"
+    tab.show_button.click()
+    assert "not a Google Drive" in tab.error.value
+    tab.target.value = "1NoSuchNoSuchNoSuchNoSuchNoSuch00"
+    tab.show_button.click()
+    assert "No Drive file or folder with ID" in tab.error.value
+    tab.target.value = known.file_id
+    tab.show_button.click()
+    tab.email.value = "bob@"
+    tab.review_button.click()
+    assert "is not an email address" in tab.error.value and tab.confirm_bar.layout.display == "none"
+    tab.target.value = known.readonly_id
+    tab.show_button.click()
+    tab.email.value = ""
+    tab.anyone.value = "reader"
+    tab.review_button.click()
+    tab.confirm_button.click()
+    assert "no right to change who can open" in tab.error.value
+
+
+def test_batch_list_export_and_share_all(tab, known, grants, tmp_path):
+    tab.folder.value = known.folder_id
+    tab.list_button.click()
+    assert tab.batch_table.value.count("<tr>") == known.batch + 1
+    tab.export_path.value = str(tmp_path / "links.csv")
+    tab.export_button.click()
+    assert (tmp_path / "links.csv").read_text().startswith("name,id,kind,link,path\n")
+    tab.batch_role.value = "commenter"
+    tab.batch_review.click()
+    assert tab.confirm_bar.layout.display == "" and tab.plan.value.count("widens access") == known.batch
+    tab.confirm_button.click()
+    roles = {row.id: grants(row.id).get(("anyone", "", True)) for row in tab.controller.batch_rows}
+    assert set(roles.values()) == {"commenter"}
+    tab.undo_button.click()
+    roles = {row.id: grants(row.id).get(("anyone", "", True)) for row in tab.controller.batch_rows}
+    assert set(roles.values()) == {None}
+
+
+def test_undo_that_gives_access_back_waits_for_confirm(tab, known, grants):
+    c = tab.controller
+    tab.target.value = known.file_id
+    tab.show_button.click()
+    tab.anyone.value = "writer"
+    tab.review_button.click()
+    tab.confirm_button.click()
+    tab.anyone.value = "off"
+    tab.review_button.click()
+    assert tab.confirm_button.button_style == "primary"  # narrowing: still confirmed, not alarming
+    tab.confirm_button.click()
+    assert grants(known.file_id) == {}
+    tab.undo_button.click()
+    assert c.pending_kind == "undo" and grants(known.file_id) == {}
+    tab.confirm_button.click()
+    assert grants(known.file_id) == {("anyone", "", True): "writer"}
