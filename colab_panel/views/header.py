@@ -14,7 +14,7 @@ from colab_panel.units import human_bytes, human_duration
 class HeaderView(widgets.HBox):
     def __init__(self, controller: HeaderController):
         self.controller = controller
-        self.facts_html = widgets.HTML().add_class("cp-facts")
+        self.facts_html = widgets.HTML(layout=widgets.Layout(flex="1 1 auto")).add_class("cp-facts")
         self.refresh_button = widgets.Button(
             icon="refresh", tooltip="Read the runtime facts again",
             layout=widgets.Layout(width="34px", height="28px"),

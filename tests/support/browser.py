@@ -20,7 +20,8 @@ KERNEL_BUSY = """() => {
 
 
 def open_notebook(page: Page, server: Server, name: str, timeout_ms: int = 90_000) -> None:
-    page.goto(f"{server.url}lab/tree/{name}?token={server.token}", timeout=timeout_ms)
+    # ?reset: open only this notebook, not whatever the workspace remembered from earlier pages
+    page.goto(f"{server.url}lab/tree/{name}?reset&token={server.token}", timeout=timeout_ms)
     page.wait_for_selector(".jp-Notebook", timeout=timeout_ms)
     page.wait_for_function(KERNEL_IDLE, timeout=timeout_ms)
 
