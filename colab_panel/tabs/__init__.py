@@ -38,7 +38,8 @@ class PanelContext:
 TabBuilder = Callable[[PanelContext], TabParts]
 
 # "module:function", in display order
-BUILDERS: tuple[str, ...] = ("colab_panel.tabs.share:build_share_tab",
+BUILDERS: tuple[str, ...] = ("colab_panel.tabs.drive:build_drive_tab",
+                             "colab_panel.tabs.share:build_share_tab",
                              "colab_panel.tabs.monitor:build_monitor_tab")
 
 

@@ -1,0 +1,44 @@
+"""The Drive tab: `connect()` (lazily, in the background) -> `DriveController` -> `DriveTab`.
+
+Panel options read here:
+- ``drive`` -- a ready `Drive` to use instead of signing in (scripts, tests);
+- ``drive_auth`` -- passed to `colab_panel.drive.connect(auth=...)` (default "auto": the demo's
+  emulator from the environment, Colab's sign-in, saved credentials, a service account);
+- ``drive_folder`` -- the folder listed first (ID or link; default My Drive).
+
+The controller is put in ``ctx.shared["drive"]`` so later tabs (Share, Staging) can follow its
+``selection`` trait.
+"""
+
+from __future__ import annotations
+
+from colab_panel.controllers.drive import DriveController
+from colab_panel.runtime.frontend import in_colab
+from colab_panel.tabs import PanelContext, TabParts
+from colab_panel.views.drive import DriveTab
+
+
+def build_drive_tab(ctx: PanelContext) -> TabParts:
+    auth = ctx.options.get("drive_auth", "auto")
+
+    def connect():
+        from colab_panel.drive.auth import connect as drive_connect
+
+        return drive_connect(auth)
+
+    controller = DriveController(
+        ctx.options.get("drive") or connect,
+        start_folder=ctx.options.get("drive_folder", "root"),
+        default_dest=ctx.staging_dir,
+        # Colab drops widget updates from threads (colabtools#3373): there the ticker applies them.
+        apply_from_thread=not in_colab(),
+    )
+    ctx.shared["drive"] = controller
+    view = DriveTab(controller)
+    if ctx.options.get("drive") is not None or not in_colab():
+        controller.start()
+    else:
+        # Colab's sign-in is a prompt; it waits for the user's first action in this tab rather
+        # than popping up while the panel paints for someone who may only want the Monitor.
+        controller.status = "Paste a Drive link or ID, or press Refresh to sign in and list My Drive."
+    return TabParts(title="Drive", view=view, closeables=(controller,), on_tick=controller.poll)
