@@ -9,6 +9,8 @@ background work and leaves a one-line notice where it was.
 
 from __future__ import annotations
 
+import html
+import logging
 import threading
 import weakref
 from pathlib import Path
@@ -18,12 +20,13 @@ import ipywidgets as widgets
 
 from colab_panel.colab import enable_custom_widget_manager
 from colab_panel.controllers.header import HeaderController
-from colab_panel.tabs import PanelContext, load_builders
+from colab_panel.tabs import PanelContext, TabParts, load_builders
 from colab_panel.views.header import HeaderView
 from colab_panel.views.style import PANEL_CSS
 from colab_panel.widgets.ticker import Ticker
 
 
+_log = logging.getLogger(__name__)
 _live_panels: "weakref.WeakSet[Panel]" = weakref.WeakSet()
 _live_lock = threading.Lock()
 
@@ -35,7 +38,7 @@ class Panel:
                  **options: Any):
         with _live_lock:
             previous = list(_live_panels)
-            _live_panels.add(self)
+            _live_panels.clear()
         for old in previous:
             old.close(notice="This panel was replaced by a newer one.")
         self._closed = False
@@ -43,13 +46,15 @@ class Panel:
                                options=options)
         self.header = HeaderController(staging_dir=context.staging_dir)
         self.header.refresh()
-        self.tabs = [build(context) for build in load_builders()]
+        self.tabs = [_build_tab(build, context) for build in load_builders()]
         self.ticker = Ticker(interval_ms=int(refresh_s * 1000))
         self.ticker.on_tick(self.header.refresh)
         for parts in self.tabs:
             if parts.on_tick is not None:
                 self.ticker.on_tick(parts.on_tick)
         self.widget = widgets.VBox(self._children()).add_class("cp-panel")
+        with _live_lock:  # only a fully built panel can be replaced or closed later
+            _live_panels.add(self)
 
     def _children(self) -> list[widgets.Widget]:
         children: list[widgets.Widget] = [widgets.HTML(PANEL_CSS), HeaderView(self.header)]
@@ -88,12 +93,36 @@ class Panel:
         return f"<colab_panel.Panel {state}: tabs={[p.title for p in self.tabs]}>"
 
 
+def _build_tab(build, context: PanelContext) -> TabParts:
+    """Build one tab; a tab that fails to start shows why in words and the others still work."""
+    try:
+        return build(context)
+    except Exception as exc:  # a bug or a missing dependency in one tab must not cost the panel
+        _log.exception("tab builder %s failed", build.__qualname__)
+        title = build.__module__.rsplit(".", 1)[-1].capitalize()
+        message = html.escape(f"The {title} tab could not start: {exc}")
+        return TabParts(title=title, view=widgets.HTML(f'<span class="cp-error">{message}</span>'))
+
+
 def close_tree(widget: widgets.Widget) -> None:
-    """Close `widget` and every widget inside it (Box children, layouts, styles), freeing their comms."""
-    for child in getattr(widget, "children", ()):
-        close_tree(child)
-    for part in ("layout", "style"):
-        owned = getattr(widget, part, None)
-        if isinstance(owned, widgets.Widget):
-            owned.close()
-    widget.close()
+    """Close `widget`, every widget inside it (Box children), and the layouts and styles they own.
+
+    A Layout or style used by more than one widget (a module-level `Layout(...)` reused by every
+    view, say) stays open: closing it would break the next view that uses it.
+    """
+    from collections import Counter
+
+    from ipywidgets.widgets.widget import _instances
+
+    tree: list[widgets.Widget] = []
+    stack = [widget]
+    while stack:
+        w = stack.pop()
+        tree.append(w)
+        stack.extend(getattr(w, "children", ()))
+    uses = Counter(id(getattr(w, name, None)) for w in list(_instances.values())
+                   for name in ("layout", "style"))
+    owned = [part for w in tree for name in ("layout", "style")
+             if isinstance(part := getattr(w, name, None), widgets.Widget) and uses[id(part)] == 1]
+    for w in tree + owned:
+        w.close()

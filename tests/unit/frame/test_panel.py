@@ -67,3 +67,18 @@ def test_colab_gets_the_custom_widget_manager_before_display(tmp_path):
     assert "application/vnd.jupyter.widget-view+json" in json.loads(out.stdout)
     calls = [json.loads(line)["call"] for line in log.read_text().splitlines()]
     assert calls == ["output.enable_custom_widget_manager"]
+
+
+def test_a_tab_that_fails_to_start_says_why_and_the_rest_work(tmp_path, monkeypatch):
+    def broken_builder(_context):
+        raise RuntimeError("no credentials file")
+
+    broken_builder.__module__ = "colab_panel.tabs.share"
+    monkeypatch.setattr("colab_panel.panel.load_builders", lambda: [broken_builder])
+    panel = Panel(staging_dir=tmp_path)
+    try:
+        (parts,) = panel.tabs
+        assert parts.title == "Share"
+        assert "The Share tab could not start: no credentials file" in parts.view.value
+    finally:
+        panel.close()
