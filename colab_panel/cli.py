@@ -1,4 +1,4 @@
-"""The `colab-panel` command: `demo` now; each tab's issue adds its own subcommand."""
+"""The `colab-panel` command: `demo`, `stage`, `push`; each tab's issue adds its own subcommand."""
 
 from __future__ import annotations
 
@@ -15,7 +15,116 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=None, help="port to serve on (default: a free one)")
     demo.add_argument("--no-browser", action="store_true", help="print the URL, do not open a browser")
     demo.set_defaults(handler=_run_demo)
+    _add_staging_commands(sub)
+    _add_drive_commands(sub)
     return parser
+
+
+# --- staging (issue 5): `stage` and `push` -----------------------------------------------------
+
+
+def _add_staging_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    stage = sub.add_parser("stage", help="put a dataset on local disk: verified, extracted, resumable",
+                           description="SOURCE: a Drive link or ID (drive:ID), an http(s) URL, "
+                                       "kaggle:owner/dataset, or a local/mounted path.")
+    stage.add_argument("source")
+    stage.add_argument("dest", nargs="?", default=None,
+                       help="destination folder (default: /content/data/<name> in Colab, ./data/<name>)")
+    stage.add_argument("--expected-hash", default=None, help='"sha256:<hex>" or "md5:<hex>" of a downloaded file')
+    stage.add_argument("--no-extract", action="store_true", help="keep an archive as a file")
+    stage.add_argument("--workers", type=int, default=None, help="parallel downloads for a Drive folder")
+    stage.set_defaults(handler=_run_stage)
+    push = sub.add_parser("push", help="upload new or changed files of a local folder to a Drive folder, verified")
+    push.add_argument("local")
+    push.add_argument("drive_folder", help="Drive folder link or ID")
+    push.set_defaults(handler=_run_push)
+
+
+def _run_stage(args: argparse.Namespace) -> int:
+    from colab_panel.staging import stage
+    from colab_panel.staging.units import human_bytes
+
+    result = stage(args.source, args.dest, expected_hash=args.expected_hash, progress="tqdm",
+                   extract=not args.no_extract, workers=args.workers)
+    note = " (already staged: nothing fetched)" if result.cached else ""
+    print(f"{result.path}: {result.files} files, {human_bytes(result.bytes)}{note}")
+    for line in result.notes:
+        print(f"note: {line}")
+    return 0
+
+
+def _run_push(args: argparse.Namespace) -> int:
+    from colab_panel.staging.sync import push
+
+    print(push(args.local, args.drive_folder, progress="tqdm").summary())
+    return 0
+
+
+# --- drive (issue 4): `drive ls|get|download|upload` -------------------------------------------
+
+
+def _add_drive_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    drive = sub.add_parser("drive", help="list, inspect, download and upload Google Drive files",
+                           description="Any Drive ID or link works where an ID is asked for.")
+    drive.add_argument("--auth", default="auto",
+                       help="auto (default), colab, saved, service_account, client_secrets, emulator")
+    drive.add_argument("--key-file", default=None, help="service-account key (with --auth service_account)")
+    drive.add_argument("--client-secrets", default=None, help="OAuth client file (with --auth client_secrets)")
+    verbs = drive.add_subparsers(dest="drive_command", required=True)
+    ls = verbs.add_parser("ls", help="list a folder (default: My Drive)")
+    ls.add_argument("folder", nargs="?", default="root")
+    ls.add_argument("-r", "--recursive", action="store_true", help="everything below, as relative paths")
+    get = verbs.add_parser("get", help="show an item's metadata")
+    get.add_argument("item")
+    get.add_argument("--json", action="store_true", help="print JSON")
+    download = verbs.add_parser("download", help="download a file (md5-verified, resumable), or export a Google Doc")
+    download.add_argument("item")
+    download.add_argument("dest", nargs="?", default=".", help="file path or existing folder (default: .)")
+    download.add_argument("--export", default="pdf", help="format for Google Docs/Sheets/Slides (default: pdf)")
+    upload = verbs.add_parser("upload", help="upload a local file")
+    upload.add_argument("path")
+    upload.add_argument("--parent", default="root", help="Drive folder ID or link (default: My Drive)")
+    drive.set_defaults(handler=_run_drive)
+
+
+def _run_drive(args: argparse.Namespace) -> int:
+    import json
+    from dataclasses import asdict
+
+    from colab_panel.drive.auth import connect
+    from colab_panel.units import human_bytes
+
+    def row(item) -> str:
+        size = "-" if item.size_bytes is None else human_bytes(item.size_bytes)
+        when = item.modified.strftime("%Y-%m-%d %H:%M") if item.modified else ""
+        return f"{item.id}  {item.kind:<12} {size:>10}  {when:<16}  {item.title}"
+
+    with connect(args.auth, key_file=args.key_file, client_secrets=args.client_secrets) as drive:
+        if args.drive_command == "ls":
+            if args.recursive:
+                for path, item in drive.walk(args.folder):
+                    print(f"{item.id}  {item.kind:<12} {path}{'/' if item.is_folder else ''}")
+            else:
+                for item in drive.list(args.folder):
+                    print(row(item))
+        elif args.drive_command == "get":
+            item = drive.get(args.item)
+            if args.json:
+                print(json.dumps(asdict(item), default=str, indent=2))
+            else:
+                for name, value in asdict(item).items():
+                    print(f"{name}: {value}")
+        elif args.drive_command == "download":
+            item = drive.resolve(args.item)
+            if item.is_native:
+                path = drive.export(item, args.export, args.dest)
+            else:
+                path = drive.download(item, args.dest)
+            print(f"{path} ({human_bytes(path.stat().st_size)})")
+        elif args.drive_command == "upload":
+            item = drive.upload(args.path, args.parent)
+            print(f"uploaded {item.title} as {item.id} ({human_bytes(item.size_bytes)})")
+    return 0
 
 
 def _run_demo(args: argparse.Namespace) -> int:

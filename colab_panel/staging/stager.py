@@ -94,7 +94,10 @@ def stage(source: str | os.PathLike[str] | Source, dest: str | os.PathLike[str] 
             text = os.fspath(source).strip()
             kind = classify(text)
             if kind == "kaggle":
-                ref = parse_kaggle(text)
+                try:
+                    ref = parse_kaggle(text)
+                except ValueError as e:
+                    raise StagingError(str(e)) from None
                 target = Path(dest) if dest is not None else default_dest(ref.slug)
                 return _stage_kaggle(ref, target, text, callback, cancel, started, kaggle_api)
             if kind == "drive":

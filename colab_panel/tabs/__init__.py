@@ -39,6 +39,7 @@ TabBuilder = Callable[[PanelContext], TabParts]
 
 # "module:function", in display order
 BUILDERS: tuple[str, ...] = ("colab_panel.tabs.drive:build_drive_tab",
+                             "colab_panel.tabs.staging:build_staging_tab",
                              "colab_panel.tabs.share:build_share_tab",
                              "colab_panel.tabs.monitor:build_monitor_tab")
 

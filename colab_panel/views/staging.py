@@ -66,7 +66,6 @@ class StagingTab(widgets.VBox):
         self.stage_button.on_click(lambda _: c.stage())
         self.cancel_button.on_click(lambda _: c.cancel())
         self.push_button.on_click(lambda _: c.push())
-        self.source.on_submit(lambda _: c.stage())
         c.observe(self._show_busy, names="busy")
         c.observe(self._show_progress, names=["progress_text", "busy"])
         c.observe(self._show_result, names=["result", "push_result"])
