@@ -1,5 +1,9 @@
 """Serve the demo notebook with Voila on 127.0.0.1 and stop everything on Ctrl-C.
 
+The Drive tab talks to the built-in Drive emulator (`drive_sample.demo_drive`: a loopback HTTPS
+Drive API with a small sample tree), so the demo needs no Google account; its address, token
+and certificate reach the Voila kernel through the environment.
+
 Voila rather than JupyterLab: a newcomer sees the panel as an app (no code cells, no IDE), each
 browser tab gets its own kernel, and the kernel ends when the tab closes.
 """
@@ -18,6 +22,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from colab_panel.demo import processes
+from colab_panel.demo.drive_sample import demo_drive, emulator_env
 from colab_panel.errors import PanelError
 
 DEMO_NOTEBOOK = Path(__file__).with_name("demo.ipynb")
@@ -51,7 +56,8 @@ def serve_demo(port: int | None = None, open_browser: bool = True, ready_timeout
         stack.callback(shutil.rmtree, workdir, ignore_errors=True)
         notebook = workdir / "colab_panel_demo.ipynb"
         shutil.copyfile(DEMO_NOTEBOOK, notebook)
-        env = dict(os.environ, COLAB_PANEL_DATA=str(workdir / "data"))
+        emulator = stack.enter_context(demo_drive(workdir))  # stopped after Voila (ExitStack order)
+        env = dict(os.environ, COLAB_PANEL_DATA=str(workdir / "data"), **emulator_env(emulator))
         server = processes.start(voila_command(notebook, port), env=env, cwd=workdir,
                                  log=workdir / "voila.log")
         stack.callback(processes.stop, server)

@@ -21,7 +21,7 @@ from colab_panel.controllers.drive import SORT_KEYS, DriveController
 from colab_panel.drive.items import DriveItem
 from colab_panel.units import human_bytes
 
-__all__ = ["DriveTab", "row_label"]
+__all__ = ["DriveTab", "row_label", "type_word"]
 
 DRIVE_CSS = """
 <style>
@@ -30,38 +30,38 @@ DRIVE_CSS = """
   color: #1a73e8; box-shadow: none; }
 .cp-drive-crumbs .cp-drive-crumb-sep { color: #6b7280; padding: 0 2px; }
 .cp-drive-details { font-size: 12.5px; line-height: 1.5; padding: 0 8px; }
-.cp-drive-details table td:first-child { color: #6b7280; padding-right: 8px; vertical-align: top; }
+.cp-drive-details table td:first-child { color: #6b7280; padding-right: 8px; vertical-align: top; white-space: nowrap; }
 .cp-drive-details a { color: #1a73e8; }
+.cp-drive-details code { word-break: break-all; }
 .cp-drive-confirm { background: #fef7e0; border: 1px solid #f9ab00; border-radius: 6px; padding: 4px 8px;
   align-items: center; }
 .cp-drive-status { font-size: 12.5px; color: #374151; }
 </style>
 """
 
-_ICONS = {"folder": "📁", "shortcut": "↪", "document": "📝", "spreadsheet": "📊", "presentation": "📽",
-          "drawing": "🖌", "form": "📋"}
+# A short type word per row: emoji icons render as empty boxes where no emoji font is installed.
+_TYPE_WORDS = {"folder": "folder", "shortcut": "link", "document": "doc", "spreadsheet": "sheet",
+               "presentation": "slides", "drawing": "drawing", "form": "form"}
 
 
-def _icon(item: DriveItem) -> str:
-    if item.kind in _ICONS:
-        return _ICONS[item.kind]
-    if item.mime_type.startswith("image/"):
-        return "🖼"
-    if any(item.title.lower().endswith(ext) for ext in (".zip", ".tar", ".gz", ".tgz", ".xz", ".zst", ".7z")):
-        return "🗜"
-    if item.mime_type.startswith("application/vnd.google-apps."):
-        return "📄"
-    return "📄"
+def type_word(item: DriveItem) -> str:
+    """`folder`, `doc`, `sheet`, `link` (shortcut), or the file's extension (`zip`, `csv`, ...)."""
+    if item.kind in _TYPE_WORDS:
+        return _TYPE_WORDS[item.kind]
+    if item.kind != "file":
+        return item.kind[:7]
+    stem, dot, extension = item.title.rpartition(".")
+    return extension.lower()[:7] if dot and stem and extension else "file"
 
 
 def row_label(item: DriveItem) -> str:
-    """One list row: icon, name, size, modified (fixed widths for a monospace list)."""
-    name = item.title if len(item.title) <= 44 else item.title[:43] + "…"
+    """One list row: type, name, size, modified (fixed widths for a monospace list)."""
+    name = item.title if len(item.title) <= 34 else item.title[:33] + "…"
+    if item.is_folder:
+        name += "/"
     size = "" if item.size_bytes is None else human_bytes(item.size_bytes)
-    if item.is_native:
-        size = item.kind
     modified = item.modified.strftime("%Y-%m-%d %H:%M") if item.modified else ""
-    return f"{_icon(item)} {name:<45} {size:>11}  {modified}"
+    return f"{type_word(item):<7} {name:<35} {size:>9}  {modified}"
 
 
 def _button(description: str, css: str, *, icon: str = "", tooltip: str = "", style: str = "") -> widgets.Button:
@@ -87,12 +87,12 @@ class DriveTab(widgets.VBox):
         self.filter = _text("Filter by name", "cp-drive-filter", "220px")
         self.sort = widgets.Dropdown(options=[(f"Sort by {k}", k) for k in SORT_KEYS], value=c.sort_by,
                                      layout=widgets.Layout(width="160px")).add_class("cp-drive-sort")
-        self.list = widgets.Select(options=[], rows=16, layout=widgets.Layout(width="620px")).add_class("cp-drive-list")
+        self.list = widgets.Select(options=[], rows=16, layout=widgets.Layout(width="100%")).add_class("cp-drive-list")
         self.more_button = _button("Show more", "cp-drive-more", icon="angle-down")
         self.more_note = widgets.HTML().add_class("cp-muted")
         self.open_selected = _button("Open folder", "cp-drive-open-selected", icon="folder-open")
         self.details = widgets.HTML().add_class("cp-drive-details")
-        self.item_id = widgets.Text(description="ID", layout=widgets.Layout(width="330px"),
+        self.item_id = widgets.Text(description="ID", layout=widgets.Layout(width="320px"),
                                     style={"description_width": "24px"}).add_class("cp-drive-item-id")
         self.export_format = widgets.Dropdown(description="Export as", layout=widgets.Layout(width="220px"),
                                               style={"description_width": "64px"}).add_class("cp-drive-export-format")
@@ -118,13 +118,15 @@ class DriveTab(widgets.VBox):
         self.error = widgets.HTML().add_class("cp-drive-error")
 
         side = widgets.VBox([self.open_selected, self.item_id, self.export_format, self.details],
-                            layout=widgets.Layout(width="360px"))
+                            layout=widgets.Layout(flex="0 0 340px", width="340px"))
         super().__init__([
             widgets.HTML(DRIVE_CSS),
             widgets.HBox([self.link, self.open_button, self.up_button, self.refresh_button]),
             self.crumbs,
             widgets.HBox([self.filter, self.sort]),
-            widgets.HBox([widgets.VBox([self.list, widgets.HBox([self.more_button, self.more_note])]), side]),
+            widgets.HBox([widgets.VBox([self.list, widgets.HBox([self.more_button, self.more_note])],
+                                       layout=widgets.Layout(flex="1 1 0%", min_width="0")), side],
+                         layout=widgets.Layout(width="100%")),
             widgets.HBox([self.dest, self.download_button, self.upload_path, self.upload_button],
                          layout=widgets.Layout(flex_flow="row wrap")),
             widgets.HBox([self.name, self.mkdir_button, self.rename_button, self.move_to, self.move_button,
@@ -271,7 +273,7 @@ def _details_html(item: DriveItem) -> str:
     if item.is_shortcut:
         rows.append(("Points to", html.escape(item.shortcut_target_id or "nothing (target deleted)")))
     if item.is_native and item.export_formats:
-        rows.append(("Export formats", html.escape(", ".join(item.export_formats))))
+        rows.append(("Exports", html.escape(", ".join(item.export_formats))))
     links = " · ".join(x for x in (link(item.web_view_link, "Open in Drive"), link(item.web_content_link, "Download link")) if x)
     if links:
         rows.append(("Links", links))
