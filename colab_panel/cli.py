@@ -1,4 +1,4 @@
-"""The `colab-panel` command: `demo` now; each tab's issue adds its own subcommand."""
+"""The `colab-panel` command: `demo`, `stage`, `push`; each tab's issue adds its own subcommand."""
 
 from __future__ import annotations
 
@@ -15,8 +15,49 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=None, help="port to serve on (default: a free one)")
     demo.add_argument("--no-browser", action="store_true", help="print the URL, do not open a browser")
     demo.set_defaults(handler=_run_demo)
+    _add_staging_commands(sub)
     _add_drive_commands(sub)
     return parser
+
+
+# --- staging (issue 5): `stage` and `push` -----------------------------------------------------
+
+
+def _add_staging_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    stage = sub.add_parser("stage", help="put a dataset on local disk: verified, extracted, resumable",
+                           description="SOURCE: a Drive link or ID (drive:ID), an http(s) URL, "
+                                       "kaggle:owner/dataset, or a local/mounted path.")
+    stage.add_argument("source")
+    stage.add_argument("dest", nargs="?", default=None,
+                       help="destination folder (default: /content/data/<name> in Colab, ./data/<name>)")
+    stage.add_argument("--expected-hash", default=None, help='"sha256:<hex>" or "md5:<hex>" of a downloaded file')
+    stage.add_argument("--no-extract", action="store_true", help="keep an archive as a file")
+    stage.add_argument("--workers", type=int, default=None, help="parallel downloads for a Drive folder")
+    stage.set_defaults(handler=_run_stage)
+    push = sub.add_parser("push", help="upload new or changed files of a local folder to a Drive folder, verified")
+    push.add_argument("local")
+    push.add_argument("drive_folder", help="Drive folder link or ID")
+    push.set_defaults(handler=_run_push)
+
+
+def _run_stage(args: argparse.Namespace) -> int:
+    from colab_panel.staging import stage
+    from colab_panel.staging.units import human_bytes
+
+    result = stage(args.source, args.dest, expected_hash=args.expected_hash, progress="tqdm",
+                   extract=not args.no_extract, workers=args.workers)
+    note = " (already staged: nothing fetched)" if result.cached else ""
+    print(f"{result.path}: {result.files} files, {human_bytes(result.bytes)}{note}")
+    for line in result.notes:
+        print(f"note: {line}")
+    return 0
+
+
+def _run_push(args: argparse.Namespace) -> int:
+    from colab_panel.staging.sync import push
+
+    print(push(args.local, args.drive_folder, progress="tqdm").summary())
+    return 0
 
 
 # --- drive (issue 4): `drive ls|get|download|upload` -------------------------------------------
