@@ -46,7 +46,7 @@ export default {
     let timer = null;
     const idle = () => {
       button.textContent = model.get("label");
-      button.title = model.get("tooltip") || "Copy to clipboard";
+      button.title = model.get("hint") || "Copy to clipboard";
       button.classList.remove("cp-copied", "cp-copy-failed");
     };
     idle();

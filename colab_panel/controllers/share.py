@@ -52,7 +52,7 @@ class ShareController(traitlets.HasTraits):
     domain_role = traitlets.Enum(LINK_CHOICES, default_value="off")
     person_email = traitlets.Unicode("")
     person_role = traitlets.Enum(PERSON_CHOICES, default_value="reader")
-    person_notify = traitlets.Bool(True)
+    person_notify = traitlets.Bool(False)  # emailing people is opt-in in the tab
 
     pending = traitlets.Bool(False)  # a plan waits for confirm()
     pending_kind = traitlets.Unicode("")  # "share" | "batch" | "undo"

@@ -41,9 +41,11 @@ class ShareTab(widgets.VBox):
         self.title = widgets.HTML().add_class("cp-share-title")
         self.links_box = widgets.VBox().add_class("cp-share-links")
         self.copy_buttons: dict[str, CopyButton] = {}
+        self._link_rows: dict[str, widgets.HBox] = {}
         self.qr_toggle = widgets.ToggleButton(description="QR code", icon="qrcode",
                                               tooltip="Show a QR code of the main link",
-                                              layout=widgets.Layout(width="110px")).add_class("cp-share-qr-toggle")
+                                              layout=widgets.Layout(width="auto", min_width="100px",
+                                                                    flex="0 0 auto")).add_class("cp-share-qr-toggle")
         self.qr = widgets.HTML().add_class("cp-share-qr")
         self.note = widgets.HTML().add_class("cp-share-note")
         self.links_section = widgets.VBox([_h("Links"), self.links_box,
@@ -132,7 +134,8 @@ class ShareTab(widgets.VBox):
         self.export_button.on_click(lambda _: c.export_batch(self.export_path.value))
         self.batch_review.on_click(lambda _: self._review_batch())
         self.qr_toggle.observe(lambda _: self._show_qr(), names="value")
-        c.observe(self._show_links, names=["links", "title", "note", "is_folder"])
+        c.observe(self._show_links, names=["links"])
+        c.observe(self._show_title, names=["links", "title", "note", "is_folder"])
         c.observe(self._show_sharing, names=["state", "sharing_error", "anyone_role", "domain_role"])
         c.observe(self._show_plan, names=["pending", "plan_text", "plan_before", "plan_after", "pending_widens"])
         c.observe(self._show_undo, names=["can_undo", "undo_text"])
@@ -140,7 +143,13 @@ class ShareTab(widgets.VBox):
         c.observe(self._show_messages, names=["error", "message"])
         c.observe(self._show_busy, names=["busy", "pending"])
         c.observe(self._show_person, names=["person_email"])
-        for show in (self._show_links, self._show_sharing, self._show_plan, self._show_undo, self._show_batch,
+        for button in (self.show_button, self.review_button, self.confirm_button, self.cancel_button,
+                       self.undo_button, self.list_button, self.export_button, self.batch_review):
+            button.layout.width = "auto"
+            button.layout.min_width = "90px"
+        self.batch_role.value = c.batch_role
+        self.notify.value = c.person_notify
+        for show in (self._show_links, self._show_title, self._show_sharing, self._show_plan, self._show_undo, self._show_batch,
                      self._show_messages, self._show_busy):
             show()
 
@@ -161,27 +170,41 @@ class ShareTab(widgets.VBox):
     # --- showing -------------------------------------------------------------------------------
 
     def _show_links(self, _change: Any = None) -> None:
+        """One row per link. Rows (and their copy buttons) are kept per key and updated in place:
+        closing a button the page is still rendering leaves a broken view there."""
         c = self.controller
-        for button in self.copy_buttons.values():
-            button.close()
-        self.copy_buttons = {}
         rows = []
         for key, value in c.links.items():
-            button = CopyButton(value, tooltip=f"Copy the {LINK_LABELS.get(key, key).lower()}").add_class(
-                f"cp-share-copy-{key}")
-            self.copy_buttons[key] = button
-            label = widgets.HTML(html.escape(LINK_LABELS.get(key, key)),
-                                 layout=widgets.Layout(width="150px", flex="0 0 auto")).add_class("cp-share-link-label")
-            text = widgets.HTML(f'<code title="{html.escape(value)}">{html.escape(value)}</code>',
-                                layout=widgets.Layout(flex="1 1 auto", width="auto")).add_class("cp-share-link-value")
-            rows.append(widgets.HBox([label, text, button]).add_class("cp-share-link-row").add_class(f"cp-share-link-{key}"))
+            row = self._link_rows.get(key)
+            if row is None:
+                button = CopyButton(value, hint=f"Copy the {LINK_LABELS.get(key, key).lower()}").add_class(
+                    f"cp-share-copy-{key}")
+                label = widgets.HTML(html.escape(LINK_LABELS.get(key, key)),
+                                     layout=widgets.Layout(width="150px", flex="0 0 auto")
+                                     ).add_class("cp-share-link-label")
+                text = widgets.HTML(layout=widgets.Layout(flex="1 1 auto", width="auto")).add_class("cp-share-link-value")
+                row = widgets.HBox([label, text, button]).add_class("cp-share-link-row").add_class(f"cp-share-link-{key}")
+                self._link_rows[key] = row
+                self.copy_buttons[key] = button
+            row.children[1].value = f'<code title="{html.escape(value)}">{html.escape(value)}</code>'
+            self.copy_buttons[key].text = value
+            rows.append(row)
         self.links_box.children = rows
+        for key in [k for k in self._link_rows if k not in c.links]:
+            self.copy_buttons.pop(key).close()
+            row = self._link_rows.pop(key)
+            for child in row.children:
+                child.close()
+            row.close()
         self.links_section.layout.display = "" if rows else "none"
+        self._show_qr()
+
+    def _show_title(self, _change: Any = None) -> None:
+        c = self.controller
         kind = "folder" if c.is_folder else "file"
         self.title.value = (f"<b>{html.escape(c.title)}</b> <span class='cp-muted'>({kind})</span>"
                             if c.title and c.links else "")
-        self.note.value = f'<span class="cp-muted">{html.escape(c.note)}</span>' if c.note else ""
-        self._show_qr()
+        self.note.value = f'<span class="cp-muted cp-share-note-text">{html.escape(c.note)}</span>' if c.note else ""
 
     def _show_qr(self) -> None:
         link = self.controller.primary_link
@@ -217,10 +240,10 @@ class ShareTab(widgets.VBox):
 
     def _show_messages(self, _change: Any = None) -> None:
         c = self.controller
-        self.error.value = (f'<pre class="cp-error" style="white-space:pre-wrap;font-family:inherit;margin:4px 0">'
-                            f'{html.escape(c.error)}</pre>') if c.error else ""
-        self.message.value = (f'<pre class="cp-muted" style="white-space:pre-wrap;font-family:inherit;margin:4px 0">'
-                              f'{html.escape(c.message)}</pre>') if c.message else ""
+        self.error.value = (f'<div class="cp-error cp-share-msg">{html.escape(c.error)}</div>'
+                            if c.error else "")
+        self.message.value = (f'<div class="cp-muted cp-share-msg">{html.escape(c.message)}</div>'
+                              if c.message else "")
 
     def _show_busy(self, _change: Any = None) -> None:
         c = self.controller

@@ -16,8 +16,9 @@ SHARE_CSS = """
 .cp-share-title { font-size: 13px; margin: 4px 0; }
 .cp-share-link-row { align-items: center; gap: 6px; min-height: 30px; border-bottom: 1px solid #f3f4f6; }
 .cp-share-link-label { font-size: 12px; color: #374151; }
+.cp-share-link-value { min-width: 0; overflow: hidden; }
 .cp-share-link-value code { display: block; font-size: 11.5px; white-space: nowrap; overflow: hidden;
-                            text-overflow: ellipsis; max-width: 640px; color: #1f2937; background: #f8fafc;
+                            text-overflow: ellipsis; color: #1f2937; background: #f8fafc;
                             padding: 3px 6px; border-radius: 4px; }
 .cp-share-state { font-size: 13px; line-height: 1.55; }
 .cp-share-state .cp-share-role { display: inline-block; padding: 0 7px; border-radius: 10px; font-size: 11.5px;
@@ -26,11 +27,17 @@ SHARE_CSS = """
 .cp-share-confirm { border: 1px solid #f2c94c; background: #fffbeb; border-radius: 8px; padding: 8px 12px;
                     margin: 8px 0; }
 .cp-share-confirm.cp-share-narrow { border-color: #c4c9d2; background: #f8fafc; }
-.cp-share-plan { font-size: 13px; white-space: pre-wrap; margin: 0 0 6px; font-family: inherit; }
+.cp-share-plan { font-size: 13px; white-space: pre-wrap; margin: 0 0 6px; }
 .cp-share-ba { display: flex; gap: 16px; flex-wrap: wrap; }
 .cp-share-ba > div { flex: 1 1 300px; }
-.cp-share-ba pre { font-size: 12px; white-space: pre-wrap; background: #fff; border: 1px solid #e5e7eb;
-                   border-radius: 6px; padding: 6px 8px; margin: 2px 0; font-family: inherit; }
+.cp-share-ba .cp-share-before, .cp-share-ba .cp-share-after {
+                   font-size: 12px; white-space: pre-wrap; background: #fff; border: 1px solid #e5e7eb;
+                   border-radius: 6px; padding: 6px 8px; margin: 2px 0; }
+.cp-share-msg { white-space: pre-wrap; margin: 4px 0; }
+/* ipywidgets gives HTML widgets a 28px line height (one control row); text blocks need less */
+.cp-share-plan, .cp-share-before, .cp-share-after, .cp-share-msg, .cp-share-state,
+.cp-share-note-text, .cp-share-undo-text span { line-height: 1.45; }
+.cp-share-note-text { display: block; font-size: 12px; padding: 4px 0; }
 .cp-share-table-wrap { max-height: 260px; overflow: auto; }
 .cp-share-table { border-collapse: collapse; font-size: 12px; }
 .cp-share-table th { text-align: left; font-weight: 600; color: #374151; padding: 3px 12px 3px 0;
@@ -69,11 +76,11 @@ def sharing_html(state: SharingState | None, problem: str = "") -> str:
 
 
 def before_after_html(text: str, before: str, after: str) -> str:
-    parts = [f'<pre class="cp-share-plan">{html.escape(text)}</pre>']
+    parts = [f'<div class="cp-share-plan">{html.escape(text)}</div>']
     if before or after:
         parts.append('<div class="cp-share-ba">'
-                     f'<div><b>Now</b><pre class="cp-share-before">{html.escape(before)}</pre></div>'
-                     f'<div><b>After Confirm</b><pre class="cp-share-after">{html.escape(after)}</pre></div>'
+                     f'<div><b>Now</b><div class="cp-share-before">{html.escape(before)}</div></div>'
+                     f'<div><b>After Confirm</b><div class="cp-share-after">{html.escape(after)}</div></div>'
                      '</div>')
     return "".join(parts)
 

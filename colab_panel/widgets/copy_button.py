@@ -25,7 +25,7 @@ class CopyButton(anywidget.AnyWidget):
     _css = static_path("copy_button.css")
     text = traitlets.Unicode("").tag(sync=True)
     label = traitlets.Unicode("Copy").tag(sync=True)
-    tooltip = traitlets.Unicode("Copy to clipboard").tag(sync=True)
+    hint = traitlets.Unicode("Copy to clipboard").tag(sync=True)  # not `tooltip`: DOMWidget owns that name
     copies = traitlets.Int(0)  # successful copies reported by the page
     last_outcome = traitlets.Unicode("")
 
