@@ -9,8 +9,6 @@ background work and leaves a one-line notice where it was.
 
 from __future__ import annotations
 
-import html
-import logging
 import threading
 import weakref
 from pathlib import Path
@@ -19,14 +17,16 @@ from typing import Any
 import ipywidgets as widgets
 
 from colab_panel.colab import enable_custom_widget_manager
+from colab_panel import tabs
 from colab_panel.controllers.header import HeaderController
-from colab_panel.tabs import PanelContext, TabParts, load_builders
+from colab_panel.tabs import PanelContext, TabParts
+from colab_panel.tabs.slots import TabSlot
 from colab_panel.views.header import HeaderView
 from colab_panel.views.style import PANEL_CSS
+from colab_panel.widgets.closing import close_tree
 from colab_panel.widgets.ticker import Ticker
 
 
-_log = logging.getLogger(__name__)
 _live_panels: "weakref.WeakSet[Panel]" = weakref.WeakSet()
 _live_lock = threading.Lock()
 
@@ -46,22 +46,44 @@ class Panel:
                                options=options)
         self.header = HeaderController(staging_dir=context.staging_dir)
         self.header.refresh()
-        self.tabs = [_build_tab(build, context) for build in load_builders()]
+        self.slots = [TabSlot(spec, context) for spec in tabs.BUILDERS]
         self.ticker = Ticker(interval_ms=int(refresh_s * 1000))
-        self.ticker.on_tick(self.header.refresh)
-        for parts in self.tabs:
-            if parts.on_tick is not None:
-                self.ticker.on_tick(parts.on_tick)
+        self.ticker.on_tick(self._on_tick)
         self.widget = widgets.VBox(self._children()).add_class("cp-panel")
         with _live_lock:  # only a fully built panel can be replaced or closed later
             _live_panels.add(self)
 
+    @property
+    def tabs(self) -> list[TabParts]:
+        """The tabs built so far (the others are built on first need)."""
+        return [slot.parts for slot in self.slots if slot.parts is not None]
+
+    def build_tabs(self, upto: int | None = None) -> None:
+        """Build every tab not built yet, in order, up to index `upto` (all when None).
+
+        In order, because a later tab may follow an earlier one (Share follows Drive's selection).
+        """
+        for slot in self.slots[: None if upto is None else upto + 1]:
+            slot.build()
+        if self._tab is not None:
+            self._tab.titles = tuple(slot.parts.title if slot.parts else slot.title
+                                     for slot in self.slots)
+
+    def _on_tick(self) -> None:
+        self.header.refresh()
+        self.build_tabs()
+        for parts in self.tabs:
+            if parts.on_tick is not None:
+                parts.on_tick()
+
     def _children(self) -> list[widgets.Widget]:
         children: list[widgets.Widget] = [widgets.HTML(PANEL_CSS), HeaderView(self.header)]
-        if self.tabs:
-            tab = widgets.Tab(children=[p.view for p in self.tabs]).add_class("cp-tabs")
-            tab.titles = tuple(p.title for p in self.tabs)
-            children.append(tab)
+        self._tab = None
+        if self.slots:
+            self._tab = widgets.Tab(children=[s.container for s in self.slots]).add_class("cp-tabs")
+            self._tab.titles = tuple(s.title for s in self.slots)
+            self._tab.observe(lambda change: self.build_tabs(change["new"]), names="selected_index")
+            children.append(self._tab)
         children.append(self.ticker)
         return children
 
@@ -90,39 +112,4 @@ class Panel:
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
-        return f"<colab_panel.Panel {state}: tabs={[p.title for p in self.tabs]}>"
-
-
-def _build_tab(build, context: PanelContext) -> TabParts:
-    """Build one tab; a tab that fails to start shows why in words and the others still work."""
-    try:
-        return build(context)
-    except Exception as exc:  # a bug or a missing dependency in one tab must not cost the panel
-        _log.exception("tab builder %s failed", build.__qualname__)
-        title = build.__module__.rsplit(".", 1)[-1].capitalize()
-        message = html.escape(f"The {title} tab could not start: {exc}")
-        return TabParts(title=title, view=widgets.HTML(f'<span class="cp-error">{message}</span>'))
-
-
-def close_tree(widget: widgets.Widget) -> None:
-    """Close `widget`, every widget inside it (Box children), and the layouts and styles they own.
-
-    A Layout or style used by more than one widget (a module-level `Layout(...)` reused by every
-    view, say) stays open: closing it would break the next view that uses it.
-    """
-    from collections import Counter
-
-    from ipywidgets.widgets.widget import _instances
-
-    tree: list[widgets.Widget] = []
-    stack = [widget]
-    while stack:
-        w = stack.pop()
-        tree.append(w)
-        stack.extend(getattr(w, "children", ()))
-    uses = Counter(id(getattr(w, name, None)) for w in list(_instances.values())
-                   for name in ("layout", "style"))
-    owned = [part for w in tree for name in ("layout", "style")
-             if isinstance(part := getattr(w, name, None), widgets.Widget) and uses[id(part)] == 1]
-    for w in tree + owned:
-        w.close()
+        return f"<colab_panel.Panel {state}: tabs={[s.title for s in self.slots]}>"

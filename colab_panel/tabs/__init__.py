@@ -6,7 +6,6 @@ order the panel shows them; a tab exists once its builder is listed here.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -43,10 +42,5 @@ BUILDERS: tuple[str, ...] = ("colab_panel.tabs.drive:build_drive_tab",
                              "colab_panel.tabs.share:build_share_tab",
                              "colab_panel.tabs.monitor:build_monitor_tab")
 
-
-def load_builders() -> list[TabBuilder]:
-    loaded = []
-    for spec in BUILDERS:
-        module, _, name = spec.partition(":")
-        loaded.append(getattr(importlib.import_module(module), name))
-    return loaded
+# Built with the panel rather than on first need (see colab_panel/tabs/slots.py for why).
+EAGER: frozenset[str] = frozenset({"colab_panel.tabs.monitor:build_monitor_tab"})

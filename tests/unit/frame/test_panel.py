@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import types
 import threading
 from pathlib import Path
 
@@ -73,12 +74,33 @@ def test_a_tab_that_fails_to_start_says_why_and_the_rest_work(tmp_path, monkeypa
     def broken_builder(_context):
         raise RuntimeError("no credentials file")
 
-    broken_builder.__module__ = "colab_panel.tabs.share"
-    monkeypatch.setattr("colab_panel.panel.load_builders", lambda: [broken_builder])
+    fake = types.ModuleType("cp_fake_tabs.share")
+    fake.build = broken_builder
+    monkeypatch.setitem(sys.modules, "cp_fake_tabs.share", fake)
+    monkeypatch.setattr("colab_panel.tabs.BUILDERS",
+                        ("cp_fake_tabs.share:build", "colab_panel.tabs.monitor:build_monitor_tab"))
     panel = Panel(staging_dir=tmp_path)
     try:
-        (parts,) = panel.tabs
-        assert parts.title == "Share"
-        assert "The Share tab could not start: no credentials file" in parts.view.value
+        assert [p.title for p in panel.tabs] == ["Monitor"]  # built with the panel
+        assert "Loading the Share tab" in panel.slots[0].container.children[0].value
+        panel.build_tabs()
+        share, monitor = panel.tabs
+        assert share.title == "Share" and monitor.title == "Monitor"
+        assert "The Share tab could not start: no credentials file" in share.view.value
+        assert panel.slots[0].container.children == (share.view,)
+    finally:
+        panel.close()
+
+
+def test_interactive_tabs_build_on_selection_or_first_tick(tmp_path):
+    panel = Panel(staging_dir=tmp_path)
+    try:
+        titles = [s.title for s in panel.slots]
+        assert titles == ["Drive", "Staging", "Share", "Monitor"]
+        assert [p.title for p in panel.tabs] == ["Monitor"]
+        panel._tab.selected_index = 1  # the user clicks "Staging": Drive and Staging get built
+        assert [p.title for p in panel.tabs] == ["Drive", "Staging", "Monitor"]
+        panel._on_tick()  # the page's first tick builds the rest
+        assert [p.title for p in panel.tabs] == titles
     finally:
         panel.close()
