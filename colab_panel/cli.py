@@ -17,6 +17,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(handler=_run_demo)
     _add_staging_commands(sub)
     _add_drive_commands(sub)
+    _add_share_commands(sub)
     return parser
 
 
@@ -125,6 +126,44 @@ def _run_drive(args: argparse.Namespace) -> int:
             item = drive.upload(args.path, args.parent)
             print(f"uploaded {item.title} as {item.id} ({human_bytes(item.size_bytes)})")
     return 0
+
+
+# --- share (issue 6): `share links|show|set|table` ---------------------------------------------
+
+
+def _add_share_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    share = sub.add_parser("share", help="share links, and who can open a Drive item (changes need --yes)",
+                           description="Any Drive ID or link works where an item is asked for. A change that "
+                                       "widens access is only printed unless --yes is given.")
+    share.add_argument("--auth", default="auto",
+                       help="auto (default), colab, saved, service_account, client_secrets, emulator")
+    verbs = share.add_subparsers(dest="share_command", required=True)
+    links = verbs.add_parser("links", help="view/download/export links, gdown/wget/curl, embed, Markdown")
+    links.add_argument("item")
+    links.add_argument("--only", default=None, help="print just this link (e.g. download, gdown, markdown)")
+    links.add_argument("--json", action="store_true", help="print JSON")
+    show = verbs.add_parser("show", help="who can open it: owner, link sharing, people")
+    show.add_argument("item")
+    change = verbs.add_parser("set", help="change sharing of one or more items (all or nothing)")
+    change.add_argument("items", nargs="+")
+    change.add_argument("--anyone", default=None, metavar="ROLE", help="anyone with the link: reader, commenter, writer, or off")
+    change.add_argument("--domain", default=None, metavar="ROLE", help="people in your domain: reader, commenter, writer, or off")
+    change.add_argument("--person", action="append", default=[], metavar="EMAIL=ROLE",
+                        help="a person or group and a role (none removes them); repeatable")
+    change.add_argument("--notify", action="store_true", help="email the people added")
+    change.add_argument("--yes", action="store_true", help="confirm: apply even though access widens")
+    table = verbs.add_parser("table", help="every file of a folder with its link, as CSV or Markdown")
+    table.add_argument("folder")
+    table.add_argument("-r", "--recursive", action="store_true")
+    table.add_argument("--format", choices=("csv", "md"), default="md")
+    table.add_argument("-o", "--output", default=None, help="write to this .csv/.md file instead of printing")
+    share.set_defaults(handler=_run_share)
+
+
+def _run_share(args: argparse.Namespace) -> int:
+    from colab_panel.share.command import run_share_command
+
+    return run_share_command(args)
 
 
 def _run_demo(args: argparse.Namespace) -> int:
