@@ -32,6 +32,7 @@ from colab_panel.staging.formats import detect_format
 from colab_panel.staging.kaggle_source import KaggleRef, download_dataset, is_kaggle, parse_kaggle
 from colab_panel.staging.local_copy import copy_tree, list_tree
 from colab_panel.staging.manifest import MANIFEST_NAME, Manifest
+from colab_panel.staging.prefetch import Prefetcher
 from colab_panel.staging.progress import ProgressArg, ProgressCallback, ProgressTracker, resolve_progress
 from colab_panel.staging.sources import (NETWORK_ERRORS, DownloadInterrupted, LocalFileSource, ResumingReader, Source, UrlSource,
                                          dataset_name, looks_like_tar_name)
@@ -310,7 +311,9 @@ def _download_then_place(source: Source, dest: Path, identity: dict[str, Any], e
 def _stream_tar(source: Source, dest: Path, expected: tuple[str, str] | None, callback: ProgressCallback | None,
                 cancel: threading.Event | None, size: int | None) -> list[Path]:
     reader = ResumingReader(source, 0, cancel=cancel)
-    hashing = _HashingReader(reader, expected[0] if expected else None)
+    # Read ahead in a thread so the network and the extractor work at the same time.
+    ahead = Prefetcher(reader)
+    hashing = _HashingReader(ahead, expected[0] if expected else None)
 
     def verify() -> None:
         while hashing.read(writing.COPY_CHUNK):  # the hash must cover every byte, padding included
@@ -322,11 +325,12 @@ def _stream_tar(source: Source, dest: Path, expected: tuple[str, str] | None, ca
     try:
         return extract_tar_stream(hashing, dest, progress=callback, cancel=cancel, bytes_total=size, verify=verify)
     finally:
+        ahead.close()
         reader.close()
 
 
 class _HashingReader:
-    def __init__(self, raw: ResumingReader, algorithm: str | None) -> None:
+    def __init__(self, raw: Any, algorithm: str | None) -> None:
         self._raw = raw
         self._hash = hashlib.new(algorithm) if algorithm else None
 

@@ -1,8 +1,10 @@
 """The Staging tab: `colab_panel.staging` -> `StagingController` -> `StagingTab`.
 
 Panel options read here: ``drive`` (a `colab_panel.drive.Drive` to use, e.g. one built for the
-emulator; default: `colab_panel.drive.connect()` the first time a Drive source or push needs
-it, never at panel start), and ``staging_live`` (force live background updates on/off).
+emulator), ``drive_auth`` (as for the Drive tab), ``staging_live`` (force live background
+updates on/off). The Drive connection is the Drive tab's when it has one
+(``ctx.shared["drive"].drive``); otherwise `colab_panel.drive.connect(auth)` runs the first time
+a Drive source or a push needs it (never at panel start), and is kept.
 
 Progress in Colab: staging runs in a worker thread so the notebook stays usable; Colab drops
 widget updates sent from background threads (colabtools#3373), so the tab's progress and result
@@ -22,23 +24,28 @@ from colab_panel.views.staging import StagingTab
 
 
 class _LazyDrive:
-    """Connect on first use and keep the connection (one sign-in per panel, not per click)."""
+    """The Drive tab's connection if it has one, else connect on first use and keep it."""
 
-    def __init__(self) -> None:
+    def __init__(self, auth: str, drive_tab: Any = None) -> None:
+        self._auth = auth
+        self._drive_tab = drive_tab
         self._drive: Any = None
         self._lock = threading.Lock()
 
     def __call__(self) -> Any:
+        shared = getattr(self._drive_tab, "drive", None)
+        if shared is not None:
+            return shared
         with self._lock:
             if self._drive is None:
                 from colab_panel.drive import connect  # lazy: auth, PyDrive2
 
-                self._drive = connect()
+                self._drive = connect(self._auth)
             return self._drive
 
 
 def build_staging_tab(ctx: PanelContext) -> TabParts:
-    drive = ctx.options.get("drive") or _LazyDrive()
+    drive = ctx.options.get("drive") or _LazyDrive(ctx.options.get("drive_auth", "auto"), ctx.shared.get("drive"))
     controller = StagingController(drive=drive, live=ctx.options.get("staging_live"))
     return TabParts(title="Staging", view=StagingTab(controller),
                     closeables=(controller,), on_tick=controller.poll)

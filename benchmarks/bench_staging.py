@@ -1,0 +1,198 @@
+"""Staging from the Drive emulator, side by side in one run (issue #5 goals).
+
+- End to end: a tar.gz of small files on Drive, with the emulator's bandwidth capped, staged by
+  `stage("drive:ID")` (extracted while it downloads) vs download alone (`Drive.download`) and
+  extraction alone (`extract_archive` of the local copy): goal <= 1.2x max(download, extraction).
+- Folder of 2,000 small files, 30 ms latency per request: `stage("drive:FOLDER")` vs the
+  tutorials' sequential PyDrive2 loop (`ListFile` + `GetContentFile` per file): goal >= 8x.
+- Resume at 50 %: bytes fetched again after an interruption half-way, as a share of the file
+  (goal <= 5 %).
+- For the record: one large file by a single stream vs the same file by 4 parallel ranged
+  streams (decides whether parallel ranges are worth their complexity on this machine).
+
+Everything talks HTTPS to a loopback `DriveEmulator` through the real clients.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import tarfile
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from benchmarks.harness import Row
+from colab_panel.drive.client import Drive
+from colab_panel.drive.emulator import DriveEmulator
+from colab_panel.drive.retry import RetryPolicy
+from colab_panel.errors import PanelError
+from colab_panel.staging import extract_archive, stage
+from colab_panel.staging.progress import Progress
+
+TAR_FILES = 3000
+TAR_FILE_SIZE = 20_000
+BANDWIDTH = 25 * 1000 * 1000  # bytes/s for the end-to-end comparison
+FOLDER_FILES = 2000
+LATENCY_S = 0.03
+BIG_SIZE = 64 * 1024 * 1024
+
+
+def _seed(root: Path) -> None:
+    folder = root / "folder"
+    for i in range(FOLDER_FILES):
+        sub = folder / f"c{i % 10:02d}"  # (walk() batches of many folders hit an emulator gap: see report)
+        sub.mkdir(parents=True, exist_ok=True)
+        (sub / f"{i:05d}.bin").write_bytes(os.urandom(2000))
+    with tarfile.open(root / "set.tar.gz", "w:gz", compresslevel=1) as tf:
+        for i in range(TAR_FILES):
+            data = os.urandom(TAR_FILE_SIZE)
+            info = tarfile.TarInfo(f"set/{i % 30:02d}/{i:05d}.bin")
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+    with open(root / "big.bin", "wb") as f:
+        block = os.urandom(4 * 1024 * 1024)
+        for _ in range(BIG_SIZE // len(block)):
+            f.write(block)
+
+
+def _id(emu: DriveEmulator, title: str) -> str:
+    return next(i.id for i in emu.store.children(emu.root_id) if i.title == title)
+
+
+def _timed(fn) -> float:  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def _end_to_end(emu: DriveEmulator, drive: Drive, work: Path) -> list[Row]:
+    tar_id = _id(emu, "set.tar.gz")
+    emu.faults.bandwidth(BANDWIDTH)
+    try:
+        download = _timed(lambda: drive.download(tar_id, work / "dl.tar.gz"))
+        extract = _timed(lambda: extract_archive(work / "dl.tar.gz", work / "ex"))
+        ours = _timed(lambda: stage(f"drive:{tar_id}", work / "e2e", drive=drive, progress=None))
+    finally:
+        emu.faults.bandwidth(None)
+    floor = max(download, extract)
+    ratio = ours / floor
+    return [Row(f"tar.gz {TAR_FILES}x{TAR_FILE_SIZE // 1000} KB at {BANDWIDTH // 10**6} MB/s: stage vs "
+                f"max(download {download:.2f} s, extract {extract:.2f} s)", ours, floor, "s", "<= 1.2x",
+                ratio, ratio <= 1.2)]
+
+
+def _folder(emu: DriveEmulator, drive: Drive, work: Path) -> list[Row]:
+    folder_id = _id(emu, "folder")
+    emu.faults.delay(LATENCY_S)
+    try:
+        ours = _timed(lambda: stage(f"drive:{folder_id}", work / "folder-ours", drive=drive, progress=None))
+        naive = _timed(lambda: _pydrive2_loop(emu, folder_id, work / "folder-naive"))
+    finally:
+        emu.faults.clear()
+    speedup = naive / ours
+    return [Row(f"folder of {FOLDER_FILES} files, {LATENCY_S * 1000:.0f} ms/request: sequential PyDrive2 "
+                "GetContentFile loop / stage", naive, ours, "s", ">= 8x", speedup, speedup >= 8)]
+
+
+def _pydrive2_loop(emu: DriveEmulator, folder_id: str, out: Path) -> None:
+    """What tutorials do: list each folder, then GetContentFile every file, one after another."""
+    gdrive = emu.pydrive2_drive()
+    pending = [(folder_id, out)]
+    while pending:
+        fid, target = pending.pop()
+        target.mkdir(parents=True, exist_ok=True)
+        for f in gdrive.ListFile({"q": f"'{fid}' in parents and trashed=false"}).GetList():
+            if f["mimeType"] == "application/vnd.google-apps.folder":
+                pending.append((f["id"], target / f["title"]))
+            else:
+                f.GetContentFile(str(target / f["title"]))
+
+
+def _resume(emu: DriveEmulator, drive: Drive, work: Path) -> list[Row]:
+    big_id = _id(emu, "big.bin")
+    drive.chunk_size = 4 * 1024 * 1024
+    emu.faults.bandwidth(200 * 1000 * 1000)
+    broken = threading.Event()
+
+    def break_at_half(p: Progress) -> None:
+        if p.phase == "download" and p.bytes_done >= BIG_SIZE // 2 and not broken.is_set():
+            broken.set()
+            emu.faults.reset(after_bytes=1000, times=None, media=True)
+
+    try:
+        stage(f"drive:{big_id}", work / "resume", drive=drive, progress=break_at_half)
+    except PanelError:
+        pass
+    emu.faults.clear()
+    emu.requests.clear()
+    fetched: list[int] = []
+    stage(f"drive:{big_id}", work / "resume", drive=drive,
+          progress=lambda p: fetched.append(p.bytes_done))
+    ranges = [r.headers.get("range", "") for r in emu.requests if r.media]
+    first = int(ranges[0].split("=")[1].split("-")[0]) if ranges else 0
+    again = max(0, BIG_SIZE // 2 - first)  # bytes before the half-way point fetched a second time
+    share = again / BIG_SIZE
+    drive.chunk_size = 16 * 1024 * 1024
+    return [Row("resume after an interruption at 50 %: bytes fetched again / file size", again, BIG_SIZE, "B",
+                "<= 5 %", share, share <= 0.05)]
+
+
+def _parallel_ranges(emu: DriveEmulator, drive: Drive, work: Path) -> list[Row]:
+    """One stream vs 4 ranged streams for one large file (recorded, no goal: it decides a design choice)."""
+    big_id = _id(emu, "big.bin")
+    one = _timed(lambda: drive.download(big_id, work / "one.bin"))
+    quarter = BIG_SIZE // 4
+
+    def fetch(i: int) -> None:
+        stream = drive.open_range(big_id, i * quarter)
+        try:
+            left = quarter
+            with open(work / f"part{i}", "wb") as f:
+                while left > 0:
+                    data = stream.read(min(left, 4 * 1024 * 1024))
+                    if not data:
+                        break
+                    f.write(data)
+                    left -= len(data)
+        finally:
+            stream.close()
+
+    def four() -> None:
+        threads = [threading.Thread(target=fetch, args=(i,)) for i in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+
+    parallel = _timed(four)
+    return [Row(f"one {BIG_SIZE >> 20} MB file, no cap: 4 parallel ranges / one stream (info)", parallel, one, "s",
+                "info", parallel / one, True)]
+
+
+def run() -> list[Row]:
+    work = Path(tempfile.mkdtemp(prefix="bench_staging-", dir=os.environ.get("BENCH_TMP")))
+    seed = work / "seed"
+    seed.mkdir()
+    try:
+        _seed(seed)
+        with DriveEmulator(root=seed, max_page_size=1000) as emu:
+            drive = Drive.for_emulator(emu.base_url, emu.token, emu.ca_cert_path,
+                                       retry=RetryPolicy(base_delay_s=0.05, max_delay_s=0.2, max_total_s=30))
+            try:
+                rows = _end_to_end(emu, drive, work)
+                rows += _folder(emu, drive, work)
+                rows += _resume(emu, drive, work)
+                rows += _parallel_ranges(emu, drive, work)
+            finally:
+                drive.close()
+        return rows
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(" | ".join(row.cells()))
