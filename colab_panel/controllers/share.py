@@ -47,6 +47,7 @@ class ShareController(traitlets.HasTraits):
     note = traitlets.Unicode("")  # the download note (virus-scan page)
     state = traitlets.Any(None)  # SharingState or None
     sharing_error = traitlets.Unicode("")  # why the sharing could not be read (links still work)
+    suggestion = traitlets.Any(None)  # the item selected in the Drive tab (a DriveItem), offered to load
 
     anyone_role = traitlets.Enum(LINK_CHOICES, default_value="off")
     domain_role = traitlets.Enum(LINK_CHOICES, default_value="off")
@@ -90,9 +91,13 @@ class ShareController(traitlets.HasTraits):
 
     # --- verbs -------------------------------------------------------------------------------
 
-    def load(self, target: str | None = None) -> None:
-        """Compute the links of `target` (or `self.target`) and read its sharing."""
-        if target is not None:
+    def load(self, target: Any = None) -> None:
+        """Compute the links of `target` (an ID, a link or a `DriveItem`; default `self.target`)
+        and read its sharing. A DriveItem costs no metadata read."""
+        known = target if hasattr(target, "mime_type") else None
+        if known is not None:
+            self.target = known.id
+        elif target is not None:
             self.target = target
         with self._action():
             self._drop_plan()
@@ -100,7 +105,7 @@ class ShareController(traitlets.HasTraits):
             if not self.target:
                 raise ShareError("Paste a Drive file or folder ID or link first.")
             drive = self.drive
-            item = drive.get(self.target)
+            item = known if known is not None else drive.get(self.target)
             self.links = share_links(self.target, item=item)
             self.note = "" if item.is_folder or item.is_native else download_note(item)
             self.title, self.is_folder, self._loaded_id = item.title, item.is_folder, item.id
@@ -109,6 +114,17 @@ class ShareController(traitlets.HasTraits):
             except PanelError as exc:  # e.g. a file shared with us by link: links work, sharing does not
                 self.sharing_error = f"Cannot show who has access: {exc}"
             self.message = f"Links for {item.title}."
+
+    def suggest(self, item: Any) -> None:
+        """Offer `item` (the Drive tab's selection) for loading; the view shows a button for it."""
+        self.suggestion = item if hasattr(item, "mime_type") else None
+
+    def load_suggestion(self) -> None:
+        if self.suggestion is None:
+            with self._action():
+                raise ShareError("Nothing is selected in the Drive tab.")
+            return
+        self.load(self.suggestion)
 
     def refresh_sharing(self) -> None:
         with self._action():

@@ -38,6 +38,8 @@ class ShareTab(widgets.VBox):
                                    layout=widgets.Layout(width="520px")).add_class("cp-share-target")
         self.show_button = widgets.Button(description="Show links", icon="link", button_style="primary"
                                           ).add_class("cp-share-show")
+        self.use_selection = widgets.Button(icon="hand-o-right", layout=widgets.Layout(width="auto")
+                                            ).add_class("cp-share-use-selection")
         self.title = widgets.HTML().add_class("cp-share-title")
         self.links_box = widgets.VBox().add_class("cp-share-links")
         self.copy_buttons: dict[str, CopyButton] = {}
@@ -113,7 +115,8 @@ class ShareTab(widgets.VBox):
         self.message = widgets.HTML().add_class("cp-share-message")
         super().__init__([
             widgets.HTML(SHARE_CSS),
-            widgets.HBox([self.target, self.show_button], layout=widgets.Layout(align_items="center")),
+            widgets.HBox([self.target, self.show_button, self.use_selection],
+                         layout=widgets.Layout(align_items="center", flex_flow="row wrap")),
             self.title, self.error, self.links_section, self.sharing_section, self.confirm_bar,
             widgets.HBox([self.undo_button, self.undo_text], layout=widgets.Layout(align_items="center")),
             self.message, self.batch_section,
@@ -127,6 +130,7 @@ class ShareTab(widgets.VBox):
         c = self.controller
         self.show_button.on_click(lambda _: c.load(self.target.value))
         self.review_button.on_click(lambda _: self._review())
+        self.use_selection.on_click(lambda _: c.load_suggestion())
         self.confirm_button.on_click(lambda _: c.confirm())
         self.cancel_button.on_click(lambda _: c.cancel())
         self.undo_button.on_click(lambda _: c.undo())
@@ -143,6 +147,7 @@ class ShareTab(widgets.VBox):
         c.observe(self._show_messages, names=["error", "message"])
         c.observe(self._show_busy, names=["busy", "pending"])
         c.observe(self._show_person, names=["person_email"])
+        c.observe(self._show_suggestion, names=["suggestion", "target"])
         for button in (self.show_button, self.review_button, self.confirm_button, self.cancel_button,
                        self.undo_button, self.list_button, self.export_button, self.batch_review):
             button.layout.width = "auto"
@@ -150,7 +155,7 @@ class ShareTab(widgets.VBox):
         self.batch_role.value = c.batch_role
         self.notify.value = c.person_notify
         for show in (self._show_links, self._show_title, self._show_sharing, self._show_plan, self._show_undo, self._show_batch,
-                     self._show_messages, self._show_busy):
+                     self._show_messages, self._show_busy, self._show_suggestion):
             show()
 
     def _review(self) -> None:
@@ -251,6 +256,16 @@ class ShareTab(widgets.VBox):
                        self.batch_review, self.confirm_button, self.cancel_button):
             button.disabled = c.busy
         self._show_undo()
+
+    def _show_suggestion(self, _change: Any = None) -> None:
+        item = self.controller.suggestion
+        self.target.value = self.controller.target
+        if item is None:
+            self.use_selection.layout.display = "none"
+            return
+        self.use_selection.layout.display = ""
+        self.use_selection.description = f"Use the Drive tab's selection: {item.title[:40]}"
+        self.use_selection.tooltip = f"{item.title} ({item.id})"
 
     def _show_person(self, _change: Any = None) -> None:
         self.email.value = self.controller.person_email

@@ -126,3 +126,32 @@ def test_undo_that_gives_access_back_waits_for_confirm(tab, known, grants):
     assert c.pending_kind == "undo" and grants(known.file_id) == {}
     tab.confirm_button.click()
     assert grants(known.file_id) == {("anyone", "", True): "writer"}
+
+
+def test_the_drive_tabs_selection_is_offered_and_loaded_without_a_metadata_read(drive, emulator, known):
+    from colab_panel.controllers.drive import DriveController
+    from colab_panel.tabs import PanelContext
+    from colab_panel.tabs.share import build_share_tab
+
+    drive_tab = DriveController(drive)
+    ctx = PanelContext(options={"drive": drive}, shared={"drive": drive_tab})
+    parts = build_share_tab(ctx)
+    view = parts.view
+    try:
+        assert view.use_selection.layout.display == "none"
+        drive_tab.selection = drive.get(known.doc_id)
+        assert view.use_selection.layout.display == "" and "Plan" in view.use_selection.description
+        def metadata_reads() -> int:
+            return sum(1 for r in emulator.requests.records
+                       if r.method == "GET" and r.path == f"/drive/v2/files/{known.doc_id}")
+
+        reads = metadata_reads()
+        view.use_selection.click()
+        assert metadata_reads() == reads
+        assert "export_docx" in view.copy_buttons and view.target.value == known.doc_id
+        assert "Owner: <b>me@example.com</b>" in view.sharing.value
+    finally:
+        for closeable in parts.closeables:
+            closeable.close()
+        drive_tab.close()
+        view.close()
