@@ -221,7 +221,7 @@ class ShareController(traitlets.HasTraits):
             if not changing:
                 self.message = "No change: every file is already shared that way."
                 return
-            text = "\n".join(p.describe() for p in changing)
+            text = _batch_summary(changing)
             if len(changing) < len(plans):
                 text += f"\n({len(plans) - len(changing)} file(s) already shared that way are left as they are.)"
             self._set_plan("batch", plans, text, any(p.widens for p in plans), "", "")
@@ -303,3 +303,16 @@ class ShareController(traitlets.HasTraits):
         self._drop_plan()
 
 
+
+
+def _batch_summary(plans: list[Any]) -> str:
+    """Changes grouped by what they do: '3 files — anyone with the link: ... : a.csv, b.csv, c.csv'."""
+    groups: dict[str, list[str]] = {}
+    for plan in plans:
+        key = "; ".join(change.describe() for change in plan.changes)
+        groups.setdefault(key, []).append(plan.before.title or plan.file_id)
+    lines = [f"Sharing changes for {len(plans)} file(s):"]
+    for change, names in groups.items():
+        shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+        lines.append(f"  - {change}\n      {len(names)} file(s): {shown}")
+    return "\n".join(lines)

@@ -77,6 +77,9 @@ class ShareTab(widgets.VBox):
         self.cancel_button = widgets.Button(description="Cancel", icon="times").add_class("cp-share-cancel")
         self.confirm_bar = widgets.VBox([self.plan, widgets.HBox([self.confirm_button, self.cancel_button])]
                                         ).add_class("cp-share-confirm")
+        # The bar shows next to what was reviewed: under the sharing controls, or in the batch section.
+        self.confirm_slot = widgets.VBox()
+        self.batch_confirm_slot = widgets.VBox()
         self.undo_button = widgets.Button(description="Undo last change", icon="undo",
                                           tooltip="Put the last applied sharing change back").add_class("cp-share-undo")
         self.undo_text = widgets.HTML().add_class("cp-share-undo-text")
@@ -110,6 +113,7 @@ class ShareTab(widgets.VBox):
             self.batch_table,
             widgets.HBox([self.export_path, self.export_button, self.batch_role, self.batch_review],
                          layout=widgets.Layout(flex_flow="row wrap", align_items="center")),
+            self.batch_confirm_slot,
         ])
         self.error = widgets.HTML().add_class("cp-share-error")
         self.message = widgets.HTML().add_class("cp-share-message")
@@ -117,7 +121,7 @@ class ShareTab(widgets.VBox):
             widgets.HTML(SHARE_CSS),
             widgets.HBox([self.target, self.show_button, self.use_selection],
                          layout=widgets.Layout(align_items="center", flex_flow="row wrap")),
-            self.title, self.error, self.links_section, self.sharing_section, self.confirm_bar,
+            self.title, self.error, self.links_section, self.sharing_section, self.confirm_slot,
             widgets.HBox([self.undo_button, self.undo_text], layout=widgets.Layout(align_items="center")),
             self.message, self.batch_section,
         ])
@@ -141,7 +145,8 @@ class ShareTab(widgets.VBox):
         c.observe(self._show_links, names=["links"])
         c.observe(self._show_title, names=["links", "title", "note", "is_folder"])
         c.observe(self._show_sharing, names=["state", "sharing_error", "anyone_role", "domain_role"])
-        c.observe(self._show_plan, names=["pending", "plan_text", "plan_before", "plan_after", "pending_widens"])
+        c.observe(self._show_plan, names=["pending", "pending_kind", "plan_text", "plan_before", "plan_after",
+                                          "pending_widens"])
         c.observe(self._show_undo, names=["can_undo", "undo_text"])
         c.observe(self._show_batch, names=["batch_rows"])
         c.observe(self._show_messages, names=["error", "message"])
@@ -225,6 +230,9 @@ class ShareTab(widgets.VBox):
     def _show_plan(self, _change: Any = None) -> None:
         c = self.controller
         self.confirm_bar.layout.display = "" if c.pending else "none"
+        in_batch = c.pending and c.pending_kind == "batch"
+        self.confirm_slot.children = () if in_batch else (self.confirm_bar,)
+        self.batch_confirm_slot.children = (self.confirm_bar,) if in_batch else ()
         self.plan.value = before_after_html(c.plan_text, c.plan_before, c.plan_after) if c.pending else ""
         self.confirm_button.button_style = "danger" if c.pending_widens else "primary"
         self.confirm_button.description = "Confirm: widen access" if c.pending_widens else "Confirm"

@@ -101,7 +101,10 @@ def test_batch_list_export_and_share_all(tab, known, grants, tmp_path):
     assert (tmp_path / "links.csv").read_text().startswith("name,id,kind,link,path\n")
     tab.batch_role.value = "commenter"
     tab.batch_review.click()
-    assert tab.confirm_bar.layout.display == "" and tab.plan.value.count("widens access") == known.batch
+    assert tab.confirm_bar.layout.display == "" and tab.batch_confirm_slot.children == (tab.confirm_bar,)
+    assert tab.confirm_slot.children == ()
+    assert f"{known.batch} file(s): part0.csv, part1.csv, part2.csv, part3.csv" in tab.plan.value
+    assert "anyone with the link: no access → can comment (widens access)" in tab.plan.value
     tab.confirm_button.click()
     roles = {row.id: grants(row.id).get(("anyone", "", True)) for row in tab.controller.batch_rows}
     assert set(roles.values()) == {"commenter"}
