@@ -18,8 +18,13 @@ ticker and by every verb -- applies it from the kernel's main thread. Where thre
 reach the page (JupyterLab, Voila), `apply_from_thread=True` applies it at once.
 
 Listing shows the first page as soon as it arrives (a 10,000-item folder is usable after one
-request) and keeps reading the rest. `visible` is `items` filtered by `filter_text` and sorted
-by `sort_by` (folders first).
+request of 1,000) and reads the rest in a background thread, delivered the same way (`listing`
+is True meanwhile), so the kernel is free for the next click at once. `visible` is `items`
+filtered by `filter_text` and sorted by `sort_by` (folders first).
+
+Selecting an item fills `links` at once (computed, no request) and `sharing` ("Anyone with the
+link can view", "Private to you", ...) from one permissions read in a background thread.
+`settle()` waits for background reads and applies them (scripts and tests).
 """
 
 from __future__ import annotations
@@ -32,8 +37,10 @@ from typing import Any
 
 import traitlets
 
+from colab_panel.controllers.drive_details import sharing_phrase
 from colab_panel.drive.items import DriveItem
-from colab_panel.errors import DriveError, PanelError
+from colab_panel.errors import DriveError, DrivePermissionDenied, PanelError
+from colab_panel.share.links import links_for_item
 from colab_panel.units import human_bytes
 
 __all__ = ["DriveController", "SORT_KEYS"]
@@ -62,6 +69,9 @@ class DriveController(traitlets.HasTraits):
     pending = traitlets.Unicode("")  # "trash" | "delete" while a confirmation is asked
     confirm_message = traitlets.Unicode("")
     last_download = traitlets.Unicode("")  # local path of the last finished download
+    listing = traitlets.Bool(False)  # True while the rest of the open folder is being read
+    links = traitlets.Dict()  # links of the selection (colab_panel.share.links_for_item)
+    sharing = traitlets.Unicode("")  # who can open the selection, in words ("" until read)
 
     def __init__(self, connect: Callable[[], Any] | Any, *, start_folder: str = "root",
                  default_dest: str | Path | None = None, apply_from_thread: bool = False, **kwargs: Any) -> None:
@@ -74,11 +84,20 @@ class DriveController(traitlets.HasTraits):
         self.start_folder = start_folder
         self.default_dest = Path(default_dest) if default_dest else Path.cwd()
         self.apply_from_thread = apply_from_thread
+        # _lock serialises applying results with verbs (a thread applying a page must not
+        # interleave with a click's changes); _results_lock only guards the queue.
         self._lock = threading.RLock()
+        self._results_lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._started = threading.Event()
         self._results: list[Callable[[], None]] = []
         self._closed = False
+        self._newest = 0  # generation of the newest listing started
+        self._shown = 0  # generation of the listing `items` holds
+        self._list_thread: threading.Thread | None = None
+        self._details_thread: threading.Thread | None = None
+        self._details_wanted: DriveItem | None = None
+        self._me: str | None = None  # the signed-in account's email, read once for "Private to you"
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -98,34 +117,54 @@ class DriveController(traitlets.HasTraits):
             return
         try:
             folder = drive.resolve(self.start_folder)
-            first = next(drive.iter_pages(folder.id), [])
+            pages = drive.iter_pages(folder.id)
+            first = next(pages, [])
             crumbs = [(item.id, item.title) for item in drive.ancestry(folder)]
         except Exception as exc:
             self._deliver(lambda error=exc: self._connected(drive, failure=error))
             return
-        self._deliver(lambda: self._connected(drive, folder=folder, first=first, crumbs=crumbs))
+        gen = self._generation()
+        self._deliver(lambda: self._connected(drive, gen=gen, folder=folder, first=first, crumbs=crumbs))
+        self._read_pages(gen, folder, pages, report=True)
 
     def _deliver(self, apply: Callable[[], None]) -> None:
-        with self._lock:
+        with self._results_lock:
             self._results.append(apply)
         self._started.set()
         if self.apply_from_thread:
             self.poll()
 
     def poll(self) -> None:
-        """Apply what the background start produced (call from the kernel's main thread)."""
+        """Apply what background threads produced (the ticker calls this on the main thread)."""
         with self._lock:
-            results, self._results = self._results, []
+            with self._results_lock:
+                results, self._results = self._results, []
             for apply in results:
-                apply()
+                try:
+                    apply()
+                except Exception:  # one bad result must not stop the ticker or the others
+                    _log.exception("drive tab: applying a background result failed")
+
+    def settle(self, timeout: float = 60.0) -> None:
+        """Wait (bounded) for the background reads under way, then apply them."""
+        for thread in (self._thread, self._list_thread, self._details_thread):
+            if thread is not None and thread is not threading.current_thread():
+                thread.join(timeout)
+        self.poll()
+
+    def _generation(self) -> int:
+        with self._results_lock:
+            self._newest += 1
+            return self._newest
 
     def _connect_failed(self, exc: Exception) -> None:
         self.busy = False
         self.status = ""
         self.error = str(exc) if isinstance(exc, PanelError) else f"Could not connect to Google Drive: {type(exc).__name__}: {exc}"
 
-    def _connected(self, drive: Any, *, folder: DriveItem | None = None, first: list[DriveItem] | None = None,
-                   crumbs: list[tuple[str, str]] | None = None, failure: Exception | None = None) -> None:
+    def _connected(self, drive: Any, *, gen: int = 0, folder: DriveItem | None = None,
+                   first: list[DriveItem] | None = None, crumbs: list[tuple[str, str]] | None = None,
+                   failure: Exception | None = None) -> None:
         self.drive = drive
         self.connected = True
         self.busy = False
@@ -137,8 +176,10 @@ class DriveController(traitlets.HasTraits):
             return
         assert folder is not None
         self._set_folder(folder, crumbs or [])
+        self._shown = gen
         self.items = list(first or [])
-        self._finish_listing(folder, skip_first=True)
+        self.listing = True
+        self.status = f"Listing '{folder.title}'... {len(self.items):,} items so far."
 
     def _drive(self) -> Any:
         self.poll()
@@ -155,6 +196,7 @@ class DriveController(traitlets.HasTraits):
 
     def close(self) -> None:
         self._closed = True
+        self._details_wanted = None
         drive = self.drive
         if drive is not None and self._connect is not None and hasattr(drive, "close"):
             drive.close()  # we made it, we close it
@@ -165,6 +207,10 @@ class DriveController(traitlets.HasTraits):
         if self.busy and doing:
             self.error = "Still busy with the last action; wait for it to finish."
             return None
+        with self._lock:
+            return self._run_locked(action, doing)
+
+    def _run_locked(self, action: Callable[[], Any], doing: str) -> Any:
         self.busy = True
         self.error = ""
         if doing:
@@ -222,31 +268,62 @@ class DriveController(traitlets.HasTraits):
         if not self.folder_id:
             self._run(lambda: self._list(self._drive().resolve(self.start_folder)), "Listing...")
             return
-        keep = self.selection.id if self.selection else None
+        keep = self.selection
         self._run(lambda: self._list(self._drive().get(self.folder_id), keep=keep), "Listing...")
 
-    def _list(self, folder: DriveItem, keep: str | None = None) -> None:
+    def _list(self, folder: DriveItem, keep: DriveItem | None = None, report: bool = True) -> None:
+        """Show the first page now; a thread reads the rest (`report`: say the count when done)."""
         drive = self._drive()
         crumbs = [(item.id, item.title) for item in drive.ancestry(folder)]
         pages = drive.iter_pages(folder.id)
         first = next(pages, [])
+        gen = self._generation()
         self._set_folder(folder, crumbs)
+        self._shown = gen
         self.items = list(first)  # first screen now; the rest below
-        self._finish_listing(folder, pages=pages, keep=keep)
+        if keep is not None:
+            self.selection = next((i for i in self.items if i.id == keep.id), keep)
+        self.listing = True
+        if report:
+            self.status = f"Listing '{folder.title}'... {len(self.items):,} items so far."
+        self._list_thread = threading.Thread(target=self._read_pages, args=(gen, folder, pages, report),
+                                             name="drive-list", daemon=True)
+        self._list_thread.start()
 
-    def _finish_listing(self, folder: DriveItem, *, pages: Any = None, skip_first: bool = False, keep: str | None = None) -> None:
-        drive = self._drive()
-        if pages is None:
-            pages = drive.iter_pages(folder.id)
-            if skip_first:
-                next(pages, None)
-        collected = list(self.items)
-        for page in pages:
-            collected.extend(page)
-            self.items = list(collected)
-        if keep:
-            self.selection = next((i for i in self.items if i.id == keep), None)
-        self.status = f"{len(self.items)} item{'s' if len(self.items) != 1 else ''} in '{folder.title}'."
+    def _read_pages(self, gen: int, folder: DriveItem, pages: Any, report: bool) -> None:
+        """Thread body: deliver each further page; stop when a newer listing was started."""
+        try:
+            for page in pages:
+                if self._closed or gen != self._newest:
+                    return
+                self._deliver(lambda page=page: self._add_page(gen, folder, page, report))
+        except Exception as exc:
+            self._deliver(lambda error=exc: self._listing_failed(gen, error))
+            return
+        self._deliver(lambda: self._listing_done(gen, folder, report))
+
+    def _add_page(self, gen: int, folder: DriveItem, page: list[DriveItem], report: bool) -> None:
+        if gen != self._shown:
+            return  # a page of a folder the user has left
+        self.items = self.items + page
+        if report:
+            self.status = f"Listing '{folder.title}'... {len(self.items):,} items so far."
+
+    def _listing_done(self, gen: int, folder: DriveItem, report: bool) -> None:
+        if gen != self._shown:
+            return
+        self.listing = False
+        if report:
+            count = len(self.items)
+            self.status = f"{count:,} item{'s' if count != 1 else ''} in '{folder.title}'."
+
+    def _listing_failed(self, gen: int, exc: Exception) -> None:
+        if gen != self._shown:
+            return
+        self.listing = False
+        self.status = ""
+        detail = str(exc) if isinstance(exc, PanelError) else f"{type(exc).__name__}: {exc}"
+        self.error = f"Only part of the folder could be listed ({len(self.items):,} items): {detail}"
 
     def _set_folder(self, folder: DriveItem, crumbs: list[tuple[str, str]]) -> None:
         self.folder = folder
@@ -289,6 +366,57 @@ class DriveController(traitlets.HasTraits):
                 self.export_format = "pdf" if "pdf" in item.export_formats else next(iter(item.export_formats))
         self.pending = ""
         self.confirm_message = ""
+        self.links = links_for_item(item) if item is not None else {}
+        if item is None or self.drive is None:
+            self.sharing = ""
+            return
+        self.sharing = "Checking who can open it..."
+        self._want_details(item)
+
+    # --- details (sharing) --------------------------------------------------------------------
+
+    def _want_details(self, item: DriveItem) -> None:
+        """Read the sharing of `item` in one worker; a newer selection replaces an older wish."""
+        with self._results_lock:
+            self._details_wanted = item
+            if self._details_thread is not None and self._details_thread.is_alive():
+                return
+            self._details_thread = threading.Thread(target=self._details_worker, name="drive-details", daemon=True)
+            self._details_thread.start()
+
+    def _details_worker(self) -> None:
+        while True:
+            with self._results_lock:
+                item, self._details_wanted = self._details_wanted, None
+                if item is None or self._closed:
+                    self._details_thread = None
+                    return
+            text = self._read_sharing(item)
+            self._deliver(lambda item_id=item.id, text=text: self._apply_sharing(item_id, text))
+
+    def _read_sharing(self, item: DriveItem) -> str:
+        from colab_panel.share.sharing import sharing
+
+        drive = self.drive
+        try:
+            state = sharing(item, drive=drive)
+            if self._me is None:
+                try:
+                    self._me = drive.about().user_email
+                except PanelError:
+                    self._me = ""
+            return sharing_phrase(state, self._me)
+        except DrivePermissionDenied:
+            return "Shared with you (only its owner and editors see who else can open it)"
+        except PanelError as exc:
+            return f"Unknown: {exc}"
+        except Exception as exc:
+            _log.exception("drive tab: reading sharing failed")
+            return f"Unknown: {type(exc).__name__}: {exc}"
+
+    def _apply_sharing(self, item_id: str, text: str) -> None:
+        if self.selection is not None and self.selection.id == item_id:
+            self.sharing = text
 
     # --- file operations ----------------------------------------------------------------------
 
@@ -328,14 +456,14 @@ class DriveController(traitlets.HasTraits):
             drive = self._drive()
             source = Path(path).expanduser()
             item = drive.upload(source, self.folder_id or "root", progress=self._on_progress)
-            self._reload(select=item.id)
+            self._reload(select=item)
             self.status = f"Uploaded {source.name} ({human_bytes(item.size_bytes)}) to '{self.folder.title if self.folder else 'My Drive'}'."
         self._run(run, f"Uploading {Path(str(path)).name}...")
 
     def mkdir(self, name: str) -> None:
         def run() -> None:
             item = self._drive().mkdir(name, self.folder_id or "root")
-            self._reload(select=item.id)
+            self._reload(select=item)
             self.status = f"Created folder '{item.title}'."
         self._run(run, "Creating the folder...")
 
@@ -343,7 +471,7 @@ class DriveController(traitlets.HasTraits):
         def run() -> None:
             old = self._selected()
             item = self._drive().rename(old, new)
-            self._reload(select=item.id)
+            self._reload(select=item)
             self.status = f"Renamed '{old.title}' to '{item.title}'."
         self._run(run, "Renaming...")
 
@@ -408,13 +536,9 @@ class DriveController(traitlets.HasTraits):
         self.confirm_message = ""
         self.status = "Cancelled."
 
-    def _reload(self, select: str | None = None) -> None:
-        folder = self._drive().get(self.folder_id or "root")
-        status = self.status
-        self._list(folder)
-        self.status = status
-        if select:
-            self.selection = next((i for i in self.items if i.id == select), None)
+    def _reload(self, select: DriveItem | None = None) -> None:
+        """List the open folder again after a change, keeping the status that says what changed."""
+        self._list(self._drive().get(self.folder_id or "root"), keep=select, report=False)
 
     def _on_progress(self, done: int, total: int | None) -> None:
         self.progress = done / total if total else -1.0

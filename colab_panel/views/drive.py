@@ -1,13 +1,14 @@
 """`DriveTab`: the Drive tab's widgets, bound to a `DriveController` (no state of its own).
 
 Top to bottom: "Paste a Drive link or ID" + Open / Up / Refresh; breadcrumbs (buttons);
-filter and sort; the file list (icon, name, size, modified) beside the details of the
-selection (ID to copy, links, md5, export formats for Google Docs); actions (download to a
+filter and sort; the file list (type, name, size, modified) beside the details of the
+selection (ID and view link, each with a copy button; size, type, modified, owner, md5, who can
+open it, links; export formats for Google Docs); actions (download to a
 runtime path, upload from one, new folder, rename, move, trash, delete); a confirm bar for
 destructive actions; progress, status and errors in words.
 
 The list is a `Select` of at most `page_rows` rows plus "Show more": a 10,000-item folder
-paints its first screen at once and stays responsive.
+paints its first screen at once and stays responsive while the controller reads the rest.
 """
 
 from __future__ import annotations
@@ -18,8 +19,11 @@ from typing import Any
 import ipywidgets as widgets
 
 from colab_panel.controllers.drive import SORT_KEYS, DriveController
+from colab_panel.controllers.drive_details import main_link
 from colab_panel.drive.items import DriveItem
+from colab_panel.share.links import LINK_LABELS
 from colab_panel.units import human_bytes
+from colab_panel.widgets.copy_button import CopyButton
 
 __all__ = ["DriveTab", "row_label", "type_word"]
 
@@ -36,6 +40,9 @@ DRIVE_CSS = """
 .cp-drive-confirm { background: #fef7e0; border: 1px solid #f9ab00; border-radius: 6px; padding: 4px 8px;
   align-items: center; }
 .cp-drive-status { font-size: 12.5px; color: #374151; }
+.cp-drive-copy-row { align-items: center; gap: 4px; padding: 0 8px; }
+.cp-drive-copy-row .cp-drive-copy-value { flex: 1 1 auto; min-width: 0; overflow: hidden; text-overflow: ellipsis;
+  white-space: nowrap; font-size: 12.5px; }
 </style>
 """
 
@@ -92,8 +99,15 @@ class DriveTab(widgets.VBox):
         self.more_note = widgets.HTML().add_class("cp-muted")
         self.open_selected = _button("Open folder", "cp-drive-open-selected", icon="folder-open")
         self.details = widgets.HTML().add_class("cp-drive-details")
-        self.item_id = widgets.Text(description="ID", layout=widgets.Layout(width="320px"),
+        self.item_id = widgets.Text(description="ID", layout=widgets.Layout(flex="1 1 auto", width="auto"),
                                     style={"description_width": "24px"}).add_class("cp-drive-item-id")
+        self.copy_id = CopyButton(label="Copy ID", hint="Copy the ID of the selected item").add_class("cp-drive-copy-id")
+        self.view_link = widgets.HTML(layout=widgets.Layout(flex="1 1 auto", min_width="0")).add_class(
+            "cp-drive-copy-value")
+        self.copy_link = CopyButton(label="Copy link", hint="Copy the link to open it in Drive").add_class(
+            "cp-drive-copy-link")
+        self.id_row = widgets.HBox([self.item_id, self.copy_id]).add_class("cp-drive-copy-row")
+        self.link_row = widgets.HBox([self.view_link, self.copy_link]).add_class("cp-drive-copy-row")
         self.export_format = widgets.Dropdown(description="Export as", layout=widgets.Layout(width="220px"),
                                               style={"description_width": "64px"}).add_class("cp-drive-export-format")
         self.dest = _text("Download to (runtime folder)", "cp-drive-dest", value=str(c.default_dest))
@@ -117,7 +131,7 @@ class DriveTab(widgets.VBox):
         self.status = widgets.HTML().add_class("cp-drive-status")
         self.error = widgets.HTML().add_class("cp-drive-error")
 
-        side = widgets.VBox([self.open_selected, self.item_id, self.export_format, self.details],
+        side = widgets.VBox([self.open_selected, self.id_row, self.link_row, self.export_format, self.details],
                             layout=widgets.Layout(flex="0 0 340px", width="340px"))
         super().__init__([
             widgets.HTML(DRIVE_CSS),
@@ -161,8 +175,8 @@ class DriveTab(widgets.VBox):
         self.delete_button.on_click(lambda _: c.delete())
         self.confirm_button.on_click(lambda _: c.confirm())
         self.cancel_button.on_click(lambda _: c.cancel())
-        c.observe(lambda _: self._render_list(), "visible")
-        c.observe(lambda _: self._render_selection(), "selection")
+        c.observe(lambda _: self._render_list(), ["visible", "listing"])
+        c.observe(lambda _: self._render_selection(), ["selection", "sharing", "links"])
         c.observe(lambda _: self._render_crumbs(), "breadcrumbs")
         c.observe(lambda _: self._render_state(), ["busy", "error", "status", "progress", "pending",
                                                    "confirm_message", "connected"])
@@ -206,6 +220,8 @@ class DriveTab(widgets.VBox):
         notes = []
         if hidden > 0:
             notes.append(f"{hidden:,} more not shown (type in the filter to narrow).")
+        if c.listing:
+            notes.append("Reading the rest of the folder...")
         if filtered > 0:
             notes.append(f"{filtered:,} hidden by the filter.")
         self.more_note.value = " ".join(notes)
@@ -237,9 +253,15 @@ class DriveTab(widgets.VBox):
         opens = item is not None and (item.is_folder or (item.is_shortcut and item.shortcut_target_mime ==
                                                             "application/vnd.google-apps.folder"))
         self.open_selected.layout.display = None if opens else "none"
-        self.item_id.value = item.id if item else ""
-        self.item_id.layout.display = None if item else "none"
-        self.details.value = _details_html(item) if item else (
+        c = self.controller
+        self.item_id.value = self.copy_id.text = item.id if item else ""
+        key, url = main_link(c.links) if item else ("", "")
+        self.copy_link.text = url
+        self.copy_link.hint = f"Copy the {LINK_LABELS.get(key, 'link').lower()} link" if url else ""
+        self.view_link.value = _anchor(url, html.escape(url.removeprefix("https://"))) if url else ""
+        self.id_row.layout.display = None if item else "none"
+        self.link_row.layout.display = None if url else "none"
+        self.details.value = _details_html(item, c.sharing, c.links) if item else (
             '<span class="cp-muted">Select an item to see its details.</span>')
         for button in (self.download_button, self.rename_button, self.move_button, self.trash_button, self.delete_button):
             button.disabled = item is None
@@ -256,10 +278,15 @@ class DriveTab(widgets.VBox):
             button.disabled = c.busy
 
 
-def _details_html(item: DriveItem) -> str:
-    def link(url: str | None, text: str) -> str:
-        return f'<a href="{html.escape(url)}" target="_blank" rel="noopener">{text}</a>' if url else ""
+# The links the pane shows (the Share tab has them all, with commands and QR codes).
+DETAIL_LINKS = ("view", "folder", "edit", "download", "preview")
 
+
+def _anchor(url: str, text: str) -> str:
+    return f'<a href="{html.escape(url)}" target="_blank" rel="noopener">{text}</a>'
+
+
+def _details_html(item: DriveItem, sharing: str, links: dict[str, str]) -> str:
     rows = [("Name", html.escape(item.title)), ("Type", html.escape(item.kind if item.kind != "file" else item.mime_type))]
     if item.size_bytes is not None:
         rows.append(("Size", f"{human_bytes(item.size_bytes)} ({item.size_bytes:,} bytes)"))
@@ -269,13 +296,13 @@ def _details_html(item: DriveItem) -> str:
         rows.append(("Owner", html.escape(", ".join(o.name or o.email for o in item.owners))))
     if item.md5:
         rows.append(("md5", f"<code>{item.md5}</code>"))
-    rows.append(("Sharing", "shared" if item.shared else "private"))
+    rows.append(("Sharing", html.escape(sharing or ("shared" if item.shared else "private"))))
     if item.is_shortcut:
         rows.append(("Points to", html.escape(item.shortcut_target_id or "nothing (target deleted)")))
     if item.is_native and item.export_formats:
         rows.append(("Exports", html.escape(", ".join(item.export_formats))))
-    links = " · ".join(x for x in (link(item.web_view_link, "Open in Drive"), link(item.web_content_link, "Download link")) if x)
-    if links:
-        rows.append(("Links", links))
+    shown = " · ".join(_anchor(links[k], LINK_LABELS.get(k, k)) for k in DETAIL_LINKS if links.get(k))
+    if shown:
+        rows.append(("Links", shown))
     body = "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in rows)
     return f"<table>{body}</table>"

@@ -23,7 +23,8 @@ def backend(emulator):
 @pytest.fixture
 def controller(backend, tmp_path):
     c = DriveController(backend, default_dest=tmp_path / "dl")
-    c.refresh()  # lists My Drive
+    c.refresh()  # lists My Drive: the first page now, the rest from a thread
+    c.settle()
     yield c
     c.close()
 
@@ -101,7 +102,9 @@ def test_shortcuts_and_native_docs(controller, known, tmp_path):
 
 def test_filter_sort_and_pages(controller, tab, emulator, child):
     controller.open(child(emulator.root_id, "many").id)
-    assert len(controller.items) == 20 and len(tab.list.options) == 10  # page_rows=10
+    assert len(controller.items) == 7 and controller.listing  # the first page (max_page_size=7) at once
+    controller.settle()
+    assert len(controller.items) == 20 and not controller.listing and len(tab.list.options) == 10  # page_rows=10
     assert "10 more not shown" in tab.more_note.value
     tab.more_button.click()
     assert len(tab.list.options) == 20
@@ -153,15 +156,18 @@ def test_download_upload_mkdir_rename_move(tab, controller, emulator, child, see
     tab.mkdir_button.click()
     runs = controller.selection
     assert runs.is_folder and runs.title == "runs"
+    controller.settle()  # My Drive has more than one page of 7: the rest arrives from a thread
     tab.list.value = next(i.id for i in controller.items if i.title == "upload.csv")
     tab.name.value = "renamed.csv"
     tab.rename_button.click()
     assert controller.selection.title == "renamed.csv"
     tab.move_to.value = f"https://drive.google.com/drive/folders/{runs.id}"
     tab.move_button.click()
+    controller.settle()
     assert "Moved 'renamed.csv' to 'runs'" in controller.status
     assert "renamed.csv" not in _titles(controller)
     controller.open(runs.id)
+    controller.settle()
     assert _titles(controller) == ["renamed.csv"]
 
 
@@ -198,3 +204,53 @@ def test_nothing_selected_is_explained(tab, controller):
     assert controller.pending == "" and "Select a file" in controller.error
     controller.confirm()
     assert controller.error == "Nothing is waiting for confirmation."
+
+
+def test_details_say_who_can_open_it_and_offer_the_id_and_link_to_copy(tab, controller, emulator, backend, child, known):
+    a = child(emulator.root_id, "a.txt")
+    tab.list.value = a.id
+    controller.settle()  # the permissions read runs in a thread
+    assert controller.sharing == "Private to you"
+    details = tab.details.value
+    assert "Private to you" in details and a.md5 in details and "Emulated User" in details  # md5, owner
+    assert tab.copy_id.text == a.id and tab.item_id.value == a.id
+    assert tab.copy_link.text == f"https://drive.google.com/file/d/{a.id}/view"
+    assert tab.link_row.layout.display is None and "Direct download" in details
+
+    for email in ("bob@example.com", "carol@corp.example", "dan@example.com"):
+        backend.insert_permission(a.id, type="user", role="reader", email=email)
+    backend.insert_permission(a.id, type="anyone", role="reader", with_link=True)
+    controller.select(known.doc_id)
+    controller.select(a.id)  # a newer wish replaces the older one
+    controller.settle()
+    assert controller.sharing == "Anyone with the link can view; shared with 3 people"
+    assert controller.sharing in tab.details.value
+
+    controller.selection = backend.get(f"https://drive.google.com/file/d/{known.keyed_id}/view?resourcekey={known.keyed_key}")
+    controller.settle()
+    assert controller.sharing == "Anyone with the link can view"
+    assert tab.copy_link.text.endswith(f"resourcekey={known.keyed_key}")  # the key rides along
+    controller.selection = backend.get(known.alice_file_id)  # Alice's, shared with Bob and me
+    controller.settle()
+    assert controller.sharing == "Shared with 2 people"
+
+    sub = child(emulator.root_id, "sub")
+    controller.select(sub.id)
+    controller.settle()
+    assert tab.copy_link.text == f"https://drive.google.com/drive/folders/{sub.id}"
+    controller.select(None)
+    assert tab.id_row.layout.display == "none" and controller.sharing == ""
+
+
+def test_upload_reports_progress_in_chunks(controller, emulator, backend, tmp_path):
+    backend.upload_chunk_size = 256 * 1024  # a resumable upload of several chunks
+    seen: list[float] = []
+    controller.observe(lambda change: seen.append(change["new"]), "progress")
+    local = tmp_path / "weights.bin"
+    local.write_bytes(bytes(range(256)) * (6 * 4096 + 17))  # just over 6 MiB: resumable
+    controller.upload(str(local))
+    assert not controller.error, controller.error
+    fractions = [f for f in seen if f >= 0]
+    assert len(fractions) >= 5 and fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert seen[-1] == -1.0  # the bar hides when done
+    assert controller.selection.title == "weights.bin" and controller.selection.size_bytes == local.stat().st_size
