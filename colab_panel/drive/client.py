@@ -266,12 +266,15 @@ class Drive:
 
     def _pages(self, q: str, page_size: int, *key_ids: str) -> Iterator[list[DriveItem]]:
         token: str | None = None
+        # `service.files()` builds every method of the resource (docstrings included) on each
+        # call: ~8 ms, as much as parsing a page of 1,000 items. Once per listing is enough.
+        files = self.service.files()
         while True:
             params: dict[str, Any] = {"q": q, "maxResults": page_size, "fields": LIST_FIELDS,
                                       "supportsAllDrives": True, "includeItemsFromAllDrives": True}
             if token:
                 params["pageToken"] = token
-            request = self.service.files().list(**params)
+            request = files.list(**params)
             self._add_key_header(request, *key_ids)
             data = self.call(lambda http, r=request: r.execute(http=http, num_retries=0),
                              file_id=key_ids[0] if len(key_ids) == 1 else None,
