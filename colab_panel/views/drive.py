@@ -33,16 +33,21 @@ DRIVE_CSS = """
 .cp-drive-crumbs .widget-button { width: auto; min-width: 0; padding: 0 6px; background: none;
   color: #1a73e8; box-shadow: none; }
 .cp-drive-crumbs .cp-drive-crumb-sep { color: #6b7280; padding: 0 2px; }
-.cp-drive-details { font-size: 12.5px; line-height: 1.5; padding: 0 8px; }
-.cp-drive-details table td:first-child { color: #6b7280; padding-right: 8px; vertical-align: top; white-space: nowrap; }
+.cp-drive-details { font-size: 12.5px; line-height: 1.45; padding: 0 8px; }
+.cp-drive-details table { border-collapse: collapse; border: none; margin: 4px 0 0; }
+.cp-drive-details table tr, .cp-drive-details table td { border: none; background: none; }
+.cp-drive-details table td { padding: 1px 8px 1px 0; text-align: left; vertical-align: top; }
+.cp-drive-details table td:first-child { color: #6b7280; white-space: nowrap; }
 .cp-drive-details a { color: #1a73e8; }
-.cp-drive-details code { word-break: break-all; }
+.cp-drive-details code { font-size: 11.5px; word-break: break-all; }
 .cp-drive-confirm { background: #fef7e0; border: 1px solid #f9ab00; border-radius: 6px; padding: 4px 8px;
   align-items: center; }
 .cp-drive-status { font-size: 12.5px; color: #374151; }
-.cp-drive-copy-row { align-items: center; gap: 4px; padding: 0 8px; }
-.cp-drive-copy-row .cp-drive-copy-value { flex: 1 1 auto; min-width: 0; overflow: hidden; text-overflow: ellipsis;
-  white-space: nowrap; font-size: 12.5px; }
+.cp-drive-copy-row { align-items: center; gap: 4px; padding: 0 8px; box-sizing: border-box; }
+.cp-drive-copy-row .cp-copy { flex: 0 0 auto; }
+.cp-drive-copy-row .widget-text input { min-width: 0; }
+.cp-drive-copy-row .cp-drive-copy-value, .cp-drive-copy-row .cp-drive-copy-value .widget-html-content {
+  min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; font-size: 12.5px; }
 </style>
 """
 
@@ -62,13 +67,17 @@ def type_word(item: DriveItem) -> str:
 
 
 def row_label(item: DriveItem) -> str:
-    """One list row: type, name, size, modified (fixed widths for a monospace list)."""
-    name = item.title if len(item.title) <= 34 else item.title[:33] + "…"
+    """One list row: type, name, size, modified day (fixed widths for a monospace list).
+
+    About 62 characters: the row fits beside the details pane in a notebook's output area
+    (the time of day is in the details pane).
+    """
+    name = item.title if len(item.title) <= 31 else item.title[:30] + "…"
     if item.is_folder:
         name += "/"
     size = "" if item.size_bytes is None else human_bytes(item.size_bytes)
-    modified = item.modified.strftime("%Y-%m-%d %H:%M") if item.modified else ""
-    return f"{type_word(item):<7} {name:<35} {size:>9}  {modified}"
+    modified = item.modified.strftime("%Y-%m-%d") if item.modified else ""
+    return f"{type_word(item):<7} {name:<32} {size:>9}  {modified}"
 
 
 def _button(description: str, css: str, *, icon: str = "", tooltip: str = "", style: str = "") -> widgets.Button:
@@ -94,20 +103,26 @@ class DriveTab(widgets.VBox):
         self.filter = _text("Filter by name", "cp-drive-filter", "220px")
         self.sort = widgets.Dropdown(options=[(f"Sort by {k}", k) for k in SORT_KEYS], value=c.sort_by,
                                      layout=widgets.Layout(width="160px")).add_class("cp-drive-sort")
-        self.list = widgets.Select(options=[], rows=16, layout=widgets.Layout(width="100%")).add_class("cp-drive-list")
+        # No side margins: ipywidgets' default 2px ones plus width 100% pushed the list's right
+        # border under the details pane.
+        self.list = widgets.Select(options=[], rows=16, layout=widgets.Layout(width="100%", margin="2px 0")
+                                   ).add_class("cp-drive-list")
         self.more_button = _button("Show more", "cp-drive-more", icon="angle-down")
         self.more_note = widgets.HTML().add_class("cp-muted")
         self.open_selected = _button("Open folder", "cp-drive-open-selected", icon="folder-open")
         self.details = widgets.HTML().add_class("cp-drive-details")
-        self.item_id = widgets.Text(description="ID", layout=widgets.Layout(flex="1 1 auto", width="auto"),
+        self.item_id = widgets.Text(description="ID", layout=widgets.Layout(flex="1 1 0%", width="auto", min_width="0"),
                                     style={"description_width": "24px"}).add_class("cp-drive-item-id")
         self.copy_id = CopyButton(label="Copy ID", hint="Copy the ID of the selected item").add_class("cp-drive-copy-id")
-        self.view_link = widgets.HTML(layout=widgets.Layout(flex="1 1 auto", min_width="0")).add_class(
+        self.view_link = widgets.HTML(layout=widgets.Layout(flex="1 1 0%", width="auto", min_width="0")).add_class(
             "cp-drive-copy-value")
         self.copy_link = CopyButton(label="Copy link", hint="Copy the link to open it in Drive").add_class(
             "cp-drive-copy-link")
-        self.id_row = widgets.HBox([self.item_id, self.copy_id]).add_class("cp-drive-copy-row")
-        self.link_row = widgets.HBox([self.view_link, self.copy_link]).add_class("cp-drive-copy-row")
+        # Rows no wider than the pane: the value shrinks (ellipsis), the copy button never does.
+        row = dict(width="100%", overflow="hidden")
+        self.id_row = widgets.HBox([self.item_id, self.copy_id], layout=widgets.Layout(**row)).add_class("cp-drive-copy-row")
+        self.link_row = widgets.HBox([self.view_link, self.copy_link], layout=widgets.Layout(**row)).add_class(
+            "cp-drive-copy-row")
         self.export_format = widgets.Dropdown(description="Export as", layout=widgets.Layout(width="220px"),
                                               style={"description_width": "64px"}).add_class("cp-drive-export-format")
         self.dest = _text("Download to (runtime folder)", "cp-drive-dest", value=str(c.default_dest))
@@ -132,7 +147,7 @@ class DriveTab(widgets.VBox):
         self.error = widgets.HTML().add_class("cp-drive-error")
 
         side = widgets.VBox([self.open_selected, self.id_row, self.link_row, self.export_format, self.details],
-                            layout=widgets.Layout(flex="0 0 340px", width="340px"))
+                            layout=widgets.Layout(flex="0 0 330px", width="330px", margin="0 0 0 8px"))
         super().__init__([
             widgets.HTML(DRIVE_CSS),
             widgets.HBox([self.link, self.open_button, self.up_button, self.refresh_button]),
