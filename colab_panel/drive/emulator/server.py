@@ -232,6 +232,24 @@ class _HttpsServer(ThreadingHTTPServer):
         logger.debug("drive emulator: error on connection from %s", client_address, exc_info=True)
 
 
+def _apply_method_override(
+    method: str, query: dict[str, str], headers: dict[str, str], body: bytes
+) -> tuple[str, dict[str, str], bytes]:
+    """Honour `X-HTTP-Method-Override` as Google's front ends do.
+
+    googleapiclient turns a GET whose URL passes 2,048 characters into a POST carrying that
+    header, with the query string moved into a form-encoded body.
+    """
+    override = headers.get("x-http-method-override", "").upper()
+    if method != "POST" or not override:
+        return method, query, body
+    if headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+        query = {**query, **{name: values[0] for name, values in form.items()}}
+        body = b""
+    return override, query, body
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "colab-panel-drive-emulator/1"
@@ -251,16 +269,19 @@ class _Handler(BaseHTTPRequestHandler):
         path = unquote(parts.path)
         query = {name: values[0] for name, values in parse_qs(parts.query, keep_blank_values=True).items()}
         headers = {name.lower(): value for name, value in self.headers.items()}
-        media = is_media_request(self.command, path, query)
+        method = self.command
+        media = is_media_request(method, path, query)
         status = 0
         try:
             body = self._read_body(headers)
-            plan = emulator.faults.plan_for(RequestInfo(self.command, path, query, media))
+            method, query, body = _apply_method_override(method, query, headers, body)
+            media = is_media_request(method, path, query)
+            plan = emulator.faults.plan_for(RequestInfo(method, path, query, media))
             emulator._wait(plan.delay)
             if plan.reset_before_response:
                 self._drop()
                 return
-            response = self._answer(emulator, path, query, headers, body, plan)
+            response = self._answer(emulator, method, path, query, headers, body, plan)
             status = response.status
             self._send(response, plan)
         except ApiError as error:  # raised while reading the body
@@ -269,7 +290,7 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             emulator.requests.add(
                 RequestRecord(
-                    method=self.command,
+                    method=method,
                     path=path,
                     query=query,
                     status=status,
@@ -279,14 +300,15 @@ class _Handler(BaseHTTPRequestHandler):
             )
 
     def _answer(
-        self, emulator: DriveEmulator, path: str, query: dict[str, str], headers: dict[str, str], body: bytes, plan: Plan
+        self, emulator: DriveEmulator, method: str, path: str, query: dict[str, str], headers: dict[str, str],
+        body: bytes, plan: Plan,
     ) -> ApiResponse:
         try:
             email = _authenticate(emulator, headers.get("authorization"))
             if plan.error is not None:
                 raise plan.error
             request = ApiRequest(
-                method=self.command,
+                method=method,
                 path=path,
                 query=query,
                 headers=headers,
