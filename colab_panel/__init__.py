@@ -3,7 +3,8 @@
     from colab_panel import Panel
     Panel()
 
-Everything the panel does is also a plain call (see `__all__`). Names load on first use, so
+Everything the panel does is also a plain call (see `__all__`; the sharing call itself is
+`colab_panel.share.share`, since `colab_panel.share` is its package). Names load on first use, so
 `import colab_panel` stays fast: ipywidgets, PyDrive2, plotly and NVML load only when needed.
 """
 
@@ -21,6 +22,20 @@ _EXPORTS = {
     "parse_drive_id": "colab_panel.drive.parse",
     "parse_drive_link": "colab_panel.drive.parse",
     "DriveRef": "colab_panel.drive.parse",
+    "connect": "colab_panel.drive",
+    "Drive": "colab_panel.drive",
+    "DriveItem": "colab_panel.drive",
+    "share_links": "colab_panel.share",
+    "sharing": "colab_panel.share",
+    "plan_share": "colab_panel.share",
+    "apply_plan": "colab_panel.share",
+    "revoke_last": "colab_panel.share",
+    "share_batch": "colab_panel.share",
+    "folder_table": "colab_panel.share",
+    "export_table": "colab_panel.share",
+    "qr_svg": "colab_panel.share",
+    "push": "colab_panel.staging.sync",
+    "PeriodicSync": "colab_panel.staging.sync",
     "extract_archive": "colab_panel.staging",
     "stage": "colab_panel.staging",
     "StagedDataset": "colab_panel.staging",
@@ -45,6 +60,7 @@ _EXPORTS = {
     "StagingCancelled": "colab_panel.errors",
     "ShareError": "colab_panel.errors",
     "ConfirmationRequired": "colab_panel.errors",
+    "BatchShareFailed": "colab_panel.errors",
     "MonitorError": "colab_panel.errors",
     "GpuUnavailable": "colab_panel.errors",
 }
@@ -52,11 +68,15 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:  # let editors and type checkers see the lazy names
+    from colab_panel.drive import Drive, DriveItem, connect
     from colab_panel.drive.parse import DriveRef, parse_drive_id, parse_drive_link
     from colab_panel.monitor import (GpuProcess, GpuSample, HostSample, gpu_status,
                                      read_gpu_processes, read_gpus, read_host)
     from colab_panel.panel import Panel
+    from colab_panel.share import (apply_plan, export_table, folder_table, plan_share, qr_svg,
+                                   revoke_last, share_batch, share_links, sharing)
     from colab_panel.staging import StagedDataset, extract_archive, stage
+    from colab_panel.staging.sync import PeriodicSync, push
     from colab_panel.runtime.facts import read_runtime_facts
 
 

@@ -76,6 +76,14 @@ class ConfirmationRequired(ShareError):
     """A change would widen access and was not explicitly confirmed."""
 
 
+class BatchShareFailed(ShareError):
+    """A batch stopped on one item; `.report` (a `share.BatchReport`) says exactly what is in effect."""
+
+    def __init__(self, message: str, report: object) -> None:
+        super().__init__(message)
+        self.report = report
+
+
 # --- Monitor ---------------------------------------------------------------------------------
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from colab_panel.errors import PanelError, ShareError
+from colab_panel.errors import BatchShareFailed, PanelError, ShareError
 from colab_panel.share.links import links_for_item
 from colab_panel.share.model import Change, FileRecord, SharePlan, ShareRecord
 from colab_panel.share.sharing import (KEEP, ShareHistory, SharingDrive, roll_back, apply_changes,
@@ -134,14 +134,6 @@ class BatchReport:
         if self.unchanged:
             lines.append(f"Already shared that way: {', '.join(self.unchanged)}")
         return "\n".join(lines) or "Nothing to do."
-
-
-class BatchShareFailed(ShareError):
-    """A batch stopped on one item; `.report` (a `BatchReport`) says exactly what is in effect."""
-
-    def __init__(self, message: str, report: BatchReport) -> None:
-        super().__init__(message)
-        self.report = report
 
 
 def plan_batch(files: Iterable[Any], *, anyone: Any = KEEP, domain: Any = KEEP,
