@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable
 from urllib.parse import urlencode, urlsplit
 
-from benchmarks.harness import Row
+from benchmarks.harness import Row, median_time
 
 N = 10_000
 REPEAT = 5
@@ -36,12 +36,7 @@ FOLDER_ID = "1BenchFolderBenchFolderBenchFo00"
 
 
 def _median(fn: Callable[[], object], repeat: int = REPEAT) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return median_time(fn, repeat)
 
 
 class BareLister:

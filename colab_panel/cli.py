@@ -43,7 +43,7 @@ def _add_staging_commands(sub: argparse._SubParsersAction) -> None:  # type: ign
 
 def _run_stage(args: argparse.Namespace) -> int:
     from colab_panel.staging import stage
-    from colab_panel.staging.units import human_bytes
+    from colab_panel.units import human_bytes
 
     result = stage(args.source, args.dest, expected_hash=args.expected_hash, progress="tqdm",
                    extract=not args.no_extract, workers=args.workers)

@@ -25,7 +25,7 @@ from colab_panel.errors import PanelError, StagingCancelled
 from colab_panel.staging.progress import Progress
 from colab_panel.staging.stager import StagedDataset
 from colab_panel.staging.sync import SyncReport
-from colab_panel.staging.units import human_bytes
+from colab_panel.units import human_bytes
 from colab_panel.units import human_duration
 
 StageFn = Callable[..., StagedDataset]

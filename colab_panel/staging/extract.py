@@ -25,7 +25,7 @@ from colab_panel.staging.formats import detect_format
 from colab_panel.staging.progress import ProgressArg, ProgressTracker, resolve_progress
 from colab_panel.staging.space import free_bytes, mount_point
 from colab_panel.staging.tar_extract import extract_tar
-from colab_panel.staging.units import human_bytes
+from colab_panel.units import human_bytes
 from colab_panel.staging.zip_extract import extract_zip
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from colab_panel.errors import InsufficientSpace
 from colab_panel.staging.formats import detect_format
-from colab_panel.staging.units import human_bytes
+from colab_panel.units import human_bytes
 
 BLOCK = 4096  # ext4/overlay allocation unit: a 10 KB file takes 12 KB, an empty one an inode
 

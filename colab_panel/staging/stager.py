@@ -41,7 +41,7 @@ from colab_panel.staging.space import check_space, disk_footprint
 from colab_panel.staging import writing
 
 from colab_panel.staging.remote_folder import DOWNLOAD_DIR, remove_empty_dirs
-from colab_panel.staging.units import human_bytes
+from colab_panel.units import human_bytes
 
 SPACE_PROBE_MIN_BYTES = 1_000_000  # below this, reading an archive's directory first isn't worth a request
 

@@ -28,7 +28,7 @@ from typing import Any
 from colab_panel.errors import ChecksumMismatch, PanelError, StagingCancelled, StagingError
 from colab_panel.staging.local_copy import list_tree
 from colab_panel.staging.progress import ProgressArg, ProgressTracker, resolve_progress
-from colab_panel.staging.units import human_bytes
+from colab_panel.units import human_bytes
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ import ipywidgets as widgets
 import traitlets
 
 from colab_panel.controllers.staging import StagingController, usage_snippet
-from colab_panel.staging.units import human_bytes
+from colab_panel.units import human_bytes
 
 __all__ = ["StagingTab"]
 

@@ -96,16 +96,14 @@ def test_space_check_is_a_sentence(tmp_path: Path) -> None:
     with pytest.raises(InsufficientSpace) as err:
         check_space(tmp_path / "not" / "yet", 10**18)
     message = str(err.value)
-    assert "needs 1000.0 PB" in message and "free on /" in message
+    assert "needs 888.2 PB" in message and "free on /" in message  # 10**18 bytes in 1024s
     check_space(tmp_path, 1)
 
 
-def test_human_bytes() -> None:
-    assert human_bytes(0) == "0 bytes"
-    assert human_bytes(999) == "999 bytes"
-    assert human_bytes(1536) == "1.5 KB"
-    assert human_bytes(12_300_000_000) == "12.3 GB"
-    assert human_bytes(4.1e9) == "4.1 GB"
+def test_staging_speaks_the_same_units_as_the_rest_of_the_panel() -> None:
+    from colab_panel import units
+
+    assert human_bytes is units.human_bytes  # one convention (1024s, as df -h and nvidia-smi)
 
 
 def test_progress_callback_errors_do_not_break_extraction(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ def test_stage_prints_the_result_and_a_rerun_is_cached(tmp_path: Path, capsys: p
         for i in range(5):
             zf.writestr(f"a/{i}.txt", "x" * 100)
     assert main(["stage", str(archive), str(tmp_path / "out")]) == 0
-    assert f"{tmp_path / 'out'}: 5 files, 500 bytes" in capsys.readouterr().out
+    assert f"{tmp_path / 'out'}: 5 files, 500 B" in capsys.readouterr().out
     assert main(["stage", str(archive), str(tmp_path / "out")]) == 0
     assert "already staged" in capsys.readouterr().out
 

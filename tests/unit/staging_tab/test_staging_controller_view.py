@@ -86,7 +86,7 @@ def test_without_live_updates_traits_change_only_on_poll(tmp_path: Path) -> None
 
 def test_progress_line_in_words() -> None:
     line = progress_line(Progress(12_000_000, 40_000_000, 120, 400, "download"), 8_100_000, 3.4)
-    assert line == "Downloading 12.0 MB of 40.0 MB · 120 / 400 files · 8.1 MB/s · 3 s left"
+    assert line == "Downloading 11.4 MB of 38.1 MB · 120 / 400 files · 7.7 MB/s · 3 s left"
 
 
 def test_view_buttons_drive_the_controller(tmp_path: Path) -> None:
