@@ -17,7 +17,7 @@ class HeaderView(widgets.HBox):
         self.facts_html = widgets.HTML(layout=widgets.Layout(flex="1 1 auto")).add_class("cp-facts")
         self.refresh_button = widgets.Button(
             icon="refresh", tooltip="Read the runtime facts again",
-            layout=widgets.Layout(width="34px", height="28px"),
+            layout=widgets.Layout(width="36px", height="28px", padding="0", flex="0 0 auto"),
         ).add_class("cp-header-refresh")
         self.refresh_button.on_click(lambda _: controller.refresh())
         super().__init__([self.facts_html, self.refresh_button],

@@ -5,7 +5,8 @@ from __future__ import annotations
 PANEL_CSS = """
 <style>
 .cp-panel { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; max-width: 1100px; }
-.cp-header { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; padding: 6px 0; }
+.cp-header { display: flex; flex-wrap: nowrap; gap: 6px; align-items: flex-start; padding: 6px 0; }
+.cp-header .cp-facts { flex: 1 1 auto; min-width: 0; }
 .cp-facts-row { display: flex; flex-wrap: wrap; gap: 6px; }
 .cp-fact { display: inline-block; padding: 3px 9px; border-radius: 12px; font-size: 12px;
            line-height: 18px; background: #eef2f7; color: #1f2937; white-space: nowrap; }
