@@ -1,4 +1,4 @@
-"""The `colab-panel` command: `demo`, `stage`, `push`; each tab's issue adds its own subcommand."""
+"""The `colab-panel` command: `demo`, `stage`, `push`, `drive`, `share`, `monitor`."""
 
 from __future__ import annotations
 
@@ -18,7 +18,54 @@ def build_parser() -> argparse.ArgumentParser:
     _add_staging_commands(sub)
     _add_drive_commands(sub)
     _add_share_commands(sub)
+    _add_monitor_command(sub)
     return parser
+
+
+# --- monitor (issue 7): `monitor`, a line per sample like `nvidia-smi -l` -----------------------
+
+
+def _add_monitor_command(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    monitor = sub.add_parser("monitor", help="print GPU and host readings, one line per sample")
+    monitor.add_argument("--interval", type=float, default=1.0, help="seconds between samples (default 1)")
+    monitor.add_argument("--count", type=int, default=0, help="stop after N samples (default: until Ctrl-C)")
+    monitor.set_defaults(handler=_run_monitor)
+
+
+def _run_monitor(args: argparse.Namespace) -> int:
+    import time
+
+    from colab_panel.monitor import gpu_status, read_gpus, read_host
+
+    if args.interval <= 0 or args.count < 0:
+        raise PanelError("--interval must be above 0 and --count at least 0")
+    print(f"GPU: {gpu_status()}", flush=True)
+    read_host()  # the first CPU reading needs an interval behind it
+    taken = 0
+    while not args.count or taken < args.count:
+        time.sleep(args.interval)
+        print(monitor_line(time.strftime("%H:%M:%S"), read_host(), read_gpus()), flush=True)
+        taken += 1
+    return 0
+
+
+def monitor_line(clock: str, host, gpus) -> str:
+    """'12:00:01  CPU 12%  RAM 1.5 GB/23.5 GB  GPU0 45% 3.2 GB/15.0 GB 61°C 70 W' (n/a when unsupported)."""
+    from colab_panel.units import human_bytes
+
+    def number(value, unit: str) -> str:
+        return "n/a" if value is None else f"{value:.0f}{unit}"
+
+    parts = [clock, f"CPU {number(host.cpu_percent, '%')}",
+             f"RAM {human_bytes(host.ram_used_bytes)}/{human_bytes(host.ram_total_bytes)}"]
+    for gpu in gpus:
+        if gpu.lost:
+            parts.append(f"GPU{gpu.index} lost")
+            continue
+        parts.append(f"GPU{gpu.index} {number(gpu.utilization_gpu_percent, '%')} "
+                     f"{human_bytes(gpu.memory_used_bytes)}/{human_bytes(gpu.memory_total_bytes)} "
+                     f"{number(gpu.temperature_c, '°C')} {number(gpu.power_w, ' W')}")
+    return "  ".join(parts)
 
 
 # --- staging (issue 5): `stage` and `push` -----------------------------------------------------
