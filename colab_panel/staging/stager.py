@@ -7,7 +7,8 @@ completely, return at once (cache hit). Otherwise check free space, then
 - a tar from a remote source is extracted *while it downloads* (reconnecting with Range on
   a dropped connection, hashed on the fly when a hash is expected);
 - anything else remote is downloaded into a resumable `.part` (kept on a network failure, so
-  a rerun continues), verified, then extracted (zip) or moved into place (plain file);
+  a rerun continues), verified, then extracted (zip) or moved into place (plain file); a large
+  file from a source with exact ranged reads (Drive) comes as parallel ranges (`parallel_ranges`);
 - a local archive is extracted straight from where it is; a local folder is copied in parallel.
 Every step is all-or-nothing under `dest` (see `extract` and `atomic`).
 """
@@ -32,6 +33,7 @@ from colab_panel.staging.formats import detect_format
 from colab_panel.staging.kaggle_source import KaggleRef, download_dataset, is_kaggle, parse_kaggle
 from colab_panel.staging.local_copy import copy_tree, list_tree
 from colab_panel.staging.manifest import MANIFEST_NAME, Manifest
+from colab_panel.staging.parallel_ranges import download_ranges, use_parallel
 from colab_panel.staging.prefetch import Prefetcher
 from colab_panel.staging.progress import ProgressArg, ProgressCallback, ProgressTracker, resolve_progress
 from colab_panel.staging.sources import (NETWORK_ERRORS, DownloadInterrupted, LocalFileSource, ResumingReader, Source, UrlSource,
@@ -283,6 +285,13 @@ def _download_then_place(source: Source, dest: Path, identity: dict[str, Any], e
     Manifest(dest, identity).save()  # so a rerun knows whose .part this is
     file = downloads / source.name
     tracker = ProgressTracker(callback, phase="download", bytes_total=size, files_total=1)
+    if size is not None and use_parallel(source, size):
+        try:
+            with errors_in_words(source.name, dest):
+                download_ranges(source, file, size=size, expected=expected, tracker=tracker, cancel=cancel)
+        finally:
+            remove_empty_dirs(downloads)  # after a cancel: no empty download folder left behind
+        return _place(file, dest, source.name, downloads, callback, cancel, extract)
     part = PartFile(file, expected_size=size, expected_hash=expected, hash_name=None, resume=True,
                     keep_on=(DownloadInterrupted, DriveError))  # DriveError: the backend's retries ran out
     existing = part_path(file)
@@ -298,10 +307,16 @@ def _download_then_place(source: Source, dest: Path, identity: dict[str, Any], e
     finally:
         reader.close()
         remove_empty_dirs(downloads)  # after a cancel: no empty download folder left behind
+    return _place(file, dest, source.name, downloads, callback, cancel, extract)
+
+
+def _place(file: Path, dest: Path, name: str, downloads: Path, callback: ProgressCallback | None,
+           cancel: threading.Event | None, extract: bool) -> list[Path]:
+    """A verified download: extracted into `dest` (an archive) or moved there (a plain file)."""
     try:
         if extract and detect_format(file) is not None:
             return extract_archive(file, dest, progress=callback, cancel=cancel)
-        final = dest / source.name
+        final = dest / name
         os.replace(file, final)
         return [final]
     finally:
