@@ -29,25 +29,20 @@ def _read_url(proc: subprocess.Popen, timeout_s: float) -> str:
     pytest.fail("the demo never printed its URL")
 
 
-def _drive_rows(url: str) -> list[str]:
+def _drive_rows(browser, url: str) -> list[str]:
     """Names in the Drive tab's list, as Chromium shows them."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                                     args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
-        try:
-            page = browser.new_page()
-            page.set_default_timeout(90_000)
-            page.goto(url)
-            page.locator(".cp-drive-list select option", has_text="datasets").first.wait_for()
-            rows = page.locator(".cp-drive-list select option").all_inner_texts()
-        finally:
-            browser.close()
+    page = browser.new_page()
+    try:
+        page.set_default_timeout(90_000)
+        page.goto(url)
+        page.locator(".cp-drive-list select option", has_text="datasets").first.wait_for()
+        rows = page.locator(".cp-drive-list select option").all_inner_texts()
+    finally:
+        page.close()
     return [row.replace("\xa0", " ") for row in rows]  # "type    name    size  modified", fixed columns
 
 
-def test_demo_serves_the_panel_and_ctrl_c_stops_everything(tmp_path):
+def test_demo_serves_the_panel_and_ctrl_c_stops_everything(tmp_path, browser):
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "colab_panel.cli", "demo", "--no-browser",
                              "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -60,7 +55,7 @@ def test_demo_serves_the_panel_and_ctrl_c_stops_everything(tmp_path):
             page = response.read().decode()
         assert response.status == 200 and "colab_panel" in page
         # the Drive tab lists the sample tree of the built-in emulator (no Google account)
-        rows = _drive_rows(url)
+        rows = _drive_rows(browser, url)
         for name in ("folder  datasets/", "folder  images/", "folder  tables/", "doc     Project notes",
                      "sheet   Training log", "link    Shortcut to datasets"):
             assert any(row.startswith(name) for row in rows), (name, rows)
