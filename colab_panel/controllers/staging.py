@@ -1,7 +1,10 @@
 """State of the Staging tab: what to stage where, its progress, and the result or error in words.
 
 Verbs: `stage()` starts `colab_panel.staging.stage` in a worker thread; `cancel()` stops it
-(nothing half-written is left); `push()` sends a local folder to a Drive folder (`sync.push`).
+(nothing half-written is left); `push()` sends a local folder to a Drive folder (`sync.push`);
+`start_sync()` / `stop_sync()` push that folder every `sync_minutes` (`sync.PeriodicSync`, stopped
+by `close()` too); `suggest(item)` offers the Drive tab's selection and `use_suggestion()` makes
+it the source (or, for a folder, `use_suggestion("push")` the push target).
 
 Threads and front ends: the worker never sets a trait itself. It leaves its latest progress
 snapshot and its outcome in plain attributes, and `poll()` copies them into the traits.
@@ -31,6 +34,7 @@ from colab_panel.units import human_duration
 StageFn = Callable[..., StagedDataset]
 PushFn = Callable[..., SyncReport]
 _LIVE_INTERVAL_S = 0.25
+MAX_SYNC_MINUTES = 24 * 60.0
 _PHASE_WORDS = {"download": "Downloading", "extract": "Extracting", "copy": "Copying", "upload": "Uploading"}
 
 
@@ -49,6 +53,15 @@ def progress_line(p: Progress | None, rate_bps: float, eta_s: float | None) -> s
     if eta_s is not None:
         parts.append(f"{human_duration(eta_s)} left")
     return " · ".join(parts)
+
+
+def drive_link(item: Any) -> str:
+    """A source string for a DriveItem that keeps its resource key (old link-shared files need it)."""
+    if item.is_shortcut:
+        return f"drive:{item.id}"  # resolved to its target when staged
+    base = (f"https://drive.google.com/drive/folders/{item.id}" if item.is_folder
+            else f"https://drive.google.com/file/d/{item.id}/view")
+    return f"{base}?resourcekey={item.resource_key}" if item.resource_key else base
 
 
 def usage_snippet(path: Path) -> str:
@@ -76,9 +89,17 @@ class StagingController(traitlets.HasTraits):
     push_local = traitlets.Unicode("")
     push_folder = traitlets.Unicode("")  # a Drive folder link or ID
     push_result = traitlets.Instance(SyncReport, allow_none=True)
+    # periodic push of push_local to push_folder
+    sync_minutes = traitlets.Float(10.0)
+    syncing = traitlets.Bool(False)
+    sync_status = traitlets.Unicode("")  # what the latest periodic push did, in words
+    sync_error = traitlets.Unicode("")  # its latest failure, in words ("" once a push succeeds)
+    # the Drive tab's selection (a DriveItem), offered with one click
+    suggestion = traitlets.Any(None)
 
     def __init__(self, *, stage_fn: StageFn | None = None, push_fn: PushFn | None = None,
-                 drive: Any = None, live: bool | None = None, **kwargs: Any) -> None:
+                 drive: Any = None, live: bool | None = None, sync_factory: Callable[..., Any] | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if stage_fn is None:
             from colab_panel.staging import stage as stage_fn
@@ -99,12 +120,23 @@ class StagingController(traitlets.HasTraits):
         self._outcome: tuple[str, Any] | None = None  # ("result"|"error"|"pushed", value), set by the worker
         self._phase_start: tuple[str, float, int] | None = None  # phase, monotonic time, bytes at start
         self._last_live = 0.0
+        if sync_factory is None:
+            from colab_panel.staging.sync import PeriodicSync as sync_factory
+        self._sync_factory = sync_factory
+        self._sync: Any = None  # the running PeriodicSync
 
     # --- input -----------------------------------------------------------------------------
 
     @traitlets.validate("source", "dest", "push_local", "push_folder")
     def _validate_text(self, proposal: dict[str, Any]) -> str:
         return str(proposal["value"]).strip()
+
+    @traitlets.validate("sync_minutes")
+    def _validate_minutes(self, proposal: dict[str, Any]) -> float:
+        minutes = float(proposal["value"])
+        if not 0 < minutes <= MAX_SYNC_MINUTES:
+            raise traitlets.TraitError(f"Push every 0 < N <= {MAX_SYNC_MINUTES:g} minutes, not {minutes:g}.")
+        return minutes
 
     # --- verbs -----------------------------------------------------------------------------
 
@@ -146,6 +178,62 @@ class StagingController(traitlets.HasTraits):
         self._start(work, "Pushing")
         return True
 
+    def start_sync(self) -> bool:
+        """Push `push_local` to `push_folder` now and then every `sync_minutes`, in a thread."""
+        if self._sync is not None:
+            self.error = "Periodic push is already running; stop it first to change it."
+            return False
+        if not self.push_local or not self.push_folder:
+            self.error = "Give both a local folder to push and a Drive folder (link or ID) to push it to."
+            return False
+        if not Path(self.push_local).expanduser().is_dir():
+            self.error = f"{self.push_local} is not a folder on this machine."
+            return False
+        self.error = ""
+        self.sync_error = ""
+        self.sync_status = f"Periodic push starting: every {self.sync_minutes:g} min."
+        self._sync = self._sync_factory(self.push_local, self.push_folder, self.sync_minutes * 60.0,
+                                        drive=self._drive, immediately=True, on_run=self._on_sync_run)
+        self.syncing = True
+        return True
+
+    def stop_sync(self) -> None:
+        """Stop the periodic push (an upload in flight stops at its next file) and wait for it."""
+        sync, self._sync = self._sync, None
+        if sync is None:
+            return
+        sync.close()
+        self.syncing = False
+        if sync.last_run_at is None:
+            self.sync_status = "Periodic push stopped before its first push."
+            return
+        self._show_sync(sync)
+        self.sync_status = f"Periodic push stopped. {self.sync_status}"
+
+    def suggest(self, item: Any) -> None:
+        """Offer `item` (the Drive tab's selection) as the source; the view shows a button for it."""
+        self.suggestion = item if hasattr(item, "mime_type") else None
+
+    def use_suggestion(self, target: str = "source") -> bool:
+        """Put the offered Drive item in `source` (or, a folder, in `push_folder` with target="push")."""
+        item = self.suggestion
+        if item is None:
+            self.error = "Nothing is selected in the Drive tab."
+            return False
+        if target == "push":
+            if not item.is_folder:
+                self.error = f"'{item.title}' is not a folder: pick a Drive folder to push into."
+                return False
+            self.push_folder = drive_link(item)
+        else:
+            if item.is_native:
+                self.error = (f"'{item.title}' is a Google {item.kind}: it has no file to stage. Export it "
+                              "from the Drive tab, or pick a file or folder.")
+                return False
+            self.source = drive_link(item)
+        self.error = ""
+        return True
+
     def cancel(self) -> None:
         """Ask the running job to stop; it cleans up and reports "cancelled" as its error."""
         if self.busy:
@@ -171,9 +259,12 @@ class StagingController(traitlets.HasTraits):
             self._apply_progress(latest)
         if outcome is not None:
             self._apply_outcome(*outcome)
+        if self._sync is not None:
+            self._show_sync(self._sync)
 
     def close(self) -> None:
-        """Stop a running job (the panel is closing) and wait briefly for it."""
+        """Stop a running job and the periodic push (the panel is closing) and wait briefly for them."""
+        self.stop_sync()
         self._cancel.set()
         thread = self._thread
         if thread is not None:
@@ -213,6 +304,22 @@ class StagingController(traitlets.HasTraits):
         if self._live and time.monotonic() - self._last_live >= _LIVE_INTERVAL_S:
             self._last_live = time.monotonic()
             self.poll()
+
+    def _on_sync_run(self) -> None:  # the sync thread, after each push
+        if self._live:
+            self.poll()
+
+    def _show_sync(self, sync: Any) -> None:
+        if sync.last_run_at is None:
+            return
+        when = time.strftime("%H:%M:%S", time.localtime(sync.last_run_at))
+        report = sync.last_report
+        done = f"Last push at {when}: {report.summary()}" if report is not None and not sync.last_error else ""
+        if sync.last_error:
+            done = f"Last push at {when} failed; it will be tried again."
+        every = f" Next in {self.sync_minutes:g} min." if self._sync is sync else ""
+        self.sync_status = done + every
+        self.sync_error = sync.last_error
 
     def _reset_progress(self) -> None:
         with self._lock:

@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from colab_panel.errors import ChecksumMismatch, PanelError, StagingCancelled, StagingError
 from colab_panel.staging.local_copy import list_tree
@@ -209,7 +209,10 @@ class PeriodicSync:
     """
 
     def __init__(self, local_dir: str | os.PathLike[str], drive_folder: str, interval_s: float, *,
-                 drive: Any = None, start: bool = True) -> None:
+                 drive: Any = None, start: bool = True, immediately: bool = False,
+                 on_run: Callable[[], None] | None = None) -> None:
+        """`immediately`: push once at start, then every `interval_s`. `on_run()` is called (in the
+        sync thread) after each push, e.g. so a tab can show the outcome at once."""
         if interval_s <= 0:
             raise ValueError("interval_s must be positive")
         self.local_dir = local_dir
@@ -217,8 +220,11 @@ class PeriodicSync:
         self.interval_s = interval_s
         self._drive = drive
         self._stop = threading.Event()
+        self._immediately = immediately
+        self._on_run = on_run
         self.last_report: SyncReport | None = None
         self.last_error = ""
+        self.last_run_at: float | None = None  # time.time() at the end of the latest push
         self.runs = 0
         self._thread = threading.Thread(target=self._loop, name="colab_panel-sync", daemon=True)
         if start:
@@ -237,9 +243,17 @@ class PeriodicSync:
             log.exception("periodic push failed")
             self.last_error = f"{type(e).__name__}: {e}"
         self.runs += 1
+        self.last_run_at = time.time()
+        if self._on_run is not None:
+            try:
+                self._on_run()
+            except Exception:  # a display hook must not stop the syncing
+                log.exception("periodic push: on_run failed")
         return self.last_report
 
     def _loop(self) -> None:
+        if self._immediately and not self._stop.is_set():
+            self.sync_now()
         while not self._stop.wait(self.interval_s):
             self.sync_now()
 

@@ -4,7 +4,9 @@ Panel options read here: ``drive`` (a `colab_panel.drive.Drive` to use, e.g. one
 emulator), ``drive_auth`` (as for the Drive tab), ``staging_live`` (force live background
 updates on/off). The Drive connection is the Drive tab's when it has one
 (``ctx.shared["drive"].drive``); otherwise `colab_panel.drive.connect(auth)` runs the first time
-a Drive source or a push needs it (never at panel start), and is kept.
+a Drive source or a push needs it (never at panel start), and is kept. The Drive tab's
+selection is offered as the source with one click (as in the Share tab). A periodic push runs
+until stopped or the panel closes (the controller is one of the tab's closeables).
 
 Progress in Colab: staging runs in a worker thread so the notebook stays usable; Colab drops
 widget updates sent from background threads (colabtools#3373), so the tab's progress and result
@@ -44,8 +46,27 @@ class _LazyDrive:
             return self._drive
 
 
+class _Following:
+    """Keeps the controller's suggestion on the Drive tab's selection until closed (the panel closes it)."""
+
+    def __init__(self, drive_tab: Any, controller: StagingController) -> None:
+        self._drive_tab = drive_tab
+        self._controller = controller
+        drive_tab.observe(self._changed, names="selection")
+        controller.suggest(drive_tab.selection)
+
+    def _changed(self, change: dict[str, Any]) -> None:
+        self._controller.suggest(change["new"])
+
+    def close(self) -> None:
+        self._drive_tab.unobserve(self._changed, names="selection")
+
+
 def build_staging_tab(ctx: PanelContext) -> TabParts:
-    drive = ctx.options.get("drive") or _LazyDrive(ctx.options.get("drive_auth", "auto"), ctx.shared.get("drive"))
+    drive_tab = ctx.shared.get("drive")
+    drive = ctx.options.get("drive") or _LazyDrive(ctx.options.get("drive_auth", "auto"), drive_tab)
     controller = StagingController(drive=drive, live=ctx.options.get("staging_live"))
-    return TabParts(title="Staging", view=StagingTab(controller),
-                    closeables=(controller,), on_tick=controller.poll)
+    closeables: tuple[Any, ...] = (controller,)
+    if drive_tab is not None and hasattr(drive_tab, "selection"):  # as the Share tab does
+        closeables = (_Following(drive_tab, controller), controller)
+    return TabParts(title="Staging", view=StagingTab(controller), closeables=closeables, on_tick=controller.poll)

@@ -2,7 +2,9 @@
 
 Top to bottom: the source box and destination; Stage / Cancel; the progress bar with bytes,
 files, rate and ETA; the result (path, file count, size, a one-line snippet to use it); the
-"results back to Drive" row (local folder, Drive folder, Push); messages and errors in words.
+"results back to Drive" row (local folder, Drive folder, Push) and the periodic push (every N
+minutes, Start/Stop, what the last push did); messages and errors in words. Above the source,
+when the Drive tab has a selection: one click makes it the source (a folder: or the push target).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
-from colab_panel.controllers.staging import StagingController, usage_snippet
+from colab_panel.controllers.staging import MAX_SYNC_MINUTES, StagingController, usage_snippet
 from colab_panel.units import human_bytes
 
 __all__ = ["StagingTab"]
@@ -46,13 +48,32 @@ class StagingTab(widgets.VBox):
         self.push_button = widgets.Button(description="Push", icon="upload",
                                           tooltip="Upload new or changed files, verified"
                                           ).add_class("cp-staging-push")
+        self.sync_minutes = widgets.BoundedFloatText(min=0.1, max=MAX_SYNC_MINUTES, step=1, description="every",
+                                                     layout=widgets.Layout(width="150px")
+                                                     ).add_class("cp-staging-sync-minutes")
+        self.sync_start = widgets.Button(description="Start periodic push", icon="refresh",
+                                         tooltip="Push now, then every N minutes until stopped or the panel closes"
+                                         ).add_class("cp-staging-sync-start")
+        self.sync_stop = widgets.Button(description="Stop", icon="stop", disabled=True,
+                                        tooltip="Stop the periodic push").add_class("cp-staging-sync-stop")
+        self.sync_status = widgets.HTML().add_class("cp-staging-sync-status")
+        self.use_selection = widgets.Button(description="Use the Drive tab's selection", icon="hand-o-right",
+                                            layout=widgets.Layout(display="none", width="auto")
+                                            ).add_class("cp-staging-use-selection")
+        self.push_to_selection = widgets.Button(description="Push into it", icon="upload",
+                                                layout=widgets.Layout(display="none", width="auto"),
+                                                tooltip="Make the selected Drive folder the push target"
+                                                ).add_class("cp-staging-push-to-selection")
         self.message = widgets.HTML().add_class("cp-staging-message")
         self.error = widgets.HTML().add_class("cp-staging-error")
         super().__init__([
+            widgets.HBox([self.use_selection, self.push_to_selection]),
             self.source, self.dest,
             widgets.HBox([self.stage_button, self.cancel_button]),
             self.bar, self.progress, self.result,
             widgets.HBox([self.push_local, self.push_folder, self.push_button]),
+            widgets.HBox([self.sync_minutes, widgets.Label("min"), self.sync_start, self.sync_stop]),
+            self.sync_status,
             self.message, self.error,
         ])
         self.add_class("cp-staging")
@@ -63,6 +84,13 @@ class StagingTab(widgets.VBox):
         for name in ("source", "dest", "push_local", "push_folder"):
             traitlets.link((c, name), (getattr(self, name), "value"))
         traitlets.dlink((c, "fraction"), (self.bar, "value"))
+        traitlets.link((c, "sync_minutes"), (self.sync_minutes, "value"))
+        self.sync_start.on_click(lambda _: c.start_sync())
+        self.sync_stop.on_click(lambda _: c.stop_sync())
+        self.use_selection.on_click(lambda _: c.use_suggestion())
+        self.push_to_selection.on_click(lambda _: c.use_suggestion("push"))
+        c.observe(self._show_sync, names=["syncing", "sync_status", "sync_error"])
+        c.observe(self._show_suggestion, names="suggestion")
         self.stage_button.on_click(lambda _: c.stage())
         self.cancel_button.on_click(lambda _: c.cancel())
         self.push_button.on_click(lambda _: c.push())
@@ -70,8 +98,27 @@ class StagingTab(widgets.VBox):
         c.observe(self._show_progress, names=["progress_text", "busy"])
         c.observe(self._show_result, names=["result", "push_result"])
         c.observe(self._show_messages, names=["error", "message"])
-        for show in (self._show_busy, self._show_progress, self._show_result, self._show_messages):
+        for show in (self._show_busy, self._show_progress, self._show_result, self._show_messages, self._show_sync,
+                     self._show_suggestion):
             show()
+
+    def _show_sync(self, _change: Any = None) -> None:
+        c = self.controller
+        self.sync_start.disabled = c.syncing
+        self.sync_stop.disabled = not c.syncing
+        self.sync_minutes.disabled = c.syncing
+        parts = [f'<span class="cp-muted">{html.escape(c.sync_status)}</span>'] if c.sync_status else []
+        if c.sync_error:
+            parts.append(f'<span class="cp-error">{html.escape(c.sync_error)}</span>')
+        self.sync_status.value = "<br>".join(parts)
+
+    def _show_suggestion(self, _change: Any = None) -> None:
+        item = self.controller.suggestion
+        self.use_selection.layout.display = "none" if item is None else ""
+        self.push_to_selection.layout.display = "" if item is not None and item.is_folder else "none"
+        if item is not None:
+            self.use_selection.description = f"Use the Drive tab's selection: {item.title[:40]}"
+            self.use_selection.tooltip = f"{item.title} ({item.id})"
 
     def _show_busy(self, _change: Any = None) -> None:
         busy = self.controller.busy
