@@ -4,13 +4,14 @@ Same picture on both sides: one GPU plus host, four lines (GPU utilization, GPU 
 RAM) over a 5-minute window at 1 Hz (300 rows), then one new sample.
 
 - First paint, fresh page: what reaches the browser before the chart can draw. Ours: the
-  widget's state (its `_esm`/`_css` and traits) + plotly.js gzip-compressed (sent once per
-  page) + the window's snapshot. FigureWidget: its state, which carries its ~5 MB `_esm`
-  bundle and the four full traces.
+  kernel's first chart carries in its state (its `_esm`/`_css` and traits) the vendored
+  plotly.js basic bundle gzip-compressed and the rows it had at creation, and the page's
+  ``hello`` is answered by the window's snapshot. FigureWidget: its state, which carries its
+  ~5 MB `_esm` bundle and the four full traces.
 - First paint, page that already has plotly.js (a second panel, a re-run cell): ours skips the
   bundle; a FigureWidget ships its bundle again in every instance.
-- Colab first paint: ours carries the compressed bundle in the state (each output is its own
-  iframe there) and fetches the snapshot over HTTP.
+- Colab first paint: ours carries the compressed bundle and first rows in the state (each
+  output is its own iframe there) and fetches the snapshot over HTTP.
 - Per update: ours is one `delta` message (comm) or one HTTP response with headers (Colab);
   the FigureWidget's is the restyle it sends when each trace's window slides by one point.
 
@@ -75,19 +76,21 @@ def _ours(sampler) -> dict[str, float]:
     snapshot = {"meta": {"gpus": [{"index": 0, "name": "Tesla T4", "memory_total_bytes": 16 * 2**30,
                                    "lost": False}], "ram_total_bytes": 13 * 2**30, "gpu_status": "1 × Tesla T4"},
                 "data": sampler.since(last_but_one - ROWS, include_latest=False)}
-    comm_chart = LiveChart(lambda window: snapshot)
+    comm_chart = LiveChart(lambda window: snapshot)  # a later chart: the page has plotly.js
+    first_chart = LiveChart(lambda window: snapshot, embed_plotly=True)  # the kernel's first
     colab_chart = LiveChart(lambda window: snapshot, embed_plotly=True, transport="http")
     custom = lambda content: _packed({"method": "custom", "content": content})  # noqa: E731
     delta = {"type": "delta", "data": sampler.since(last_but_one, include_latest=False)}
     figures = {
         "state": _state_bytes(comm_chart),
+        "first_state": _state_bytes(first_chart),
         "bundle": len(plotly_bundle(compressed=True)),
         "snapshot": custom({"type": "snapshot", **snapshot}),
         "colab_state": _state_bytes(colab_chart),
         "delta": custom(delta),
     }
-    comm_chart.close()
-    colab_chart.close()
+    for chart in (comm_chart, first_chart, colab_chart):
+        chart.close()
     figures.update(_http(sampler, last_but_one - ROWS, last_but_one))
     return figures
 
@@ -135,10 +138,11 @@ def run() -> list[Row]:
     sampler = _synthetic_sampler()
     ours = _ours(sampler)
     figure = _figure_widget(sampler)
-    fresh = ours["state"] + ours["bundle"] + ours["snapshot"]
+    fresh = ours["first_state"] + ours["snapshot"]
     again = ours["state"] + ours["snapshot"]
     colab = ours["colab_state"] + ours["http_snapshot"]
-    print(f"monitor chart: state {ours['state']} B, plotly.js gz {ours['bundle']} B, snapshot "
+    print(f"monitor chart: state {ours['state']} B (first chart's {ours['first_state']} B), "
+          f"plotly.js gz {ours['bundle']} B, snapshot "
           f"{ours['snapshot']} B, delta {ours['delta']} B, HTTP delta {ours['http_delta']} B; "
           f"FigureWidget: first {figure['first']} B, update {figure['update']} B")
     kb = 1024

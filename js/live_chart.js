@@ -11,6 +11,8 @@
 //
 // Test hooks on the root element: data-rows (rows received), data-points (rows drawn into
 // the charts), data-plotly ("waiting" | "loaded" | "failed"), data-transport, data-polls.
+// Timing marks (performance.now() in ms, for benchmarks): data-t-render, -hello, -snapshot,
+// -visible, -plotted, and the page's data-t-page-model, -inflated, -evaluating, -evaluated.
 
 const MAX_ROWS = 3600; // what the kernel's history holds (1 h at 1 Hz)
 const WARN_SHARE = 0.8;
@@ -18,6 +20,15 @@ const FULL_SHARE = 0.9;
 const COLORS = ["#1a73e8", "#e8710a", "#188038", "#a142f4", "#d01884", "#12b5cb", "#f9ab00", "#5f6368"];
 const HOST_COLORS = { cpu: "#5f6368", ram: "#1a73e8" };
 const GB = 1024 ** 3;
+
+// ---- timing marks (performance.now(), ms) for the first-paint breakdown -------------------------
+// Page-wide marks (the bundle loads once per page) live in window.__colabPanelMarks; each view
+// copies them onto its root as data-t-<name> when it first draws, next to its own marks.
+
+function pageMark(name) {
+  const marks = (window.__colabPanelMarks = window.__colabPanelMarks || {});
+  if (marks[name] === undefined) marks[name] = Math.round(performance.now());
+}
 
 // ---- plotly.js, loaded once per page ----------------------------------------------------------
 
@@ -36,9 +47,12 @@ function havePlotly() {
 
 async function bufferText(view, gzipped) {
   const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+  pageMark("bundle");
   if (!gzipped) return new TextDecoder().decode(bytes);
   const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-  return await new Response(stream).text();
+  const text = await new Response(stream).text();
+  pageMark("inflated");
+  return text;
 }
 
 function evaluatePlotly(source) {
@@ -65,10 +79,41 @@ function evaluatePlotly(source) {
   });
 }
 
+// The bundle in the widget's state (Colab always; elsewhere the kernel's first chart). Once per
+// page: `inflateEmbedded` as soon as the model exists (before any view renders; the work is
+// mostly off the main thread), `installEmbedded` when a view has painted (evaluating plotly.js
+// holds the main thread ~0.2 s: done earlier, it would hold back the whole panel's first paint).
+function inflateEmbedded(model) {
+  const state = plotlyState();
+  const gz = model.get("plotly_gz");
+  if (!state.source && !havePlotly() && gz && gz.byteLength && typeof DecompressionStream !== "undefined") {
+    state.requestedAt = Date.now();
+    pageMark("model");
+    state.source = bufferText(asView(gz), true);
+    state.source.catch(() => {});
+  }
+  return state.source || null;
+}
+
+function installEmbedded(model) {
+  const state = plotlyState();
+  if (!state.embedded && !havePlotly() && inflateEmbedded(model)) {
+    state.embedded = (async () => {
+      const source = await state.source;
+      if (!havePlotly()) { pageMark("evaluating"); await evaluatePlotly(source); pageMark("evaluated"); }
+      state.resolve(window.Plotly);
+    })();
+    // Failed: forget it, so that views ask the kernel instead.
+    state.embedded.catch(() => { state.embedded = state.source = null; state.requestedAt = 0; });
+  }
+  return state.embedded || null;
+}
+
 async function installPlotly(view, gzipped) {
   const state = plotlyState();
   if (!havePlotly()) {
     await evaluatePlotly(await bufferText(view, gzipped));
+    pageMark("evaluated");
   }
   state.resolve(window.Plotly);
 }
@@ -236,6 +281,17 @@ function render({ model, el }) {
   let problem = "";
 
   const set = (name, value) => { root.dataset[name] = String(value); };
+  // data-t-<name>: when this view first reached each step (see pageMark)
+  const mark = (name) => {
+    const key = `t${name[0].toUpperCase()}${name.slice(1)}`;
+    if (root.dataset[key] === undefined) root.dataset[key] = String(Math.round(performance.now()));
+  };
+  const copyPageMarks = () => {
+    for (const [name, t] of Object.entries(window.__colabPanelMarks || {})) {
+      root.dataset[`tPage${name[0].toUpperCase()}${name.slice(1)}`] = String(t);
+    }
+  };
+  mark("render");
   set("rows", 0); set("points", 0); set("polls", 0);
   set("plotly", havePlotly() ? "loaded" : "waiting");
   set("transport", model.get("transport"));
@@ -255,6 +311,7 @@ function render({ model, el }) {
     const state = plotlyState();
     const needPlotly = !havePlotly() && Date.now() - state.requestedAt > 15000;
     if (needPlotly) state.requestedAt = Date.now();
+    mark("hello");
     model.send({ type: "hello", need_plotly: needPlotly, window_s: model.get("window_s"),
                  gzip: typeof DecompressionStream !== "undefined" });
   }
@@ -338,6 +395,8 @@ function render({ model, el }) {
       Plotly.newPlot(div, tracesFor(spec), layoutFor(spec), { displayModeBar: false, responsive: false });
       return { spec, div };
     });
+    mark("plotted");
+    copyPageMarks();
     if (!meta.gpus.length) {
       const box = document.createElement("div");
       box.className = "cp-lc-nogpu";
@@ -395,6 +454,7 @@ function render({ model, el }) {
         return;
       }
       if (msg.type === "snapshot") {
+        mark("snapshot");
         snapshotSeen = true;
         setMeta(msg.meta);
         absorb(msg.data);
@@ -494,18 +554,27 @@ function render({ model, el }) {
   });
   const resize = new ResizeObserver(() => {
     if (charts && havePlotly()) charts.forEach((c) => c.div.offsetWidth && window.Plotly.Plots.resize(c.div));
+    if (root.offsetWidth) mark("visible");
   });
   resize.observe(root);
 
   if (havePlotly()) {
     plotlyState().resolve(window.Plotly);
-  } else if (model.get("plotly_gz") && model.get("plotly_gz").byteLength && typeof DecompressionStream !== "undefined") {
-    // Colab: the bundle came with the widget's state (each output has its own iframe).
-    plotlyState().requestedAt = Date.now();
-    installPlotly(asView(model.get("plotly_gz")), true).catch((error) => {
-      problem = `The chart library failed to load: ${error}`; set("plotly", "failed"); note();
+  } else if (inflateEmbedded(model)) {
+    whenSettledOrShown(root, () => {
+      const embedded = alive && installEmbedded(model);
+      if (embedded) {
+        embedded.catch((error) => {
+          if (!alive) return;
+          problem = `The chart library failed to load: ${error}`; set("plotly", "failed"); note();
+        });
+      }
     });
   }
+  // The kernel's first chart brings the rows it had at creation: draw them without waiting
+  // for the answer to "hello" (which merges in whatever came since).
+  const first = model.get("first_snapshot");
+  if (first && first.meta && first.data) onMessage({ type: "snapshot", ...first }, []);
   note();
   hello();
   restartPolling();
@@ -537,4 +606,34 @@ function escapeHtml(text) {
   return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 }
 
-export default { render };
+function initialize({ model }) {
+  inflateEmbedded(model);
+}
+
+// Evaluating plotly.js holds the main thread ~0.2 s. Views render while the rest of the panel
+// is still being built (the Monitor tab is built hidden, with the panel), so run `fn` once the
+// page has settled (no DOM change for SETTLED_MS), or as soon as `el` is shown (the user opened
+// the tab: the chart is what they wait for now), or after SETTLE_LIMIT_MS at the latest.
+const SETTLED_MS = 80;
+const SETTLE_LIMIT_MS = 1500;
+
+function whenSettledOrShown(el, fn) {
+  let done = false;
+  let quiet = null;
+  const finish = () => {
+    if (done) return;
+    done = true;
+    clearTimeout(quiet); clearTimeout(limit);
+    mutations.disconnect(); shown.disconnect();
+    requestAnimationFrame(() => setTimeout(fn, 0)); // after the frame that shows the page now
+  };
+  const restartQuiet = () => { clearTimeout(quiet); quiet = setTimeout(finish, SETTLED_MS); };
+  const mutations = new MutationObserver(restartQuiet);
+  mutations.observe(document.body, { childList: true, subtree: true });
+  const shown = new ResizeObserver(() => { if (el.offsetWidth) finish(); });
+  shown.observe(el);
+  const limit = setTimeout(finish, SETTLE_LIMIT_MS);
+  restartQuiet();
+}
+
+export default { initialize, render };

@@ -4,10 +4,14 @@ Why not plotly's `FigureWidget`: it ships its ~5 MB bundle in every instance's s
 re-sends whole traces on change. Here (measured in benchmarks/bench_monitor.py):
 
 - The widget's own state is a few KB (`js/live_chart.js` plus a handful of traits).
-- plotly.js loads once per page: a view that finds no `window.Plotly` sends ``hello`` with
-  ``need_plotly``; the kernel answers with the installed package's `plotly.min.js`,
-  gzip-compressed (~1.4 MB instead of 4.8 MB), as a binary buffer. The page inflates it with
-  `DecompressionStream` and evaluates it once; every later view reuses it.
+- plotly.js loads once per page: `plotly_source()`, the vendored basic bundle (1.2 MB; the
+  full one is 4.8 MB and takes four times as long to evaluate), gzip-compressed (~0.4 MB).
+  The kernel's first chart carries it in its state, with the rows it had at creation
+  (`first_snapshot`), so the page has both while the cell that makes the panel still runs;
+  the page inflates it at once (`DecompressionStream`) and evaluates it once the page has
+  settled or the chart is shown (evaluation holds the main thread ~0.2 s). A view that still
+  finds no `window.Plotly` (a reloaded page) sends ``hello`` with ``need_plotly``; the kernel
+  answers with the bundle as a binary buffer. Every later view reuses it.
 - A page cannot be answered while a cell is busy (its "hello" waits in the kernel's queue):
   "Run all" shows the panel and starts training at once. So when no hello has come
   `UNANSWERED_S` after the widget was made, the first `push` (sampler thread, which does
@@ -38,7 +42,7 @@ import traitlets
 
 from colab_panel.widgets.static import static_path
 
-__all__ = ["LiveChart", "plotly_bundle"]
+__all__ = ["LiveChart", "plotly_bundle", "plotly_source"]
 
 _log = logging.getLogger(__name__)
 
@@ -50,19 +54,66 @@ _bundle_lock = threading.Lock()
 _bundles: dict[bool, bytes] = {}
 
 
+VENDORED_PLOTLY = "vendor/plotly-basic.min.js"
+
+
+def plotly_source() -> Path:
+    """The plotly.js the charts load: the vendored basic bundle (scatter, bar, pie and the core:
+    date axes, shapes, annotations, hover; 1.2 MB, a quarter of the full bundle's size and
+    evaluation time, see js/vendor/README.md), else the installed plotly package's full
+    `plotly.min.js` (found without importing plotly, which takes ~0.5 s)."""
+    try:
+        return static_path(VENDORED_PLOTLY)
+    except FileNotFoundError:
+        pass
+    spec = importlib.util.find_spec("plotly")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError(f"neither {VENDORED_PLOTLY} nor the plotly package is installed")
+    return Path(list(spec.submodule_search_locations)[0]) / "package_data" / "plotly.min.js"
+
+
 def plotly_bundle(compressed: bool = True) -> bytes:
-    """The installed plotly package's `plotly.min.js` (gzip-compressed unless told otherwise),
-    read and compressed once per kernel. Found without importing plotly (~0.5 s)."""
+    """`plotly_source()`'s bytes (gzip-compressed unless told otherwise), read and compressed
+    once per kernel."""
     with _bundle_lock:
         if compressed not in _bundles:
-            spec = importlib.util.find_spec("plotly")
-            if spec is None or not spec.submodule_search_locations:
-                raise FileNotFoundError("the plotly package is not installed")
-            path = Path(list(spec.submodule_search_locations)[0]) / "package_data" / "plotly.min.js"
-            raw = path.read_bytes()
+            raw = plotly_source().read_bytes()
             # level 6: within 3 % of level 9's size at a third of its time (~0.2 s once)
             _bundles[compressed] = gzip.compress(raw, compresslevel=6, mtime=0) if compressed else raw
         return _bundles[compressed]
+
+
+_embedded_once = False
+
+
+def _first_snapshot(snapshot: Snapshot, window_s: float) -> dict[str, Any]:
+    """`snapshot(window_s)` if it has rows (else {}: the page waits for its hello's answer).
+    A failure here is reported to the page by that answer, in words."""
+    try:
+        first = snapshot(float(window_s))
+    except Exception:
+        return {}
+    data = first.get("data") if isinstance(first, dict) else None
+    return first if isinstance(data, dict) and data.get("t") else {}
+
+
+def _first_chart_in_kernel() -> bool:
+    """True once per kernel, for the first chart made in a running IPython kernel: its page
+    has no plotly.js yet, and the widget's state reaches the page while the cell that makes
+    the panel still runs, so the bundle is there before the view asks (the ``hello`` round
+    trip waits behind the busy cell). Later charts (a re-run cell) find it on the page and
+    ask only if they don't. Outside a kernel (tests, scripts) there is no page to send it to."""
+    global _embedded_once
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    if shell is None or getattr(shell, "kernel", None) is None:
+        return False
+    with _bundle_lock:
+        first, _embedded_once = not _embedded_once, True
+    return first
 
 
 class LiveChart(anywidget.AnyWidget):
@@ -77,10 +128,14 @@ class LiveChart(anywidget.AnyWidget):
     interval_s = traitlets.Float(1.0).tag(sync=True)
     paused = traitlets.Bool(False).tag(sync=True)
     plotly_gz = traitlets.Bytes(b"").tag(sync=True)  # the bundle itself, only if embed_plotly
+    # With the bundle, the rows at creation: the view draws without waiting for its "hello"
+    # to be answered (that waits until the cell making the panel is done).
+    first_snapshot = traitlets.Dict().tag(sync=True)
 
     def __init__(self, snapshot: Snapshot, *, embed_plotly: bool = False, **kwargs: Any) -> None:
-        if embed_plotly:
+        if embed_plotly or _first_chart_in_kernel():
             kwargs["plotly_gz"] = plotly_bundle(compressed=True)
+            kwargs["first_snapshot"] = _first_snapshot(snapshot, kwargs.get("window_s", 300))
         super().__init__(**kwargs)
         self._snapshot = snapshot
         self._created = time.monotonic()

@@ -11,7 +11,7 @@ import pytest
 from colab_panel.controllers.monitor import MonitorController
 from colab_panel.views.monitor import MonitorTab
 from colab_panel.widgets import live_chart
-from colab_panel.widgets.live_chart import LiveChart, plotly_bundle
+from colab_panel.widgets.live_chart import LiveChart, plotly_bundle, plotly_source
 
 
 @pytest.fixture
@@ -95,7 +95,7 @@ def test_hello_gets_plotly_only_when_asked_and_always_a_snapshot(monkeypatch):
     _page_says(chart, {"type": "hello", "need_plotly": True, "gzip": True, "window_s": 60})
     assert sent.types() == ["plotly", "snapshot"]
     (content, (buffer,)) = sent.sent[0]
-    installed = Path(__import__("plotly").__file__).parent / "package_data" / "plotly.min.js"
+    installed = plotly_source()
     assert content["gzip"] and gzip.decompress(buffer) == installed.read_bytes()
     assert len(buffer) < installed.stat().st_size / 2  # compression is worth it
     assert sent.sent[1][0]["data"]["t"] == [60.0]
