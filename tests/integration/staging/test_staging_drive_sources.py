@@ -20,12 +20,11 @@ import pytest
 
 from colab_panel.drive.client import Drive
 from colab_panel.drive.emulator import DriveEmulator
-from colab_panel.drive.retry import RetryPolicy
+from support.drive import child_id, emulator_drive
 from colab_panel.errors import ChecksumMismatch, StagingCancelled, StagingError
 from colab_panel.staging import stage
 from colab_panel.staging.progress import Progress
 
-FAST_RETRY = dict(max_attempts=6, base_delay_s=0.01, max_delay_s=0.05, max_total_s=30)
 SMALL_FILES = 1000
 
 
@@ -77,16 +76,9 @@ def emu(seed: Path) -> Iterator[DriveEmulator]:
 
 @pytest.fixture
 def drive(emu: DriveEmulator) -> Iterator[Drive]:
-    d = Drive.for_emulator(emu.base_url, emu.token, emu.ca_cert_path, retry=RetryPolicy(**FAST_RETRY))
-    try:
+    with emulator_drive(emu) as d:
         yield d
-    finally:
-        d.close()
 
-
-def _id(emu: DriveEmulator, title: str) -> str:
-    [item] = [i for i in emu.store.children(emu.root_id) if i.title == title]
-    return item.id
 
 
 def test_folder_of_1000_files_survives_faults_with_every_md5_right(emu: DriveEmulator, drive: Drive,
@@ -97,7 +89,7 @@ def test_folder_of_1000_files_survives_faults_with_every_md5_right(emu: DriveEmu
     emu.faults.reset(after_bytes=100, times=4, media=True)
     emu.faults.delay(0.002, media=True)
     dest = tmp_path / "many"
-    result = stage(f"drive:{_id(emu, 'many')}", dest, drive=drive, progress=None)
+    result = stage(f"drive:{child_id(emu, 'many')}", dest, drive=drive, progress=None)
     assert not [r for r in emu.faults.pending if r.kind != "delay"]  # every scripted fault really fired
     assert result.files == SMALL_FILES and not result.cached
     got = _tree(dest)
@@ -109,7 +101,7 @@ def test_folder_of_1000_files_survives_faults_with_every_md5_right(emu: DriveEmu
 
 def test_unchanged_folder_rerun_is_a_cache_hit_without_media_requests(emu: DriveEmulator, drive: Drive,
                                                                        tmp_path: Path) -> None:
-    link = f"https://drive.google.com/drive/folders/{_id(emu, 'small')}?usp=sharing"
+    link = f"https://drive.google.com/drive/folders/{child_id(emu, 'small')}?usp=sharing"
     first = stage(link, tmp_path / "s", drive=drive, progress=None)
     emu.requests.clear()
     again = stage(link, tmp_path / "s", drive=drive, progress=None)
@@ -119,7 +111,7 @@ def test_unchanged_folder_rerun_is_a_cache_hit_without_media_requests(emu: Drive
 
 
 def test_changed_folder_refetches_only_the_changed_file(emu: DriveEmulator, drive: Drive, tmp_path: Path) -> None:
-    folder_id = _id(emu, "small")
+    folder_id = child_id(emu, "small")
     stage(f"drive:{folder_id}", tmp_path / "s", drive=drive, progress=None)
     [changed] = [i for i in emu.store.children(folder_id) if i.title == "f0.txt"]
     drive.upload(_write(tmp_path / "f0.txt", b"new content"), folder_id)  # a second f0.txt on Drive
@@ -151,14 +143,14 @@ def test_interrupted_large_download_resumes_fetching_only_the_rest(emu: DriveEmu
 
     dest = tmp_path / "big"
     with pytest.raises(StagingError):
-        stage(f"drive:{_id(emu, 'big.bin')}", dest, drive=drive, progress=break_network)
+        stage(f"drive:{child_id(emu, 'big.bin')}", dest, drive=drive, progress=break_network)
     parts = list(dest.rglob("*.part"))
     assert len(parts) == 1 and size // 2 <= parts[0].stat().st_size < size
     kept = parts[0].stat().st_size
     assert not (dest / "big.bin").exists()
     emu.faults.clear()
     emu.requests.clear()
-    result = stage(f"drive:{_id(emu, 'big.bin')}", dest, drive=drive, progress=None)
+    result = stage(f"drive:{child_id(emu, 'big.bin')}", dest, drive=drive, progress=None)
     assert (dest / "big.bin").read_bytes() == (seed / "big.bin").read_bytes() and result.files == 1
     ranges = [r.headers.get("range", "") for r in emu.requests if r.media]
     assert ranges and ranges[0].startswith(f"bytes={kept}-")  # continued from the kept bytes
@@ -167,7 +159,7 @@ def test_interrupted_large_download_resumes_fetching_only_the_rest(emu: DriveEmu
 
 
 def test_zip_from_a_drive_link_is_verified_and_extracted(emu: DriveEmulator, drive: Drive, tmp_path: Path) -> None:
-    link = f"https://drive.google.com/file/d/{_id(emu, 'cats.zip')}/view?usp=drive_link"
+    link = f"https://drive.google.com/file/d/{child_id(emu, 'cats.zip')}/view?usp=drive_link"
     result = stage(link, tmp_path / "cats", drive=drive, progress=None)
     assert result.files == 50
     assert (tmp_path / "cats" / "cats" / "007.txt").read_text() == "cat 7\n" * 50
@@ -176,7 +168,7 @@ def test_zip_from_a_drive_link_is_verified_and_extracted(emu: DriveEmulator, dri
 
 def test_tar_gz_from_drive_extracts_while_downloading(emu: DriveEmulator, drive: Drive, seed: Path,
                                                       tmp_path: Path) -> None:
-    result = stage(f"drive:{_id(emu, 'dogs.tar.gz')}", tmp_path / "dogs", drive=drive, progress=None)
+    result = stage(f"drive:{child_id(emu, 'dogs.tar.gz')}", tmp_path / "dogs", drive=drive, progress=None)
     assert result.files == 40
     with tarfile.open(seed / "dogs.tar.gz") as tf:
         first = tf.extractfile("dogs/000.bin").read()  # type: ignore[union-attr]
@@ -185,7 +177,7 @@ def test_tar_gz_from_drive_extracts_while_downloading(emu: DriveEmulator, drive:
 
 
 def test_wrong_md5_on_drive_keeps_nothing(emu: DriveEmulator, drive: Drive, tmp_path: Path) -> None:
-    item = emu.store.get(_id(emu, "dogs.tar.gz"))
+    item = emu.store.get(child_id(emu, "dogs.tar.gz"))
     item.md5 = "0" * 32
     dest = tmp_path / "dogs"
     with pytest.raises(ChecksumMismatch):
@@ -204,7 +196,7 @@ def test_cancel_leaves_no_partial_file(emu: DriveEmulator, drive: Drive, tmp_pat
 
     dest = tmp_path / "big"
     with pytest.raises(StagingCancelled):
-        stage(f"drive:{_id(emu, 'big.bin')}", dest, drive=drive, progress=cancel_midway, cancel=cancel)
+        stage(f"drive:{child_id(emu, 'big.bin')}", dest, drive=drive, progress=cancel_midway, cancel=cancel)
     assert _leftovers(dest) == [] and not (dest / "big.bin").exists()
 
 
@@ -219,13 +211,13 @@ def test_cancel_of_a_folder_keeps_only_whole_verified_files(emu: DriveEmulator, 
 
     dest = tmp_path / "many"
     with pytest.raises(StagingCancelled):
-        stage(f"drive:{_id(emu, 'many')}", dest, drive=drive, progress=cancel_midway, cancel=cancel)
+        stage(f"drive:{child_id(emu, 'many')}", dest, drive=drive, progress=cancel_midway, cancel=cancel)
     assert _leftovers(dest) == []
     got = {k: v for k, v in _tree(dest).items() if not k.startswith(".colab_panel")}
     assert 0 < len(got) < SMALL_FILES
     assert all(v == (seed / "many" / k).read_bytes() for k, v in got.items())
     emu.requests.clear()
-    stage(f"drive:{_id(emu, 'many')}", dest, drive=drive, progress=None)  # the rerun fetches only the rest
+    stage(f"drive:{child_id(emu, 'many')}", dest, drive=drive, progress=None)  # the rerun fetches only the rest
     assert emu.requests.count(media=True) == SMALL_FILES - len(got)
 
 

@@ -18,13 +18,12 @@ import pytest
 
 from colab_panel.drive.client import Drive
 from colab_panel.drive.emulator import DriveEmulator
-from colab_panel.drive.retry import RetryPolicy
+from support.drive import child_id, emulator_drive
 from colab_panel.errors import ChecksumMismatch, StagingCancelled, StagingError
 from colab_panel.staging import stage
 from colab_panel.staging.parallel_ranges import PARALLEL_MIN_BYTES
 from colab_panel.staging.progress import Progress
 
-FAST_RETRY = dict(max_attempts=4, base_delay_s=0.01, max_delay_s=0.05, max_total_s=20)
 SIZE = PARALLEL_MIN_BYTES + 3 * 1024 * 1024 + 17  # over the threshold, not a multiple of any piece
 PIECE = 2 * 1024 * 1024
 
@@ -44,17 +43,8 @@ def emu(seed: Path) -> Iterator[DriveEmulator]:
 
 @pytest.fixture
 def drive(emu: DriveEmulator) -> Iterator[Drive]:
-    d = Drive.for_emulator(emu.base_url, emu.token, emu.ca_cert_path, retry=RetryPolicy(**FAST_RETRY),
-                           chunk_size=PIECE)
-    try:
+    with emulator_drive(emu, chunk_size=PIECE) as d:
         yield d
-    finally:
-        d.close()
-
-
-def _file_id(emu: DriveEmulator) -> str:
-    [item] = [i for i in emu.store.children(emu.root_id) if i.title == "large.bin"]
-    return item.id
 
 
 def _ranges(emu: DriveEmulator) -> list[tuple[int, int]]:
@@ -93,7 +83,7 @@ def test_large_file_comes_as_parallel_ranges_with_a_reset_retried(emu: DriveEmul
 
     drive.open_range = counting_open_range  # type: ignore[method-assign]
     dest = tmp_path / "large"
-    result = stage(f"drive:{_file_id(emu)}", dest, drive=drive, progress=None)
+    result = stage(f"drive:{child_id(emu, "large.bin")}", dest, drive=drive, progress=None)
     assert most[0] >= 2  # ranges really were in flight at the same time
     assert not emu.faults.pending  # the resets really happened
     assert (dest / "large.bin").read_bytes() == (seed / "large.bin").read_bytes()
@@ -107,10 +97,10 @@ def test_large_file_comes_as_parallel_ranges_with_a_reset_retried(emu: DriveEmul
 
 
 def test_md5_mismatch_keeps_nothing(emu: DriveEmulator, drive: Drive, tmp_path: Path) -> None:
-    emu.store.get(_file_id(emu)).md5 = "0" * 32
+    emu.store.get(child_id(emu, "large.bin")).md5 = "0" * 32
     dest = tmp_path / "large"
     with pytest.raises(ChecksumMismatch):
-        stage(f"drive:{_file_id(emu)}", dest, drive=drive, progress=None)
+        stage(f"drive:{child_id(emu, "large.bin")}", dest, drive=drive, progress=None)
     assert _leftovers(dest) == [] and not (dest / "large.bin").exists()
 
 
@@ -126,7 +116,7 @@ def test_interrupted_download_resumes_without_refetching_finished_ranges(emu: Dr
 
     dest = tmp_path / "large"
     with pytest.raises(StagingError, match="run it again"):
-        stage(f"drive:{_file_id(emu)}", dest, drive=drive, progress=break_network)
+        stage(f"drive:{child_id(emu, "large.bin")}", dest, drive=drive, progress=break_network)
     [sidecar] = list(dest.rglob("*.part.ranges"))
     done = [tuple(i) for i in json.loads(sidecar.read_text())["done"]]
     kept = sum(e - s for s, e in done)
@@ -134,7 +124,7 @@ def test_interrupted_download_resumes_without_refetching_finished_ranges(emu: Dr
 
     emu.faults.clear()
     emu.requests.clear()
-    stage(f"drive:{_file_id(emu)}", dest, drive=drive, progress=None)
+    stage(f"drive:{child_id(emu, "large.bin")}", dest, drive=drive, progress=None)
     assert hashlib.md5((dest / "large.bin").read_bytes()).hexdigest() == hashlib.md5(
         (seed / "large.bin").read_bytes()).hexdigest()
     again = _ranges(emu)
@@ -153,6 +143,6 @@ def test_cancel_leaves_nothing(emu: DriveEmulator, drive: Drive, tmp_path: Path)
 
     dest = tmp_path / "large"
     with pytest.raises(StagingCancelled):
-        stage(f"drive:{_file_id(emu)}", dest, drive=drive, progress=cancel_midway, cancel=cancel)
+        stage(f"drive:{child_id(emu, "large.bin")}", dest, drive=drive, progress=cancel_midway, cancel=cancel)
     assert cancel.is_set()
     assert _leftovers(dest) == [] and not (dest / "large.bin").exists()

@@ -12,12 +12,11 @@ import pytest
 
 from colab_panel.drive.client import Drive
 from colab_panel.drive.emulator import DriveEmulator
-from colab_panel.drive.retry import RetryPolicy
+from support.drive import child_id, emulator_drive
 from colab_panel.errors import InsufficientSpace, StagingError
 from colab_panel.staging import drive_source, stage
 from colab_panel.staging.sync import PeriodicSync, push
 
-FAST_RETRY = dict(max_attempts=6, base_delay_s=0.01, max_delay_s=0.05, max_total_s=30)
 
 
 @pytest.fixture
@@ -33,16 +32,9 @@ def emu(tmp_path: Path) -> Iterator[DriveEmulator]:
 
 @pytest.fixture
 def drive(emu: DriveEmulator) -> Iterator[Drive]:
-    d = Drive.for_emulator(emu.base_url, emu.token, emu.ca_cert_path, retry=RetryPolicy(**FAST_RETRY))
-    try:
+    with emulator_drive(emu) as d:
         yield d
-    finally:
-        d.close()
 
-
-def _folder(emu: DriveEmulator, title: str) -> str:
-    [item] = [i for i in emu.store.children(emu.root_id) if i.title == title]
-    return item.id
 
 
 def _uploads(emu: DriveEmulator) -> int:
@@ -56,7 +48,7 @@ def test_push_uploads_only_new_or_changed_files_and_verifies_them(emu: DriveEmul
     (local / "log.txt").write_text("epoch 1\n")
     (local / "ckpt" / "e1.pt").write_bytes(os.urandom(200_000))
     (local / "ckpt" / "e1.pt.part").write_bytes(b"half")  # never pushed
-    folder = _folder(emu, "results")
+    folder = child_id(emu, "results")
     first = push(local, f"https://drive.google.com/drive/folders/{folder}", drive=drive, progress=None)
     assert set(first.uploaded) == {"log.txt", "ckpt/e1.pt"} and first.updated == () and first.unchanged == 0
     ckpt_dir = [i for i in emu.store.children(folder) if i.title == "ckpt"]
@@ -83,9 +75,9 @@ def test_push_uploads_only_new_or_changed_files_and_verifies_them(emu: DriveEmul
 
 def test_push_refuses_a_file_as_target_and_a_missing_folder(emu: DriveEmulator, drive: Drive, tmp_path: Path) -> None:
     with pytest.raises(StagingError, match="is not a folder on this machine"):
-        push(tmp_path / "nope", _folder(emu, "results"), drive=drive, progress=None)
+        push(tmp_path / "nope", child_id(emu, "results"), drive=drive, progress=None)
     (tmp_path / "x").mkdir()
-    a_file = next(i.id for i in emu.store.children(_folder(emu, "ds")))
+    a_file = next(i.id for i in emu.store.children(child_id(emu, "ds")))
     with pytest.raises(StagingError, match="is a file, not a folder"):
         push(tmp_path / "x", a_file, drive=drive, progress=None)
 
@@ -94,7 +86,7 @@ def test_periodic_sync_pushes_and_stops_when_closed(emu: DriveEmulator, drive: D
     local = tmp_path / "run"
     local.mkdir()
     (local / "a.txt").write_text("a")
-    sync = PeriodicSync(local, _folder(emu, "results"), interval_s=0.05, drive=drive)
+    sync = PeriodicSync(local, child_id(emu, "results"), interval_s=0.05, drive=drive)
     try:
         deadline = time.monotonic() + 20
         while sync.last_report is None and time.monotonic() < deadline:
@@ -103,7 +95,7 @@ def test_periodic_sync_pushes_and_stops_when_closed(emu: DriveEmulator, drive: D
     finally:
         sync.close()
     assert not sync.running
-    assert [i.title for i in emu.store.children(_folder(emu, "results"))] == ["a.txt"]
+    assert [i.title for i in emu.store.children(child_id(emu, "results"))] == ["a.txt"]
 
 
 @pytest.fixture
@@ -123,7 +115,7 @@ def tiny_disk(tmp_path: Path) -> Iterator[Path]:
 def test_folder_too_big_for_the_disk_is_refused_before_downloading(emu: DriveEmulator, drive: Drive,
                                                                    tiny_disk: Path) -> None:
     with pytest.raises(InsufficientSpace, match=r"needs 2\.\d MB, only 2\.0 MB free"):
-        stage(f"drive:{_folder(emu, 'ds')}", tiny_disk / "ds", drive=drive, progress=None)
+        stage(f"drive:{child_id(emu, 'ds')}", tiny_disk / "ds", drive=drive, progress=None)
     assert emu.requests.count(media=True) == 0
     assert list(tiny_disk.iterdir()) == []
 
@@ -134,7 +126,7 @@ def test_disk_filling_up_mid_folder_says_so_and_leaves_no_partial_file(emu: Driv
     monkeypatch.setattr(drive_source, "check_space", lambda dest, needed: None)  # let the real disk run out
     dest = tiny_disk / "ds"
     with pytest.raises(InsufficientSpace, match="filled up"):
-        stage(f"drive:{_folder(emu, 'ds')}", dest, drive=drive, progress=None)
+        stage(f"drive:{child_id(emu, 'ds')}", dest, drive=drive, progress=None)
     leftovers = [p for p in dest.rglob("*") if p.name.endswith(".part")]
     assert leftovers == []
     whole = [p for p in dest.glob("f*.bin")]

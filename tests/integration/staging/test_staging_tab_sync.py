@@ -17,10 +17,9 @@ import pytest
 
 from colab_panel.drive.client import Drive
 from colab_panel.drive.emulator import DriveEmulator
-from colab_panel.drive.retry import RetryPolicy
+from support.drive import child_id, emulator_drive
 from colab_panel.panel import Panel
 
-FAST_RETRY = dict(max_attempts=4, base_delay_s=0.01, max_delay_s=0.05, max_total_s=20)
 
 
 @pytest.fixture
@@ -34,11 +33,8 @@ def emu(tmp_path: Path) -> Iterator[DriveEmulator]:
 
 @pytest.fixture
 def drive(emu: DriveEmulator) -> Iterator[Drive]:
-    d = Drive.for_emulator(emu.base_url, emu.token, emu.ca_cert_path, retry=RetryPolicy(**FAST_RETRY))
-    try:
+    with emulator_drive(emu) as d:
         yield d
-    finally:
-        d.close()
 
 
 @pytest.fixture

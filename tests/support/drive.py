@@ -1,0 +1,31 @@
+"""Drive clients for tests against the emulator: fast retries, always closed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from colab_panel.drive.client import Drive
+from colab_panel.drive.emulator import DriveEmulator
+from colab_panel.drive.retry import RetryPolicy
+
+# Retries stay real (backoff, fresh connections) but wait milliseconds, not seconds.
+FAST_RETRY = dict(max_attempts=6, base_delay_s=0.01, max_delay_s=0.05, max_total_s=30)
+
+
+@contextmanager
+def emulator_drive(emu: DriveEmulator, **options: Any) -> Iterator[Drive]:
+    """A `Drive` on `emu` with fast retries; `options` go to `Drive.for_emulator`."""
+    drive = Drive.for_emulator(emu.base_url, emu.token, emu.ca_cert_path,
+                               retry=RetryPolicy(**FAST_RETRY), **options)
+    try:
+        yield drive
+    finally:
+        drive.close()
+
+
+def child_id(emu: DriveEmulator, title: str) -> str:
+    """The ID of the one item called `title` in the emulator's root folder."""
+    [item] = [i for i in emu.store.children(emu.root_id) if i.title == title]
+    return item.id
