@@ -83,7 +83,7 @@ def test_large_file_comes_as_parallel_ranges_with_a_reset_retried(emu: DriveEmul
 
     drive.open_range = counting_open_range  # type: ignore[method-assign]
     dest = tmp_path / "large"
-    result = stage(f"drive:{child_id(emu, "large.bin")}", dest, drive=drive, progress=None)
+    result = stage(f"drive:{child_id(emu, 'large.bin')}", dest, drive=drive, progress=None)
     assert most[0] >= 2  # ranges really were in flight at the same time
     assert not emu.faults.pending  # the resets really happened
     assert (dest / "large.bin").read_bytes() == (seed / "large.bin").read_bytes()
@@ -100,7 +100,7 @@ def test_md5_mismatch_keeps_nothing(emu: DriveEmulator, drive: Drive, tmp_path: 
     emu.store.get(child_id(emu, "large.bin")).md5 = "0" * 32
     dest = tmp_path / "large"
     with pytest.raises(ChecksumMismatch):
-        stage(f"drive:{child_id(emu, "large.bin")}", dest, drive=drive, progress=None)
+        stage(f"drive:{child_id(emu, 'large.bin')}", dest, drive=drive, progress=None)
     assert _leftovers(dest) == [] and not (dest / "large.bin").exists()
 
 
@@ -116,7 +116,7 @@ def test_interrupted_download_resumes_without_refetching_finished_ranges(emu: Dr
 
     dest = tmp_path / "large"
     with pytest.raises(StagingError, match="run it again"):
-        stage(f"drive:{child_id(emu, "large.bin")}", dest, drive=drive, progress=break_network)
+        stage(f"drive:{child_id(emu, 'large.bin')}", dest, drive=drive, progress=break_network)
     [sidecar] = list(dest.rglob("*.part.ranges"))
     done = [tuple(i) for i in json.loads(sidecar.read_text())["done"]]
     kept = sum(e - s for s, e in done)
@@ -124,7 +124,7 @@ def test_interrupted_download_resumes_without_refetching_finished_ranges(emu: Dr
 
     emu.faults.clear()
     emu.requests.clear()
-    stage(f"drive:{child_id(emu, "large.bin")}", dest, drive=drive, progress=None)
+    stage(f"drive:{child_id(emu, 'large.bin')}", dest, drive=drive, progress=None)
     assert hashlib.md5((dest / "large.bin").read_bytes()).hexdigest() == hashlib.md5(
         (seed / "large.bin").read_bytes()).hexdigest()
     again = _ranges(emu)
@@ -143,6 +143,6 @@ def test_cancel_leaves_nothing(emu: DriveEmulator, drive: Drive, tmp_path: Path)
 
     dest = tmp_path / "large"
     with pytest.raises(StagingCancelled):
-        stage(f"drive:{child_id(emu, "large.bin")}", dest, drive=drive, progress=cancel_midway, cancel=cancel)
+        stage(f"drive:{child_id(emu, 'large.bin')}", dest, drive=drive, progress=cancel_midway, cancel=cancel)
     assert cancel.is_set()
     assert _leftovers(dest) == [] and not (dest / "large.bin").exists()
