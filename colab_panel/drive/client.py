@@ -82,6 +82,7 @@ class Drive:
         if self.auth.service is None:
             self.auth.Authorize()
         self.service = self.auth.service
+        self._files_resource: Any = None  # see _files()
         self.retry = retry or RetryPolicy()
         self.description = description  # shown in repr; never holds a token
         self.chunk_size = chunk_size  # bytes per ranged GET in open_range()/download()
@@ -178,6 +179,28 @@ class Drive:
             with self._keys_lock:
                 self._keys[file_id] = resource_key
 
+    def _files(self) -> Any:
+        """`service.files()`, built once: each call builds every method of the resource (their
+        docstrings included), ~3 ms, more than a page request's own client work. Building requests
+        from one Resource in several threads is safe: it only reads it (each execute passes its
+        thread's Http)."""
+        files = self._files_resource
+        if files is None:
+            files = self._files_resource = self.service.files()
+        return files
+
+    def _seen_page(self, entries: list[dict[str, Any]]) -> list[DriveItem]:
+        """`_seen` for a listing's page: the same items and remembered keys, with the per-item
+        bookkeeping only for the few items that carry a resource key or are shortcuts."""
+        from_api = DriveItem.from_api
+        items = [from_api(entry) for entry in entries]
+        for item, entry in zip(items, entries):
+            if item.resource_key or item.shortcut_target_id:
+                self.remember_key(item.id, item.resource_key)
+                if item.shortcut_target_id:
+                    self.remember_key(item.shortcut_target_id, (entry.get("shortcutDetails") or {}).get("targetResourceKey"))
+        return items
+
     def _seen(self, data: dict[str, Any]) -> DriveItem:
         item = DriveItem.from_api(data)
         self.remember_key(item.id, item.resource_key)
@@ -208,7 +231,7 @@ class Drive:
     def get(self, id_or_link: str | DriveItem) -> DriveItem:
         """Metadata of one file or folder (shortcuts are returned as shortcuts; see `resolve`)."""
         file_id = self.ref(id_or_link)
-        request = self.service.files().get(fileId=file_id, fields=ITEM_FIELDS, supportsAllDrives=True)
+        request = self._files().get(fileId=file_id, fields=ITEM_FIELDS, supportsAllDrives=True)
         return self._seen(self.execute(request, file_id=file_id, action="read the metadata"))
 
     def resolve(self, id_or_link: str | DriveItem) -> DriveItem:
@@ -266,9 +289,7 @@ class Drive:
 
     def _pages(self, q: str, page_size: int, *key_ids: str) -> Iterator[list[DriveItem]]:
         token: str | None = None
-        # `service.files()` builds every method of the resource (docstrings included) on each
-        # call: ~8 ms, as much as parsing a page of 1,000 items. Once per listing is enough.
-        files = self.service.files()
+        files = self._files()
         while True:
             params: dict[str, Any] = {"q": q, "maxResults": page_size, "fields": LIST_FIELDS,
                                       "supportsAllDrives": True, "includeItemsFromAllDrives": True}
@@ -280,7 +301,7 @@ class Drive:
                              file_id=key_ids[0] if len(key_ids) == 1 else None,
                              key_sent=bool(request.headers.get("X-Goog-Drive-Resource-Keys")),
                              action="list the folder")
-            yield [self._seen(entry) for entry in data.get("items", [])]
+            yield self._seen_page(data.get("items", []))
             token = data.get("nextPageToken")
             if not token:
                 return
@@ -322,12 +343,12 @@ class Drive:
     def mkdir(self, name: str, parent: str | DriveItem = ROOT) -> DriveItem:
         parent_id = self.ref(parent)
         body = {"title": _check_title(name), "mimeType": FOLDER_MIME, "parents": [{"id": parent_id}]}
-        request = self.service.files().insert(body=body, fields=ITEM_FIELDS, supportsAllDrives=True)
+        request = self._files().insert(body=body, fields=ITEM_FIELDS, supportsAllDrives=True)
         return self._seen(self.execute(request, file_id=parent_id, action="create a folder here"))
 
     def rename(self, id_or_link: str | DriveItem, new_title: str) -> DriveItem:
         file_id = self.ref(id_or_link)
-        request = self.service.files().patch(fileId=file_id, body={"title": _check_title(new_title)},
+        request = self._files().patch(fileId=file_id, body={"title": _check_title(new_title)},
                                              fields=ITEM_FIELDS, supportsAllDrives=True)
         return self._seen(self.execute(request, file_id=file_id, action="rename it"))
 
@@ -337,25 +358,25 @@ class Drive:
         target = self.ref(to)
         if target == item.id:
             raise DriveError(f"'{item.title}' cannot be moved into itself.", reason="invalidMove")
-        request = self.service.files().patch(fileId=item.id, body={}, addParents=target,
+        request = self._files().patch(fileId=item.id, body={}, addParents=target,
                                              removeParents=",".join(p for p in item.parents if p != target),
                                              fields=ITEM_FIELDS, supportsAllDrives=True)
         return self._seen(self.execute(request, file_id=item.id, action="move it"))
 
     def trash(self, id_or_link: str | DriveItem) -> DriveItem:
         file_id = self.ref(id_or_link)
-        request = self.service.files().trash(fileId=file_id, fields=ITEM_FIELDS, supportsAllDrives=True)
+        request = self._files().trash(fileId=file_id, fields=ITEM_FIELDS, supportsAllDrives=True)
         return self._seen(self.execute(request, file_id=file_id, action="move it to the trash"))
 
     def untrash(self, id_or_link: str | DriveItem) -> DriveItem:
         file_id = self.ref(id_or_link)
-        request = self.service.files().untrash(fileId=file_id, fields=ITEM_FIELDS, supportsAllDrives=True)
+        request = self._files().untrash(fileId=file_id, fields=ITEM_FIELDS, supportsAllDrives=True)
         return self._seen(self.execute(request, file_id=file_id, action="restore it from the trash"))
 
     def delete(self, id_or_link: str | DriveItem) -> None:
         """Delete permanently (skips the trash). The tab asks for confirmation before calling this."""
         file_id = self.ref(id_or_link)
-        request = self.service.files().delete(fileId=file_id, supportsAllDrives=True)
+        request = self._files().delete(fileId=file_id, supportsAllDrives=True)
         self.execute(request, file_id=file_id, action="delete it")
 
     def copy(self, id_or_link: str | DriveItem, *, title: str | None = None,
@@ -366,7 +387,7 @@ class Drive:
             body["title"] = _check_title(title)
         if parent is not None:
             body["parents"] = [{"id": self.ref(parent)}]
-        request = self.service.files().copy(fileId=file_id, body=body, fields=ITEM_FIELDS, supportsAllDrives=True)
+        request = self._files().copy(fileId=file_id, body=body, fields=ITEM_FIELDS, supportsAllDrives=True)
         return self._seen(self.execute(request, file_id=file_id, action="copy it"))
 
     # --- bytes (implemented in transfers.py) --------------------------------------------------
