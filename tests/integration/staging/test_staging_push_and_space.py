@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -96,20 +95,6 @@ def test_periodic_sync_pushes_and_stops_when_closed(emu: DriveEmulator, drive: D
         sync.close()
     assert not sync.running
     assert [i.title for i in emu.store.children(child_id(emu, "results"))] == ["a.txt"]
-
-
-@pytest.fixture
-def tiny_disk(tmp_path: Path) -> Iterator[Path]:
-    mount = tmp_path / "tiny"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)],
-                          capture_output=True, timeout=30)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", str(mount)], capture_output=True, timeout=30)
 
 
 def test_folder_too_big_for_the_disk_is_refused_before_downloading(emu: DriveEmulator, drive: Drive,
