@@ -47,15 +47,12 @@ def read_runtime_facts(staging_dir: Path | None = None) -> RuntimeFacts:
     frontend = detect_frontend()
     staging = Path(staging_dir) if staging_dir else default_staging_root()
     host = read_host()
-    try:
-        gpu_present = bool(read_gpus())
-    except Exception:  # the summary sentence below says what went wrong
-        gpu_present = False
+    gpus = read_gpus()  # [] when there is no GPU; gpu_status says why
     return RuntimeFacts(
         frontend=frontend,
         python_version=platform.python_version(),
-        gpu_present=gpu_present,
-        gpu_summary=gpu_status(),
+        gpu_present=bool(gpus),
+        gpu_summary=gpu_status(gpus),  # from the same reading: NVML is asked once per refresh
         torch_summary=torch_summary(),
         ram_used_bytes=host.ram_used_bytes,
         ram_total_bytes=host.ram_total_bytes,

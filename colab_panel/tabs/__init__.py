@@ -34,8 +34,6 @@ class PanelContext:
     shared: dict[str, Any] = field(default_factory=dict)
 
 
-TabBuilder = Callable[[PanelContext], TabParts]
-
 # "module:function", in display order
 BUILDERS: tuple[str, ...] = ("colab_panel.tabs.drive:build_drive_tab",
                              "colab_panel.tabs.staging:build_staging_tab",
