@@ -83,8 +83,7 @@ def copy_tree(src: Path, dest: Path, files: list[tuple[str, int, int]], manifest
                 tracker.emit()
                 with lock:
                     manifest.save_if_due()
-                if cancel is not None and cancel.is_set():
-                    raise writing.Cancelled
+                writing.check_stop(cancel)
                 for future in done:
                     future.result()  # re-raises a worker's error here
         finally:

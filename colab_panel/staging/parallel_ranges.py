@@ -127,8 +127,7 @@ def _fetch_all(source: Any, fd: int, todo: list[Interval], record: _Recorder, tr
         while pending:
             finished, pending = wait(pending, timeout=0.1, return_when=FIRST_EXCEPTION)
             tracker.emit()
-            if cancel is not None and cancel.is_set():
-                raise writing.Cancelled
+            writing.check_stop(cancel)
             for future in finished:
                 future.result()  # the first failure stops the others
     finally:

@@ -112,8 +112,7 @@ def fetch_folder(entries: list[RemoteEntry], dest: Path, manifest: Manifest, *, 
             tracker.emit()
             with lock:
                 manifest.save_if_due()
-            if cancel is not None and cancel.is_set():
-                raise writing.Cancelled
+            writing.check_stop(cancel)
             for future in done:
                 entry, tries = running.pop(future)
                 error = future.exception()

@@ -162,8 +162,7 @@ def _run_workers(archive: Path, root: str, members: list[ZipMember], tracker: Pr
                 if i >= len(tasks):
                     return
                 for member in tasks[i]:
-                    if stop.is_set() or (cancel is not None and cancel.is_set()):
-                        raise writing.Cancelled
+                    writing.check_stop(stop, cancel)
                     _extract_member(fd, archive, local, root, member, tracker, (stop, cancel))
         except BaseException as e:  # noqa: BLE001 - handed to the calling thread below
             errors.append(e)
@@ -190,8 +189,7 @@ def _run_workers(archive: Path, root: str, members: list[ZipMember], tracker: Pr
         for t in threads:
             t.join()
         os.close(fd)
-    if cancel is not None and cancel.is_set():
-        raise writing.Cancelled
+    writing.check_stop(cancel)
     if errors:
         raise errors[0]
 
