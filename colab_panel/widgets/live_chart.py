@@ -4,12 +4,14 @@ Why not plotly's `FigureWidget`: it ships its ~5 MB bundle in every instance's s
 re-sends whole traces on change. Here (measured in benchmarks/bench_monitor.py):
 
 - The widget's own state is a few KB (`js/live_chart.js` plus a handful of traits).
-- plotly.js loads once per page: `plotly_source()`, the vendored basic bundle (1.2 MB; the
-  full one is 4.8 MB and takes four times as long to evaluate), gzip-compressed (~0.4 MB).
+- plotly.js loads once per page: `plotly_source()`, our cut of plotly.js (1.0 MB, sent
+  gzip-compressed: 0.35 MB; the full bundle is 4.8 MB and takes five times as long to
+  evaluate).
   The kernel's first chart carries it in its state, with the rows it had at creation
   (`first_snapshot`), so the page has both while the cell that makes the panel still runs;
-  the page inflates it at once (`DecompressionStream`) and evaluates it once the page has
-  settled or the chart is shown (evaluation holds the main thread ~0.2 s). A view that still
+  the page inflates it at once (`DecompressionStream`) and evaluates it in its first idle
+  time after the panel is shown, or at once when the Monitor tab is opened (evaluation holds
+  the main thread ~0.1 s; charts are drawn when first shown). A view that still
   finds no `window.Plotly` (a reloaded page) sends ``hello`` with ``need_plotly``; the kernel
   answers with the bundle as a binary buffer. Every later view reuses it.
 - A page cannot be answered while a cell is busy (its "hello" waits in the kernel's queue):
@@ -54,14 +56,15 @@ _bundle_lock = threading.Lock()
 _bundles: dict[bool, bytes] = {}
 
 
-VENDORED_PLOTLY = "vendor/plotly-basic.min.js"
+VENDORED_PLOTLY = "vendor/plotly-colab.min.js.gz"
 
 
 def plotly_source() -> Path:
-    """The plotly.js the charts load: the vendored basic bundle (scatter, bar, pie and the core:
-    date axes, shapes, annotations, hover; 1.2 MB, a quarter of the full bundle's size and
-    evaluation time, see js/vendor/README.md), else the installed plotly package's full
-    `plotly.min.js` (found without importing plotly, which takes ~0.5 s)."""
+    """The plotly.js the charts load: the vendored cut of plotly.js (scatter lines on date axes,
+    shapes, annotations, legend, hover; 1.0 MB, stored gzip-compressed at 0.35 MB; built by
+    tools/build_plotly.sh, see js/vendor/README.md), else the installed plotly package's full
+    `plotly.min.js` (found without importing plotly, which takes ~0.5 s). A ``.gz`` path is
+    compressed."""
     try:
         return static_path(VENDORED_PLOTLY)
     except FileNotFoundError:
@@ -73,13 +76,18 @@ def plotly_source() -> Path:
 
 
 def plotly_bundle(compressed: bool = True) -> bytes:
-    """`plotly_source()`'s bytes (gzip-compressed unless told otherwise), read and compressed
-    once per kernel."""
+    """`plotly_source()`'s script, gzip-compressed unless told otherwise; read once per kernel.
+    The vendored file is compressed already, so the cell that makes the panel pays no
+    compression (gzip of the 1 MB script costs ~50 ms)."""
     with _bundle_lock:
         if compressed not in _bundles:
-            raw = plotly_source().read_bytes()
-            # level 6: within 3 % of level 9's size at a third of its time (~0.2 s once)
-            _bundles[compressed] = gzip.compress(raw, compresslevel=6, mtime=0) if compressed else raw
+            path = plotly_source()
+            data = path.read_bytes()
+            if path.suffix == ".gz" and not compressed:
+                data = gzip.decompress(data)
+            elif path.suffix != ".gz" and compressed:
+                data = gzip.compress(data, compresslevel=6, mtime=0)
+            _bundles[compressed] = data
         return _bundles[compressed]
 
 
