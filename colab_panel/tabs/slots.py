@@ -17,7 +17,6 @@ import logging
 import ipywidgets as widgets
 
 from colab_panel.tabs import EAGER, PanelContext, TabParts
-from colab_panel.widgets.closing import close_tree
 
 _log = logging.getLogger(__name__)
 
@@ -33,8 +32,9 @@ class TabSlot:
         self.title = title_of(spec)
         self._context = context
         self.parts: TabParts | None = None
-        loading = widgets.HTML(f'<span class="cp-muted">Loading the {self.title} tab…</span>')
-        self.container = widgets.VBox([loading]).add_class(f"cp-tab-{self.title.lower()}")
+        # Empty until built: the panel's CSS shows "Loading this tab…" in it (one widget less
+        # per tab for the page to create, which is most of the panel's first paint).
+        self.container = widgets.VBox([]).add_class(f"cp-tab-{self.title.lower()}").add_class("cp-tab-loading")
         if spec in EAGER:
             self.build()
 
@@ -46,10 +46,8 @@ class TabSlot:
         """Build the tab now (once). A tab that fails to start shows why in words instead."""
         if self.parts is None:
             self.parts = _build(self.spec, self.title, self._context)
-            old = self.container.children
             self.container.children = [self.parts.view]
-            for widget in old:
-                close_tree(widget)
+            self.container.remove_class("cp-tab-loading")
         return self.parts
 
 

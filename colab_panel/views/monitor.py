@@ -7,6 +7,8 @@ per-cell table; CSV export; the last error in words.
 
 from __future__ import annotations
 
+import functools
+
 import html
 from typing import Any
 
@@ -39,6 +41,12 @@ def _window_label(seconds: int) -> str:
 class MonitorTab(widgets.VBox):
     def __init__(self, controller: MonitorController) -> None:
         self.controller = c = controller
+        # The tab's text parts share one Layout and one style: 12 fewer widget models for the
+        # page to create before the first chart. close_tree leaves shared parts open, so
+        # `close` closes them.
+        self.transport_note = widgets.HTML().add_class("cp-monitor-transport")
+        text = functools.partial(widgets.HTML, layout=self.transport_note.layout,
+                                 style=self.transport_note.style)
         self.interval = widgets.Dropdown(description="Sample", layout=widgets.Layout(width="170px"),
                                          style={"description_width": "52px"}
                                          ).add_class("cp-monitor-interval")
@@ -48,30 +56,35 @@ class MonitorTab(widgets.VBox):
         ).add_class("cp-monitor-window")
         self.pause = widgets.ToggleButton(icon="pause", layout=widgets.Layout(width="100px")
                                           ).add_class("cp-monitor-pause")
-        self.transport_note = widgets.HTML().add_class("cp-monitor-transport")
         controls = widgets.HBox([self.interval, self.window, self.pause, self.transport_note]
                                 ).add_class("cp-monitor-controls")
-        self.status = widgets.HTML().add_class("cp-monitor-status")
-        self.alerts = widgets.HTML().add_class("cp-monitor-alerts")
+        self.status = text().add_class("cp-monitor-status")
+        self.alerts = text().add_class("cp-monitor-alerts")
         # Colab gives each output its own page: plotly.js must travel with the widget there.
         self.chart = LiveChart(c.chart_snapshot, embed_plotly=c.transport == "http"
                                ).add_class("cp-monitor-chart")
-        self.processes = widgets.HTML().add_class("cp-monitor-processes")
-        self.cells = widgets.HTML().add_class("cp-monitor-cells")
+        self.processes = text().add_class("cp-monitor-processes")
+        self.cells = text().add_class("cp-monitor-cells")
         self.export_path = widgets.Text(value="monitor.csv", placeholder="file name, e.g. run.csv",
                                         layout=widgets.Layout(width="280px")
                                         ).add_class("cp-monitor-export-path")
         self.export_button = widgets.Button(description="Export CSV", icon="download",
                                             tooltip="Save the whole session's samples as CSV"
                                             ).add_class("cp-monitor-export")
-        self.export_result = widgets.HTML().add_class("cp-monitor-export-result")
+        self.export_result = text().add_class("cp-monitor-export-result")
         export = widgets.HBox([self.export_path, self.export_button, self.export_result],
                               layout=widgets.Layout(align_items="center"))
-        self.error = widgets.HTML().add_class("cp-monitor-error")
-        super().__init__([widgets.HTML(MONITOR_CSS), controls, self.status, self.alerts,
+        self.error = text().add_class("cp-monitor-error")
+        super().__init__([text(MONITOR_CSS), controls, self.status, self.alerts,
                           self.chart, self.processes, self.cells, export, self.error])
         self.add_class("cp-monitor")
+        self._shared = (self.transport_note.layout, self.transport_note.style)
         self._bind()
+
+    def close(self) -> None:
+        super().close()
+        for part in getattr(self, "_shared", ()):
+            part.close()
 
     def _bind(self) -> None:
         c = self.controller

@@ -16,5 +16,7 @@ PANEL_CSS = """
 .cp-fact.cp-bad { background: #fce8e6; color: #a50e0e; }
 .cp-error { color: #a50e0e; font-size: 13px; }
 .cp-muted { color: #6b7280; font-size: 12px; }
+/* a tab not built yet (tabs/slots.py): the line is CSS, not one more widget to create */
+.cp-tab-loading:empty::before { content: "Loading this tab…"; color: #6b7280; font-size: 12px; }
 </style>
 """

@@ -82,12 +82,14 @@ def test_a_tab_that_fails_to_start_says_why_and_the_rest_work(tmp_path, monkeypa
     panel = Panel(staging_dir=tmp_path)
     try:
         assert [p.title for p in panel.tabs] == ["Monitor"]  # built with the panel
-        assert "Loading the Share tab" in panel.slots[0].container.children[0].value
+        loading = panel.slots[0].container
+        assert loading.children == () and "cp-tab-loading" in loading._dom_classes  # style.py
         panel.build_tabs()
         share, monitor = panel.tabs
         assert share.title == "Share" and monitor.title == "Monitor"
         assert "The Share tab could not start: no credentials file" in share.view.value
         assert panel.slots[0].container.children == (share.view,)
+        assert "cp-tab-loading" not in loading._dom_classes
     finally:
         panel.close()
 

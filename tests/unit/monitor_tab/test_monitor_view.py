@@ -147,3 +147,57 @@ def test_colab_charts_carry_the_compressed_bundle_in_their_state():
     assert "plotly_gz" in state and "_esm" in state
     chart.close()
 
+
+def test_an_embedded_chart_carries_the_rows_it_had_at_creation():
+    rows = {"meta": {"gpus": []}, "data": {"t": [1.0, 2.0], "series": {"cpu_percent": [5, 6]}}}
+    asked = []
+    chart = LiveChart(lambda window: asked.append(window) or rows, embed_plotly=True, window_s=900)
+    assert chart.first_snapshot == rows and asked == [900.0]
+    assert chart.get_state()["first_snapshot"] == rows  # reaches the page with the widget
+    chart.close()
+
+
+@pytest.mark.parametrize("snapshot", [
+    lambda window: {"meta": {}, "data": {"t": []}},  # no rows yet: the page waits for "hello"
+    lambda window: 1 / 0,  # a failure is told by the hello's answer, not at creation
+    lambda window: "not a snapshot",
+])
+def test_an_embedded_chart_without_usable_rows_sends_none(snapshot):
+    chart = LiveChart(snapshot, embed_plotly=True)
+    assert chart.first_snapshot == {} and chart.plotly_gz == plotly_bundle(compressed=True)
+    chart.close()
+
+
+def test_outside_a_kernel_a_chart_embeds_nothing():
+    chart = LiveChart(lambda window: {"meta": {}, "data": {"t": [1.0]}})
+    assert chart.plotly_gz == b"" and chart.first_snapshot == {}
+    chart.close()
+
+
+def test_only_the_first_chart_in_a_kernel_embeds_the_bundle(monkeypatch):
+    class Shell:
+        kernel = object()
+
+    monkeypatch.setattr("IPython.get_ipython", lambda: Shell())
+    monkeypatch.setattr(live_chart, "_embedded_once", False)
+    rows = {"meta": {}, "data": {"t": [1.0]}}
+    first, second = LiveChart(lambda w: rows), LiveChart(lambda w: rows)
+    assert first.plotly_gz and first.first_snapshot == rows
+    assert second.plotly_gz == b"" and second.first_snapshot == {}
+    first.close()
+    second.close()
+
+
+def test_closing_the_tab_closes_the_layout_and_style_its_text_parts_share(sampler):
+    from ipywidgets.widgets.widget import _instances
+
+    from colab_panel.widgets.closing import close_tree
+
+    controller = MonitorController(sampler=sampler, transport="comm")
+    view = MonitorTab(controller)
+    shared = view.status.layout
+    assert view.alerts.layout is shared and view.cells.style is view.status.style
+    close_tree(view)
+    controller.close()
+    assert shared.comm is None and view.status.style.comm is None
+    assert not any(w is shared for w in _instances.values())
