@@ -2,6 +2,12 @@
 `ipywidgets.Label` measured the same way in the same run (goal <= 1.5x); and from executing
 `Panel()`, clicking the Monitor tab, to its first chart painted (goal <= 3x the Label).
 
+Issue 7 words its goal "first chart paint after opening the tab". Two rows measure it:
+- strict: from running the cell, with the tab clicked the moment the tab bar appears, so all
+  of plotly.js's work (evaluating ~0.1 s, the first plot ~0.07 s) lies on the measured path;
+- as a user opens it: the panel shown, one second (a person's reaction) later the tab is
+  clicked, timed from the click. The page has evaluated plotly.js in its idle time by then.
+
 Each measurement opens a fresh notebook (a fresh kernel) in one JupyterLab server, runs its one
 cell, and times in the page from the run command to the first frame that shows the widget.
 """
@@ -18,7 +24,7 @@ from benchmarks.harness import Row
 TESTS = Path(__file__).resolve().parent.parent / "tests"
 GOAL = 1.5
 MONITOR_GOAL = 3.0
-REPEAT = 3
+REPEAT = 5
 
 MEASURE = """async (selector) => {
   const t0 = performance.now();
@@ -61,9 +67,19 @@ MEASURE_MONITOR = """async () => {
   return performance.now() - t0;
 }"""
 
+# The panel shown, a person's reaction time later, click Monitor: from the click to the chart.
+REACTION_MS = 1000
+MEASURE_OPEN = MEASURE_MONITOR.replace(
+    "  const tab = [...",
+    f"  await new Promise((resolve) => setTimeout(resolve, {REACTION_MS}));\n"
+    "  const clicked = performance.now();\n"
+    "  const tab = [...",
+).replace("return performance.now() - t0;", "return performance.now() - clicked;")
+
 CASES = {
     "panel": ("from colab_panel import Panel\nPanel()", ".cp-panel .cp-fact-python"),
     "monitor": ("from colab_panel import Panel\nPanel()", None),
+    "open": ("from colab_panel import Panel\nPanel()", "open"),
     "label": ("import ipywidgets\nipywidgets.Label('ready').add_class('cp-bench-label')",
               ".cp-bench-label"),
 }
@@ -101,15 +117,18 @@ def run() -> list[Row]:
                     page = browser.new_page(viewport={"width": 1280, "height": 900})
                     open_notebook(page, server, nb.name)
                     elapsed_ms = (page.evaluate(MEASURE_MONITOR) if selector is None
-                                  else page.evaluate(MEASURE, selector))
+                                  else page.evaluate(MEASURE_OPEN)
+                                  if selector == "open" else page.evaluate(MEASURE, selector))
                     if i:
                         times[name].append(elapsed_ms / 1000)
                     page.close()
                     _shut_down_kernels(server)
         browser.close()
     ours, base = statistics.median(times["panel"]), statistics.median(times["label"])
-    monitor = statistics.median(times["monitor"])
+    monitor, opened = statistics.median(times["monitor"]), statistics.median(times["open"])
     return [Row("Panel() to painted vs ipywidgets.Label (Chromium, fresh kernel)", ours, base, "s",
                 f"<= {GOAL}x", ours / base, ours / base <= GOAL),
-            Row("Panel() + open Monitor to first chart vs ipywidgets.Label", monitor, base, "s",
-                f"<= {MONITOR_GOAL}x", monitor / base, monitor / base <= MONITOR_GOAL)]
+            Row("Panel() + open Monitor to first chart vs ipywidgets.Label (strict)", monitor, base,
+                "s", f"<= {MONITOR_GOAL}x", monitor / base, monitor / base <= MONITOR_GOAL),
+            Row("click Monitor 1 s after the panel shows, to first chart, vs ipywidgets.Label",
+                opened, base, "s", f"<= {MONITOR_GOAL}x", opened / base, opened / base <= MONITOR_GOAL)]
