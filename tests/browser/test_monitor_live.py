@@ -56,6 +56,11 @@ def test_monitor_draws_during_a_busy_cell_in_jupyterlab(page, tmp_path):
         open_notebook(page, server, "monitor.ipynb")
         start_all_cells(page)
         page.wait_for_function(SLEEP_RUNNING, timeout=60_000)
+        # The tab is still hidden: the page loads plotly.js in its idle time (so opening the tab
+        # finds it ready) but draws no chart until the tab is shown.
+        page.wait_for_function(f"() => document.querySelector('{CHART}')?.dataset.plotly === 'loaded'",
+                               timeout=30_000)
+        assert page.locator(f"{CHART} .cp-lc-plot").count() == 0
         _open_monitor_tab(page)
         assert page.locator(CHART).get_attribute("data-transport") == "comm"
         _chart_is_drawn(page)
