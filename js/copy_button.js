@@ -73,10 +73,12 @@ export default {
     };
     button.addEventListener("click", onClick);
     model.on("change:label", idle);
+    model.on("change:hint", idle);
     return () => {
       clearTimeout(timer);
       button.removeEventListener("click", onClick);
       model.off("change:label", idle);
+      model.off("change:hint", idle);
     };
   },
 };
