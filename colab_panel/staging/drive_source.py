@@ -9,7 +9,9 @@ in a resumable `.part` first; either way every byte is checked against Drive's `
 
 A folder is listed with `Drive.walk` (many folders per request) and fetched by
 `remote_folder.fetch_folder`: parallel, rate-limit aware, each file md5-checked, resumable,
-and a cache hit when the listing is unchanged (one listing, no download).
+and a cache hit when the listing is unchanged (one listing, no download). A large file in the
+folder comes as parallel byte ranges, like a single large file (`remote_folder.RangedFetch`:
+at most `workers + 3` connections in all, however many large files the folder holds).
 
 The pool sees the backend's rate-limit retries through `ObservedRetry` (a `RetryPolicy` that
 reports each 403/429 it is about to retry), so the whole pool slows down at the first sign,
@@ -35,8 +37,8 @@ from colab_panel.errors import DriveError, StagingError
 from colab_panel.staging.manifest import Manifest
 from colab_panel.staging.pacing import AdaptiveLimit
 from colab_panel.staging.progress import ProgressCallback, ProgressTracker
-from colab_panel.staging.remote_folder import (DEFAULT_WORKERS, RemoteEntry, check_no_conflicts, discard_downloads,
-                                               fetch_folder, safe_relpaths)
+from colab_panel.staging.remote_folder import (DEFAULT_WORKERS, RangedFetch, RemoteEntry, check_no_conflicts,
+                                               discard_downloads, fetch_folder, safe_relpaths)
 from colab_panel.staging.sources import dataset_name
 from colab_panel.staging.space import check_space, disk_footprint
 
@@ -191,7 +193,8 @@ def stage_drive_folder(drive: Any, folder: Any, dest: Path, label: str, callback
 
     with errors_in_words(folder.title or folder.id, dest):
         try:
-            fetch_folder(entries, dest, manifest, tracker=tracker, cancel=cancel, workers=workers, limit=limit)
+            fetch_folder(entries, dest, manifest, tracker=tracker, cancel=cancel, workers=workers, limit=limit,
+                         fetch_file=RangedFetch(tracker, limit))
         except DriveError as e:
             raise StagingError(f"Staging the Drive folder '{folder.title}' stopped: {e} Files already fetched "
                                "are kept; run it again to fetch the rest.") from e

@@ -17,6 +17,10 @@ limit has shrunk, instead of failing the whole folder.
 
 Cancel (or any error): workers stop at the next chunk; every `.part` this run touched is
 removed (network failures excepted, see above), and what finished is in the manifest.
+
+Large files: pass `fetch_file=RangedFetch(tracker, limit)` and a file that `use_parallel`
+accepts comes as parallel byte ranges (`parallel_ranges`: a `.part` plus a sidecar of the
+finished ranges, so a rerun fetches only the missing ones); the rest stream as above.
 """
 
 from __future__ import annotations
@@ -29,12 +33,14 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from colab_panel.errors import DriveError, DriveQuotaExceeded, StagingError
 from colab_panel.staging import writing
 from colab_panel.staging.atomic import PartFile, part_path
 from colab_panel.staging.manifest import Manifest
 from colab_panel.staging.pacing import AdaptiveLimit
+from colab_panel.staging.parallel_ranges import DEFAULT_RANGES, download_ranges, use_parallel
 from colab_panel.staging.progress import ProgressTracker
 from colab_panel.staging.sources import DownloadInterrupted, ResumingReader, Source
 
@@ -159,6 +165,63 @@ def _download(entry: RemoteEntry, staged: Path, stop: threading.Event, tracker: 
                 left -= len(chunk)
     finally:
         reader.close()
+
+
+class RangedFetch:
+    """`fetch_file` for `fetch_folder`: large files as parallel ranges, the others as one stream.
+
+    Concurrency: a large file holds one slot of the folder's `AdaptiveLimit` like any file (its
+    first range). Its other ranges come from one budget for the whole folder, `ranges - 1`
+    connections, taken without waiting and never more than the limit allows now minus one (so
+    after a rate limit a large file uses fewer ranges). Whatever number of large files run at
+    once, the folder opens at most `workers + ranges - 1` connections; a large file that finds
+    the budget spent still goes through ranges, one at a time (and stays resumable).
+
+    A rate limit the backend gave up on is raised as itself (not as "interrupted"), so
+    `fetch_folder` requeues the file after slowing down; its finished ranges are kept.
+    Progress: bytes are counted on `tracker`; only the folder's loop calls the callback.
+    """
+
+    def __init__(self, tracker: ProgressTracker, limit: AdaptiveLimit, *, ranges: int = DEFAULT_RANGES) -> None:
+        self._tracker = tracker
+        self._counter = cast(ProgressTracker, _CountOnly(tracker))
+        self._limit = limit
+        self._extra = threading.Semaphore(max(0, ranges - 1))
+
+    def __call__(self, entry: RemoteEntry, staged: Path, stop: threading.Event) -> None:
+        if not use_parallel(entry.source, entry.size):
+            _download(entry, staged, stop, self._tracker)
+            return
+        extra = 0
+        while extra < self._limit.limit - 1 and self._extra.acquire(blocking=False):
+            extra += 1
+        expected = ("md5", entry.md5.lower()) if entry.md5 else None
+        slowed: BaseException | None = None
+        try:
+            download_ranges(entry.source, staged, size=entry.size, expected=expected, tracker=self._counter,
+                            cancel=stop, ranges=1 + extra)
+        except DownloadInterrupted as e:
+            if e.__cause__ is None or not is_rate_limit(e.__cause__):
+                raise
+            slowed = e.__cause__
+        finally:
+            for _ in range(extra):
+                self._extra.release()
+        if slowed is not None:
+            raise slowed
+
+
+class _CountOnly:
+    """A tracker's counters without its callback: only `fetch_folder`'s loop calls that, on one thread."""
+
+    def __init__(self, tracker: ProgressTracker) -> None:
+        self._tracker = tracker
+
+    def add(self, nbytes: int = 0, files: int = 0) -> None:
+        self._tracker.add(nbytes, files)
+
+    def emit(self, force: bool = False) -> None:
+        pass
 
 
 def remove_empty_dirs(root: Path) -> None:

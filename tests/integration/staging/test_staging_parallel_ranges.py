@@ -2,12 +2,14 @@
 
 Bytes and md5 right, a reset mid-range retried, an interruption resumed without fetching the
 finished ranges again (checked on the Range headers the emulator saw), cancel leaves nothing.
+The same for a large file inside a staged Drive folder, next to small files that stream.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import random
 import re
 import threading
@@ -21,7 +23,8 @@ from colab_panel.drive.emulator import DriveEmulator
 from support.drive import child_id, emulator_drive
 from colab_panel.errors import ChecksumMismatch, StagingCancelled, StagingError
 from colab_panel.staging import stage
-from colab_panel.staging.parallel_ranges import PARALLEL_MIN_BYTES
+from colab_panel.staging.drive_source import DriveFileSource
+from colab_panel.staging.parallel_ranges import DEFAULT_RANGES, PARALLEL_MIN_BYTES
 from colab_panel.staging.progress import Progress
 
 SIZE = PARALLEL_MIN_BYTES + 3 * 1024 * 1024 + 17  # over the threshold, not a multiple of any piece
@@ -31,7 +34,15 @@ PIECE = 2 * 1024 * 1024
 @pytest.fixture(scope="module")
 def seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("drive-ranges-seed")
-    (root / "large.bin").write_bytes(random.Random(7).randbytes(SIZE))
+    rng = random.Random(7)
+    (root / "large.bin").write_bytes(rng.randbytes(SIZE))
+    (root / "set" / "sub").mkdir(parents=True)  # a folder: several small files and the large one
+    os.link(root / "large.bin", root / "set" / "large.bin")  # same bytes, no second copy to write
+    for i in range(8):
+        (root / "set" / ("sub" if i % 2 else "") / f"small_{i}.bin").write_bytes(rng.randbytes(1000 + 97 * i))
+    (root / "pair").mkdir()  # a folder of two large files
+    for name in ("a.bin", "b.bin"):
+        os.link(root / "large.bin", root / "pair" / name)
     return root
 
 
@@ -47,11 +58,11 @@ def drive(emu: DriveEmulator) -> Iterator[Drive]:
         yield d
 
 
-def _ranges(emu: DriveEmulator) -> list[tuple[int, int]]:
-    """[start, end) of every media request, from its Range header."""
+def _ranges(emu: DriveEmulator, file_id: str | None = None) -> list[tuple[int, int]]:
+    """[start, end) of every media request (for `file_id` only, if given), from its Range header."""
     out = []
     for r in emu.requests:
-        if r.media:
+        if r.media and (file_id is None or file_id in r.path):
             m = re.fullmatch(r"bytes=(\d+)-(\d+)", r.headers.get("range", ""))
             assert m, r.headers
             out.append((int(m.group(1)), int(m.group(2)) + 1))
@@ -63,25 +74,32 @@ def _leftovers(root: Path) -> list[str]:
                   if ".part" in p.name or p.name.startswith(".colab_panel-download"))
 
 
-def test_large_file_comes_as_parallel_ranges_with_a_reset_retried(emu: DriveEmulator, drive: Drive, seed: Path,
-                                                                    tmp_path: Path) -> None:
-    emu.faults.reset(after_bytes=1000, times=2, media=True)  # two ranges drop mid-body
-    emu.faults.bandwidth(32 * 1024 * 1024)  # per response: each piece takes long enough to see overlap
+def _count_ranges_in_flight(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Watch every ranged read of a Drive file (request and body); [0] becomes the most at once."""
     in_flight, most = [0], [0]
     lock = threading.Lock()
-    open_range = drive.open_range
+    read_range = DriveFileSource.read_range
 
-    def counting_open_range(*args: object, **kwargs: object) -> object:  # observes, then calls the real one
+    def counting_read_range(self: DriveFileSource, start: int, length: int) -> bytes:  # observes, then reads
         with lock:
             in_flight[0] += 1
             most[0] = max(most[0], in_flight[0])
         try:
-            return open_range(*args, **kwargs)  # type: ignore[arg-type]
+            return read_range(self, start, length)
         finally:
             with lock:
                 in_flight[0] -= 1
 
-    drive.open_range = counting_open_range  # type: ignore[method-assign]
+    monkeypatch.setattr(DriveFileSource, "read_range", counting_read_range)
+    return most
+
+
+def test_large_file_comes_as_parallel_ranges_with_a_reset_retried(emu: DriveEmulator, drive: Drive, seed: Path,
+                                                                    tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    emu.faults.reset(after_bytes=1000, times=2, media=True)  # two ranges drop mid-body
+    emu.faults.bandwidth(32 * 1024 * 1024)  # per response: each piece takes long enough to see overlap
+    most = _count_ranges_in_flight(monkeypatch)
     dest = tmp_path / "large"
     result = stage(f"drive:{child_id(emu, 'large.bin')}", dest, drive=drive, progress=None)
     assert most[0] >= 2  # ranges really were in flight at the same time
@@ -104,33 +122,43 @@ def test_md5_mismatch_keeps_nothing(emu: DriveEmulator, drive: Drive, tmp_path: 
     assert _leftovers(dest) == [] and not (dest / "large.bin").exists()
 
 
-def test_interrupted_download_resumes_without_refetching_finished_ranges(emu: DriveEmulator, drive: Drive,
-                                                                        seed: Path, tmp_path: Path) -> None:
+def _interrupt_then_rerun(emu: DriveEmulator, drive: Drive, item_id: str, dest: Path, large_id: str) -> int:
+    """Stage `item_id`; cut the network under `large_id` a third of the way; stage again.
+
+    Checks the rerun asked only for the ranges the sidecar did not have, each byte once, and
+    left nothing behind; returns how many bytes of the large file the first run kept."""
     emu.faults.bandwidth(16 * 1024 * 1024)  # per response: slow enough to cut the network midway
     broken = threading.Event()
 
     def break_network(p: Progress) -> None:
-        if p.bytes_done >= SIZE // 3 and not broken.is_set():
+        if p.phase == "download" and p.bytes_done >= SIZE // 3 and not broken.is_set():
             broken.set()
-            emu.faults.reset(after_bytes=10, times=None, media=True)  # every request from now on drops
+            emu.faults.reset(after_bytes=10, times=None, media=True, path=large_id)  # every request from now on drops
 
-    dest = tmp_path / "large"
     with pytest.raises(StagingError, match="run it again"):
-        stage(f"drive:{child_id(emu, 'large.bin')}", dest, drive=drive, progress=break_network)
+        stage(f"drive:{item_id}", dest, drive=drive, progress=break_network)
     [sidecar] = list(dest.rglob("*.part.ranges"))
     done = [tuple(i) for i in json.loads(sidecar.read_text())["done"]]
     kept = sum(e - s for s, e in done)
-    assert SIZE // 3 <= kept < SIZE and not (dest / "large.bin").exists()
+    assert kept < SIZE and not list(dest.rglob("large.bin"))
 
     emu.faults.clear()
     emu.requests.clear()
-    stage(f"drive:{child_id(emu, 'large.bin')}", dest, drive=drive, progress=None)
-    assert hashlib.md5((dest / "large.bin").read_bytes()).hexdigest() == hashlib.md5(
-        (seed / "large.bin").read_bytes()).hexdigest()
-    again = _ranges(emu)
+    stage(f"drive:{item_id}", dest, drive=drive, progress=None)
+    again = _ranges(emu, large_id)
     assert again and all(e <= s0 or s >= e0 for s, e in again for s0, e0 in done)  # nothing finished refetched
-    assert sum(e - s for s, e in again) == SIZE - kept
+    assert sum(e - s for s, e in again) == SIZE - kept  # bytes served for it: exactly the missing ones
     assert _leftovers(dest) == []
+    return kept
+
+
+def test_interrupted_download_resumes_without_refetching_finished_ranges(emu: DriveEmulator, drive: Drive,
+                                                                        seed: Path, tmp_path: Path) -> None:
+    large_id = child_id(emu, "large.bin")
+    kept = _interrupt_then_rerun(emu, drive, large_id, tmp_path / "large", large_id)
+    assert kept >= SIZE // 3
+    assert hashlib.md5((tmp_path / "large" / "large.bin").read_bytes()).hexdigest() == hashlib.md5(
+        (seed / "large.bin").read_bytes()).hexdigest()
 
 
 def test_cancel_leaves_nothing(emu: DriveEmulator, drive: Drive, tmp_path: Path) -> None:
@@ -146,3 +174,60 @@ def test_cancel_leaves_nothing(emu: DriveEmulator, drive: Drive, tmp_path: Path)
         stage(f"drive:{child_id(emu, 'large.bin')}", dest, drive=drive, progress=cancel_midway, cancel=cancel)
     assert cancel.is_set()
     assert _leftovers(dest) == [] and not (dest / "large.bin").exists()
+
+
+def _in_folder(emu: DriveEmulator, folder: str, title: str) -> str:
+    [item] = [i for i in emu.store.children(child_id(emu, folder)) if i.title == title]
+    return item.id
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*")
+            if p.is_file() and not p.name.startswith(".colab_panel")}
+
+
+def test_large_file_in_a_folder_comes_as_parallel_ranges(emu: DriveEmulator, drive: Drive, seed: Path,
+                                                         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    emu.faults.bandwidth(32 * 1024 * 1024)  # per response: each piece takes long enough to see overlap
+    most = _count_ranges_in_flight(monkeypatch)
+    dest = tmp_path / "set"
+    result = stage(f"drive:{child_id(emu, 'set')}", dest, drive=drive, progress=None)
+    assert _files(dest) == _files(seed / "set") and result.files == 9
+    assert most[0] >= 2  # the large file's ranges really were in flight at the same time
+    ranges = _ranges(emu, _in_folder(emu, "set", "large.bin"))
+    assert len(ranges) >= SIZE // PIECE  # ranged pieces, not one stream
+    covered = sorted(ranges)
+    assert covered[0][0] == 0 and covered[-1][1] == SIZE
+    assert all(a[1] == b[0] for a, b in zip(covered, covered[1:]))  # every byte asked for exactly once
+    small = [r for r in emu.requests if r.media and "small_" in emu.store.get(r.path.rsplit("/", 1)[-1]).title]
+    assert len(small) == 8  # the small files: one request each
+    assert _leftovers(dest) == []
+
+
+def test_large_files_in_a_folder_share_one_budget_of_extra_ranges(emu: DriveEmulator, drive: Drive, seed: Path,
+                                                                  tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    emu.faults.bandwidth(32 * 1024 * 1024)
+    most = _count_ranges_in_flight(monkeypatch)
+    dest = tmp_path / "pair"
+    stage(f"drive:{child_id(emu, 'pair')}", dest, drive=drive, progress=None, workers=8)
+    assert _files(dest) == _files(seed / "pair")
+    assert 2 <= most[0] <= DEFAULT_RANGES + 1  # one slot per file, extra ranges shared: not 2 x DEFAULT_RANGES
+    assert _leftovers(dest) == []
+
+
+def test_interrupted_folder_resumes_the_large_file_without_refetching_finished_ranges(
+        emu: DriveEmulator, drive: Drive, seed: Path, tmp_path: Path) -> None:
+    dest = tmp_path / "set"
+    kept = _interrupt_then_rerun(emu, drive, child_id(emu, "set"), dest, _in_folder(emu, "set", "large.bin"))
+    assert kept >= SIZE // 4  # the trigger counted the small files' bytes too
+    assert _files(dest) == _files(seed / "set")
+
+
+def test_md5_mismatch_of_a_large_file_in_a_folder_keeps_nothing_of_it(emu: DriveEmulator, drive: Drive,
+                                                                      tmp_path: Path) -> None:
+    emu.store.get(_in_folder(emu, "set", "large.bin")).md5 = "0" * 32
+    dest = tmp_path / "set"
+    with pytest.raises(ChecksumMismatch, match=r"large\.bin does not match its expected md5 .*it was deleted"):
+        stage(f"drive:{child_id(emu, 'set')}", dest, drive=drive, progress=None)
+    assert not (dest / "large.bin").exists() and _leftovers(dest) == []
