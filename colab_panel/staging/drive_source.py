@@ -194,7 +194,7 @@ def stage_drive_folder(drive: Any, folder: Any, dest: Path, label: str, callback
     with errors_in_words(folder.title or folder.id, dest):
         try:
             fetch_folder(entries, dest, manifest, tracker=tracker, cancel=cancel, workers=workers, limit=limit,
-                         fetch_file=RangedFetch(tracker, limit))
+                         fetch_file=RangedFetch(tracker, limit, cancel=cancel))
         except DriveError as e:
             raise StagingError(f"Staging the Drive folder '{folder.title}' stopped: {e} Files already fetched "
                                "are kept; run it again to fetch the rest.") from e

@@ -1,7 +1,7 @@
 """One large remote file fetched as parallel byte ranges into a `.part`, md5-checked, resumable.
 
     if use_parallel(source, size):
-        download_ranges(source, file, size=size, expected=("md5", hex), tracker=t, cancel=ev)
+        download_ranges(source, file, size=size, expected=("md5", hex), tracker=t, cancel=ev, abort=other)
     # `file` now exists and matched; `file.part` and its sidecar are gone
 
 Why: one HTTPS stream from Drive is bounded per connection; several ranged GETs at once fill the
@@ -19,7 +19,8 @@ How:
   `.part` without a sidecar (left by a single-stream run) counts as done up to its length;
 - the md5 is computed over the whole `.part` once every piece is in, then the `.part` is
   renamed. A mismatch or a cancel removes the `.part` and the sidecar; a network failure
-  (the backend gave up) keeps both for the rerun.
+  (the backend gave up) or `abort` (stop for another reason, e.g. another file of the folder
+  failed) keeps both for the rerun. `cancel` wins over `abort`.
 """
 
 from __future__ import annotations
@@ -67,8 +68,11 @@ def piece_size(source: Any) -> int:
 
 def download_ranges(source: Any, final: Path, *, size: int, expected: tuple[str, str] | None,
                     tracker: ProgressTracker, cancel: threading.Event | None, ranges: int = DEFAULT_RANGES,
-                    piece: int | None = None) -> Path:
-    """Fetch `source` (`size` bytes) into `final` through `final.part`; see the module docstring."""
+                    piece: int | None = None, abort: threading.Event | None = None) -> Path:
+    """Fetch `source` (`size` bytes) into `final` through `final.part`; see the module docstring.
+
+    `cancel` (the user's) discards the `.part` and sidecar; `abort` stops but keeps them and
+    raises `DownloadInterrupted`."""
     final = Path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
     part, sidecar = part_path(final), sidecar_path(final)
@@ -82,8 +86,9 @@ def download_ranges(source: Any, final: Path, *, size: int, expected: tuple[str,
         tracker.add(sum(e - s for s, e in done))
         todo = _pieces(_missing(done, size), piece or piece_size(source), ranges)
         try:
-            _fetch_all(source, fd, todo, record, tracker, cancel, ranges)
+            _fetch_all(source, fd, todo, record, tracker, cancel, abort, ranges)
         except (DriveError, DownloadInterrupted, *NETWORK_ERRORS) as e:
+            writing.check_stop(cancel)  # the user cancelled meanwhile: that wins, nothing is kept
             keep = True  # the connection kept failing: the pieces we have stay for a rerun
             kept = record.bytes_done()
             raise DownloadInterrupted(f"{e} {kept} of {size} bytes of {final.name} are kept; run it again to "
@@ -101,7 +106,7 @@ def download_ranges(source: Any, final: Path, *, size: int, expected: tuple[str,
 
 
 def _fetch_all(source: Any, fd: int, todo: list[Interval], record: _Recorder, tracker: ProgressTracker,
-               cancel: threading.Event | None, ranges: int) -> None:
+               cancel: threading.Event | None, abort: threading.Event | None, ranges: int) -> None:
     stop = threading.Event()
     queue = list(reversed(todo))  # pop() from the end takes the lowest offsets first
     lock = threading.Lock()
@@ -109,6 +114,7 @@ def _fetch_all(source: Any, fd: int, todo: list[Interval], record: _Recorder, tr
     def worker() -> None:
         while True:
             writing.check_stop(stop, cancel)
+            _check_abort(abort, source.name)
             with lock:
                 if not queue:
                     return
@@ -128,6 +134,7 @@ def _fetch_all(source: Any, fd: int, todo: list[Interval], record: _Recorder, tr
             finished, pending = wait(pending, timeout=0.1, return_when=FIRST_EXCEPTION)
             tracker.emit()
             writing.check_stop(cancel)
+            _check_abort(abort, source.name)
             for future in finished:
                 future.result()  # the first failure stops the others
     finally:
@@ -135,6 +142,11 @@ def _fetch_all(source: Any, fd: int, todo: list[Interval], record: _Recorder, tr
         pool.shutdown(wait=True, cancel_futures=True)  # in-flight pieces finish or fail within one request
         record.save()
     tracker.emit(force=True)
+
+
+def _check_abort(abort: threading.Event | None, name: str) -> None:
+    if abort is not None and abort.is_set():
+        raise DownloadInterrupted(f"The download of {name} was stopped before it finished.")
 
 
 def _verify(fd: int, size: int, expected: tuple[str, str] | None, name: str) -> None:

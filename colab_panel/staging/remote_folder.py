@@ -18,9 +18,11 @@ limit has shrunk, instead of failing the whole folder.
 Cancel (or any error): workers stop at the next chunk; every `.part` this run touched is
 removed (network failures excepted, see above), and what finished is in the manifest.
 
-Large files: pass `fetch_file=RangedFetch(tracker, limit)` and a file that `use_parallel`
+Large files: pass `fetch_file=RangedFetch(tracker, limit, cancel=cancel)` and a file that `use_parallel`
 accepts comes as parallel byte ranges (`parallel_ranges`: a `.part` plus a sidecar of the
-finished ranges, so a rerun fetches only the missing ones); the rest stream as above.
+finished ranges, so a rerun fetches only the missing ones); the rest stream as above. When
+another file's failure stops the run, those ranges are kept too; only the user's cancel
+discards them.
 """
 
 from __future__ import annotations
@@ -128,13 +130,22 @@ def fetch_folder(entries: list[RemoteEntry], dest: Path, manifest: Manifest, *, 
                     limit.rate_limited()
                     todo.append((entry, tries + 1))
                     continue
-                raise error
+                raise _naming(error, entry.relpath)
     finally:
         stop.set()
         pool.shutdown(wait=True, cancel_futures=True)
         with lock:
             manifest.save()  # also on cancel/error: a rerun fetches only the rest
         remove_empty_dirs(downloads)
+
+
+def _naming(error: BaseException, relpath: str) -> BaseException:
+    """A Drive failure reworded to say which file it was (its message may name only an ID); same type."""
+    if not isinstance(error, DriveError):
+        return error
+    named = type(error)(f"{relpath} could not be fetched: {error}", reason=error.reason, status=error.status)
+    named.__cause__ = error
+    return named
 
 
 def _download(entry: RemoteEntry, staged: Path, stop: threading.Event, tracker: ProgressTracker) -> None:
@@ -179,11 +190,15 @@ class RangedFetch:
 
     A rate limit the backend gave up on is raised as itself (not as "interrupted"), so
     `fetch_folder` requeues the file after slowing down; its finished ranges are kept.
+    `cancel` is the user's: it discards a large file's ranges, while `fetch_folder`'s `stop`
+    alone (another file failed) keeps them for the rerun.
     Progress: bytes are counted on `tracker`; only the folder's loop calls the callback.
     """
 
-    def __init__(self, tracker: ProgressTracker, limit: AdaptiveLimit, *, ranges: int = DEFAULT_RANGES) -> None:
+    def __init__(self, tracker: ProgressTracker, limit: AdaptiveLimit, *, ranges: int = DEFAULT_RANGES,
+                 cancel: threading.Event | None = None) -> None:
         self._tracker = tracker
+        self._cancel = cancel
         self._counter = cast(ProgressTracker, _CountOnly(tracker))
         self._limit = limit
         self._extra = threading.Semaphore(max(0, ranges - 1))
@@ -199,7 +214,7 @@ class RangedFetch:
         slowed: BaseException | None = None
         try:
             download_ranges(entry.source, staged, size=entry.size, expected=expected, tracker=self._counter,
-                            cancel=stop, ranges=1 + extra)
+                            cancel=self._cancel, abort=stop, ranges=1 + extra)
         except DownloadInterrupted as e:
             if e.__cause__ is None or not is_rate_limit(e.__cause__):
                 raise

@@ -2,7 +2,8 @@
 
 Bytes and md5 right, a reset mid-range retried, an interruption resumed without fetching the
 finished ranges again (checked on the Range headers the emulator saw), cancel leaves nothing.
-The same for a large file inside a staged Drive folder, next to small files that stream.
+The same for a large file inside a staged Drive folder, next to small files that stream; there
+a small file failing for good stops the large one but keeps its finished ranges for the rerun.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import os
 import random
 import re
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -138,10 +140,16 @@ def _interrupt_then_rerun(emu: DriveEmulator, drive: Drive, item_id: str, dest: 
     with pytest.raises(StagingError, match="run it again"):
         stage(f"drive:{item_id}", dest, drive=drive, progress=break_network)
     [sidecar] = list(dest.rglob("*.part.ranges"))
+    assert not list(dest.rglob("large.bin"))
+    return _rerun_fetches_only_the_rest(emu, drive, item_id, dest, large_id, sidecar)
+
+
+def _rerun_fetches_only_the_rest(emu: DriveEmulator, drive: Drive, item_id: str, dest: Path, large_id: str,
+                                 sidecar: Path) -> int:
+    """Clear the faults, stage `item_id` again; check only the ranges `sidecar` lacked were served; return kept."""
     done = [tuple(i) for i in json.loads(sidecar.read_text())["done"]]
     kept = sum(e - s for s, e in done)
-    assert kept < SIZE and not list(dest.rglob("large.bin"))
-
+    assert kept < SIZE
     emu.faults.clear()
     emu.requests.clear()
     stage(f"drive:{item_id}", dest, drive=drive, progress=None)
@@ -161,19 +169,23 @@ def test_interrupted_download_resumes_without_refetching_finished_ranges(emu: Dr
         (seed / "large.bin").read_bytes()).hexdigest()
 
 
-def test_cancel_leaves_nothing(emu: DriveEmulator, drive: Drive, tmp_path: Path) -> None:
+def _cancel_midway(emu: DriveEmulator, drive: Drive, item_id: str, dest: Path, at: int) -> None:
+    """Stage `item_id`, cancel once `at` bytes are in; check nothing of the large file is left."""
     emu.faults.bandwidth(8 * 1024 * 1024)
     cancel = threading.Event()
 
     def cancel_midway(p: Progress) -> None:
-        if p.bytes_done >= PIECE:
+        if p.phase == "download" and p.bytes_done >= at:
             cancel.set()
 
-    dest = tmp_path / "large"
     with pytest.raises(StagingCancelled):
-        stage(f"drive:{child_id(emu, 'large.bin')}", dest, drive=drive, progress=cancel_midway, cancel=cancel)
+        stage(f"drive:{item_id}", dest, drive=drive, progress=cancel_midway, cancel=cancel)
     assert cancel.is_set()
     assert _leftovers(dest) == [] and not (dest / "large.bin").exists()
+
+
+def test_cancel_leaves_nothing(emu: DriveEmulator, drive: Drive, tmp_path: Path) -> None:
+    _cancel_midway(emu, drive, child_id(emu, "large.bin"), tmp_path / "large", PIECE)
 
 
 def _in_folder(emu: DriveEmulator, folder: str, title: str) -> str:
@@ -231,3 +243,55 @@ def test_md5_mismatch_of_a_large_file_in_a_folder_keeps_nothing_of_it(emu: Drive
     with pytest.raises(ChecksumMismatch, match=r"large\.bin does not match its expected md5 .*it was deleted"):
         stage(f"drive:{child_id(emu, 'set')}", dest, drive=drive, progress=None)
     assert not (dest / "large.bin").exists() and _leftovers(dest) == []
+
+
+def _until_logged(emu: DriveEmulator, file_id: str, requests: int) -> None:
+    """Wait (30 s at most) until the emulator has logged `requests` media requests for `file_id`."""
+    deadline = time.monotonic() + 30
+    while len(_ranges(emu, file_id)) < requests and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def test_another_file_failing_keeps_the_large_files_finished_ranges(emu: DriveEmulator, drive: Drive, seed: Path,
+                                                                   tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    large_id, small_id = _in_folder(emu, "set", "large.bin"), _in_folder(emu, "set", "small_4.bin")
+    emu.faults.bandwidth(16 * 1024 * 1024)  # per response: the large file is still coming when the small one fails
+    emu.faults.fail(status=404, reason="notFound", times=None, media=True, path=small_id)  # not retried
+    midway = threading.Event()
+
+    def watch(p: Progress) -> None:
+        if p.phase == "download" and p.bytes_done >= SIZE // 3:
+            midway.set()
+
+    open_range, read_range = DriveFileSource.open_range, DriveFileSource.read_range
+    asked: list[int] = []
+
+    def small_waits_for_midway(self: DriveFileSource, start: int) -> tuple[object, int]:  # orders, then reads
+        if self.item.id == small_id:
+            assert midway.wait(60), "the large file never got a third of the way"
+        return open_range(self, start)
+
+    def counted_read_range(self: DriveFileSource, start: int, length: int) -> bytes:  # counts, then reads
+        asked.append(start)
+        return read_range(self, start, length)
+
+    monkeypatch.setattr(DriveFileSource, "open_range", small_waits_for_midway)
+    monkeypatch.setattr(DriveFileSource, "read_range", counted_read_range)
+    dest = tmp_path / "set"
+    with pytest.raises(StagingError, match=r"small_4\.bin") as failed:
+        stage(f"drive:{child_id(emu, 'set')}", dest, drive=drive, progress=watch)
+    assert midway.is_set() and "run it again" in str(failed.value)
+    [sidecar] = list(dest.rglob("large.bin.part.ranges"))
+    assert sidecar.with_name("large.bin.part").is_file() and not (dest / "large.bin").exists()
+
+    monkeypatch.undo()
+    _until_logged(emu, large_id, len(asked))  # a piece's log entry is written just after its last byte
+    kept = _rerun_fetches_only_the_rest(emu, drive, child_id(emu, "set"), dest, large_id, sidecar)
+    assert kept > 0  # finished ranges were kept, not thrown away
+    assert _files(dest) == _files(seed / "set")
+
+
+def test_cancel_of_a_folder_leaves_nothing_of_its_large_file(emu: DriveEmulator, drive: Drive,
+                                                             tmp_path: Path) -> None:
+    _cancel_midway(emu, drive, child_id(emu, "set"), tmp_path / "set", SIZE // 3)  # the user's cancel still discards
