@@ -41,6 +41,7 @@ BANDWIDTH = 25 * 1000 * 1000  # bytes/s for the end-to-end comparison
 FOLDER_FILES = 2000
 LATENCY_S = 0.03
 BIG_SIZE = 64 * 1024 * 1024
+MIXED_SMALL_FILES = 50
 CONNECTION_CAP = 40 * 1000 * 1000  # bytes/s per response: Drive serves each connection at a bounded rate
 
 
@@ -60,6 +61,11 @@ def _seed(root: Path) -> None:
         block = os.urandom(4 * 1024 * 1024)
         for _ in range(BIG_SIZE // len(block)):
             f.write(block)
+    mixed = root / "mixed"  # a dataset folder: one large file among small ones
+    mixed.mkdir()
+    os.link(root / "big.bin", mixed / "weights.bin")
+    for i in range(MIXED_SMALL_FILES):
+        (mixed / f"label_{i:03d}.json").write_bytes(os.urandom(2000))
 
 
 def _id(emu: DriveEmulator, title: str) -> str:
@@ -180,6 +186,25 @@ def _engine_ranges(emu: DriveEmulator, drive: Drive, work: Path) -> list[Row]:
     return rows
 
 
+def _folder_ranges(emu: DriveEmulator, drive: Drive, work: Path) -> list[Row]:
+    """stage() of a folder holding one large file among small ones, with a per-connection cap:
+    its large file as parallel ranges (the default) vs one stream per file (threshold raised)."""
+    folder_id = _id(emu, "mixed")
+    emu.faults.bandwidth(CONNECTION_CAP)
+    saved = parallel_ranges.PARALLEL_MIN_BYTES
+    try:
+        parallel_ranges.PARALLEL_MIN_BYTES = BIG_SIZE + 1
+        single = _timed(lambda: stage(f"drive:{folder_id}", work / "mixed-single", drive=drive, progress=None))
+        parallel_ranges.PARALLEL_MIN_BYTES = saved
+        ours = _timed(lambda: stage(f"drive:{folder_id}", work / "mixed-ranges", drive=drive, progress=None))
+    finally:
+        parallel_ranges.PARALLEL_MIN_BYTES = saved
+        emu.faults.bandwidth(None)
+    return [Row(f"stage() a folder of one {BIG_SIZE >> 20} MB + {MIXED_SMALL_FILES} small files, "
+                f"{CONNECTION_CAP // 10**6} MB/s per connection: ranged / one stream per file", ours, single,
+                "s", "< 1x", ours / single, ours < single)]
+
+
 def _parallel_ranges(emu: DriveEmulator, drive: Drive, work: Path) -> list[Row]:
     """One stream vs 4 ranged streams for one large file (recorded, no goal: it decides a design choice)."""
     big_id = _id(emu, "big.bin")
@@ -227,6 +252,7 @@ def run() -> list[Row]:
                 rows += _resume(emu, drive, work)
                 rows += _parallel_ranges(emu, drive, work)
                 rows += _engine_ranges(emu, drive, work)
+                rows += _folder_ranges(emu, drive, work)
             finally:
                 drive.close()
         return rows
