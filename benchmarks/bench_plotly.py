@@ -16,9 +16,7 @@ was made (js/vendor/README.md); it is no longer in the tree to measure.
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import statistics
-from pathlib import Path
 
 from benchmarks.harness import Row
 
@@ -50,22 +48,14 @@ FIRST_PLOT = """() => {
 }"""
 
 
-def _full_bundle() -> str:
-    spec = importlib.util.find_spec("plotly")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("the plotly package (the baseline's bundle) is not installed")
-    path = Path(list(spec.submodule_search_locations)[0]) / "package_data" / "plotly.min.js"
-    return path.read_text(encoding="utf-8")
-
-
 def run() -> list[Row]:
     from playwright.sync_api import sync_playwright
 
-    from colab_panel.widgets.live_chart import VENDORED_PLOTLY
+    from colab_panel.widgets.live_chart import VENDORED_PLOTLY, installed_plotly_js
     from colab_panel.widgets.static import static_path
 
     sources = {"cut": gzip.decompress(static_path(VENDORED_PLOTLY).read_bytes()).decode("utf-8"),
-               "full": _full_bundle()}
+               "full": installed_plotly_js().read_text(encoding="utf-8")}
     evaluate: dict[str, list[float]] = {name: [] for name in sources}
     plot: dict[str, list[float]] = {name: [] for name in sources}
     with sync_playwright() as pw:

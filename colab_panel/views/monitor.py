@@ -8,7 +8,6 @@ per-cell table; CSV export; the last error in words.
 from __future__ import annotations
 
 import functools
-
 import html
 from typing import Any
 
@@ -41,7 +40,7 @@ def _window_label(seconds: int) -> str:
 class MonitorTab(widgets.VBox):
     def __init__(self, controller: MonitorController) -> None:
         self.controller = c = controller
-        # The tab's text parts share one Layout and one style: 12 fewer widget models for the
+        # The tab's text parts share one Layout and one style: 14 fewer widget models for the
         # page to create before the first chart. close_tree leaves shared parts open, so
         # `close` closes them.
         self.transport_note = widgets.HTML().add_class("cp-monitor-transport")

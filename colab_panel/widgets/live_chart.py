@@ -44,7 +44,7 @@ import traitlets
 
 from colab_panel.widgets.static import static_path
 
-__all__ = ["LiveChart", "plotly_bundle", "plotly_source"]
+__all__ = ["LiveChart", "installed_plotly_js", "plotly_bundle", "plotly_source"]
 
 _log = logging.getLogger(__name__)
 
@@ -69,9 +69,17 @@ def plotly_source() -> Path:
         return static_path(VENDORED_PLOTLY)
     except FileNotFoundError:
         pass
+    try:
+        return installed_plotly_js()
+    except FileNotFoundError:
+        raise FileNotFoundError(f"neither {VENDORED_PLOTLY} nor the plotly package is installed") from None
+
+
+def installed_plotly_js() -> Path:
+    """The installed plotly package's full `plotly.min.js`, found without importing plotly."""
     spec = importlib.util.find_spec("plotly")
     if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError(f"neither {VENDORED_PLOTLY} nor the plotly package is installed")
+        raise FileNotFoundError("the plotly package is not installed")
     return Path(list(spec.submodule_search_locations)[0]) / "package_data" / "plotly.min.js"
 
 
