@@ -16,8 +16,8 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from colab_panel.colab import enable_custom_widget_manager
 from colab_panel import tabs
+from colab_panel.colab import WIDGET_VIEW_MIME, enable_custom_widget_manager, widget_view_metadata
 from colab_panel.controllers.header import HeaderController
 from colab_panel.tabs import PanelContext, TabParts
 from colab_panel.tabs.slots import TabSlot
@@ -106,9 +106,23 @@ class Panel:
         for child in old_children:
             close_tree(child)
 
-    def _repr_mimebundle_(self, **kwargs):
+    def _ipython_display_(self) -> None:
+        """Shown as `display_data` whether it is a cell's last expression or passed to
+        `display()`: Colab adds its widget-manager metadata only to `display_data`."""
+        from IPython.display import publish_display_data
+
         enable_custom_widget_manager()
-        return self.widget._repr_mimebundle_(**kwargs)
+        data, metadata = self._repr_mimebundle_()
+        publish_display_data(data, metadata=metadata)
+
+    def _repr_mimebundle_(self, **_kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The widget view (ipywidgets 7 and 8 alike) and, in Colab, the metadata that names
+        Colab's custom widget manager."""
+        enable_custom_widget_manager()
+        data = {"text/plain": repr(self),
+                WIDGET_VIEW_MIME: {"version_major": 2, "version_minor": 0,
+                                   "model_id": self.widget.model_id}}
+        return data, widget_view_metadata()
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"

@@ -15,7 +15,8 @@ Two transports carry samples to the browser (see DESIGN.md, "Hard facts"):
   the controller opens a loopback `SampleEndpoint` and the page polls it through Colab's port
   proxy. `endpoint_port` / `endpoint_token` tell the chart where.
 
-``"auto"`` picks "http" in Colab and "comm" everywhere else.
+``"auto"`` picks "http" in Colab's own web front end and "comm" everywhere else (Colab in VS Code
+included: it has no port proxy).
 
 Table traits (`cells`, `processes`) and `alerts` are refreshed by `refresh()`, which the panel's
 ticker calls every few seconds; with the comm transport the sampler thread also refreshes
@@ -38,7 +39,7 @@ from colab_panel.controllers.monitor_export import session_figure, write_csv
 from colab_panel.errors import PanelError
 from colab_panel.monitor.sampler import Sampler, Tick, get_sampler
 from colab_panel.runtime.facts import colab_session_age_s
-from colab_panel.runtime.frontend import in_colab
+from colab_panel.runtime.frontend import in_colab, in_colab_browser
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -61,7 +62,7 @@ ChartListener = Callable[[dict[str, Any]], None]
 def choose_transport(requested: str | None) -> tuple[str, str]:
     """(transport, complaint): the transport to use for `requested` ("comm", "http", "auto"
     or None) and, when `requested` made no sense, a sentence saying what was used instead."""
-    automatic = "http" if in_colab() else "comm"
+    automatic = "http" if in_colab_browser() else "comm"
     if requested in (None, "", "auto"):
         return automatic, ""
     if requested in TRANSPORTS:

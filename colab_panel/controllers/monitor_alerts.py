@@ -50,8 +50,9 @@ def alerts_for(host: HostSample | None, gpus: Sequence[GpuSample],
                           "(checkpoints, extracted datasets) will soon fail.")
     if session_age_s is not None and session_age_s > SESSION_WARN_S:
         left = max(SESSION_MAX_S - session_age_s, 0.0)
-        alerts.append(f"This Colab runtime has run {human_duration(session_age_s)}; it ends at "
-                      f"12 h (about {human_duration(left)} left): save checkpoints to Drive now.")
+        alerts.append(f"This Colab runtime has run {human_duration(session_age_s)}; on Colab's "
+                      f"free tier it ends at 12 h (about {human_duration(left)} left): save "
+                      "checkpoints to Drive now. Paid tiers run longer.")
     return alerts
 
 

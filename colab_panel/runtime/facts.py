@@ -61,7 +61,7 @@ def read_runtime_facts(staging_dir: Path | None = None) -> RuntimeFacts:
         staging_dir=staging,
         staging_free_bytes=free_bytes(staging),
         drive_mounted=drive_mounted(),
-        colab_session_age_s=colab_session_age_s() if frontend is Frontend.COLAB else None,
+        colab_session_age_s=colab_session_age_s() if frontend in (Frontend.COLAB, Frontend.COLAB_VSCODE) else None,
         read_at=time.time(),
     )
 

@@ -1,8 +1,12 @@
-"""Which front end this kernel serves: Colab, JupyterLab, Notebook 7, VS Code, Voila, IPython or plain Python.
+"""Which front end this kernel serves: Colab, Colab in VS Code, JupyterLab, Notebook 7, VS Code,
+Voila, IPython or plain Python.
 
 A kernel cannot see its browser, so this reads the traces each front end leaves: the
-`google.colab` module, Voila's and VS Code's environment variables, and the command line of
-the Jupyter server that started the kernel (`JPY_PARENT_PID`).
+`google.colab` module, Voila's and VS Code's environment variables, the command line of
+the Jupyter server that started the kernel (`JPY_PARENT_PID`), and, for a Colab runtime
+driven from VS Code (the colab-vscode extension: `google.colab` imports, but there is no
+port proxy and no custom widget manager), the cell ids VS Code's Jupyter client puts in the
+metadata of each execute request (`vscode-notebook-cell:...`).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import sys
 
 class Frontend(str, enum.Enum):
     COLAB = "Colab"
+    COLAB_VSCODE = "Colab in VS Code"
     JUPYTERLAB = "JupyterLab"
     NOTEBOOK = "Notebook 7"
     JUPYTER = "Jupyter"  # a Jupyter server whose front end we could not tell
@@ -36,7 +41,7 @@ def in_colab() -> bool:
 
 def detect_frontend() -> Frontend:
     if in_colab():
-        return Frontend.COLAB
+        return Frontend.COLAB_VSCODE if driven_by_vscode() else Frontend.COLAB
     if os.environ.get("VOILA_KERNEL_ID") or os.environ.get("VOILA_APP_PORT") or \
             os.environ.get("SERVER_SOFTWARE", "").startswith("voila"):
         return Frontend.VOILA
@@ -48,6 +53,29 @@ def detect_frontend() -> Frontend:
     if shell != "ZMQInteractiveShell":
         return Frontend.IPYTHON
     return _jupyter_server_flavour(os.environ.get("JPY_PARENT_PID"))
+
+
+def in_colab_browser() -> bool:
+    """True in a Colab runtime shown by Colab's own web front end (port proxy, custom widget
+    manager), False elsewhere, Colab in VS Code included."""
+    return in_colab() and not driven_by_vscode()
+
+
+def driven_by_vscode() -> bool:
+    """True when the request this kernel is answering came from VS Code's Jupyter client."""
+    if "VSCODE_PID" in os.environ or "VSCODE_CWD" in os.environ:
+        return True
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    kernel = getattr(shell, "kernel", None)
+    try:
+        parent = kernel.get_parent("shell") if hasattr(kernel, "get_parent") else \
+            getattr(kernel, "_parent_header", None)
+    except Exception:  # a kernel without parents (tests, an odd kernel): no evidence
+        return False
+    metadata = parent.get("metadata") if isinstance(parent, dict) else None
+    cell_id = metadata.get("cellId") if isinstance(metadata, dict) else None
+    return isinstance(cell_id, str) and cell_id.startswith("vscode-notebook-cell")
 
 
 def _ipython_shell_name() -> str | None:

@@ -37,9 +37,10 @@ class HeaderView(widgets.HBox):
         self.facts_html.value = f'<span class="cp-facts-row" data-read-at="{read_at}">{body}</span>'
 
 
-def _chip(key: str, text: str, level: str = "") -> str:
+def _chip(key: str, text: str, level: str = "", title: str = "") -> str:
     cls = f"cp-fact cp-fact-{key}" + (f" cp-{level}" if level else "")
-    return f'<span class="{cls}">{text}</span>'
+    tip = f' title="{html.escape(title)}"' if title else ""
+    return f'<span class="{cls}"{tip}>{text}</span>'
 
 
 def _used_level(used: int | None, total: int | None) -> str:
@@ -77,5 +78,9 @@ def render_fact_chips(f: RuntimeFacts) -> list[str]:
     if f.colab_session_age_s is not None:
         left = COLAB_MAX_SESSION_S - f.colab_session_age_s
         level = "bad" if left < 3600 else "warn" if left < 3 * 3600 else ""
-        chips.append(_chip("session", f"Session {human_duration(f.colab_session_age_s)} of 12 h", level))
+        # 12 h is the free tier's limit; paid tiers run longer, so it is said in the tooltip
+        # and the colour, not claimed as this runtime's end.
+        chips.append(_chip("session", f"Runtime up {human_duration(f.colab_session_age_s)}", level,
+                           title="Colab's free tier ends a runtime after at most 12 h; "
+                                 "paid tiers allow longer runtimes."))
     return chips

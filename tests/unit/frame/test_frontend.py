@@ -64,3 +64,30 @@ def test_unknown_parent_is_plain_jupyter():
     assert frontend._jupyter_server_flavour(None) is Frontend.JUPYTER
     assert frontend._jupyter_server_flavour("not-a-pid") is Frontend.JUPYTER
     assert frontend._jupyter_server_flavour("999999999") is Frontend.JUPYTER
+
+
+class _Kernel:
+    def __init__(self, metadata):
+        self._parent = {"header": {"msg_type": "execute_request"}, "metadata": metadata}
+
+    def get_parent(self, channel="shell"):
+        return self._parent
+
+
+@pytest.mark.parametrize("metadata, expected", [
+    ({"cellId": "vscode-notebook-cell:/home/me/train.ipynb#W1sZmlsZQ%3D%3D"}, Frontend.COLAB_VSCODE),
+    ({"colab": {"cell_id": "abc"}}, Frontend.COLAB),
+    ({}, Frontend.COLAB),
+])
+def test_colab_runtime_driven_from_vscode_is_not_colabs_browser(monkeypatch, metadata, expected):
+    """colab-vscode: `google.colab` imports, but VS Code's client sends the requests (no port
+    proxy, no custom widget manager there)."""
+    import IPython
+
+    for name in ("VSCODE_PID", "VSCODE_CWD"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setitem(sys.modules, "google.colab", sys.modules.get("google.colab") or object())
+    shell = type("Shell", (), {"kernel": _Kernel(metadata)})()
+    monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
+    assert frontend.detect_frontend() is expected
+    assert frontend.in_colab_browser() is (expected is Frontend.COLAB)

@@ -39,7 +39,7 @@ def test_chips_warn_in_colour_and_words():
     assert "GPU: 1 × Tesla T4" in chips and "cp-fact-gpu cp-ok" in chips
     assert "cp-fact-ram cp-warn" in chips  # 11 of 12 GB used
     assert "cp-fact-staging-disk cp-bad" in chips  # 1 GB free where datasets go
-    assert "Session 11 h 30 min of 12 h" in chips and "cp-fact-session cp-bad" in chips
+    assert "Runtime up 11 h 30 min" in chips and "free tier" in chips and "cp-fact-session cp-bad" in chips
     assert "Drive mounted" in chips
 
 

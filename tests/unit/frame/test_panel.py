@@ -62,12 +62,63 @@ def test_colab_gets_the_custom_widget_manager_before_display(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(COLAB_STUB), COLAB_STUB_LOG=str(log),
                COLAB_PANEL_DATA=str(tmp_path / "data"))
     code = ("import json; from colab_panel import Panel; p = Panel(); "
-            "b = p._repr_mimebundle_(); print(json.dumps(sorted(b)))")
+            "data, meta = p._repr_mimebundle_(); print(json.dumps(sorted(data)))")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                          check=True, timeout=60)
     assert "application/vnd.jupyter.widget-view+json" in json.loads(out.stdout)
     calls = [json.loads(line)["call"] for line in log.read_text().splitlines()]
-    assert calls == ["output.enable_custom_widget_manager"]
+    assert calls[0] == "output.enable_custom_widget_manager"
+
+
+def _fake_colab(monkeypatch, url):
+    """Colab's modules as far as the panel reads them: `google.colab.output._widgets`."""
+    google, colab = types.ModuleType("google"), types.ModuleType("google.colab")
+    output, state = types.ModuleType("google.colab.output"), types.ModuleType("google.colab.output._widgets")
+    state._installed_url = None
+    output._widgets = state
+    output.enable_custom_widget_manager = lambda: setattr(state, "_installed_url", url)
+    google.colab, colab.output = colab, output
+    for name, module in (("google", google), ("google.colab", colab),
+                         ("google.colab.output", output), ("google.colab.output._widgets", state)):
+        monkeypatch.setitem(sys.modules, name, module)
+
+
+def _published(panel, monkeypatch, show):
+    sent = []
+    monkeypatch.setattr("IPython.display.publish_display_data",
+                        lambda data, metadata=None, **_: sent.append((data, metadata)))
+    show(panel)
+    return sent
+
+
+def test_in_colab_every_way_of_showing_carries_the_widget_manager(tmp_path, monkeypatch):
+    """Last expression (IPython calls _ipython_display_, which publishes display_data) and
+    display() alike: one display_data whose metadata names Colab's widget manager."""
+    from IPython.core.formatters import DisplayFormatter
+
+    url = "https://colab.example/widgets/manager.min.js"
+    _fake_colab(monkeypatch, url)
+    panel = Panel(staging_dir=tmp_path)
+    try:
+        def as_last_expression(p):
+            assert DisplayFormatter().format(p) == ({}, {})  # no execute_result of its own
+
+        for show in (as_last_expression, lambda p: p._ipython_display_()):
+            (data, metadata), = _published(panel, monkeypatch, show)
+            assert data["application/vnd.jupyter.widget-view+json"]["model_id"] == panel.widget.model_id
+            manager = metadata["application/vnd.jupyter.widget-view+json"]["colab"]
+            assert manager == {"custom_widget_manager": {"url": url}}
+    finally:
+        panel.close()
+
+
+def test_outside_colab_the_output_has_no_colab_metadata(tmp_path, monkeypatch):
+    panel = Panel(staging_dir=tmp_path)
+    try:
+        (data, metadata), = _published(panel, monkeypatch, lambda p: p._ipython_display_())
+        assert metadata == {} and "application/vnd.jupyter.widget-view+json" in data
+    finally:
+        panel.close()
 
 
 def test_a_tab_that_fails_to_start_says_why_and_the_rest_work(tmp_path, monkeypatch):

@@ -70,10 +70,10 @@ def test_switching_transport_opens_and_closes_the_endpoint(sampler):
 def test_transport_choice(monkeypatch):
     import colab_panel.controllers.monitor as module
 
-    monkeypatch.setattr(module, "in_colab", lambda: True)
+    monkeypatch.setattr(module, "in_colab_browser", lambda: True)
     assert choose_transport("auto") == ("http", "") and choose_transport(None) == ("http", "")
     assert choose_transport("comm") == ("comm", "")
-    monkeypatch.setattr(module, "in_colab", lambda: False)
+    monkeypatch.setattr(module, "in_colab_browser", lambda: False)
     assert choose_transport("auto") == ("comm", "")
     chosen, complaint = choose_transport("websocket")
     assert chosen == "comm" and "'comm', 'http' or 'auto'" in complaint and "'websocket'" in complaint
