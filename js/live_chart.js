@@ -1,16 +1,23 @@
 // The Monitor's live charts: GPU utilization and memory per GPU, host CPU and RAM, drawn with
 // plotly.js and fed by columnar deltas (see colab_panel/widgets/live_chart.py for the design).
 //
-// Data reaches the page one of two ways (the model's `transport`):
+// Data reaches the page one of three ways (the model's `transport`):
 //   "comm": the kernel pushes {type: "delta"} messages from its sampler thread;
-//   "http": the page polls the kernel's loopback endpoint itself, through Colab's
-//           google.colab.kernel.proxyPort(port), because Colab drops widget messages sent
-//           from background threads while a cell runs (googlecolab/colabtools#3373).
-// Either way every view first says "hello"; the kernel answers with the rows of the current
+//   "http": (Colab) Colab drops widget messages sent from background threads
+//           (googlecolab/colabtools#3373), so the view shows the chart as an iframe document
+//           served by the kernel's loopback endpoint through Colab's port proxy
+//           (google.colab.kernel.proxyPort(port, {cache: false})), the way TensorBoard does;
+//           that page (chart_frame.js) runs this same code with transport "poll". When the
+//           frame cannot load (no proxy, an untrusted output, a refused proxy) the view says
+//           so and draws what the kernel sends from its main thread, whenever it is idle.
+//   "poll": inside that frame: poll the frame's own origin (same-origin requests only).
+// Every widget view first says "hello"; the kernel answers with the rows of the current
 // window (and with plotly.js, once per page, when the page has none).
 //
 // Test hooks on the root element: data-rows (rows received), data-points (rows drawn into
-// the charts), data-plotly ("waiting" | "loaded" | "failed"), data-transport, data-polls.
+// the charts; with a live frame, the frame's), data-plotly ("waiting" | "loaded" | "failed"),
+// data-transport, data-polls, data-frame ("loading" | "live" | "failed" | "untrusted"),
+// data-problem (the sentence shown, if any).
 // Timing marks (performance.now() in ms, for benchmarks): data-t-render, -hello, -snapshot,
 // -visible, -plotted, and the page's data-t-page-model, -inflated, -evaluating, -evaluated.
 
@@ -269,11 +276,13 @@ function markerShapes(markers, from) {
 function render({ model, el }) {
   const root = document.createElement("div");
   root.className = "cp-live-chart";
-  root.innerHTML = `<div class="cp-lc-now"></div><div class="cp-lc-note"></div><div class="cp-lc-grid"></div>`;
+  root.innerHTML = `<div class="cp-lc-now"></div><div class="cp-lc-note"></div><div class="cp-lc-grid"></div>` +
+    `<div class="cp-lc-framebox"></div>`;
   el.appendChild(root);
   const nowEl = root.querySelector(".cp-lc-now");
   const noteEl = root.querySelector(".cp-lc-note");
   const grid = root.querySelector(".cp-lc-grid");
+  const frameBox = root.querySelector(".cp-lc-framebox");
 
   const rows = new Rows();
   let meta = null;
@@ -303,6 +312,7 @@ function render({ model, el }) {
   set("transport", model.get("transport"));
 
   function note() {
+    set("problem", problem);
     const parts = [];
     if (problem) parts.push(`<span class="cp-lc-problem">${escapeHtml(problem)}</span>`);
     if (root.dataset.plotly === "waiting") {
@@ -313,13 +323,14 @@ function render({ model, el }) {
     noteEl.style.display = parts.length ? "" : "none";
   }
 
-  function hello() {
+  function hello(needTicket = false) {
+    if (model.get("transport") === "poll") return;
     const state = plotlyState();
     const needPlotly = !havePlotly() && Date.now() - state.requestedAt > 15000;
     if (needPlotly) state.requestedAt = Date.now();
     mark("hello");
     model.send({ type: "hello", need_plotly: needPlotly, window_s: model.get("window_s"),
-                 gzip: typeof DecompressionStream !== "undefined" });
+                 gzip: typeof DecompressionStream !== "undefined", need_ticket: needTicket });
   }
 
   // -- the numbers strip: live even before plotly.js has arrived --
@@ -424,7 +435,7 @@ function render({ model, el }) {
       grid.insertBefore(box, grid.firstChild);
     }
     drawn = rows.t.filter((t) => t >= (rows.lastT ?? 0) - model.get("window_s")).length;
-    set("points", drawn);
+    setPoints(drawn);
   }
 
   function extend(newRows, markersChanged) {
@@ -447,7 +458,7 @@ function render({ model, el }) {
       Plotly.relayout(div, update);
     }
     drawn += newRows;
-    set("points", drawn);
+    setPoints(drawn);
   }
 
   function absorb(data) {
@@ -468,6 +479,9 @@ function render({ model, el }) {
   // -- messages from the kernel --
   async function onMessage(msg, buffers) {
     try {
+      if (msg.type === "ticket") { openFrame(msg.ticket); return; }
+      // A live frame draws the chart; what the kernel sends is for when it cannot.
+      if (frameState === "live" && (msg.type === "snapshot" || msg.type === "delta")) return;
       if (msg.type === "plotly") {
         await installPlotly(buffers[0], msg.gzip);
         return;
@@ -502,35 +516,16 @@ function render({ model, el }) {
     };
   }
 
-  async function baseUrl(port) {
-    const kernel = window.google && window.google.colab && window.google.colab.kernel;
-    // Outside Colab (transport forced to "http") the browser shares the kernel's loopback.
-    const url = kernel && kernel.proxyPort ? await kernel.proxyPort(port, { cache: true }) : `http://127.0.0.1:${port}/`;
-    return String(url).endsWith("/") ? String(url) : `${url}/`;
-  }
-
+  // "poll" (inside the chart frame): same-origin requests, the page's session key in a header.
   async function pollLoop(generation) {
-    const port = model.get("endpoint_port");
-    const token = model.get("endpoint_token");
-    if (!port) return;
-    let base;
-    try {
-      base = await baseUrl(port);
-    } catch (error) {
-      problem = `Colab's port proxy refused the monitor's endpoint: ${error}`; note();
-      return;
-    }
-    const startedAt = Date.now();
+    const headers = { "X-Colab-Panel-Token": model.get("session") };
     let failures = 0;
     const current = () => alive && generation === pollGeneration;
     while (current()) {
-      // Prefer the window-sized snapshot from "hello"; if the kernel is busy and cannot
-      // answer, fetch the whole history instead of waiting for it.
-      if (!snapshotSeen && cursor == null && Date.now() - startedAt < 3000) { await sleep(200); continue; }
       const latest = polls % 5 === 0 ? 1 : 0; // totals and names change rarely
-      const url = `${base}samples?since=${cursor ?? ""}&latest=${latest}&token=${encodeURIComponent(token)}`;
       try {
-        const response = await fetch(url, { cache: "no-store" });
+        const response = await fetch(`samples?since=${cursor ?? ""}&latest=${latest}`,
+                                     { cache: "no-store", headers });
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
         const data = await response.json();
         if (!current()) return;
@@ -551,19 +546,137 @@ function render({ model, el }) {
     }
   }
 
+  // -- "http" (Colab): the chart as an iframe document served by the kernel's endpoint --
+  let frame = null; // {el, origin}
+  let frameState = "";
+  let frameTimer = null;
+  const FRAME_WAIT_MS = 15000;
+
+  function setPoints(n) {
+    if (frameState !== "live") set("points", n);
+  }
+
+  function setFrameState(state) {
+    frameState = state;
+    set("frame", state);
+    const live = state === "live";
+    nowEl.style.display = live ? "none" : "";
+    grid.style.display = live ? "none" : "";
+    if (frame) frame.el.style.display = state === "failed" || state === "untrusted" ? "none" : "";
+  }
+
+  function frameFailed(state, sentence) {
+    clearTimeout(frameTimer);
+    if (frame) { frame.el.remove(); frame = null; }
+    setFrameState(state);
+    problem = `${sentence} Until then the chart updates whenever the kernel is idle.`;
+    note();
+    if (charts == null) drawAll();
+  }
+
+  // The ticket in the widget's state opens the frame once per page; a later view (a re-shown
+  // output, a reloaded page) asks the kernel for a new one.
+  function takeTicket() {
+    const ticket = model.get("frame_ticket");
+    const used = (window.__colabPanelTickets = window.__colabPanelTickets || new Set());
+    if (!ticket || used.has(ticket)) return null;
+    used.add(ticket);
+    return ticket;
+  }
+
+  async function frameBase(port) {
+    const colab = window.google && window.google.colab;
+    const kernel = colab && colab.kernel;
+    if (kernel && kernel.accessAllowed === false) {
+      return { state: "untrusted", sentence: "Colab does not let this output reach the kernel " +
+               "(an output of a notebook you have not run yourself): run the panel's cell to allow it." };
+    }
+    if (kernel && kernel.proxyPort) {
+      try {
+        // cache: false -- `true` would make Colab keep GET answers in the notebook.
+        const url = String(await kernel.proxyPort(port, { cache: false }));
+        return { url: url.endsWith("/") ? url : `${url}/` };
+      } catch (error) {
+        return { state: "failed", sentence: `Colab's port proxy refused the monitor's endpoint (${error}).` };
+      }
+    }
+    if (colab) {
+      // A Colab runtime shown by another front end (VS Code): no port proxy, so the kernel
+      // switches this chart to its widget channel.
+      model.send({ type: "no_proxy" });
+      return { state: "failed", sentence: "This front end has no port proxy for live charts." };
+    }
+    return { url: `http://127.0.0.1:${port}/` }; // the browser shares the kernel's machine
+  }
+
+  async function openFrame(ticket) {
+    const generation = pollGeneration;
+    const port = model.get("endpoint_port");
+    if (!alive || model.get("transport") !== "http" || !port || !ticket) return;
+    setFrameState("loading");
+    const base = await frameBase(port);
+    if (!alive || generation !== pollGeneration) return;
+    if (!base.url) { frameFailed(base.state, base.sentence); return; }
+    if (frame) frame.el.remove();
+    const el = document.createElement("iframe");
+    el.className = "cp-lc-frame";
+    el.title = "Live GPU and host charts";
+    el.src = new URL(`chart?ticket=${encodeURIComponent(ticket)}`, base.url).href;
+    frame = { el, origin: new URL(el.src).origin };
+    frameBox.appendChild(el);
+    clearTimeout(frameTimer);
+    frameTimer = setTimeout(() => {
+      if (alive && frameState === "loading") {
+        frameFailed("failed", "The live chart could not reach the kernel through Colab's port proxy.");
+      }
+    }, FRAME_WAIT_MS);
+  }
+
+  function onFrameMessage(event) {
+    if (!frame || event.source !== frame.el.contentWindow || !event.data) return;
+    const msg = event.data;
+    if (msg.type !== "cp-frame") return;
+    if (msg.state === "refused") { hello(true); return; }
+    if (frameState !== "live") {
+      clearTimeout(frameTimer);
+      setFrameState("live");
+      if (problem) { problem = ""; note(); }
+      sendSettings();
+    }
+    set("points", msg.points); set("rows", msg.rows); set("polls", msg.polls);
+    if (msg.height) frame.el.style.height = `${Math.max(msg.height, 60)}px`;
+  }
+
+  function sendSettings() {
+    if (!frame) return;
+    frame.el.contentWindow.postMessage({ type: "cp-settings", window_s: model.get("window_s"),
+                                         interval_s: model.get("interval_s"),
+                                         paused: model.get("paused") }, frame.origin);
+  }
+
   function restartPolling() {
     pollGeneration += 1;
     set("transport", model.get("transport"));
-    if (model.get("transport") === "http") pollLoop(pollGeneration);
+    if (model.get("transport") === "poll") pollLoop(pollGeneration);
+    if (model.get("transport") === "http") {
+      const ticket = takeTicket();
+      if (ticket) openFrame(ticket);
+      else hello(true);
+    } else if (frame) {
+      clearTimeout(frameTimer);
+      frame.el.remove(); frame = null; setFrameState("");
+    }
   }
 
   // -- wiring --
   const onCustom = (msg, buffers) => { onMessage(msg, buffers); };
-  const onWindow = () => { drawAll(); hello(); };
-  const onPaused = () => note();
+  const onWindow = () => { drawAll(); hello(); sendSettings(); };
+  const onPaused = () => { note(); sendSettings(); };
+  window.addEventListener("message", onFrameMessage);
   model.on("msg:custom", onCustom);
   model.on("change:window_s", onWindow);
   model.on("change:paused", onPaused);
+  model.on("change:interval_s", sendSettings);
   model.on("change:transport", restartPolling);
   model.on("change:endpoint_port", restartPolling);
 
@@ -603,10 +716,14 @@ function render({ model, el }) {
   return () => {
     alive = false;
     pollGeneration += 1;
+    clearTimeout(frameTimer);
+    window.removeEventListener("message", onFrameMessage);
+    if (frame) frame.el.remove();
     resize.disconnect();
     model.off("msg:custom", onCustom);
     model.off("change:window_s", onWindow);
     model.off("change:paused", onPaused);
+    model.off("change:interval_s", sendSettings);
     model.off("change:transport", restartPolling);
     model.off("change:endpoint_port", restartPolling);
     if (charts && havePlotly()) charts.forEach((c) => window.Plotly.purge(c.div));

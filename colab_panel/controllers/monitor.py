@@ -12,8 +12,11 @@ Two transports carry samples to the browser (see DESIGN.md, "Hard facts"):
   thread (`add_chart_listener`); JupyterLab / Notebook 7 / Voila / VS Code deliver that while a
   cell is busy (ipykernel >= 7.1).
 - ``"http"``: Colab drops background-thread widget messages (googlecolab/colabtools#3373), so
-  the controller opens a loopback `SampleEndpoint` and the page polls it through Colab's port
-  proxy. `endpoint_port` / `endpoint_token` tell the chart where.
+  the controller opens a loopback `SampleEndpoint` that serves the chart as a page of its own
+  (`chart_files`), which the widget shows in an iframe through Colab's port proxy;
+  `endpoint_port` and a single-use ticket (`issue_ticket`) tell the chart where. Each
+  `refresh()` on the main thread (the panel's ticker, while the kernel is idle) also pushes
+  the new rows to chart listeners, so a chart whose frame cannot load still updates.
 
 ``"auto"`` picks "http" in Colab's own web front end and "comm" everywhere else (Colab in VS Code
 included: it has no port proxy).
@@ -29,7 +32,7 @@ import dataclasses
 import logging
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 import traitlets
 
@@ -91,8 +94,10 @@ class MonitorController(traitlets.HasTraits):
 
     def __init__(self, *, sampler: Sampler | None = None, transport: str | None = "auto",
                  staging_dir: str | Path | None = None, shell: Any = None,
-                 session_age: Callable[[], float | None] | None = None, **kwargs: Any) -> None:
+                 session_age: Callable[[], float | None] | None = None,
+                 chart_files: Mapping[str, Path] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self._chart_files = dict(chart_files or {})
         self._closed = False
         self._lock = threading.RLock()  # refresh() runs on the main and the sampler thread
         self._endpoint: SampleEndpoint | None = None
@@ -199,6 +204,10 @@ class MonitorController(traitlets.HasTraits):
                                          self._session_age())
                 self.processes = [dataclasses.asdict(p) for p in sampler.latest_processes]
                 self.cells = self.cell_log.rows()
+                if self.transport == "http" and threading.current_thread() is threading.main_thread():
+                    # Colab delivers main-thread messages: a chart whose frame cannot load
+                    # still updates whenever the kernel is idle.
+                    self._push_new_rows()
             except Exception as error:  # the monitor must never take the panel down
                 _log.exception("monitor refresh failed")
                 self.error = f"Could not refresh the monitor: {error}"
@@ -246,6 +255,16 @@ class MonitorController(traitlets.HasTraits):
             "gpu_status": self.sampler.gpu_status,
         }
 
+    def issue_ticket(self) -> str:
+        """A single-use ticket that opens the endpoint's chart page ("" without an endpoint)."""
+        endpoint = self._endpoint
+        return endpoint.issue_ticket() if endpoint is not None and not endpoint.closed else ""
+
+    def use_widget_channel(self) -> None:
+        """The page has no port proxy (a Colab runtime shown by VS Code): push over the comm."""
+        if self.transport != "comm":
+            self.transport = "comm"
+
     def add_chart_listener(self, listener: ChartListener) -> Callable[[], None]:
         """With the comm transport, call `listener(message)` on the sampler thread after each
         sample: ``{"type": "delta", "data": ...}`` (new rows and markers only) and, when it
@@ -269,27 +288,33 @@ class MonitorController(traitlets.HasTraits):
         if self._closed or self.transport != "comm":
             return
         with self._lock:
-            listeners = list(self._listeners)
-            if listeners:
-                data = self.sampler.since(self._cursor, include_latest=False)
-                self._cursor = data["until"]
-                messages = [{"type": "delta", "data": data}]
-                meta = self.chart_meta()
-                if meta != self._last_meta:
-                    self._last_meta = meta
-                    messages.insert(0, {"type": "meta", "meta": meta})
             self._ticks_since_refresh += 1
             live_refresh = self._ticks_since_refresh >= _LIVE_REFRESH_EVERY_TICKS
             if live_refresh:
                 self._ticks_since_refresh = 0
+        self._push_new_rows()
+        if live_refresh:
+            self.refresh()
+
+    def _push_new_rows(self) -> None:
+        """Send the rows since the last push (and the meta when it changed) to every listener."""
+        with self._lock:
+            listeners = list(self._listeners)
+            if not listeners:
+                return
+            data = self.sampler.since(self._cursor, include_latest=False)
+            self._cursor = data["until"]
+            messages = [{"type": "delta", "data": data}]
+            meta = self.chart_meta()
+            if meta != self._last_meta:
+                self._last_meta = meta
+                messages.insert(0, {"type": "meta", "meta": meta})
         for listener in listeners:
             for message in messages:
                 try:
                     listener(message)
                 except Exception:  # one closed or broken chart must not starve the others
                     _log.exception("chart listener failed")
-        if live_refresh:
-            self.refresh()
 
     def _on_transport_change(self, change: dict[str, Any]) -> None:
         with self._lock:
@@ -301,7 +326,7 @@ class MonitorController(traitlets.HasTraits):
             try:
                 from colab_panel.monitor.endpoint import SampleEndpoint
 
-                self._endpoint = SampleEndpoint(self.sampler)
+                self._endpoint = SampleEndpoint(self.sampler, files=self._chart_files)
             except PanelError as error:
                 self.error = f"{error}; live charts will update only when the kernel is idle."
                 return

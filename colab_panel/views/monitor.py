@@ -24,8 +24,8 @@ __all__ = ["MonitorTab"]
 _TRANSPORT_NOTES = {
     "comm": "Live: samples reach the charts through the kernel's widget channel, also while a "
             "cell runs.",
-    "http": "Live: the page fetches samples from a local endpoint through Colab's port proxy, "
-            "so the charts keep drawing while a cell runs.",
+    "http": "Live: the charts are a page served by the kernel through Colab's port proxy, so "
+            "they keep drawing while a cell runs.",
 }
 
 
@@ -87,8 +87,11 @@ class MonitorTab(widgets.VBox):
 
     def _bind(self) -> None:
         c = self.controller
-        for name in ("transport", "endpoint_port", "endpoint_token", "window_s", "interval_s",
-                     "paused"):
+        self.chart.ticket_source = c.issue_ticket
+        self.chart.on_no_proxy = c.use_widget_channel
+        self.chart.frame_ticket = c.issue_ticket()
+        c.observe(self._new_ticket, names="endpoint_port")
+        for name in ("transport", "endpoint_port", "window_s", "interval_s", "paused"):
             traitlets.dlink((c, name), (self.chart, name))
         c.add_chart_listener(self.chart.push)
         self._updating = False  # True while we show the controller's value: not a user pick
@@ -105,6 +108,9 @@ class MonitorTab(widgets.VBox):
         for show in (self._show_interval, self._show_window, self._show_pause, self._show_status,
                      self._show_tables, self._show_messages):
             show()
+
+    def _new_ticket(self, _change: Any = None) -> None:
+        self.chart.frame_ticket = self.controller.issue_ticket()
 
     def _on_interval_pick(self, change: dict[str, Any]) -> None:
         if not self._updating and change["new"] is not None:

@@ -21,9 +21,13 @@ re-sends whole traces on change. Here (measured in benchmarks/bench_monitor.py):
 - Colab drops those background messages and gives every output its own iframe (so no page
   ever has plotly.js already): there (`embed_plotly=True`) the compressed bundle travels in
   the widget's state, which the main thread sends when the panel is displayed.
-- Data arrives as columnar deltas (only rows newer than the last one sent): either pushed by
-  the kernel (`push`, transport "comm", from the sampler thread) or polled by the page from
-  the loopback `SampleEndpoint` (transport "http", for Colab).
+- Data arrives as columnar deltas (only rows newer than the last one sent), pushed by the
+  kernel (`push`, transport "comm", from the sampler thread). In Colab (transport "http") the
+  view shows the chart as an iframe document served by the loopback `SampleEndpoint`
+  (`chart_page_files()`), opened with a single-use `frame_ticket`; a view that finds its
+  ticket used asks for another (``hello`` with ``need_ticket``), and a Colab front end with no
+  port proxy says ``no_proxy`` (`on_no_proxy`). What the kernel pushes from its main thread
+  is drawn by the view itself when the frame cannot load.
 
 The page answers every ``hello`` by `snapshot(window_s)` -> ``{"meta": ..., "data": ...}``
 (the rows of the current window); this module knows nothing about where those come from.
@@ -44,7 +48,7 @@ import traitlets
 
 from colab_panel.widgets.static import static_path
 
-__all__ = ["LiveChart", "installed_plotly_js", "plotly_bundle", "plotly_source"]
+__all__ = ["LiveChart", "chart_page_files", "installed_plotly_js", "plotly_bundle", "plotly_source"]
 
 _log = logging.getLogger(__name__)
 
@@ -99,6 +103,14 @@ def plotly_bundle(compressed: bool = True) -> bytes:
         return _bundles[compressed]
 
 
+def chart_page_files() -> dict[str, Path]:
+    """What the endpoint's chart page loads from ``/static/`` (see monitor/endpoint.py)."""
+    return {"live_chart.js": static_path("live_chart.js"),
+            "live_chart.css": static_path("live_chart.css"),
+            "chart_frame.js": static_path("chart_frame.js"),
+            "plotly.js": plotly_source()}
+
+
 _embedded_once = False
 
 
@@ -139,7 +151,9 @@ class LiveChart(anywidget.AnyWidget):
     _css = static_path("live_chart.css")
     transport = traitlets.Enum(("comm", "http"), default_value="comm").tag(sync=True)
     endpoint_port = traitlets.Int(0).tag(sync=True)  # the SampleEndpoint, transport "http"
-    endpoint_token = traitlets.Unicode("").tag(sync=True)
+    # Opens the endpoint's chart page once. The endpoint's keys never enter the widget's
+    # state (which a notebook may save): a used or expired ticket opens nothing.
+    frame_ticket = traitlets.Unicode("").tag(sync=True)
     window_s = traitlets.Int(300).tag(sync=True)
     interval_s = traitlets.Float(1.0).tag(sync=True)
     paused = traitlets.Bool(False).tag(sync=True)
@@ -154,6 +168,8 @@ class LiveChart(anywidget.AnyWidget):
             kwargs["first_snapshot"] = _first_snapshot(snapshot, kwargs.get("window_s", 300))
         super().__init__(**kwargs)
         self._snapshot = snapshot
+        self.ticket_source: Callable[[], str] = lambda: ""
+        self.on_no_proxy: Callable[[], None] = lambda: None
         self._created = time.monotonic()
         self._heard_from_page = False
         self._sent_unasked = False
@@ -177,9 +193,18 @@ class LiveChart(anywidget.AnyWidget):
         self.send({"type": "snapshot", **self._snapshot(window)})
 
     def _on_custom_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        if not isinstance(content, dict) or content.get("type") != "hello":
+        if not isinstance(content, dict):
+            return
+        if content.get("type") == "no_proxy":
+            self.on_no_proxy()
+            return
+        if content.get("type") != "hello":
             return
         self._heard_from_page = True
+        if content.get("need_ticket"):
+            ticket = self.ticket_source()
+            if ticket:
+                self.send({"type": "ticket", "ticket": ticket})
         try:
             self._answer(need_plotly=bool(content.get("need_plotly")),
                          compressed=bool(content.get("gzip", True)),

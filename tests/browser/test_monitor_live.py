@@ -68,7 +68,10 @@ def test_monitor_draws_during_a_busy_cell_in_jupyterlab(page, tmp_path):
         assert page.locator(CHART).get_attribute("data-polls") == "0"  # pushed, not polled
 
 
-def test_monitor_draws_during_a_busy_cell_in_the_colab_stand_in(colab_page, tmp_path):
+def test_monitor_frame_draws_during_a_busy_cell_with_the_http_transport(colab_page, tmp_path):
+    """The Colab transport run in JupyterLab with the kernel-side Colab stub: the chart is a page
+    served by the kernel's endpoint, in an iframe, polling its own origin. (Colab's own page,
+    origins and proxy are tested in tests/browser/colab.)"""
     page = colab_page
     write_notebook(tmp_path / "monitor.ipynb", [PANEL_CELL, SLEEP_CELL])
     with jupyterlab(tmp_path, tmp_path, colab=True) as server:
@@ -77,12 +80,18 @@ def test_monitor_draws_during_a_busy_cell_in_the_colab_stand_in(colab_page, tmp_
         page.wait_for_function(SLEEP_RUNNING, timeout=60_000)
         _open_monitor_tab(page)
         assert page.locator(CHART).get_attribute("data-transport") == "http"
-        _chart_is_drawn(page)
+        page.wait_for_function(f"() => document.querySelector('{CHART}')?.dataset.frame === 'live'",
+                               timeout=60_000)
+        inner = page.frame_locator(f"{CHART} .cp-lc-frame").locator(".cp-live-chart")
+        inner.locator(".cp-lc-plot-host .main-svg").first.wait_for(timeout=30_000)
+        assert "no NVIDIA driver" in inner.locator(".cp-lc-nogpu").inner_text()
+        assert inner.get_attribute("data-transport") == "poll"
         polls_before = int(page.locator(CHART).get_attribute("data-polls"))
         _points_grow_while_busy(page)
         assert int(page.locator(CHART).get_attribute("data-polls")) > polls_before
-        calls = page.evaluate("() => window.__colabStubCalls.map(c => c.call)")
-        assert "kernel.proxyPort" in calls
+        calls = page.evaluate("() => window.__colabStubCalls")
+        proxied = [c for c in calls if c["call"] == "kernel.proxyPort"]
+        assert proxied and all(c["options"].get("cache") is False for c in proxied)
 
 
 def test_clicking_the_monitor_tab_title_shows_it(page, tmp_path):

@@ -1,8 +1,11 @@
-"""The loopback endpoint: token, read-only routes, CORS, JSON deltas, and a clean close."""
+"""The loopback endpoint: token, tickets for the chart page, read-only routes, no CORS, JSON
+deltas, bounded connections, and a clean close."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import socket
 import urllib.error
 import urllib.request
@@ -51,7 +54,7 @@ def test_every_path_needs_the_token(endpoint, path):
 def test_samples_delta_with_token_in_query_header_or_bearer(endpoint):
     status, headers, body = fetch(f"{endpoint.url}samples?token={endpoint.token}")
     assert status == 200 and headers["Content-Type"] == "application/json"
-    assert headers["Access-Control-Allow-Origin"] == "*" and headers["Cache-Control"] == "no-store"
+    assert "Access-Control-Allow-Origin" not in headers and headers["Cache-Control"] == "no-store"
     everything = json.loads(body)
     assert len(everything["t"]) == 3 and everything["latest"]["host"]["ram_total_bytes"] > 0
     since = everything["t"][0]
@@ -76,11 +79,77 @@ def test_bad_since_is_a_400_and_writes_are_refused(endpoint):
     assert fetch(f"{endpoint.url}samples?token={endpoint.token}", method="DELETE")[0] == 405
 
 
-def test_preflight_allows_the_token_header_and_private_network(endpoint):
-    status, headers, _ = fetch(endpoint.url + "samples", method="OPTIONS")
-    assert status == 204
-    assert TOKEN_HEADER in headers["Access-Control-Allow-Headers"]
-    assert headers["Access-Control-Allow-Private-Network"] == "true"
+def test_no_other_origin_may_read_it(endpoint):
+    """The chart page polls its own origin: no CORS answer, and a preflight is refused."""
+    status, headers, _ = fetch(endpoint.url + "samples", method="OPTIONS",
+                               headers={"Origin": "https://elsewhere.example"})
+    assert status == 405 and "Access-Control-Allow-Origin" not in headers
+
+
+def _chart_files(tmp_path):
+    import gzip
+
+    files = {"live_chart.js": tmp_path / "live_chart.js", "plotly.js": tmp_path / "plotly.js.gz"}
+    files["live_chart.js"].write_text("export default {};")
+    files["plotly.js"].write_bytes(gzip.compress(b"window.Plotly = {};"))
+    return files
+
+
+def test_a_ticket_opens_the_chart_page_once_with_a_session_key_of_its_own(tmp_path):
+    sampler = Sampler(interval_s=1.0)
+    sampler.sample_now()
+    with SampleEndpoint(sampler, files=_chart_files(tmp_path)) as endpoint:
+        ticket = endpoint.issue_ticket()
+        status, headers, body = fetch(f"{endpoint.url}chart?ticket={ticket}")
+        assert status == 200 and headers["Content-Type"].startswith("text/html")
+        page = body.decode()
+        assert endpoint.token not in page and ticket not in page
+        session = json.loads(html.unescape(re.search(r'content="([^"]+)"', page).group(1)))["session"]
+        # the page's key reads samples; the used ticket opens nothing any more
+        assert fetch(f"{endpoint.url}samples", headers={TOKEN_HEADER: session})[0] == 200
+        status, _, body = fetch(f"{endpoint.url}chart?ticket={ticket}")
+        assert status == 403 and b"used already or has expired" in body
+        assert fetch(f"{endpoint.url}chart?ticket=")[0] == 403
+        assert fetch(f"{endpoint.url}samples", headers={TOKEN_HEADER: ticket})[0] == 403
+
+
+def test_static_files_need_no_key_and_gzip_travels_as_is(tmp_path):
+    with SampleEndpoint(Sampler(interval_s=1.0), files=_chart_files(tmp_path)) as endpoint:
+        request = urllib.request.Request(f"{endpoint.url}static/plotly.js")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.headers["Content-Encoding"] == "gzip"
+            assert response.headers["Content-Type"].startswith("text/javascript")
+        status, headers, body = fetch(f"{endpoint.url}static/live_chart.js")
+        assert status == 200 and body == b"export default {};"
+        assert fetch(f"{endpoint.url}static/../../etc/passwd")[0] == 404
+        assert fetch(f"{endpoint.url}static/other.js")[0] == 404
+
+
+def test_silent_connections_are_capped_and_dropped(endpoint):
+    """Half-open connections cannot pin kernel threads: at most MAX_CONNECTIONS are served at
+    once (the rest are closed at once) and each has a read timeout."""
+    import threading
+    import time
+
+    from colab_panel.monitor import endpoint as module
+
+    threads_before = threading.active_count()
+    idle = [socket.create_connection(("127.0.0.1", endpoint.port), timeout=5)
+            for _ in range(module.MAX_CONNECTIONS + 20)]
+    try:
+        time.sleep(0.5)
+        assert threading.active_count() - threads_before <= module.MAX_CONNECTIONS
+        dropped = 0
+        for sock in idle[module.MAX_CONNECTIONS:]:
+            sock.settimeout(2)
+            try:
+                dropped += sock.recv(1) == b""
+            except (ConnectionResetError, socket.timeout):
+                dropped += 1
+        assert dropped == 20
+    finally:
+        for sock in idle:
+            sock.close()
 
 
 def test_close_stops_listening_and_is_idempotent(endpoint):

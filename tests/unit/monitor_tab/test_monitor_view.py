@@ -201,3 +201,55 @@ def test_closing_the_tab_closes_the_layout_and_style_its_text_parts_share(sample
     controller.close()
     assert shared.comm is None and view.status.style.comm is None
     assert not any(w is shared for w in _instances.values())
+
+
+def test_colab_chart_opens_its_frame_with_a_single_use_ticket_and_no_key_in_its_state(sampler, monkeypatch):
+    controller = MonitorController(sampler=sampler, transport="http",
+                                   chart_files=live_chart.chart_page_files())
+    view = MonitorTab(controller)
+    try:
+        chart = view.chart
+        state = chart.get_state()
+        assert chart.endpoint_port == controller.endpoint_port and chart.frame_ticket
+        assert controller.endpoint.token not in str(state) and "endpoint_token" not in state
+        # a view that finds the ticket used asks for another; each answer is a new one
+        sent = _Recorder(chart, monkeypatch)
+        _page_says(chart, {"type": "hello", "need_ticket": True})
+        _page_says(chart, {"type": "hello", "need_ticket": True})
+        tickets = [content["ticket"] for content, _ in sent.sent if content["type"] == "ticket"]
+        assert len(set(tickets)) == 2 and chart.frame_ticket not in tickets
+    finally:
+        controller.close()
+        view.close()
+
+
+def test_colab_chart_gets_rows_from_the_main_thread_when_the_kernel_is_idle(sampler, monkeypatch):
+    """The fallback for a frame that cannot load: each refresh() on the main thread (the panel's
+    ticker) pushes what is new; the sampler thread pushes nothing (Colab would drop it)."""
+    controller = MonitorController(sampler=sampler, transport="http")
+    view = MonitorTab(controller)
+    try:
+        sent = _Recorder(view.chart, monkeypatch)
+        _wait_rows = time.monotonic() + 10
+        while len(sampler.history or ()) < 3:
+            assert time.monotonic() < _wait_rows
+            time.sleep(0.05)
+        assert "delta" not in sent.types()  # nothing from the sampler thread
+        controller.refresh()
+        deltas = [content for content, _ in sent.sent if content["type"] == "delta"]
+        assert len(deltas) == 1 and deltas[0]["data"]["t"]
+    finally:
+        controller.close()
+        view.close()
+
+
+def test_a_colab_front_end_without_a_port_proxy_switches_the_chart_to_the_widget_channel(sampler):
+    controller = MonitorController(sampler=sampler, transport="http")
+    view = MonitorTab(controller)
+    try:
+        _page_says(view.chart, {"type": "no_proxy"})
+        assert controller.transport == "comm" and view.chart.transport == "comm"
+        assert controller.endpoint is None
+    finally:
+        controller.close()
+        view.close()
