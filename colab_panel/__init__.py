@@ -23,6 +23,7 @@ _EXPORTS = {
     "parse_drive_link": "colab_panel.drive.parse",
     "DriveRef": "colab_panel.drive.parse",
     "connect": "colab_panel.drive",
+    "sign_in": "colab_panel.drive.auth",
     "Drive": "colab_panel.drive",
     "DriveItem": "colab_panel.drive",
     "share_links": "colab_panel.share",
@@ -49,6 +50,7 @@ _EXPORTS = {
     "PanelError": "colab_panel.errors",
     "DriveError": "colab_panel.errors",
     "DriveAuthError": "colab_panel.errors",
+    "DriveSignInNeedsCell": "colab_panel.errors",
     "DriveNotFound": "colab_panel.errors",
     "DrivePermissionDenied": "colab_panel.errors",
     "ResourceKeyRequired": "colab_panel.errors",
@@ -69,6 +71,7 @@ __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:  # let editors and type checkers see the lazy names
     from colab_panel.drive import Drive, DriveItem, connect
+    from colab_panel.drive.auth import sign_in
     from colab_panel.drive.parse import DriveRef, parse_drive_id, parse_drive_link
     from colab_panel.monitor import (GpuProcess, GpuSample, HostSample, gpu_status,
                                      read_gpu_processes, read_gpus, read_host)

@@ -26,6 +26,10 @@ class DriveAuthError(DriveError):
     """No usable credentials, or they were refused."""
 
 
+class DriveSignInNeedsCell(DriveAuthError):
+    """Colab asks for sign-in only from a running cell; the message says what to run."""
+
+
 class DriveNotFound(DriveError):
     """The file or folder does not exist, or this account cannot see it."""
 

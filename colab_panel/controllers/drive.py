@@ -109,6 +109,17 @@ class DriveController(traitlets.HasTraits):
         self._thread = threading.Thread(target=self._background_start, name="drive-connect", daemon=True)
         self._thread.start()
 
+    def reconnect(self) -> None:
+        """Try signing in again after a failed attempt (`sign_in()` in a cell calls this)."""
+        if self.connected or self._closed or self._connect is None:
+            return
+        thread = self._thread
+        if thread is not None and thread.is_alive():
+            return
+        self._thread, self.error = None, ""
+        self._started.clear()
+        self.start()
+
     def _background_start(self) -> None:
         try:
             drive = self.drive or self._connect()  # type: ignore[misc]

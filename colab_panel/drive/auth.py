@@ -32,7 +32,7 @@ import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from colab_panel.errors import DriveAuthError
+from colab_panel.errors import DriveAuthError, DriveSignInNeedsCell
 
 if TYPE_CHECKING:
     from colab_panel.drive.client import Drive
@@ -214,21 +214,75 @@ def _emulator_from_env(retry: RetryPolicy | None) -> Drive:
     return emulator_drive(url, token, ca, retry=retry)
 
 
-def _colab(retry: RetryPolicy | None) -> Drive:
+SIGN_IN_CALL = "from colab_panel import sign_in; sign_in()"
+COLAB_NEEDS_CELL = (
+    "Colab asks for Google sign-in only from a running cell, not from a button. Run this in a "
+    f"new cell, allow Drive access, then use the Drive tab again:  {SIGN_IN_CALL}")
+COLAB_ENTERPRISE = (
+    "Colab Enterprise does not sign you in to Google Drive from a notebook: its runtime runs as "
+    "a service account, and google.colab.auth.authenticate_user() returns without your "
+    "credentials. Share the Drive folders you need with that service account and connect with "
+    "connect(auth='service_account', key_file='key.json'), or copy the data to Cloud Storage.")
+
+
+def _colab_user_credentials() -> Any | None:
+    """Credentials Colab already holds for the signed-in user (an earlier sign-in or Drive
+    mount in this runtime), found without asking anything; None when there are none."""
     import google.auth
+    from google.auth import compute_engine
     from google.auth.exceptions import DefaultCredentialsError
+
+    try:
+        credentials, _project = google.auth.default(scopes=[DRIVE_SCOPE])
+    except DefaultCredentialsError:
+        return None
+    # The runtime's own service account is not the user: Drive would show its files, not yours.
+    return None if isinstance(credentials, compute_engine.Credentials) else credentials
+
+
+def _colab(retry: RetryPolicy | None) -> Drive:
+    from colab_panel.runtime.frontend import in_running_cell
 
     try:
         from google.colab import auth as colab_auth
     except ImportError:
         raise DriveAuthError("auth='colab' works only inside Google Colab. " + NO_CREDENTIALS_HELP) from None
-    colab_auth.authenticate_user()
-    try:
-        credentials, _project = google.auth.default(scopes=[DRIVE_SCOPE])
-    except DefaultCredentialsError as exc:
-        raise DriveAuthError(f"Colab sign-in did not produce credentials ({type(exc).__name__}). Rerun the cell "
-                             "and allow Drive access when asked.") from None
+    if os.environ.get("VERTEX_PRODUCT") == "COLAB_ENTERPRISE":
+        raise DriveAuthError(COLAB_ENTERPRISE)
+    credentials = _colab_user_credentials()
+    if credentials is None:
+        if not in_running_cell():
+            # authenticate_user() would ask through the kernel's stdin (or input()), which no
+            # front end answers for a click or a thread: it would wait forever.
+            raise DriveSignInNeedsCell(COLAB_NEEDS_CELL)
+        colab_auth.authenticate_user()
+        credentials = _colab_user_credentials()
+    if credentials is None:
+        raise DriveAuthError("Colab sign-in did not produce Drive credentials. Run "
+                             f"`{SIGN_IN_CALL}` again and allow Drive access when asked.")
     return drive_from_credentials(credentials, description="Google Drive (Colab sign-in)", retry=retry)
+
+
+_signed_in_listeners: list[Any] = []
+
+
+def on_sign_in(listener: Any) -> Any:
+    """Call `listener()` after each successful `sign_in()`; returns a function that removes it."""
+    _signed_in_listeners.append(listener)
+    return lambda: _signed_in_listeners.remove(listener) if listener in _signed_in_listeners else None
+
+
+def sign_in(auth: str = "auto", **kwargs: Any) -> Drive:
+    """Sign in to Drive from a cell (where Colab can ask) and let open panels use it.
+
+    In Colab the Drive tab cannot ask for sign-in from a button; it tells you to run this."""
+    drive = connect(auth, **kwargs)
+    for listener in list(_signed_in_listeners):
+        try:
+            listener()
+        except Exception:  # a closed panel's listener must not fail the sign-in
+            pass
+    return drive
 
 
 def _service_account(key_file: str | Path | None, retry: RetryPolicy | None) -> Drive:

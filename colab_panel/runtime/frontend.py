@@ -78,6 +78,28 @@ def driven_by_vscode() -> bool:
     return isinstance(cell_id, str) and cell_id.startswith("vscode-notebook-cell")
 
 
+def in_running_cell() -> bool:
+    """True on the kernel's main thread while it runs a cell (an execute request), the only
+    time a front end answers `input()`: not in a widget's click handler, not in a thread."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return False
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    kernel = getattr(shell, "kernel", None)
+    if kernel is None:
+        return shell is not None  # a terminal IPython reads its own stdin
+    try:
+        parent = kernel.get_parent("shell") if hasattr(kernel, "get_parent") else \
+            getattr(kernel, "_parent_header", None)
+    except Exception:
+        return False
+    header = parent.get("header") if isinstance(parent, dict) else None
+    return isinstance(header, dict) and header.get("msg_type") == "execute_request" and \
+        bool(getattr(kernel, "_allow_stdin", True))
+
+
 def _ipython_shell_name() -> str | None:
     ipython = sys.modules.get("IPython")
     if ipython is None:

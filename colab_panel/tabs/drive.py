@@ -35,10 +35,25 @@ def build_drive_tab(ctx: PanelContext) -> TabParts:
     )
     ctx.shared["drive"] = controller
     view = DriveTab(controller)
+    closeables: tuple = (controller,)
     if ctx.options.get("drive") is not None or not in_colab():
         controller.start()
     else:
-        # Colab's sign-in is a prompt; it waits for the user's first action in this tab rather
-        # than popping up while the panel paints for someone who may only want the Monitor.
+        # Colab's sign-in is a prompt that only a running cell can show: the first Drive action
+        # uses credentials Colab already has, or says which one-line call to run; that call
+        # (`sign_in()`) tells this tab to connect.
+        from colab_panel.drive.auth import on_sign_in
+
         controller.status = "Paste a Drive link or ID, or press Refresh to sign in and list My Drive."
-    return TabParts(title="Drive", view=view, closeables=(controller,), on_tick=controller.poll)
+        closeables = (_Unhook(on_sign_in(controller.reconnect)), controller)
+    return TabParts(title="Drive", view=view, closeables=closeables, on_tick=controller.poll)
+
+
+class _Unhook:
+    """Closing the tab removes its sign-in listener."""
+
+    def __init__(self, remove) -> None:
+        self._remove = remove
+
+    def close(self) -> None:
+        self._remove()
