@@ -42,6 +42,7 @@ class Panel:
         for old in previous:
             old.close(notice="This panel was replaced by a newer one.")
         self._closed = False
+        self.ticks = 0  # timer ticks heard from the page: proof that the panel rendered there
         context = PanelContext(staging_dir=Path(staging_dir) if staging_dir else None,
                                options=options)
         self.header = HeaderController(staging_dir=context.staging_dir)
@@ -70,6 +71,7 @@ class Panel:
                                      for slot in self.slots)
 
     def _on_tick(self) -> None:
+        self.ticks += 1
         self.header.refresh()
         self.build_tabs()
         for parts in self.tabs:

@@ -41,6 +41,7 @@ function report() {
   const d = root.dataset;
   const status = { type: "cp-frame", state: "ready", points: Number(d.points || 0),
                    rows: Number(d.rows || 0), polls: Number(d.polls || 0), problem: d.problem || "",
+                   last_t: Number(d.lastT || 0),
                    height: Math.ceil(document.documentElement.scrollHeight) };
   const key = JSON.stringify(status);
   if (key !== last) { last = key; window.parent.postMessage(status, "*"); }

@@ -465,6 +465,7 @@ function render({ model, el }) {
     const markersBefore = rows.markers.length;
     const newRows = rows.merge(data);
     set("rows", rows.received);
+    if (rows.lastT != null) set("lastT", rows.lastT);
     renderNow();
     if (rows.prepended || !charts) drawAll();
     else extend(newRows, rows.markers.length !== markersBefore);
@@ -644,8 +645,26 @@ function render({ model, el }) {
       sendSettings();
     }
     set("points", msg.points); set("rows", msg.rows); set("polls", msg.polls);
+    if (msg.last_t) set("lastT", msg.last_t);
     if (msg.height) frame.el.style.height = `${Math.max(msg.height, 60)}px`;
   }
+
+  // What this view shows, told to the kernel (at most every 2 s, when it changed; it arrives
+  // when the kernel is idle): notebooks/colab_check.ipynb reads it to check a real Colab.
+  let reported = "";
+  let reportTimer = null;
+  function reportStatus() {
+    if (model.get("transport") === "poll" || reportTimer) return;
+    reportTimer = setTimeout(() => {
+      reportTimer = null;
+      if (!alive) return;
+      const status = { type: "status", frame: frameState, points: Number(root.dataset.points || 0),
+                       last_t: Number(root.dataset.lastT || 0), problem };
+      const key = JSON.stringify(status);
+      if (key !== reported) { reported = key; model.send(status); }
+    }, 2000);
+  }
+  new MutationObserver(reportStatus).observe(root, { attributes: true });
 
   function sendSettings() {
     if (!frame) return;
@@ -717,6 +736,7 @@ function render({ model, el }) {
     alive = false;
     pollGeneration += 1;
     clearTimeout(frameTimer);
+    clearTimeout(reportTimer);
     window.removeEventListener("message", onFrameMessage);
     if (frame) frame.el.remove();
     resize.disconnect();

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import gzip
 import importlib.util
+from collections import deque
 import logging
 import threading
 import time
@@ -168,6 +169,9 @@ class LiveChart(anywidget.AnyWidget):
             kwargs["first_snapshot"] = _first_snapshot(snapshot, kwargs.get("window_s", 300))
         super().__init__(**kwargs)
         self._snapshot = snapshot
+        # What the page says it shows ({"frame", "points", "last_t", "problem"}), newest last,
+        # with the kernel's monotonic time of arrival: notebooks/colab_check.ipynb reads it.
+        self.page_reports: deque[tuple[float, dict[str, Any]]] = deque(maxlen=500)
         self.ticket_source: Callable[[], str] = lambda: ""
         self.on_no_proxy: Callable[[], None] = lambda: None
         self._created = time.monotonic()
@@ -194,6 +198,9 @@ class LiveChart(anywidget.AnyWidget):
 
     def _on_custom_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if not isinstance(content, dict):
+            return
+        if content.get("type") == "status":
+            self.page_reports.append((time.monotonic(), content))
             return
         if content.get("type") == "no_proxy":
             self.on_no_proxy()
