@@ -31,6 +31,18 @@ Parts = tuple[str, ...]
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
 
+class LinkSet(set[Parts]):
+    """The symlinks an archive made, and the lengths they come in (for prefix checks)."""
+
+    def __init__(self, items: Iterable[Parts] = ()) -> None:
+        super().__init__(items)
+        self.lengths = {len(p) for p in self}
+
+    def add(self, parts: Parts) -> None:
+        super().add(parts)
+        self.lengths.add(len(parts))
+
+
 def member_parts(name: str, *, backslash_is_separator: bool) -> Parts:
     """The safe relative parts of member `name`; `()` for the archive root itself (`./`).
 
@@ -76,11 +88,11 @@ def check_link_target(link: Parts, target: str, member_name: str) -> None:
             stack.append(part)
 
 
-def check_not_through_links(parts: Parts, links: set[Parts], member_name: str, *, include_self: bool) -> None:
+def check_not_through_links(parts: Parts, links: LinkSet, member_name: str, *, include_self: bool) -> None:
     """Refuse a member whose path goes through (or, with include_self, is) an earlier symlink."""
     end = len(parts) if include_self else len(parts) - 1
-    for i in range(1, end + 1):
-        if parts[:i] in links:
+    for i in links.lengths:  # only prefixes as long as some link: a deep path is not a quadratic walk
+        if i <= end and parts[:i] in links:
             via = "/".join(parts[:i])
             raise UnsafeArchiveError(
                 f"Archive member {member_name!r} would be written through the symbolic link {via!r} "

@@ -20,12 +20,12 @@ from __future__ import annotations
 import errno
 import os
 import secrets
-import shutil
 import stat
 from pathlib import Path
 from types import TracebackType
 
 from colab_panel.errors import StagingError, UnsafeArchiveError
+from colab_panel.staging.tree_removal import remove_tree
 
 TMP_PREFIX = ".colab_panel-tmp-"
 
@@ -71,16 +71,16 @@ class StagingArea:
                     raise
             # Someone wrote into dest while we extracted: merge instead.
         renames: list[tuple[str, str]] = []
-        _plan_merge(str(self.root), str(self.dest), str(self.root), renames)
+        _plan_merge(str(self.root), str(self.dest), renames)
         for src, dst in renames:
             os.replace(src, dst)
         self._committed = True
-        shutil.rmtree(self.root, ignore_errors=True)  # only emptied, merged folders are left
+        remove_tree(self.root)  # only emptied, merged folders are left
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         if not self._committed:
-            shutil.rmtree(self.root, ignore_errors=True)
+            remove_tree(self.root)
             if self._created_dest:
                 try:
                     self.dest.rmdir()
@@ -106,26 +106,35 @@ def _make_private_dir(parent: Path) -> Path:
     raise StagingError(f"Could not create a temporary folder in {parent}.")
 
 
-def _plan_merge(src_dir: str, dst_dir: str, root: str, renames: list[tuple[str, str]]) -> None:
-    with os.scandir(src_dir) as it:
-        entries = list(it)
-    for entry in entries:
-        target = os.path.join(dst_dir, entry.name)
-        try:
-            st = os.lstat(target)
-        except FileNotFoundError:
-            renames.append((entry.path, target))
-            continue
-        rel = os.path.relpath(entry.path, root)
-        if entry.is_dir(follow_symlinks=False):
-            if stat.S_ISLNK(st.st_mode):
-                raise UnsafeArchiveError(
-                    f"The archive has a folder {rel!r}, but {target} is an existing symbolic link; "
-                    "extracting through it could write outside the destination, so nothing was extracted.")
-            if stat.S_ISDIR(st.st_mode):
-                _plan_merge(entry.path, target, root, renames)
+def _plan_merge(root: str, dest: str, renames: list[tuple[str, str]]) -> None:
+    """List the renames that merge `root` into `dest`; raise on the first conflict.
+
+    A list of folder pairs, not recursion: an archive's folder chain can be 1,000s deep.
+    """
+    pairs = [(root, dest)]
+    while pairs:
+        src_dir, dst_dir = pairs.pop()
+        with os.scandir(src_dir) as it:
+            entries = list(it)
+        for entry in entries:
+            target = os.path.join(dst_dir, entry.name)
+            try:
+                st = os.lstat(target)
+            except FileNotFoundError:
+                renames.append((entry.path, target))
                 continue
-            raise StagingError(f"The archive has a folder {rel!r} but {target} is an existing file; nothing was extracted.")
-        if stat.S_ISDIR(st.st_mode):
-            raise StagingError(f"The archive has a file {rel!r} but {target} is an existing folder; nothing was extracted.")
-        renames.append((entry.path, target))
+            rel = os.path.relpath(entry.path, root)
+            if entry.is_dir(follow_symlinks=False):
+                if stat.S_ISLNK(st.st_mode):
+                    raise UnsafeArchiveError(
+                        f"The archive has a folder {rel!r}, but {target} is an existing symbolic link; "
+                        "extracting through it could write outside the destination, so nothing was extracted.")
+                if stat.S_ISDIR(st.st_mode):
+                    pairs.append((entry.path, target))
+                    continue
+                raise StagingError(f"The archive has a folder {rel!r} but {target} is an existing file; "
+                                   "nothing was extracted.")
+            if stat.S_ISDIR(st.st_mode):
+                raise StagingError(f"The archive has a file {rel!r} but {target} is an existing folder; "
+                                   "nothing was extracted.")
+            renames.append((entry.path, target))

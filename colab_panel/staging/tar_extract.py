@@ -29,7 +29,7 @@ from colab_panel.errors import StagingError, UnsafeArchiveError
 from colab_panel.staging import writing
 from colab_panel.staging.formats import compression_of, open_decompressed
 from colab_panel.staging.progress import ProgressTracker
-from colab_panel.staging.safety import (Parts, check_link_target, check_links_resolve_inside,
+from colab_panel.staging.safety import (LinkSet, Parts, check_link_target, check_links_resolve_inside,
                                         check_not_through_links, member_parts)
 from colab_panel.staging.staging_area import StagingArea
 
@@ -142,7 +142,7 @@ def extract_tar(stream: BinaryIO, dest: Path, *, compression: str | None = "auto
 class _Done:
     def __init__(self) -> None:
         self.files: list[Parts] = []  # regular files and symlinks, archive order
-        self.links: set[Parts] = set()
+        self.links = LinkSet()
         self.end_offset = 0
         self.last_name = ""
 
@@ -202,10 +202,13 @@ def _extract_members(reader: _WindowReader, root: str, tracker: ProgressTracker,
 
 
 def _make_dirs(root: str, parts: Parts, dirs: set[Parts], name: str) -> None:
-    for i in range(1, len(parts) + 1):
+    # From the deepest prefix up to the first one that exists, then down: a member in a known
+    # folder costs one lookup, not one per level (a 1,000-level chain would be quadratic).
+    missing = len(parts)
+    while missing and parts[:missing] not in dirs:
+        missing -= 1
+    for i in range(missing + 1, len(parts) + 1):
         sub = parts[:i]
-        if sub in dirs:
-            continue
         try:
             os.mkdir(os.path.join(root, *sub))
         except FileExistsError:

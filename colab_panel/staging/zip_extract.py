@@ -33,7 +33,7 @@ from colab_panel.errors import StagingError, UnsafeArchiveError
 from colab_panel.staging import writing
 from colab_panel.staging.bulk_copy import copy_range_with_crc
 from colab_panel.staging.progress import ProgressTracker
-from colab_panel.staging.safety import (Parts, check_link_target, check_links_resolve_inside,
+from colab_panel.staging.safety import (LinkSet, Parts, check_link_target, check_links_resolve_inside,
                                         check_not_through_links, member_parts)
 from colab_panel.staging.space import check_space, disk_footprint
 from colab_panel.staging.staging_area import StagingArea
@@ -66,7 +66,7 @@ class ZipPlan:
 
     members: list[ZipMember]
     dirs: list[Parts]  # parents before children
-    links: set[Parts]
+    links: LinkSet
     total_bytes: int
 
 
@@ -99,13 +99,16 @@ def plan_zip(zf: zipfile.ZipFile, *, max_bytes: int | None = None) -> ZipPlan:
             by_path[parts] = ZipMember(info, parts, "symlink", link_target=target)
         else:
             by_path[parts] = ZipMember(info, parts, "file", executable=bool(mode & 0o111))  # later entry wins
-    links = {p for p, m in by_path.items() if m.kind == "symlink"}
+    links = LinkSet(p for p, m in by_path.items() if m.kind == "symlink")
     for parts, member in by_path.items():
         check_not_through_links(parts, links, member.info.filename, include_self=False)
     for parts in dirs:
         check_not_through_links(parts, links, "/".join(parts) + "/", include_self=True)
-    for parts in by_path:
-        dirs.update(parts[:i] for i in range(1, len(parts)))
+    for parts in by_path:  # deepest first, stopping at a known folder: a deep path is not quadratic
+        i = len(parts) - 1
+        while i and parts[:i] not in dirs:
+            dirs.add(parts[:i])
+            i -= 1
     clash = dirs.intersection(by_path)
     if clash:
         name = "/".join(sorted(clash)[0])
