@@ -22,6 +22,7 @@ from typing import BinaryIO
 from colab_panel.errors import InsufficientSpace, StagingCancelled, StagingError
 from colab_panel.staging import writing
 from colab_panel.staging.formats import detect_format
+from colab_panel.staging.output_limit import DEFAULT_MAX_RATIO, OutputLimit
 from colab_panel.staging.progress import ProgressArg, ProgressTracker, resolve_progress
 from colab_panel.staging.space import free_bytes, mount_point
 from colab_panel.staging.tar_extract import extract_tar
@@ -36,7 +37,8 @@ def default_workers() -> int:
 
 def extract_archive(archive: str | os.PathLike[str], dest: str | os.PathLike[str], *,
                     progress: ProgressArg = None, cancel: threading.Event | None = None,
-                    workers: int | None = None, max_bytes: int | None = None) -> list[Path]:
+                    workers: int | None = None, max_bytes: int | None = None,
+                    max_ratio: float | None = DEFAULT_MAX_RATIO) -> list[Path]:
     """Extract a zip or tar (.gz/.bz2/.xz/.zst) archive into `dest` safely; return the paths written.
 
     The format is read from the file's first bytes, not its name. The returned list holds every
@@ -47,9 +49,12 @@ def extract_archive(archive: str | os.PathLike[str], dest: str | os.PathLike[str
     - `cancel`: set this `threading.Event` from another thread to stop; raises StagingCancelled.
     - `workers`: zip writer threads (default `default_workers()`); tar is sequential.
     - `max_bytes`: refuse archives that expand past this many bytes (zip: checked up front).
+    - `max_ratio`: refuse archives whose output passes this many times the archive's size
+      (above 64 MiB; see `output_limit`); None lifts it. Zip is also held to the free space.
 
-    Raises UnsafeArchiveError (a member would land outside `dest`, a hard link, a device, a
-    member inflating past its declared size), InsufficientSpace, StagingCancelled, StagingError.
+    Raises UnsafeArchiveError (a member would land outside `dest`, a link pointing outside, a
+    device, overlapping zip members, a member inflating past its declared size, output past
+    a limit), InsufficientSpace, StagingCancelled, StagingError.
     """
     archive = Path(archive)
     dest = Path(os.path.abspath(dest))
@@ -58,16 +63,17 @@ def extract_archive(archive: str | os.PathLike[str], dest: str | os.PathLike[str
         raise StagingError(f"{archive.name} is not a zip or tar archive this can extract.")
     callback, close = resolve_progress(progress, f"extract {archive.name}")
     tracker = ProgressTracker(callback)
+    limit = OutputLimit(max_bytes, max_ratio)
     try:
         with errors_in_words(archive.name, dest):
             if fmt.kind == "zip":
                 paths = extract_zip(archive, dest, tracker=tracker, cancel=cancel,
-                                    workers=workers or default_workers(), max_bytes=max_bytes)
+                                    workers=workers or default_workers(), limit=limit)
             else:
                 tracker.bytes_total = archive.stat().st_size
                 with open(archive, "rb") as f:
                     paths = extract_tar(f, dest, compression=fmt.compression, tracker=tracker,
-                                        cancel=cancel, max_bytes=max_bytes)
+                                        cancel=cancel, limit=limit, input_size=tracker.bytes_total)
         tracker.emit(force=True)
         return paths
     finally:
@@ -76,14 +82,16 @@ def extract_archive(archive: str | os.PathLike[str], dest: str | os.PathLike[str
 
 def extract_tar_stream(fileobj: BinaryIO, dest: str | os.PathLike[str], *, compression: str | None = "auto",
                        progress: ProgressArg = None, cancel: threading.Event | None = None,
-                       max_bytes: int | None = None, bytes_total: int | None = None,
+                       max_bytes: int | None = None, max_ratio: float | None = DEFAULT_MAX_RATIO,
+                       bytes_total: int | None = None,
                        verify: Callable[[], None] | None = None) -> list[Path]:
     """Extract a tar from a sequential stream (an HTTP response, a pipe) into `dest`, all or nothing.
 
     `compression`: "auto" (sniff magic bytes), None, "gz", "bz2", "xz" or "zst".
     `bytes_total`: the stream's length if known, for progress. `verify`: called after the last
     member and before anything is moved into `dest`; raise from it (e.g. ChecksumMismatch after
-    hashing the downloaded bytes) to reject the whole extraction.
+    hashing the downloaded bytes) to reject the whole extraction. `max_bytes`, `max_ratio`: as
+    for `extract_archive`; the ratio counts the stream's bytes read so far.
     """
     dest = Path(os.path.abspath(dest))
     callback, close = resolve_progress(progress, "extract")
@@ -91,7 +99,7 @@ def extract_tar_stream(fileobj: BinaryIO, dest: str | os.PathLike[str], *, compr
     try:
         with errors_in_words("the tar stream", dest):
             paths = extract_tar(fileobj, dest, compression=compression, tracker=tracker, cancel=cancel,
-                                max_bytes=max_bytes, verify=verify)
+                                limit=OutputLimit(max_bytes, max_ratio), verify=verify)
         tracker.emit(force=True)
         return paths
     finally:

@@ -28,6 +28,7 @@ from typing import BinaryIO
 from colab_panel.errors import StagingError, UnsafeArchiveError
 from colab_panel.staging import writing
 from colab_panel.staging.formats import compression_of, open_decompressed
+from colab_panel.staging.output_limit import OutputLimit
 from colab_panel.staging.progress import ProgressTracker
 from colab_panel.staging.safety import (LinkSet, Parts, check_link_target, check_links_resolve_inside,
                                         check_not_through_links, member_parts)
@@ -45,6 +46,7 @@ class _CountingReader:
         self._tracker = tracker
         self._cancel = cancel
         self._prefix = prefix  # bytes already read to sniff the format
+        self.count = 0  # compressed bytes handed out so far
 
     def read(self, size: int = -1) -> bytes:
         writing.check_stop(self._cancel)
@@ -54,6 +56,7 @@ class _CountingReader:
         else:
             data = self._raw.read(size)
         self._tracker.add(len(data))
+        self.count += len(data)
         return data
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # used by gzip/bz2/lzma readers
@@ -73,17 +76,28 @@ class _CountingReader:
 
 
 class _WindowReader:
-    """The decompressed tar stream as tarfile reads it, remembering the last `_WINDOW` bytes."""
+    """The decompressed tar stream as tarfile reads it, remembering the last `_WINDOW` bytes.
 
-    def __init__(self, stream: BinaryIO) -> None:
+    Every decompressed byte (members, headers, padding) is held to `limit`'s ratio against
+    the compressed bytes read so far, or the archive's size when known (`input_size`).
+    """
+
+    def __init__(self, stream: BinaryIO, raw: _CountingReader, limit: OutputLimit, input_size: int) -> None:
         self._stream = stream
+        self._raw = raw
+        self._limit = limit
+        self._input_size = input_size
         self.position = 0
         self.window = bytearray()
         self.window_start = 0
 
+    def _advance(self, n: int) -> None:
+        self.position += n
+        self._limit.check_ratio(self.position, max(self._raw.count, self._input_size), "The tar archive")
+
     def read(self, size: int = -1) -> bytes:
         data = self._stream.read(size)
-        self.position += len(data)
+        self._advance(len(data))
         self.window += data
         if len(self.window) > 2 * _WINDOW:
             drop = len(self.window) - _WINDOW
@@ -105,15 +119,18 @@ class _WindowReader:
             chunk = self._stream.read(writing.COPY_CHUNK)
             if not chunk:
                 return self.position - end_of_members >= tarfile.BLOCKSIZE
-            self.position += len(chunk)
+            self._advance(len(chunk))
             if any(chunk):
                 return False
 
 
 def extract_tar(stream: BinaryIO, dest: Path, *, compression: str | None = "auto",
-                tracker: ProgressTracker, cancel: threading.Event | None, max_bytes: int | None,
-                verify: Callable[[], None] | None = None) -> list[Path]:
-    """Extract a tar read sequentially from `stream`. `compression="auto"` sniffs the magic bytes."""
+                tracker: ProgressTracker, cancel: threading.Event | None, limit: OutputLimit,
+                input_size: int = 0, verify: Callable[[], None] | None = None) -> list[Path]:
+    """Extract a tar read sequentially from `stream`. `compression="auto"` sniffs the magic bytes.
+
+    `input_size`: the archive's size when known (a file), for the ratio in `limit`.
+    """
     prefix = b""
     if compression == "auto":
         prefix = stream.read(8)
@@ -122,8 +139,8 @@ def extract_tar(stream: BinaryIO, dest: Path, *, compression: str | None = "auto
     with StagingArea(dest) as area:
         decompressed = open_decompressed(raw, compression)  # type: ignore[arg-type]
         try:
-            reader = _WindowReader(decompressed)
-            done = _extract_members(reader, str(area.root), tracker, cancel, max_bytes)
+            reader = _WindowReader(decompressed, raw, limit, input_size)
+            done = _extract_members(reader, str(area.root), tracker, cancel, limit)
             if not reader.rest_is_zero_padding(done.end_offset):
                 raise UnsafeArchiveError(
                     f"The tar archive does not end cleanly after member {done.last_name!r}: it is cut "
@@ -148,7 +165,7 @@ class _Done:
 
 
 def _extract_members(reader: _WindowReader, root: str, tracker: ProgressTracker,
-                     cancel: threading.Event | None, max_bytes: int | None) -> _Done:
+                     cancel: threading.Event | None, limit: OutputLimit) -> _Done:
     done = _Done()
     dirs: set[Parts] = {()}
     written = 0
@@ -189,9 +206,7 @@ def _extract_members(reader: _WindowReader, root: str, tracker: ProgressTracker,
                 done.links.add(parts)
             else:
                 written += member.size
-                if max_bytes is not None and written > max_bytes:
-                    raise UnsafeArchiveError(f"The archive expands past the limit of {max_bytes} bytes; "
-                                             "refusing to extract.")
+                limit.check_total(written, "The archive")
                 _remove_earlier_copy(path)  # tar semantics: a later copy of a name wins
                 _write_member(tf, member, path, cancel)
             done.files.append(parts)

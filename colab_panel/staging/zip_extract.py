@@ -32,6 +32,7 @@ from pathlib import Path
 from colab_panel.errors import StagingError, UnsafeArchiveError
 from colab_panel.staging import writing
 from colab_panel.staging.bulk_copy import copy_range_with_crc
+from colab_panel.staging.output_limit import OutputLimit
 from colab_panel.staging.progress import ProgressTracker
 from colab_panel.staging.safety import (LinkSet, Parts, check_link_target, check_links_resolve_inside,
                                         check_not_through_links, member_parts)
@@ -72,10 +73,11 @@ class ZipPlan:
     total_bytes: int
 
 
-def plan_zip(zf: zipfile.ZipFile, fd: int, *, max_bytes: int | None = None) -> ZipPlan:
+def plan_zip(zf: zipfile.ZipFile, fd: int, *, limit: OutputLimit = OutputLimit()) -> ZipPlan:
     """Check every central-directory entry; raise UnsafeArchiveError/StagingError before writing.
 
-    `fd`: the archive opened for reading, where local headers are checked.
+    `fd`: the archive opened for reading, where local headers are checked. `limit` is held
+    against the declared total: each member is later held to its declared size.
     """
     by_path: dict[Parts, ZipMember] = {}
     dirs: set[Parts] = set()
@@ -122,13 +124,12 @@ def plan_zip(zf: zipfile.ZipFile, fd: int, *, max_bytes: int | None = None) -> Z
         raise UnsafeArchiveError(f"Archive member {name!r} is both a file and a folder; refusing to extract.")
     members = list(by_path.values())
     total = sum(m.info.file_size for m in members)
-    if max_bytes is not None and total > max_bytes:
-        raise UnsafeArchiveError(f"The archive declares {total} bytes of content, more than the limit of {max_bytes}.")
+    limit.check(total, os.fstat(fd).st_size, "The archive (by its central directory)")
     return ZipPlan(members, sorted(dirs, key=len), links, total)
 
 
 def extract_zip(archive: Path, dest: Path, *, tracker: ProgressTracker, cancel: threading.Event | None,
-                workers: int, max_bytes: int | None) -> list[Path]:
+                workers: int, limit: OutputLimit) -> list[Path]:
     try:
         zf = zipfile.ZipFile(archive)
     except zipfile.BadZipFile as e:
@@ -136,7 +137,7 @@ def extract_zip(archive: Path, dest: Path, *, tracker: ProgressTracker, cancel: 
     fd = os.open(archive, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
     try:
         with zf:
-            plan = plan_zip(zf, fd, max_bytes=max_bytes)
+            plan = plan_zip(zf, fd, limit=limit)
         return _extract_planned(fd, plan, dest, tracker, cancel, workers)
     finally:
         os.close(fd)
