@@ -9,12 +9,13 @@ Policy (the same for zip and tar):
 - Hard links are refused, always: a dataset never needs them and they are the usual way to
   alias a file outside the destination.
 - Symbolic links are allowed only when relative and pointing inside the destination. The
-  target is checked lexically here and again with `os.path.realpath` after extraction (see
-  `check_links_resolve_inside`). No member may be written *through* a symlink (`link/x`), nor
-  replace one, so a link can never redirect a later write.
+  target is checked lexically here and again, resolved through the destination as it will be
+  after the merge (existing links included), before anything is moved (see `merged_view`).
+  No member may be written *through* a symlink (`link/x`), nor replace one, so a link can
+  never redirect a later write.
 - Devices, FIFOs and sockets are refused.
 
-Nothing here touches the disk except `check_links_resolve_inside`.
+Nothing here touches the disk.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
-from pathlib import Path
 
 from colab_panel.errors import UnsafeArchiveError
 
@@ -97,14 +97,3 @@ def check_not_through_links(parts: Parts, links: LinkSet, member_name: str, *, i
             raise UnsafeArchiveError(
                 f"Archive member {member_name!r} would be written through the symbolic link {via!r} "
                 "from the same archive; refusing to extract.")
-
-
-def check_links_resolve_inside(root: Path, links: Iterable[Parts]) -> None:
-    """After extraction into `root`, the kernel's own resolution of every link must stay inside."""
-    real_root = os.path.realpath(root)
-    for parts in links:
-        resolved = os.path.realpath(os.path.join(root, *parts))
-        if resolved != real_root and not resolved.startswith(real_root + os.sep):
-            raise UnsafeArchiveError(
-                f"Archive member {'/'.join(parts)!r} is a symbolic link that resolves outside the "
-                "destination; refusing to extract.")

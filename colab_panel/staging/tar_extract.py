@@ -29,8 +29,9 @@ from colab_panel.errors import StagingError, UnsafeArchiveError
 from colab_panel.staging import writing
 from colab_panel.staging.formats import compression_of, open_decompressed
 from colab_panel.staging.output_limit import OutputLimit
+from colab_panel.staging.merged_view import check_links_inside_after_merge
 from colab_panel.staging.progress import ProgressTracker
-from colab_panel.staging.safety import (LinkSet, Parts, check_link_target, check_links_resolve_inside,
+from colab_panel.staging.safety import (LinkSet, Parts, check_link_target,
                                         check_not_through_links, member_parts)
 from colab_panel.staging.staging_area import StagingArea
 
@@ -151,7 +152,7 @@ def extract_tar(stream: BinaryIO, dest: Path, *, compression: str | None = "auto
                 decompressed.close()
         if verify is not None:
             verify()
-        check_links_resolve_inside(area.root, done.links)
+        check_links_inside_after_merge(dest, area.root, done.links)
         area.commit()
     return [dest.joinpath(*parts) for parts in done.files]
 

@@ -33,8 +33,9 @@ from colab_panel.errors import StagingError, UnsafeArchiveError
 from colab_panel.staging import writing
 from colab_panel.staging.bulk_copy import copy_range_with_crc
 from colab_panel.staging.output_limit import OutputLimit
+from colab_panel.staging.merged_view import check_links_inside_after_merge
 from colab_panel.staging.progress import ProgressTracker
-from colab_panel.staging.safety import (LinkSet, Parts, check_link_target, check_links_resolve_inside,
+from colab_panel.staging.safety import (LinkSet, Parts, check_link_target,
                                         check_not_through_links, member_parts)
 from colab_panel.staging.space import check_space, disk_footprint
 from colab_panel.staging.staging_area import StagingArea
@@ -159,7 +160,7 @@ def _extract_planned(fd: int, plan: ZipPlan, dest: Path, tracker: ProgressTracke
             paths.extend(Path(f"{base}/{m.relpath}") for m in plan.members)
 
         _run_workers(fd, root, plan.members, tracker, cancel, workers, while_waiting=build_result)
-        check_links_resolve_inside(area.root, plan.links)
+        check_links_inside_after_merge(dest, area.root, plan.links)
         area.commit()
     return paths
 
