@@ -7,8 +7,9 @@ the destination untouched.
 
 We do not lean on `tarfile`'s `filter='data'` (3.11.x releases shipped bypasses, e.g.
 CVE-2025-4517): every member's type and resolved path is checked by `safety`, files are
-created with O_EXCL|O_NOFOLLOW in a fresh folder, and links are checked again with
-`realpath` before the move.
+created with O_EXCL|O_NOFOLLOW in a fresh folder, hard links may only join two names of
+this archive (`hard_links`), and symlinks are resolved again through the destination as it
+will be after the merge (`merged_view`) before the move.
 
 `tarfile` quietly treats a corrupt header after the first member as the end of the archive;
 that would turn "a member that claims less data than it has" into a silently truncated
@@ -28,6 +29,7 @@ from typing import BinaryIO
 from colab_panel.errors import StagingError, UnsafeArchiveError
 from colab_panel.staging import writing
 from colab_panel.staging.formats import compression_of, open_decompressed
+from colab_panel.staging.hard_links import hard_link_target, make_hard_link
 from colab_panel.staging.output_limit import OutputLimit
 from colab_panel.staging.merged_view import check_links_inside_after_merge
 from colab_panel.staging.progress import ProgressTracker
@@ -159,8 +161,9 @@ def extract_tar(stream: BinaryIO, dest: Path, *, compression: str | None = "auto
 
 class _Done:
     def __init__(self) -> None:
-        self.files: list[Parts] = []  # regular files and symlinks, archive order
+        self.files: list[Parts] = []  # regular files (hard links included) and symlinks, archive order
         self.links = LinkSet()
+        self.regular: set[Parts] = set()  # what a hard link may point at
         self.end_offset = 0
         self.last_name = ""
 
@@ -183,14 +186,12 @@ def _extract_members(reader: _WindowReader, root: str, tracker: ProgressTracker,
             tf.members.clear()  # stream mode keeps every TarInfo otherwise: memory grows with the count
             name = done.last_name = member.name
             parts = member_parts(name, backslash_is_separator=False)
-            if member.islnk():
-                raise UnsafeArchiveError(f"Archive member {name!r} is a hard link; hard links are refused.")
             if member.isdir():
                 if parts:
                     check_not_through_links(parts, done.links, name, include_self=True)
                     _make_dirs(root, parts, dirs, name)
                 continue
-            if not (member.isreg() or member.issym()):
+            if not (member.isreg() or member.issym() or member.islnk()):
                 raise UnsafeArchiveError(f"Archive member {name!r} is a device, FIFO or other special file; "
                                          "refusing to extract.")
             if not parts:
@@ -205,11 +206,18 @@ def _extract_members(reader: _WindowReader, root: str, tracker: ProgressTracker,
                 _remove_earlier_copy(path)
                 os.symlink(member.linkname, path)
                 done.links.add(parts)
+                done.regular.discard(parts)
+            elif member.islnk():
+                target = hard_link_target(parts, member.linkname, done.regular, done.links, name)
+                _remove_earlier_copy(path)
+                make_hard_link(os.path.join(root, *target), path)
+                done.regular.add(parts)
             else:
                 written += member.size
                 limit.check_total(written, "The archive")
                 _remove_earlier_copy(path)  # tar semantics: a later copy of a name wins
                 _write_member(tf, member, path, cancel)
+                done.regular.add(parts)
             done.files.append(parts)
             tracker.add(0, 1)
             tracker.emit()
