@@ -80,14 +80,21 @@ def _link_target(current: list[str], dest_parts: list[str], stage: str) -> str |
     n = len(dest_parts)
     if len(current) > n and current[:n] == dest_parts:
         staged = os.path.join(stage, *current[n:])
-        try:
-            st = os.lstat(staged)
-        except OSError:
-            st = None  # not written by the archive: dest decides
-        if st is not None:
+        st = _lstat(staged)
+        if st is not None:  # else not written by the archive: dest decides
             return os.readlink(staged) if stat.S_ISLNK(st.st_mode) else None
     real = "/" + "/".join(current)
+    st = _lstat(real)
+    return os.readlink(real) if st is not None and stat.S_ISLNK(st.st_mode) else None
+
+
+def _lstat(path: str) -> os.stat_result | None:
+    """lstat, None when nothing is there. Any other failure (ENAMETOOLONG, EACCES) refuses: a
+    resolver that skips what it cannot see is how CVE-2025-4517 slipped past realpath."""
     try:
-        return os.readlink(real) if stat.S_ISLNK(os.lstat(real).st_mode) else None
-    except OSError:
+        return os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
         return None
+    except OSError as e:
+        raise UnsafeArchiveError(f"A symbolic link in the archive cannot be checked ({e.strerror} at "
+                                 f"{path[:200]!r}...); refusing to extract.") from None

@@ -185,6 +185,8 @@ def _extract_members(reader: _WindowReader, root: str, tracker: ProgressTracker,
                 break
             tf.members.clear()  # stream mode keeps every TarInfo otherwise: memory grows with the count
             name = done.last_name = member.name
+            if member.size < 0:  # base-256 headers can say so; CVE-2025-8194 looped on it
+                raise UnsafeArchiveError(f"Archive member {name!r} declares a negative size; refusing to extract.")
             parts = member_parts(name, backslash_is_separator=False)
             if member.isdir():
                 if parts:
@@ -255,7 +257,7 @@ def _write_member(tf: tarfile.TarFile, member: tarfile.TarInfo, path: str,
     out = writing.create(path, executable=bool(member.mode & 0o111))
     try:
         left = member.size
-        while left:
+        while left > 0:
             writing.check_stop(cancel)
             chunk = src.read(min(left, writing.COPY_CHUNK))
             if not chunk:
