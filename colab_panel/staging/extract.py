@@ -21,6 +21,7 @@ from typing import BinaryIO
 
 from colab_panel.errors import InsufficientSpace, StagingCancelled, StagingError
 from colab_panel.staging import writing
+from colab_panel.staging.extract_inputs import archive_file, check_options, check_stream, destination, shown
 from colab_panel.staging.formats import detect_format
 from colab_panel.staging.output_limit import DEFAULT_MAX_RATIO, OutputLimit
 from colab_panel.staging.progress import ProgressArg, ProgressTracker, resolve_progress
@@ -56,9 +57,11 @@ def extract_archive(archive: str | os.PathLike[str], dest: str | os.PathLike[str
     device, overlapping zip members, a member inflating past its declared size, output past
     a limit), InsufficientSpace, StagingCancelled, StagingError.
     """
-    archive = Path(archive)
-    dest = Path(os.path.abspath(dest))
-    fmt = detect_format(archive)
+    archive = archive_file(archive)
+    dest = destination(dest)
+    check_options(workers=workers, max_bytes=max_bytes, max_ratio=max_ratio, progress=progress, cancel=cancel)
+    with errors_in_words(archive.name, dest):
+        fmt = detect_format(archive)
     if fmt is None:
         raise StagingError(f"{archive.name} is not a zip or tar archive this can extract.")
     callback, close = resolve_progress(progress, f"extract {archive.name}")
@@ -93,7 +96,9 @@ def extract_tar_stream(fileobj: BinaryIO, dest: str | os.PathLike[str], *, compr
     hashing the downloaded bytes) to reject the whole extraction. `max_bytes`, `max_ratio`: as
     for `extract_archive`; the ratio counts the stream's bytes read so far.
     """
-    dest = Path(os.path.abspath(dest))
+    dest = destination(dest)
+    check_stream(fileobj, compression, bytes_total, verify)
+    check_options(max_bytes=max_bytes, max_ratio=max_ratio, progress=progress, cancel=cancel)
     callback, close = resolve_progress(progress, "extract")
     tracker = ProgressTracker(callback, bytes_total=bytes_total)
     try:
@@ -116,17 +121,18 @@ def errors_in_words(what: str, dest: Path) -> Iterator[None]:
     try:
         yield
     except writing.Cancelled:
-        raise StagingCancelled(f"Extraction of {what} was cancelled; nothing was written to {dest}.") from None
+        raise StagingCancelled(f"Extraction of {what} was cancelled; nothing was written to {shown(dest)}.") from None
     except StagingError:
         raise
     except OSError as e:
         if e.errno in (errno.ENOSPC, errno.EDQUOT):
             raise InsufficientSpace(
-                f"The disk filled up while extracting {what} into {dest} (only {human_bytes(free_bytes(dest))} "
+                f"The disk filled up while extracting {what} into {shown(dest)} (only {human_bytes(free_bytes(dest))} "
                 f"free on {mount_point(dest)}); the partial extraction was removed.") from None
         if e.errno is None:  # gzip/bz2 report bad data as OSError without an errno
             raise StagingError(f"{what} is corrupt ({e}); nothing was extracted.") from None
-        raise StagingError(f"Extracting {what} into {dest} failed: {e.strerror or e}; nothing was kept.") from e
+        raise StagingError(f"Extracting {what} into {shown(dest)} failed: {e.strerror or shown(str(e))}; "
+                           "nothing was kept.") from e
     except _CORRUPT as e:
         raise StagingError(f"{what} is corrupt or truncated ({e}); nothing was extracted.") from None
     except Exception as e:

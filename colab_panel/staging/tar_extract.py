@@ -40,6 +40,12 @@ from colab_panel.staging.staging_area import StagingArea
 _WINDOW = 1024 * 1024  # recent decompressed bytes kept to inspect what follows the last member
 
 
+def _binary(data: object) -> bytes:
+    if not isinstance(data, (bytes, bytearray)):
+        raise StagingError("The tar stream gave text or something else, not bytes; open it in binary mode ('rb').")
+    return bytes(data) if isinstance(data, bytearray) else data
+
+
 class _CountingReader:
     """Counts raw (compressed) bytes for progress; also the place that sees cancel between reads."""
 
@@ -57,7 +63,7 @@ class _CountingReader:
             data, self._prefix = (self._prefix, b"") if size < 0 or size >= len(self._prefix) else \
                 (self._prefix[:size], self._prefix[size:])
         else:
-            data = self._raw.read(size)
+            data = _binary(self._raw.read(size))
         self._tracker.add(len(data))
         self.count += len(data)
         return data
@@ -136,7 +142,7 @@ def extract_tar(stream: BinaryIO, dest: Path, *, compression: str | None = "auto
     """
     prefix = b""
     if compression == "auto":
-        prefix = stream.read(8)
+        prefix = _binary(stream.read(8))
         compression = compression_of(prefix)
     raw = _CountingReader(stream, tracker, cancel, prefix)
     with StagingArea(dest) as area:
