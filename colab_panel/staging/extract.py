@@ -21,7 +21,7 @@ from typing import BinaryIO
 
 from colab_panel.errors import InsufficientSpace, StagingCancelled, StagingError
 from colab_panel.staging import writing
-from colab_panel.staging.extract_inputs import archive_file, check_options, check_stream, destination, shown
+from colab_panel.staging.extract_inputs import archive_file, bounded, check_options, check_stream, destination, shown
 from colab_panel.staging.formats import detect_format
 from colab_panel.staging.output_limit import DEFAULT_MAX_RATIO, OutputLimit
 from colab_panel.staging.progress import ProgressArg, ProgressTracker, resolve_progress
@@ -122,8 +122,8 @@ def errors_in_words(what: str, dest: Path) -> Iterator[None]:
         yield
     except writing.Cancelled:
         raise StagingCancelled(f"Extraction of {what} was cancelled; nothing was written to {shown(dest)}.") from None
-    except StagingError:
-        raise
+    except StagingError as e:
+        raise bounded(e) from None
     except OSError as e:
         if e.errno in (errno.ENOSPC, errno.EDQUOT):
             raise InsufficientSpace(

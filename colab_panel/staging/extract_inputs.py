@@ -15,6 +15,7 @@ from typing import Any
 from colab_panel.errors import StagingError
 
 SHOWN_CHARS = 200
+MESSAGE_CHARS = 1000  # an error naming a 20,000-character member name is cut to this
 COMPRESSIONS = ("auto", None, "gz", "bz2", "xz", "zst")
 _PATH_MAX = 4096  # Linux; the kernel refuses longer paths anyway
 
@@ -26,6 +27,15 @@ def shown(value: Any) -> str:
     if len(text) <= SHOWN_CHARS:
         return text
     return f"{text[:SHOWN_CHARS]}... ({len(text):,} characters)"
+
+
+def bounded(error: StagingError) -> StagingError:
+    """`error`, or one of its class with the middle of an over-long message cut out."""
+    text = str(error)
+    if len(text) <= MESSAGE_CHARS:
+        return error
+    keep = MESSAGE_CHARS // 2 - 20
+    return type(error)(f"{text[:keep]} [... {len(text) - 2 * keep:,} characters ...] {text[-keep:]}")
 
 
 def _path(value: Any, what: str) -> str:

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from colab_panel.errors import StagingError
+from colab_panel.errors import StagingError, UnsafeArchiveError
 from colab_panel.staging import extract_archive, extract_tar_stream
 from staging_archives import write_zip
 
@@ -81,3 +81,16 @@ def test_any_argument_gives_a_result_or_a_bounded_staging_error(tmp_path: Path, 
 
 def test_a_threading_event_is_still_a_fine_cancel(tmp_path: Path, good: Path) -> None:
     assert extract_archive(good, tmp_path / "d", cancel=threading.Event(), workers=1, max_ratio=2.5)
+
+
+@pytest.mark.parametrize("fmt", ["tar", "zip"])
+def test_a_huge_member_name_is_not_quoted_in_full(tmp_path: Path, fmt: str) -> None:
+    name = "a" * 20_000 + "/../../evil.txt"
+    if fmt == "tar":
+        from staging_archives import tar_member, write_tar
+        archive = write_tar(tmp_path / "a.tar", [tar_member(name, b"x")])
+    else:
+        archive = write_zip(tmp_path / "a.zip", [(name, b"x")])
+    with pytest.raises(UnsafeArchiveError) as err:
+        extract_archive(archive, tmp_path / "d")
+    assert len(str(err.value)) <= 1000 and "climb out" in str(err.value)
