@@ -19,6 +19,7 @@ but zero padding follows the last member.
 
 from __future__ import annotations
 
+import gzip
 import os
 import tarfile
 import threading
@@ -155,6 +156,12 @@ def extract_tar(stream: BinaryIO, dest: Path, *, compression: str | None = "auto
                     f"The tar archive does not end cleanly after member {done.last_name!r}: it is cut "
                     "short, or that member claims less data than it has (or a header is corrupt); "
                     "refusing to extract.")
+        except gzip.BadGzipFile as e:
+            # The CRC is checked first: a wrong length with a right CRC is a trailer that lies.
+            if "length" in str(e):
+                raise UnsafeArchiveError("The gzip stream's trailer declares a different size than the data it "
+                                         "holds; refusing to extract.") from None
+            raise
         finally:
             if decompressed is not raw:
                 decompressed.close()

@@ -5,6 +5,7 @@ The floor is lowered here so that a few MB show what gigabytes would."""
 from __future__ import annotations
 
 import bz2
+import gzip
 import io
 import zipfile
 from pathlib import Path
@@ -63,3 +64,14 @@ def test_ratio_errors_are_staging_errors_in_words(tmp_path: Path) -> None:
     with pytest.raises(StagingError) as err:
         extract_archive(archive, tmp_path / "dest")
     assert "max_ratio=None" in str(err.value) and "7.6 MB" in str(err.value)
+
+
+def test_gzip_trailer_lying_about_the_size_is_unsafe(tmp_path: Path) -> None:
+    buf = io.BytesIO()
+    write_tar_to(buf, [tar_member("a.bin", bytes(100_000))], "w", 0)
+    blob = bytearray(gzip.compress(buf.getvalue()))
+    blob[-4:] = (1000).to_bytes(4, "little")  # ISIZE: 1,000 bytes; the CRC still matches
+    archive = tmp_path / "a.tgz"
+    archive.write_bytes(bytes(blob))
+    dest = make_dest(tmp_path)
+    refused(dest, lambda: extract_archive(archive, dest), "trailer declares a different size")
