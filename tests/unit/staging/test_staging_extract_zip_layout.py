@@ -113,3 +113,15 @@ def test_bzip2_and_lzma_members_extract(tmp_path: Path, method: int, size: int) 
     archive = write_zip(tmp_path / "a.zip", [("m.bin", data), ("n.txt", b"next")], method=method)
     paths = extract_archive(archive, tmp_path / "dest")
     assert [p.read_bytes() for p in paths] == [data, b"next"]
+
+
+def test_zip64_local_headers_and_a_self_extracting_prefix_still_extract(tmp_path: Path) -> None:
+    archive = tmp_path / "z64.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        with zf.open("big.txt", "w", force_zip64=True) as f:  # local sizes 0xFFFFFFFF + zip64 extra
+            f.write(b"hello " * 1000)
+        zf.writestr("small.txt", "x")
+    sfx = tmp_path / "sfx.zip"  # a stub before the zip: every offset is shifted
+    sfx.write_bytes(b"#!/bin/sh\necho stub\n" * 100 + archive.read_bytes())
+    for path, dest in ((archive, tmp_path / "d1"), (sfx, tmp_path / "d2")):
+        assert [p.read_bytes() for p in extract_archive(path, dest)] == [b"hello " * 1000, b"x"]
