@@ -74,3 +74,18 @@ def test_deep_tree_merges_into_the_same_deep_tree(tmp_path: Path) -> None:
     assert paths == [dest / CHAIN / "leaf.txt"]
     assert (dest / CHAIN / "leaf.txt").read_bytes() == b"leaf"
     assert ours_left(tmp_path) == []
+
+
+def test_remove_tree_unlinks_links_and_never_follows_them(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    (outside / "sub").mkdir(parents=True)
+    (outside / "sub" / "keep.txt").write_text("keep")
+    tree = tmp_path / "tree"
+    (tree / "a" / "b").mkdir(parents=True)
+    os.symlink(outside, tree / "a" / "to_outside")
+    os.symlink(outside / "sub" / "keep.txt", tree / "a" / "b" / "to_file")
+    assert remove_tree(tree) is True
+    assert not os.path.lexists(tree)
+    assert (outside / "sub" / "keep.txt").read_text() == "keep"
+    os.symlink(outside, tmp_path / "link")
+    assert remove_tree(tmp_path / "link") is True and outside.is_dir()
