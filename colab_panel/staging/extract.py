@@ -21,7 +21,9 @@ from typing import BinaryIO
 
 from colab_panel.errors import InsufficientSpace, StagingCancelled, StagingError
 from colab_panel.staging import writing
+from colab_panel.staging.extract_inputs import archive_file, bounded, check_options, check_stream, destination, shown
 from colab_panel.staging.formats import detect_format
+from colab_panel.staging.output_limit import DEFAULT_MAX_RATIO, OutputLimit
 from colab_panel.staging.progress import ProgressArg, ProgressTracker, resolve_progress
 from colab_panel.staging.space import free_bytes, mount_point
 from colab_panel.staging.tar_extract import extract_tar
@@ -36,7 +38,8 @@ def default_workers() -> int:
 
 def extract_archive(archive: str | os.PathLike[str], dest: str | os.PathLike[str], *,
                     progress: ProgressArg = None, cancel: threading.Event | None = None,
-                    workers: int | None = None, max_bytes: int | None = None) -> list[Path]:
+                    workers: int | None = None, max_bytes: int | None = None,
+                    max_ratio: float | None = DEFAULT_MAX_RATIO) -> list[Path]:
     """Extract a zip or tar (.gz/.bz2/.xz/.zst) archive into `dest` safely; return the paths written.
 
     The format is read from the file's first bytes, not its name. The returned list holds every
@@ -47,27 +50,33 @@ def extract_archive(archive: str | os.PathLike[str], dest: str | os.PathLike[str
     - `cancel`: set this `threading.Event` from another thread to stop; raises StagingCancelled.
     - `workers`: zip writer threads (default `default_workers()`); tar is sequential.
     - `max_bytes`: refuse archives that expand past this many bytes (zip: checked up front).
+    - `max_ratio`: refuse archives whose output passes this many times the archive's size
+      (above 64 MiB; see `output_limit`); None lifts it. Zip is also held to the free space.
 
-    Raises UnsafeArchiveError (a member would land outside `dest`, a hard link, a device, a
-    member inflating past its declared size), InsufficientSpace, StagingCancelled, StagingError.
+    Raises UnsafeArchiveError (a member would land outside `dest`, a link pointing outside, a
+    device, overlapping zip members, a member inflating past its declared size, output past
+    a limit), InsufficientSpace, StagingCancelled, StagingError.
     """
-    archive = Path(archive)
-    dest = Path(os.path.abspath(dest))
-    fmt = detect_format(archive)
+    archive = archive_file(archive)
+    dest = destination(dest)
+    check_options(workers=workers, max_bytes=max_bytes, max_ratio=max_ratio, progress=progress, cancel=cancel)
+    with errors_in_words(archive.name, dest):
+        fmt = detect_format(archive)
     if fmt is None:
         raise StagingError(f"{archive.name} is not a zip or tar archive this can extract.")
     callback, close = resolve_progress(progress, f"extract {archive.name}")
     tracker = ProgressTracker(callback)
+    limit = OutputLimit(max_bytes, max_ratio)
     try:
         with errors_in_words(archive.name, dest):
             if fmt.kind == "zip":
                 paths = extract_zip(archive, dest, tracker=tracker, cancel=cancel,
-                                    workers=workers or default_workers(), max_bytes=max_bytes)
+                                    workers=workers or default_workers(), limit=limit)
             else:
                 tracker.bytes_total = archive.stat().st_size
                 with open(archive, "rb") as f:
                     paths = extract_tar(f, dest, compression=fmt.compression, tracker=tracker,
-                                        cancel=cancel, max_bytes=max_bytes)
+                                        cancel=cancel, limit=limit, input_size=tracker.bytes_total)
         tracker.emit(force=True)
         return paths
     finally:
@@ -76,22 +85,26 @@ def extract_archive(archive: str | os.PathLike[str], dest: str | os.PathLike[str
 
 def extract_tar_stream(fileobj: BinaryIO, dest: str | os.PathLike[str], *, compression: str | None = "auto",
                        progress: ProgressArg = None, cancel: threading.Event | None = None,
-                       max_bytes: int | None = None, bytes_total: int | None = None,
+                       max_bytes: int | None = None, max_ratio: float | None = DEFAULT_MAX_RATIO,
+                       bytes_total: int | None = None,
                        verify: Callable[[], None] | None = None) -> list[Path]:
     """Extract a tar from a sequential stream (an HTTP response, a pipe) into `dest`, all or nothing.
 
     `compression`: "auto" (sniff magic bytes), None, "gz", "bz2", "xz" or "zst".
     `bytes_total`: the stream's length if known, for progress. `verify`: called after the last
     member and before anything is moved into `dest`; raise from it (e.g. ChecksumMismatch after
-    hashing the downloaded bytes) to reject the whole extraction.
+    hashing the downloaded bytes) to reject the whole extraction. `max_bytes`, `max_ratio`: as
+    for `extract_archive`; the ratio counts the stream's bytes read so far.
     """
-    dest = Path(os.path.abspath(dest))
+    dest = destination(dest)
+    check_stream(fileobj, compression, bytes_total, verify)
+    check_options(max_bytes=max_bytes, max_ratio=max_ratio, progress=progress, cancel=cancel)
     callback, close = resolve_progress(progress, "extract")
     tracker = ProgressTracker(callback, bytes_total=bytes_total)
     try:
         with errors_in_words("the tar stream", dest):
             paths = extract_tar(fileobj, dest, compression=compression, tracker=tracker, cancel=cancel,
-                                max_bytes=max_bytes, verify=verify)
+                                limit=OutputLimit(max_bytes, max_ratio), verify=verify)
         tracker.emit(force=True)
         return paths
     finally:
@@ -108,17 +121,18 @@ def errors_in_words(what: str, dest: Path) -> Iterator[None]:
     try:
         yield
     except writing.Cancelled:
-        raise StagingCancelled(f"Extraction of {what} was cancelled; nothing was written to {dest}.") from None
-    except StagingError:
-        raise
+        raise StagingCancelled(f"Extraction of {what} was cancelled; nothing was written to {shown(dest)}.") from None
+    except StagingError as e:
+        raise bounded(e) from None
     except OSError as e:
         if e.errno in (errno.ENOSPC, errno.EDQUOT):
             raise InsufficientSpace(
-                f"The disk filled up while extracting {what} into {dest} (only {human_bytes(free_bytes(dest))} "
+                f"The disk filled up while extracting {what} into {shown(dest)} (only {human_bytes(free_bytes(dest))} "
                 f"free on {mount_point(dest)}); the partial extraction was removed.") from None
         if e.errno is None:  # gzip/bz2 report bad data as OSError without an errno
             raise StagingError(f"{what} is corrupt ({e}); nothing was extracted.") from None
-        raise StagingError(f"Extracting {what} into {dest} failed: {e.strerror or e}; nothing was kept.") from e
+        raise StagingError(f"Extracting {what} into {shown(dest)} failed: {e.strerror or shown(str(e))}; "
+                           "nothing was kept.") from e
     except _CORRUPT as e:
         raise StagingError(f"{what} is corrupt or truncated ({e}); nothing was extracted.") from None
     except Exception as e:

@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from colab_panel.staging.temp_files import remove_orphaned_temps, replace_with_text
+
 MANIFEST_NAME = ".colab_panel-manifest.json"
 VERSION = 1
 
@@ -37,7 +39,11 @@ class Manifest:
 
     @classmethod
     def load(cls, dest: str | os.PathLike[str]) -> Manifest | None:
-        """The manifest in `dest`, or None if there is none or it is unreadable (then we start over)."""
+        """The manifest in `dest`, or None if there is none or it is unreadable (then we start over).
+
+        Every run reads it first, so this is also where a dead run's temp copies are swept.
+        """
+        remove_orphaned_temps(Path(dest) / MANIFEST_NAME)
         try:
             data = json.loads((Path(dest) / MANIFEST_NAME).read_text(encoding="utf-8"))
             if data.get("version") != VERSION:
@@ -87,12 +93,7 @@ class Manifest:
 
     def save(self) -> None:
         self.dest.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f"{MANIFEST_NAME}.{os.getpid()}.tmp")
         data = {"version": VERSION, "source": self.source, "complete": self.complete,
                 "summary": self.summary, "files": self.files}
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(data, f, separators=(",", ":"))
-            f.flush()
-            os.fsync(f.fileno())  # the rename must not land before the bytes do
-        os.replace(tmp, self.path)
+        replace_with_text(self.path, json.dumps(data, separators=(",", ":")), fsync=True)
         self._last_save = time.monotonic()

@@ -38,6 +38,7 @@ from colab_panel.staging import writing
 from colab_panel.staging.atomic import part_path
 from colab_panel.staging.progress import ProgressTracker
 from colab_panel.staging.sources import NETWORK_ERRORS, DownloadInterrupted
+from colab_panel.staging.temp_files import remove_orphaned_temps, replace_with_text
 
 PARALLEL_MIN_BYTES = 32 * 1024 * 1024  # below this, one stream finishes before extra connections pay off
 DEFAULT_RANGES = 4  # measured: 4 ranges ~0.5x one stream; more adds connections, not speed
@@ -188,13 +189,12 @@ class _Recorder:
     def save(self) -> None:
         with self._lock:
             data = {"size": self.size, "hash": self.hash, "done": [list(i) for i in self.done]}
-            tmp = self.path.with_name(f"{self.path.name}.{threading.get_ident()}.tmp")
-            tmp.write_text(json.dumps(data), encoding="utf-8")
-            os.replace(tmp, self.path)
+            replace_with_text(self.path, json.dumps(data))
 
 
 def _load_done(part: Path, sidecar: Path, size: int, expected: tuple[str, str] | None) -> list[Interval]:
     """What a previous run finished: the sidecar's intervals, or a sidecar-less `.part`'s length."""
+    remove_orphaned_temps(sidecar)
     if not part.exists():
         _remove(sidecar)
         return []

@@ -9,12 +9,13 @@ Policy (the same for zip and tar):
 - Hard links are refused, always: a dataset never needs them and they are the usual way to
   alias a file outside the destination.
 - Symbolic links are allowed only when relative and pointing inside the destination. The
-  target is checked lexically here and again with `os.path.realpath` after extraction (see
-  `check_links_resolve_inside`). No member may be written *through* a symlink (`link/x`), nor
-  replace one, so a link can never redirect a later write.
+  target is checked lexically here and again, resolved through the destination as it will be
+  after the merge (existing links included), before anything is moved (see `merged_view`).
+  No member may be written *through* a symlink (`link/x`), nor replace one, so a link can
+  never redirect a later write.
 - Devices, FIFOs and sockets are refused.
 
-Nothing here touches the disk except `check_links_resolve_inside`.
+Nothing here touches the disk.
 """
 
 from __future__ import annotations
@@ -22,13 +23,24 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
-from pathlib import Path
 
 from colab_panel.errors import UnsafeArchiveError
 
 Parts = tuple[str, ...]
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+class LinkSet(set[Parts]):
+    """The symlinks an archive made, and the lengths they come in (for prefix checks)."""
+
+    def __init__(self, items: Iterable[Parts] = ()) -> None:
+        super().__init__(items)
+        self.lengths = {len(p) for p in self}
+
+    def add(self, parts: Parts) -> None:
+        super().add(parts)
+        self.lengths.add(len(parts))
 
 
 def member_parts(name: str, *, backslash_is_separator: bool) -> Parts:
@@ -76,23 +88,12 @@ def check_link_target(link: Parts, target: str, member_name: str) -> None:
             stack.append(part)
 
 
-def check_not_through_links(parts: Parts, links: set[Parts], member_name: str, *, include_self: bool) -> None:
+def check_not_through_links(parts: Parts, links: LinkSet, member_name: str, *, include_self: bool) -> None:
     """Refuse a member whose path goes through (or, with include_self, is) an earlier symlink."""
     end = len(parts) if include_self else len(parts) - 1
-    for i in range(1, end + 1):
-        if parts[:i] in links:
+    for i in links.lengths:  # only prefixes as long as some link: a deep path is not a quadratic walk
+        if i <= end and parts[:i] in links:
             via = "/".join(parts[:i])
             raise UnsafeArchiveError(
                 f"Archive member {member_name!r} would be written through the symbolic link {via!r} "
                 "from the same archive; refusing to extract.")
-
-
-def check_links_resolve_inside(root: Path, links: Iterable[Parts]) -> None:
-    """After extraction into `root`, the kernel's own resolution of every link must stay inside."""
-    real_root = os.path.realpath(root)
-    for parts in links:
-        resolved = os.path.realpath(os.path.join(root, *parts))
-        if resolved != real_root and not resolved.startswith(real_root + os.sep):
-            raise UnsafeArchiveError(
-                f"Archive member {'/'.join(parts)!r} is a symbolic link that resolves outside the "
-                "destination; refusing to extract.")

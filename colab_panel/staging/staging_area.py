@@ -12,22 +12,28 @@ written under the destination's visible names until every member has been writte
   stop the merge (a folder where the archive has a file, an existing symlink the archive would
   write through) is found *before* the first rename.
 
-On any exception inside the `with` block, or without `commit()`, the area is deleted.
+On any exception inside the `with` block, or without `commit()`, the area is deleted (without
+recursion: see `tree_removal`). Its name carries our pid, `.colab_panel-tmp-<pid>-<hex>`, so
+that an area orphaned by a killed process (kill -9, a kernel restart) is removed by the next
+extraction next to or into the same destination, once that process is gone.
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import re
 import secrets
-import shutil
 import stat
 from pathlib import Path
 from types import TracebackType
 
 from colab_panel.errors import StagingError, UnsafeArchiveError
+from colab_panel.staging.temp_files import pid_running
+from colab_panel.staging.tree_removal import remove_tree
 
 TMP_PREFIX = ".colab_panel-tmp-"
+_OURS = re.compile(re.escape(TMP_PREFIX) + r"(\d+)-[0-9a-f]+")
 
 
 class StagingArea:
@@ -44,6 +50,8 @@ class StagingArea:
         dest = self.dest
         if dest.exists() and not dest.is_dir():
             raise StagingError(f"The destination {dest} exists and is not a folder.")
+        remove_orphaned_areas(dest.parent)
+        remove_orphaned_areas(dest)
         empty = not dest.exists() or (not os.path.ismount(dest) and _is_empty_dir(dest))
         if empty:  # (a mount point can't be renamed onto, hence the ismount test)
             try:
@@ -71,16 +79,16 @@ class StagingArea:
                     raise
             # Someone wrote into dest while we extracted: merge instead.
         renames: list[tuple[str, str]] = []
-        _plan_merge(str(self.root), str(self.dest), str(self.root), renames)
+        _plan_merge(str(self.root), str(self.dest), renames)
         for src, dst in renames:
             os.replace(src, dst)
         self._committed = True
-        shutil.rmtree(self.root, ignore_errors=True)  # only emptied, merged folders are left
+        remove_tree(self.root)  # only emptied, merged folders are left
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         if not self._committed:
-            shutil.rmtree(self.root, ignore_errors=True)
+            remove_tree(self.root)
             if self._created_dest:
                 try:
                     self.dest.rmdir()
@@ -93,11 +101,23 @@ def _is_empty_dir(path: Path) -> bool:
         return not any(entries)
 
 
+def remove_orphaned_areas(folder: Path) -> None:
+    """Delete staging areas in `folder` whose process is gone (never a live one, never other names)."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        match = _OURS.fullmatch(name)
+        if match and not pid_running(int(match.group(1))):
+            remove_tree(folder / name)
+
+
 def _make_private_dir(parent: Path) -> Path:
     # os.mkdir (not mkdtemp) so the folder gets the user's usual mode via umask: in the
     # empty-destination case it *becomes* the destination.
     for _ in range(100):
-        path = parent / f"{TMP_PREFIX}{secrets.token_hex(4)}"
+        path = parent / f"{TMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
         try:
             os.mkdir(path)
             return path
@@ -106,26 +126,35 @@ def _make_private_dir(parent: Path) -> Path:
     raise StagingError(f"Could not create a temporary folder in {parent}.")
 
 
-def _plan_merge(src_dir: str, dst_dir: str, root: str, renames: list[tuple[str, str]]) -> None:
-    with os.scandir(src_dir) as it:
-        entries = list(it)
-    for entry in entries:
-        target = os.path.join(dst_dir, entry.name)
-        try:
-            st = os.lstat(target)
-        except FileNotFoundError:
-            renames.append((entry.path, target))
-            continue
-        rel = os.path.relpath(entry.path, root)
-        if entry.is_dir(follow_symlinks=False):
-            if stat.S_ISLNK(st.st_mode):
-                raise UnsafeArchiveError(
-                    f"The archive has a folder {rel!r}, but {target} is an existing symbolic link; "
-                    "extracting through it could write outside the destination, so nothing was extracted.")
-            if stat.S_ISDIR(st.st_mode):
-                _plan_merge(entry.path, target, root, renames)
+def _plan_merge(root: str, dest: str, renames: list[tuple[str, str]]) -> None:
+    """List the renames that merge `root` into `dest`; raise on the first conflict.
+
+    A list of folder pairs, not recursion: an archive's folder chain can be 1,000s deep.
+    """
+    pairs = [(root, dest)]
+    while pairs:
+        src_dir, dst_dir = pairs.pop()
+        with os.scandir(src_dir) as it:
+            entries = list(it)
+        for entry in entries:
+            target = os.path.join(dst_dir, entry.name)
+            try:
+                st = os.lstat(target)
+            except FileNotFoundError:
+                renames.append((entry.path, target))
                 continue
-            raise StagingError(f"The archive has a folder {rel!r} but {target} is an existing file; nothing was extracted.")
-        if stat.S_ISDIR(st.st_mode):
-            raise StagingError(f"The archive has a file {rel!r} but {target} is an existing folder; nothing was extracted.")
-        renames.append((entry.path, target))
+            rel = os.path.relpath(entry.path, root)
+            if entry.is_dir(follow_symlinks=False):
+                if stat.S_ISLNK(st.st_mode):
+                    raise UnsafeArchiveError(
+                        f"The archive has a folder {rel!r}, but {target} is an existing symbolic link; "
+                        "extracting through it could write outside the destination, so nothing was extracted.")
+                if stat.S_ISDIR(st.st_mode):
+                    pairs.append((entry.path, target))
+                    continue
+                raise StagingError(f"The archive has a folder {rel!r} but {target} is an existing file; "
+                                   "nothing was extracted.")
+            if stat.S_ISDIR(st.st_mode):
+                raise StagingError(f"The archive has a file {rel!r} but {target} is an existing folder; "
+                                   "nothing was extracted.")
+            renames.append((entry.path, target))

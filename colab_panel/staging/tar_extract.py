@@ -7,8 +7,9 @@ the destination untouched.
 
 We do not lean on `tarfile`'s `filter='data'` (3.11.x releases shipped bypasses, e.g.
 CVE-2025-4517): every member's type and resolved path is checked by `safety`, files are
-created with O_EXCL|O_NOFOLLOW in a fresh folder, and links are checked again with
-`realpath` before the move.
+created with O_EXCL|O_NOFOLLOW in a fresh folder, hard links may only join two names of
+this archive (`hard_links`), and symlinks are resolved again through the destination as it
+will be after the merge (`merged_view`) before the move.
 
 `tarfile` quietly treats a corrupt header after the first member as the end of the archive;
 that would turn "a member that claims less data than it has" into a silently truncated
@@ -18,6 +19,7 @@ but zero padding follows the last member.
 
 from __future__ import annotations
 
+import gzip
 import os
 import tarfile
 import threading
@@ -28,12 +30,21 @@ from typing import BinaryIO
 from colab_panel.errors import StagingError, UnsafeArchiveError
 from colab_panel.staging import writing
 from colab_panel.staging.formats import compression_of, open_decompressed
+from colab_panel.staging.hard_links import hard_link_target, make_hard_link
+from colab_panel.staging.output_limit import OutputLimit
+from colab_panel.staging.merged_view import check_links_inside_after_merge
 from colab_panel.staging.progress import ProgressTracker
-from colab_panel.staging.safety import (Parts, check_link_target, check_links_resolve_inside,
+from colab_panel.staging.safety import (LinkSet, Parts, check_link_target,
                                         check_not_through_links, member_parts)
 from colab_panel.staging.staging_area import StagingArea
 
 _WINDOW = 1024 * 1024  # recent decompressed bytes kept to inspect what follows the last member
+
+
+def _binary(data: object) -> bytes:
+    if not isinstance(data, (bytes, bytearray)):
+        raise StagingError("The tar stream gave text or something else, not bytes; open it in binary mode ('rb').")
+    return bytes(data) if isinstance(data, bytearray) else data
 
 
 class _CountingReader:
@@ -45,6 +56,7 @@ class _CountingReader:
         self._tracker = tracker
         self._cancel = cancel
         self._prefix = prefix  # bytes already read to sniff the format
+        self.count = 0  # compressed bytes handed out so far
 
     def read(self, size: int = -1) -> bytes:
         writing.check_stop(self._cancel)
@@ -52,8 +64,9 @@ class _CountingReader:
             data, self._prefix = (self._prefix, b"") if size < 0 or size >= len(self._prefix) else \
                 (self._prefix[:size], self._prefix[size:])
         else:
-            data = self._raw.read(size)
+            data = _binary(self._raw.read(size))
         self._tracker.add(len(data))
+        self.count += len(data)
         return data
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # used by gzip/bz2/lzma readers
@@ -73,17 +86,28 @@ class _CountingReader:
 
 
 class _WindowReader:
-    """The decompressed tar stream as tarfile reads it, remembering the last `_WINDOW` bytes."""
+    """The decompressed tar stream as tarfile reads it, remembering the last `_WINDOW` bytes.
 
-    def __init__(self, stream: BinaryIO) -> None:
+    Every decompressed byte (members, headers, padding) is held to `limit`'s ratio against
+    the compressed bytes read so far, or the archive's size when known (`input_size`).
+    """
+
+    def __init__(self, stream: BinaryIO, raw: _CountingReader, limit: OutputLimit, input_size: int) -> None:
         self._stream = stream
+        self._raw = raw
+        self._limit = limit
+        self._input_size = input_size
         self.position = 0
         self.window = bytearray()
         self.window_start = 0
 
+    def _advance(self, n: int) -> None:
+        self.position += n
+        self._limit.check_ratio(self.position, max(self._raw.count, self._input_size), "The tar archive")
+
     def read(self, size: int = -1) -> bytes:
         data = self._stream.read(size)
-        self.position += len(data)
+        self._advance(len(data))
         self.window += data
         if len(self.window) > 2 * _WINDOW:
             drop = len(self.window) - _WINDOW
@@ -105,50 +129,60 @@ class _WindowReader:
             chunk = self._stream.read(writing.COPY_CHUNK)
             if not chunk:
                 return self.position - end_of_members >= tarfile.BLOCKSIZE
-            self.position += len(chunk)
+            self._advance(len(chunk))
             if any(chunk):
                 return False
 
 
 def extract_tar(stream: BinaryIO, dest: Path, *, compression: str | None = "auto",
-                tracker: ProgressTracker, cancel: threading.Event | None, max_bytes: int | None,
-                verify: Callable[[], None] | None = None) -> list[Path]:
-    """Extract a tar read sequentially from `stream`. `compression="auto"` sniffs the magic bytes."""
+                tracker: ProgressTracker, cancel: threading.Event | None, limit: OutputLimit,
+                input_size: int = 0, verify: Callable[[], None] | None = None) -> list[Path]:
+    """Extract a tar read sequentially from `stream`. `compression="auto"` sniffs the magic bytes.
+
+    `input_size`: the archive's size when known (a file), for the ratio in `limit`.
+    """
     prefix = b""
     if compression == "auto":
-        prefix = stream.read(8)
+        prefix = _binary(stream.read(8))
         compression = compression_of(prefix)
     raw = _CountingReader(stream, tracker, cancel, prefix)
     with StagingArea(dest) as area:
         decompressed = open_decompressed(raw, compression)  # type: ignore[arg-type]
         try:
-            reader = _WindowReader(decompressed)
-            done = _extract_members(reader, str(area.root), tracker, cancel, max_bytes)
+            reader = _WindowReader(decompressed, raw, limit, input_size)
+            done = _extract_members(reader, str(area.root), tracker, cancel, limit)
             if not reader.rest_is_zero_padding(done.end_offset):
                 raise UnsafeArchiveError(
                     f"The tar archive does not end cleanly after member {done.last_name!r}: it is cut "
                     "short, or that member claims less data than it has (or a header is corrupt); "
                     "refusing to extract.")
+        except gzip.BadGzipFile as e:
+            # The CRC is checked first: a wrong length with a right CRC is a trailer that lies.
+            if "length" in str(e):
+                raise UnsafeArchiveError("The gzip stream's trailer declares a different size than the data it "
+                                         "holds; refusing to extract.") from None
+            raise
         finally:
             if decompressed is not raw:
                 decompressed.close()
         if verify is not None:
             verify()
-        check_links_resolve_inside(area.root, done.links)
+        check_links_inside_after_merge(dest, area.root, done.links)
         area.commit()
     return [dest.joinpath(*parts) for parts in done.files]
 
 
 class _Done:
     def __init__(self) -> None:
-        self.files: list[Parts] = []  # regular files and symlinks, archive order
-        self.links: set[Parts] = set()
+        self.files: list[Parts] = []  # regular files (hard links included) and symlinks, archive order
+        self.links = LinkSet()
+        self.regular: set[Parts] = set()  # what a hard link may point at
         self.end_offset = 0
         self.last_name = ""
 
 
 def _extract_members(reader: _WindowReader, root: str, tracker: ProgressTracker,
-                     cancel: threading.Event | None, max_bytes: int | None) -> _Done:
+                     cancel: threading.Event | None, limit: OutputLimit) -> _Done:
     done = _Done()
     dirs: set[Parts] = {()}
     written = 0
@@ -164,15 +198,15 @@ def _extract_members(reader: _WindowReader, root: str, tracker: ProgressTracker,
                 break
             tf.members.clear()  # stream mode keeps every TarInfo otherwise: memory grows with the count
             name = done.last_name = member.name
+            if member.size < 0:  # base-256 headers can say so; CVE-2025-8194 looped on it
+                raise UnsafeArchiveError(f"Archive member {name!r} declares a negative size; refusing to extract.")
             parts = member_parts(name, backslash_is_separator=False)
-            if member.islnk():
-                raise UnsafeArchiveError(f"Archive member {name!r} is a hard link; hard links are refused.")
             if member.isdir():
                 if parts:
                     check_not_through_links(parts, done.links, name, include_self=True)
                     _make_dirs(root, parts, dirs, name)
                 continue
-            if not (member.isreg() or member.issym()):
+            if not (member.isreg() or member.issym() or member.islnk()):
                 raise UnsafeArchiveError(f"Archive member {name!r} is a device, FIFO or other special file; "
                                          "refusing to extract.")
             if not parts:
@@ -187,13 +221,18 @@ def _extract_members(reader: _WindowReader, root: str, tracker: ProgressTracker,
                 _remove_earlier_copy(path)
                 os.symlink(member.linkname, path)
                 done.links.add(parts)
+                done.regular.discard(parts)
+            elif member.islnk():
+                target = hard_link_target(parts, member.linkname, done.regular, done.links, name)
+                _remove_earlier_copy(path)
+                make_hard_link(os.path.join(root, *target), path)
+                done.regular.add(parts)
             else:
                 written += member.size
-                if max_bytes is not None and written > max_bytes:
-                    raise UnsafeArchiveError(f"The archive expands past the limit of {max_bytes} bytes; "
-                                             "refusing to extract.")
+                limit.check_total(written, "The archive")
                 _remove_earlier_copy(path)  # tar semantics: a later copy of a name wins
                 _write_member(tf, member, path, cancel)
+                done.regular.add(parts)
             done.files.append(parts)
             tracker.add(0, 1)
             tracker.emit()
@@ -202,10 +241,13 @@ def _extract_members(reader: _WindowReader, root: str, tracker: ProgressTracker,
 
 
 def _make_dirs(root: str, parts: Parts, dirs: set[Parts], name: str) -> None:
-    for i in range(1, len(parts) + 1):
+    # From the deepest prefix up to the first one that exists, then down: a member in a known
+    # folder costs one lookup, not one per level (a 1,000-level chain would be quadratic).
+    missing = len(parts)
+    while missing and parts[:missing] not in dirs:
+        missing -= 1
+    for i in range(missing + 1, len(parts) + 1):
         sub = parts[:i]
-        if sub in dirs:
-            continue
         try:
             os.mkdir(os.path.join(root, *sub))
         except FileExistsError:
@@ -228,7 +270,7 @@ def _write_member(tf: tarfile.TarFile, member: tarfile.TarInfo, path: str,
     out = writing.create(path, executable=bool(member.mode & 0o111))
     try:
         left = member.size
-        while left:
+        while left > 0:
             writing.check_stop(cancel)
             chunk = src.read(min(left, writing.COPY_CHUNK))
             if not chunk:

@@ -2,17 +2,18 @@
 
 Why it is fast (the issue's goal is the raw open/write/close floor for 10 KB files):
 - every folder is created once, up front, from the member list;
-- stored and deflated members (nearly every real zip) bypass `ZipFile.open()`: each worker
-  `os.pread`s the local header and the member's bytes at their offsets — pread shares no file
-  position, so the workers share one descriptor with no lock — inflates with `zlib` (which
-  releases the GIL) and checks the CRC-32 itself;
-- bzip2/lzma members go through `zipfile`, one `ZipFile` handle per worker thread;
+- members bypass `ZipFile.open()`: each worker `os.pread`s the member's bytes at the data
+  offset `zip_layout` found — pread shares no file position, so the workers share one
+  descriptor with no lock — inflates with `zlib`/`bz2`/`lzma` (which release the GIL) and
+  checks the CRC-32 itself;
 - threads, not processes: the work is syscalls and zlib, both outside the GIL (measured: on
   2 cores two threads beat one by ~1.7x, and processes are no faster while costing a fork).
 
 Safety: `safety.member_parts` on every name before anything is written; devices refused;
-symlinks allowed only inside (and never written through); a member may not inflate past its
-declared `file_size` (zip bomb with a lying header), and `max_bytes` caps the total.
+symlinks allowed only inside (and never written through); `zip_layout` refuses overlapping
+members and local headers that disagree with the central directory (overlap zip bombs); a
+member may not inflate past its declared `file_size` (a lie is UnsafeArchiveError, whatever
+the method), and `max_bytes` caps the total.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import itertools
 import lzma
 import os
 import stat
-import struct
 import threading
 import zipfile
 import zlib
@@ -32,13 +32,16 @@ from pathlib import Path
 from colab_panel.errors import StagingError, UnsafeArchiveError
 from colab_panel.staging import writing
 from colab_panel.staging.bulk_copy import copy_range_with_crc
+from colab_panel.staging.output_limit import OutputLimit
+from colab_panel.staging.merged_view import check_links_inside_after_merge
 from colab_panel.staging.progress import ProgressTracker
-from colab_panel.staging.safety import (Parts, check_link_target, check_links_resolve_inside,
+from colab_panel.staging.safety import (LinkSet, Parts, check_link_target,
                                         check_not_through_links, member_parts)
 from colab_panel.staging.space import check_space, disk_footprint
 from colab_panel.staging.staging_area import StagingArea
+from colab_panel.staging.zip_decoders import decoder_for, lzma_header_length
+from colab_panel.staging.zip_layout import member_data_offsets
 
-_LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, (skipped fields), name length, extra length
 _SUPPORTED = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate",
               zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "lzma"}
 _SMALL = 4 * 1024 * 1024  # members up to this size are read and inflated in one call
@@ -52,6 +55,7 @@ class ZipMember:
     info: zipfile.ZipInfo
     parts: Parts
     kind: str  # "file" or "symlink" (folders are planned separately)
+    data_offset: int = 0  # where the member's compressed bytes start (from zip_layout)
     executable: bool = False
     link_target: str | None = None
 
@@ -66,15 +70,21 @@ class ZipPlan:
 
     members: list[ZipMember]
     dirs: list[Parts]  # parents before children
-    links: set[Parts]
+    links: LinkSet
     total_bytes: int
 
 
-def plan_zip(zf: zipfile.ZipFile, *, max_bytes: int | None = None) -> ZipPlan:
-    """Check every central-directory entry; raise UnsafeArchiveError/StagingError before writing."""
+def plan_zip(zf: zipfile.ZipFile, fd: int, *, limit: OutputLimit = OutputLimit()) -> ZipPlan:
+    """Check every central-directory entry; raise UnsafeArchiveError/StagingError before writing.
+
+    `fd`: the archive opened for reading, where local headers are checked. `limit` is held
+    against the declared total: each member is later held to its declared size.
+    """
     by_path: dict[Parts, ZipMember] = {}
     dirs: set[Parts] = set()
-    for info in zf.infolist():
+    infos = zf.infolist()
+    data_offsets = member_data_offsets(fd, infos, zf.start_dir)
+    for info, data_offset in zip(infos, data_offsets):
         name = info.filename
         parts = member_parts(name, backslash_is_separator=True)
         mode = (info.external_attr >> 16) if info.create_system == 3 else 0
@@ -96,35 +106,46 @@ def plan_zip(zf: zipfile.ZipFile, *, max_bytes: int | None = None) -> ZipPlan:
                 raise UnsafeArchiveError(f"Archive member {name!r} is a symbolic link with an oversized target.")
             target = zf.read(info).decode("utf-8", "surrogateescape")
             check_link_target(parts, target, name)
-            by_path[parts] = ZipMember(info, parts, "symlink", link_target=target)
-        else:
-            by_path[parts] = ZipMember(info, parts, "file", executable=bool(mode & 0o111))  # later entry wins
-    links = {p for p, m in by_path.items() if m.kind == "symlink"}
+            by_path[parts] = ZipMember(info, parts, "symlink", data_offset, link_target=target)
+        else:  # a later entry of the same name wins
+            by_path[parts] = ZipMember(info, parts, "file", data_offset, executable=bool(mode & 0o111))
+    links = LinkSet(p for p, m in by_path.items() if m.kind == "symlink")
     for parts, member in by_path.items():
         check_not_through_links(parts, links, member.info.filename, include_self=False)
     for parts in dirs:
         check_not_through_links(parts, links, "/".join(parts) + "/", include_self=True)
-    for parts in by_path:
-        dirs.update(parts[:i] for i in range(1, len(parts)))
+    for parts in by_path:  # deepest first, stopping at a known folder: a deep path is not quadratic
+        i = len(parts) - 1
+        while i and parts[:i] not in dirs:
+            dirs.add(parts[:i])
+            i -= 1
     clash = dirs.intersection(by_path)
     if clash:
         name = "/".join(sorted(clash)[0])
         raise UnsafeArchiveError(f"Archive member {name!r} is both a file and a folder; refusing to extract.")
     members = list(by_path.values())
     total = sum(m.info.file_size for m in members)
-    if max_bytes is not None and total > max_bytes:
-        raise UnsafeArchiveError(f"The archive declares {total} bytes of content, more than the limit of {max_bytes}.")
+    limit.check(total, os.fstat(fd).st_size, "The archive (by its central directory)")
     return ZipPlan(members, sorted(dirs, key=len), links, total)
 
 
 def extract_zip(archive: Path, dest: Path, *, tracker: ProgressTracker, cancel: threading.Event | None,
-                workers: int, max_bytes: int | None) -> list[Path]:
+                workers: int, limit: OutputLimit) -> list[Path]:
     try:
         zf = zipfile.ZipFile(archive)
     except zipfile.BadZipFile as e:
         raise StagingError(f"{archive.name} is not a readable zip archive ({e}).") from None
-    with zf:
-        plan = plan_zip(zf, max_bytes=max_bytes)
+    fd = os.open(archive, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        with zf:
+            plan = plan_zip(zf, fd, limit=limit)
+        return _extract_planned(fd, plan, dest, tracker, cancel, workers)
+    finally:
+        os.close(fd)
+
+
+def _extract_planned(fd: int, plan: ZipPlan, dest: Path, tracker: ProgressTracker,
+                     cancel: threading.Event | None, workers: int) -> list[Path]:
     check_space(dest, disk_footprint(m.info.file_size for m in plan.members))
     tracker.bytes_total = plan.total_bytes
     tracker.files_total = len(plan.members)
@@ -138,13 +159,13 @@ def extract_zip(archive: Path, dest: Path, *, tracker: ProgressTracker, cancel: 
         def build_result() -> None:  # pathlib is slow (~10 us a Path): do it while workers write
             paths.extend(Path(f"{base}/{m.relpath}") for m in plan.members)
 
-        _run_workers(archive, root, plan.members, tracker, cancel, workers, while_waiting=build_result)
-        check_links_resolve_inside(area.root, plan.links)
+        _run_workers(fd, root, plan.members, tracker, cancel, workers, while_waiting=build_result)
+        check_links_inside_after_merge(dest, area.root, plan.links)
         area.commit()
     return paths
 
 
-def _run_workers(archive: Path, root: str, members: list[ZipMember], tracker: ProgressTracker,
+def _run_workers(fd: int, root: str, members: list[ZipMember], tracker: ProgressTracker,
                  cancel: threading.Event | None, workers: int, while_waiting: Callable[[], None]) -> None:
     big = [[m] for m in members if m.info.file_size > _SMALL]
     small = [m for m in members if m.info.file_size <= _SMALL]
@@ -152,8 +173,6 @@ def _run_workers(archive: Path, root: str, members: list[ZipMember], tracker: Pr
     counter = itertools.count()
     stop = threading.Event()
     errors: list[BaseException] = []
-    fd = os.open(archive, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
-    local = threading.local()  # per-thread ZipFile handles for bzip2/lzma members
 
     def work() -> None:
         try:
@@ -163,14 +182,10 @@ def _run_workers(archive: Path, root: str, members: list[ZipMember], tracker: Pr
                     return
                 for member in tasks[i]:
                     writing.check_stop(stop, cancel)
-                    _extract_member(fd, archive, local, root, member, tracker, (stop, cancel))
+                    _extract_member(fd, root, member, tracker, (stop, cancel))
         except BaseException as e:  # noqa: BLE001 - handed to the calling thread below
             errors.append(e)
             stop.set()
-        finally:
-            handle = getattr(local, "zf", None)
-            if handle is not None:
-                handle.close()
 
     threads = [threading.Thread(target=work, name=f"colab_panel-unzip-{n}", daemon=True)
                for n in range(max(1, min(workers, len(tasks))))]
@@ -188,13 +203,12 @@ def _run_workers(archive: Path, root: str, members: list[ZipMember], tracker: Pr
         stop.set()
         for t in threads:
             t.join()
-        os.close(fd)
     writing.check_stop(cancel)
     if errors:
         raise errors[0]
 
 
-def _extract_member(fd: int, archive: Path, local: threading.local, root: str, m: ZipMember,
+def _extract_member(fd: int, root: str, m: ZipMember,
                     tracker: ProgressTracker, events: tuple[threading.Event | None, ...]) -> None:
     path = f"{root}/{m.relpath}"
     info = m.info
@@ -202,34 +216,22 @@ def _extract_member(fd: int, archive: Path, local: threading.local, root: str, m
         os.symlink(m.link_target or "", path)
         tracker.add(info.file_size, 1)
         return
-    if info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        offset = _data_offset(fd, info)
-        if info.file_size <= _SMALL and info.compress_size <= _SMALL:
-            data = _read_small(fd, info, offset)
-            writing.write_new_file(path, data, m.executable)
-            tracker.add(len(data), 1)
-            return
-        out = writing.create(path, m.executable)
-        try:
-            if info.compress_type == zipfile.ZIP_STORED:
-                _copy_stored(fd, info, offset, out, tracker, events)
-            else:
-                _inflate_large(fd, info, offset, out, tracker, events)
-        finally:
-            os.close(out)
-        tracker.add(0, 1)
+    offset = m.data_offset
+    small = info.file_size <= _SMALL and info.compress_size <= _SMALL
+    if small and info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        data = _read_small(fd, info, offset)
+        writing.write_new_file(path, data, m.executable)
+        tracker.add(len(data), 1)
         return
-    _extract_via_zipfile(archive, local, info, path, m.executable, tracker, events)
-
-
-def _data_offset(fd: int, info: zipfile.ZipInfo) -> int:
-    header = os.pread(fd, _LOCAL_HEADER.size, info.header_offset)
-    if len(header) < _LOCAL_HEADER.size:
-        raise StagingError(f"The zip is truncated: member {info.filename!r} is missing.")
-    signature, name_len, extra_len = _LOCAL_HEADER.unpack(header)
-    if signature != b"PK\x03\x04":
-        raise StagingError(f"The zip is corrupt: bad local header for member {info.filename!r}.")
-    return info.header_offset + _LOCAL_HEADER.size + name_len + extra_len
+    out = writing.create(path, m.executable)
+    try:
+        if info.compress_type == zipfile.ZIP_STORED:
+            _copy_stored(fd, info, offset, out, tracker, events)
+        else:
+            _inflate_stream(fd, info, offset, out, tracker, events)
+    finally:
+        os.close(out)
+    tracker.add(0, 1)
 
 
 def _too_big(info: zipfile.ZipInfo) -> UnsafeArchiveError:
@@ -291,68 +293,52 @@ def _copy_stored(fd: int, info: zipfile.ZipInfo, offset: int, out: int, tracker:
         raise _bad_crc(info)
 
 
-def _inflate_large(fd: int, info: zipfile.ZipInfo, offset: int, out: int, tracker: ProgressTracker,
-                   events: tuple[threading.Event | None, ...]) -> None:
-    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+def _inflate_stream(fd: int, info: zipfile.ZipInfo, offset: int, out: int, tracker: ProgressTracker,
+                    events: tuple[threading.Event | None, ...]) -> None:
+    """Inflate a deflate, bzip2 or lzma member chunk by chunk, counting against its declared size."""
     comp_left = info.compress_size
-    pending = b""
-    written = 0
-    crc = 0
     try:
-        while not inflater.eof:
+        header = b""
+        if info.compress_type == zipfile.ZIP_LZMA:
+            header = os.pread(fd, min(comp_left, lzma_header_length(os.pread(fd, min(comp_left, 4), offset))),
+                              offset)
+            offset += len(header)
+            comp_left -= len(header)
+        decoder = decoder_for(info.compress_type, header)
+        written = 0
+        crc = 0
+        idle = 0
+        while not decoder.eof:
             writing.check_stop(*events)
-            if not pending:
-                if not comp_left:
+            if decoder.needs_input and comp_left:
+                chunk = os.pread(fd, min(writing.COPY_CHUNK, comp_left), offset)
+                if not chunk:
                     raise _short(info)
-                pending = os.pread(fd, min(writing.COPY_CHUNK, comp_left), offset)
-                if not pending:
-                    raise _short(info)
-                offset += len(pending)
-                comp_left -= len(pending)
-            data = inflater.decompress(pending, writing.COPY_CHUNK)
-            pending = inflater.unconsumed_tail
-            if data:
-                written += len(data)
-                if written > info.file_size:
-                    raise _too_big(info)
-                crc = zlib.crc32(data, crc)
-                writing.write_all(out, data)
-                tracker.add(len(data))
-    except zlib.error:
+                offset += len(chunk)
+                comp_left -= len(chunk)
+                decoder.feed(chunk)
+            data = decoder.read(writing.COPY_CHUNK)
+            if not data:
+                idle += 1
+                if decoder.needs_input and not comp_left or idle > 2:
+                    break  # the input is used up (or the decoder is stuck) before its end marker
+                continue
+            idle = 0
+            written += len(data)
+            if written > info.file_size:
+                raise _too_big(info)
+            crc = zlib.crc32(data, crc)
+            writing.write_all(out, data)
+            tracker.add(len(data))
+    except (zlib.error, lzma.LZMAError, EOFError, ValueError):
         raise _short(info) from None
-    if written != info.file_size:
+    except OSError as e:
+        if e.errno is not None:
+            raise  # a real I/O error (disk full...): translated by the caller
+        raise _short(info) from None  # bz2 reports bad data as an OSError without an errno
+    # An lzma member written without an end marker (flag bit 1 clear) ends at its declared size.
+    ended = decoder.eof or (info.compress_type == zipfile.ZIP_LZMA and not info.flag_bits & 0x2)
+    if not ended or written != info.file_size:
         raise _short(info)
     if crc != info.CRC:
         raise _bad_crc(info)
-
-
-def _extract_via_zipfile(archive: Path, local: threading.local, info: zipfile.ZipInfo, path: str,
-                         executable: bool, tracker: ProgressTracker,
-                         events: tuple[threading.Event | None, ...]) -> None:
-    # zipfile stops reading at `file_size` and checks the CRC at the end, so a lying header
-    # surfaces as BadZipFile; we count as well, in case that ever changes.
-    if getattr(local, "zf", None) is None:
-        local.zf = zipfile.ZipFile(archive)
-    out = writing.create(path, executable)
-    written = 0
-    try:
-        with local.zf.open(info) as src:
-            while True:
-                writing.check_stop(*events)
-                chunk = src.read(writing.COPY_CHUNK)
-                if not chunk:
-                    break
-                written += len(chunk)
-                if written > info.file_size:
-                    raise _too_big(info)
-                writing.write_all(out, chunk)
-                tracker.add(len(chunk))
-    except (zipfile.BadZipFile, EOFError, zlib.error, lzma.LZMAError, OSError) as e:
-        if isinstance(e, OSError) and e.errno is not None:
-            raise  # a real I/O error (disk full...): translated by the caller
-        raise StagingError(f"Archive member {info.filename!r} is corrupt ({e}); nothing was extracted.") from None
-    finally:
-        os.close(out)
-    if written != info.file_size:
-        raise _short(info)
-    tracker.add(0, 1)
