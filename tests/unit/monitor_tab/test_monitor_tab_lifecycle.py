@@ -5,16 +5,11 @@ from __future__ import annotations
 
 import threading
 
-import psutil
 import pytest
 
 from colab_panel import Panel
 from colab_panel.monitor.sampler import get_sampler
-
-
-def _listening_ports() -> set[int]:
-    return {c.laddr.port for c in psutil.Process().net_connections(kind="inet")
-            if c.status == psutil.CONN_LISTEN}
+from support.sockets import listening_ports as _listening_ports
 
 
 def _monitor(panel: Panel):
