@@ -24,6 +24,7 @@ from colab_panel.tabs.slots import TabSlot
 from colab_panel.views.header import HeaderView
 from colab_panel.views.style import PANEL_CSS
 from colab_panel.widgets.closing import close_tree
+from colab_panel.widgets.compat import mimebundle, set_tab_titles
 from colab_panel.widgets.ticker import Ticker
 
 
@@ -66,8 +67,8 @@ class Panel:
         for slot in self.slots[: None if upto is None else upto + 1]:
             slot.build()
         if self._tab is not None:
-            self._tab.titles = tuple(slot.parts.title if slot.parts else slot.title
-                                     for slot in self.slots)
+            set_tab_titles(self._tab, [slot.parts.title if slot.parts else slot.title
+                                       for slot in self.slots])
 
     def _on_tick(self) -> None:
         self.header.refresh()
@@ -81,7 +82,7 @@ class Panel:
         self._tab = None
         if self.slots:
             self._tab = widgets.Tab(children=[s.container for s in self.slots]).add_class("cp-tabs")
-            self._tab.titles = tuple(s.title for s in self.slots)
+            set_tab_titles(self._tab, [s.title for s in self.slots])
             self._tab.observe(lambda change: self.build_tabs(change["new"]), names="selected_index")
             children.append(self._tab)
         children.append(self.ticker)
@@ -108,7 +109,7 @@ class Panel:
 
     def _repr_mimebundle_(self, **kwargs):
         enable_custom_widget_manager()
-        return self.widget._repr_mimebundle_(**kwargs)
+        return mimebundle(self.widget, **kwargs)
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
