@@ -30,7 +30,8 @@ def mimebundle(widget: widgets.Widget, **kwargs: Any) -> dict[str, Any] | None:
     """What `widget` shows as a cell's result: for a `_repr_mimebundle_` of an object that wraps it.
 
     8 has `Widget._repr_mimebundle_`; 7 has only `_ipython_display_`, which publishes the same
-    bundle itself and then runs the widget's on_displayed callbacks, as done here.
+    bundle itself and then runs the widget's on_displayed callbacks (a Box's tell its children
+    they are shown), as done here.
     """
     if hasattr(widget, "_repr_mimebundle_"):
         return widget._repr_mimebundle_(**kwargs)
@@ -40,7 +41,8 @@ def mimebundle(widget: widgets.Widget, **kwargs: Any) -> dict[str, Any] | None:
         return data
     data["application/vnd.jupyter.widget-view+json"] = {
         "version_major": 2, "version_minor": 0, "model_id": widget.model_id}
-    widget._handle_displayed(**kwargs)
+    # IPython calls _ipython_display_() bare; `include`/`exclude` are only for mimebundles
+    widget._handle_displayed()
     return data
 
 

@@ -68,7 +68,7 @@ def test_tooltips_land_on_the_synced_trait():
 def test_mimebundle_shows_the_widget_and_the_registry_lets_it_go():
     box = widgets.VBox()
     model_id = box.model_id
-    bundle = mimebundle(box)
+    bundle = mimebundle(box, include=None, exclude=None)  # as IPython's formatter calls it
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == model_id
     assert open_widgets()[model_id] is box
     box.close()
