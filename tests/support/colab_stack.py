@@ -40,3 +40,8 @@ def stack_mismatches() -> list[str]:
         if installed != pins[canonical(name)]:
             wrong.append(f"{name} {installed} (Colab: {pins[canonical(name)]})")
     return wrong
+
+
+def on_colab_stack() -> bool:
+    """True in the Colab-stack pass (.venv-colab): the kernel stack is Colab's, version for version."""
+    return not stack_mismatches()
