@@ -46,7 +46,7 @@ def _dependency_closure(name: str, extras: frozenset[str] = frozenset()) -> set[
     return seen
 
 
-def test_pip_install_changes_no_installed_package(tmp_path):
+def test_pip_install_changes_no_installed_package(tmp_path, capsys):
     report_path = tmp_path / "report.json"
     result = subprocess.run(
         [sys.executable, "-m", "pip", "install", "--dry-run", "--quiet", "--disable-pip-version-check",
@@ -68,7 +68,8 @@ def test_pip_install_changes_no_installed_package(tmp_path):
     # them there), so pip's report leaves them out; a Colab runtime would get them new.
     new_to_colab = sorted(f"{n} {installed[n]}" for n in _dependency_closure(PACKAGE) - pins.keys())
 
-    print(f"\npackages changed: {len(changed)}")
-    print(f"packages pip would add here: {added or 'none'}")
-    print(f"packages new to Colab's runtime: {new_to_colab or 'none'}")
+    with capsys.disabled():  # the figures benchmarks record, shown in every run
+        print(f"\npackages changed: {len(changed)}")
+        print(f"packages pip would add here: {', '.join(added) or 'none'}")
+        print(f"packages new to Colab's runtime: {', '.join(new_to_colab) or 'none'}")
     assert not changed, f"a plain `pip install` would move Colab's packages: {changed}"

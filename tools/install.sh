@@ -18,14 +18,17 @@ if [ ! -x /usr/bin/chromium ]; then
   $SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
 fi
 
-# A stamp of what an environment was built from: pyproject.toml, this script and the pins. When
-# it matches, pip is not run at all (a no-op `pip install -e` still costs seconds of resolving).
-inputs_digest() {
-  cat pyproject.toml tools/install.sh tools/colab/pip-freeze.txt | sha256sum | cut -d' ' -f1
+# A stamp of what an environment was built from (pyproject.toml, this script, and for
+# .venv-colab the pins). When it matches, pip is not run at all: a no-op `pip install -e` still
+# costs seconds of resolving.
+inputs_digest() {  # venv
+  local inputs=(pyproject.toml tools/install.sh)
+  [ "$1" = .venv-colab ] && inputs+=(tools/colab/pip-freeze.txt)
+  cat "${inputs[@]}" | sha256sum | cut -d' ' -f1
 }
 
 up_to_date() {  # venv
-  [ -x "$1/bin/python" ] && [ "$(cat "$1/.installed-from" 2>/dev/null)" = "$(inputs_digest)" ]
+  [ -x "$1/bin/python" ] && [ "$(cat "$1/.installed-from" 2>/dev/null)" = "$(inputs_digest "$1")" ]
 }
 
 PY=${PYTHON:-python3}
@@ -33,10 +36,11 @@ if ! up_to_date .venv; then
   [ -x .venv/bin/python ] || "$PY" -m venv .venv
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q -e ".[test,kaggle]"
-  inputs_digest > .venv/.installed-from
+  inputs_digest .venv > .venv/.installed-from
 fi
 
 # Colab's Python: the runtime image of 2026-08 runs 3.13, the one before it (2026.07) 3.12.
+# pyenv's builds first (newest patch release), then one on PATH.
 colab_python() {
   local root=${PYENV_ROOT:-$HOME/.pyenv} minor candidate
   for minor in 3.13 3.12; do
@@ -46,9 +50,13 @@ colab_python() {
         return 0
       fi
     done
+    if candidate=$(command -v "python$minor"); then
+      echo "$candidate"
+      return 0
+    fi
   done
-  echo "tools/install.sh: no Python 3.13 (or 3.12) under $root/versions, which .venv-colab" \
-       "needs to match Colab's runtime; install one (pyenv install 3.13) or set PYENV_ROOT" >&2
+  echo "tools/install.sh: .venv-colab needs Python 3.13 (Colab's; 3.12 will do) and found neither" \
+       "under $root/versions nor on PATH: run 'pyenv install 3.13' or set PYENV_ROOT" >&2
   return 1
 }
 
@@ -66,5 +74,5 @@ if ! up_to_date .venv-colab; then
   [ -x .venv-colab/bin/python ] || "$CPY" -m venv .venv-colab
   .venv-colab/bin/python -m pip install -q --disable-pip-version-check \
     -c tools/colab/pip-freeze.txt "${COLAB_STACK[@]}" "${COLAB_TEST_TOOLS[@]}" -e .
-  inputs_digest > .venv-colab/.installed-from
+  inputs_digest .venv-colab > .venv-colab/.installed-from
 fi
