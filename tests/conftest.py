@@ -20,7 +20,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 
 # Tests here drive a kernel that must run Colab's pinned stack, whoever marked them.
-COLAB_BROWSER_TESTS = Path(__file__).resolve().parent / "browser" / "colab"
+COLAB_STACK_FOLDERS = tuple(Path(__file__).resolve().parent / folder
+                            for folder in ("browser/colab", "colab_standin"))
 
 
 def pytest_collection_modifyitems(items):
@@ -28,7 +29,7 @@ def pytest_collection_modifyitems(items):
     are skipped, saying why, rather than testing the wrong versions."""
     mismatches = None
     for item in items:
-        if COLAB_BROWSER_TESTS in Path(str(item.fspath)).parents:
+        if any(folder in Path(str(item.fspath)).parents for folder in COLAB_STACK_FOLDERS):
             item.add_marker(pytest.mark.colab_stack)
         if item.get_closest_marker("colab_stack") is None:
             continue
