@@ -22,7 +22,6 @@ from support.colab_stack import canonical, colab_pins
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE = "colab-panel"
 
-pytestmark = pytest.mark.colab_stack
 
 
 def _installed() -> dict[str, str]:
@@ -46,6 +45,20 @@ def _dependency_closure(name: str, extras: frozenset[str] = frozenset()) -> set[
     return seen
 
 
+def test_every_requirement_admits_colabs_version():
+    """The declared bounds, read from pyproject.toml: the package and the extras Colab may get."""
+    tomllib = pytest.importorskip("tomllib", reason="Python 3.11+ reads TOML")
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    # demo and test serve the demo and this suite outside Colab and may need newer releases
+    requirements = project["dependencies"] + project["optional-dependencies"]["kaggle"]
+    pins = colab_pins()
+    refused = [f"{req} (Colab: {pins[canonical(req.name)]})" for req in map(Requirement, requirements)
+               if canonical(req.name) in pins
+               and not req.specifier.contains(pins[canonical(req.name)], prereleases=True)]
+    assert not refused
+
+
+@pytest.mark.colab_stack
 def test_pip_install_changes_no_installed_package(tmp_path, capsys):
     report_path = tmp_path / "report.json"
     result = subprocess.run(
