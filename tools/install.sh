@@ -61,18 +61,17 @@ colab_python() {
 }
 
 # What Colab ships and the package runs on (pip included: the dry-run check should resolve as
-# Colab's pip does), all held at Colab's versions by the constraints file; then the test tools.
-# Colab has pytest, nbformat and nbclient; the others are new here and may take any version that
-# leaves the pinned ones alone (pip fails rather than move a pinned package).
+# Colab's pip does), all held at Colab's versions by the constraints file; then the package with
+# its test-tools extra. Colab has pytest, nbformat and nbclient; the other tools are new here and
+# may take any version that leaves the pinned ones alone (pip fails rather than move a pin).
 COLAB_STACK=(pip ipykernel ipython ipywidgets traitlets jupyter_client jupyter_core tornado pyzmq
              anywidget plotly psutil PyDrive2 google-api-python-client nvidia-ml-py
-             cryptography tqdm zstandard kaggle notebook)
-COLAB_TEST_TOOLS=(pytest pytest-timeout hypothesis playwright nbformat nbclient)
+             cryptography tqdm zstandard notebook)
 
 if ! up_to_date .venv-colab; then
   CPY=$(colab_python)
   [ -x .venv-colab/bin/python ] || "$CPY" -m venv .venv-colab
   .venv-colab/bin/python -m pip install -q --disable-pip-version-check \
-    -c tools/colab/pip-freeze.txt "${COLAB_STACK[@]}" "${COLAB_TEST_TOOLS[@]}" -e .
+    -c tools/colab/pip-freeze.txt "${COLAB_STACK[@]}" -e ".[test-tools,kaggle]"
   inputs_digest .venv-colab > .venv-colab/.installed-from
 fi
