@@ -4,7 +4,8 @@ Colab's runtime ships ipywidgets 7.7.1 (tools/colab/pip-freeze.txt) and a `pip i
 upgrade it under a running kernel, so the panel runs on 7.7.1 as well as on 8.x. On 7, a trait
 that only 8 has is not an error: a keyword argument is dropped with a DeprecationWarning and an
 attribute is set as a plain Python attribute, so the page never sees it. Views go through these
-helpers instead of naming such traits.
+helpers instead of naming such traits. (One more to know: 7 has `tooltip` on buttons only and
+`description_tooltip` elsewhere; tests/unit/frame/test_widget_compat.py names any such slip.)
 """
 
 from __future__ import annotations
@@ -62,23 +63,3 @@ def tab_titles(tab: widgets.Tab) -> tuple[str, ...]:
         return tuple(tab.titles)
     return tuple(tab.get_title(i) or "" for i in range(len(tab.children)))
 
-
-def _tooltip_trait(widget: widgets.Widget) -> str:
-    # 8 has `tooltip` on every DOM widget; 7 on buttons only, `description_tooltip` elsewhere
-    return "tooltip" if widget.has_trait("tooltip") else "description_tooltip"
-
-
-def set_tooltip(widget: widgets.Widget, text: str) -> None:
-    """Show `text` when the pointer rests on `widget`."""
-    setattr(widget, _tooltip_trait(widget), text)
-
-
-def tooltip(widget: widgets.Widget) -> str:
-    return getattr(widget, _tooltip_trait(widget)) or ""
-
-
-def with_tooltip(widget_class: type[widgets.Widget], text: str, **kwargs: Any) -> widgets.Widget:
-    """`widget_class(**kwargs)` with the tooltip `text`, on either major version."""
-    widget = widget_class(**kwargs)
-    set_tooltip(widget, text)
-    return widget

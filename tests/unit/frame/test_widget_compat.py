@@ -14,8 +14,7 @@ import ipywidgets as widgets
 import pytest
 
 from colab_panel import Panel
-from colab_panel.widgets.compat import (mimebundle, open_widgets, set_tab_titles, set_tooltip,
-                                        tab_titles, tooltip)
+from colab_panel.widgets.compat import mimebundle, open_widgets, set_tab_titles, tab_titles
 
 
 @pytest.fixture
@@ -55,14 +54,6 @@ def test_tab_titles_reach_the_tab():
     state = tab.get_state()
     assert state.get("titles", None) == ("Drive", "Monitor") or state["_titles"] == {"0": "Drive", "1": "Monitor"}
     tab.close()
-
-
-def test_tooltips_land_on_the_synced_trait():
-    for widget in (widgets.Button(), widgets.Checkbox(), widgets.Dropdown(options=["a"])):
-        set_tooltip(widget, "explains it")
-        assert tooltip(widget) == "explains it"
-        assert "explains it" in widget.get_state().values()
-        widget.close()
 
 
 def test_mimebundle_shows_the_widget_and_the_registry_lets_it_go():
