@@ -17,13 +17,14 @@ from typing import Any
 import ipywidgets as widgets
 
 from colab_panel import tabs
-from colab_panel.colab import WIDGET_VIEW_MIME, enable_custom_widget_manager, widget_view_metadata
+from colab_panel.colab import enable_custom_widget_manager, widget_view_metadata
 from colab_panel.controllers.header import HeaderController
 from colab_panel.tabs import PanelContext, TabParts
 from colab_panel.tabs.slots import TabSlot
 from colab_panel.views.header import HeaderView
 from colab_panel.views.style import PANEL_CSS
 from colab_panel.widgets.closing import close_tree
+from colab_panel.widgets.compat import mimebundle, set_tab_titles
 from colab_panel.widgets.ticker import Ticker
 
 
@@ -67,8 +68,8 @@ class Panel:
         for slot in self.slots[: None if upto is None else upto + 1]:
             slot.build()
         if self._tab is not None:
-            self._tab.titles = tuple(slot.parts.title if slot.parts else slot.title
-                                     for slot in self.slots)
+            set_tab_titles(self._tab, [slot.parts.title if slot.parts else slot.title
+                                       for slot in self.slots])
 
     def _on_tick(self) -> None:
         self.ticks += 1
@@ -83,7 +84,7 @@ class Panel:
         self._tab = None
         if self.slots:
             self._tab = widgets.Tab(children=[s.container for s in self.slots]).add_class("cp-tabs")
-            self._tab.titles = tuple(s.title for s in self.slots)
+            set_tab_titles(self._tab, [s.title for s in self.slots])
             self._tab.observe(lambda change: self.build_tabs(change["new"]), names="selected_index")
             children.append(self._tab)
         children.append(self.ticker)
@@ -117,13 +118,12 @@ class Panel:
         data, metadata = self._repr_mimebundle_()
         publish_display_data(data, metadata=metadata)
 
-    def _repr_mimebundle_(self, **_kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         """The widget view (ipywidgets 7 and 8 alike) and, in Colab, the metadata that names
         Colab's custom widget manager."""
         enable_custom_widget_manager()
-        data = {"text/plain": repr(self),
-                WIDGET_VIEW_MIME: {"version_major": 2, "version_minor": 0,
-                                   "model_id": self.widget.model_id}}
+        data = dict(mimebundle(self.widget, **kwargs) or {})
+        data["text/plain"] = repr(self)
         return data, widget_view_metadata()
 
     def __repr__(self) -> str:

@@ -10,11 +10,35 @@ from pathlib import Path
 
 import pytest
 
+from support.colab_stack import stack_mismatches
+
 CHROMIUM = "/usr/bin/chromium"
 # The closed network refuses Chromium's background connections; these flags stop it trying.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-dev-shm-usage"]
+
+
+# Tests here drive a kernel that must run Colab's pinned stack, whoever marked them.
+COLAB_STACK_FOLDERS = tuple(Path(__file__).resolve().parent / folder
+                            for folder in ("browser/colab", "colab_standin"))
+
+
+def pytest_collection_modifyitems(items):
+    """Tests marked `colab_stack` run in tools/test.sh's pass in .venv-colab; anywhere else they
+    are skipped, saying why, rather than testing the wrong versions."""
+    mismatches = None
+    for item in items:
+        if any(folder in Path(str(item.fspath)).parents for folder in COLAB_STACK_FOLDERS):
+            item.add_marker(pytest.mark.colab_stack)
+        if item.get_closest_marker("colab_stack") is None:
+            continue
+        if mismatches is None:
+            mismatches = stack_mismatches()
+        if mismatches:
+            item.add_marker(pytest.mark.skip(
+                reason="needs Colab's stack (tools/test.sh runs it in .venv-colab); here: "
+                       + ", ".join(mismatches)))
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -117,14 +117,16 @@ def find_credentials() -> KaggleCredentials:
 def default_api_factory(credentials: KaggleCredentials) -> Any:
     """An authenticated `KaggleApi` reading its files from `credentials.config_dir`."""
     with contextlib.redirect_stdout(io.StringIO()):  # the package prints help/warnings on stdout
-        from kaggle.api.kaggle_api_extended import KaggleApi  # lazy: heavy, optional
-
-        api = KaggleApi()
-        # KaggleApi fixes its config folder when the module is imported; point this instance
-        # at the folder we checked (KAGGLE_CONFIG_DIR may have been set since).
-        api.config_dir = str(credentials.config_dir)
-        api.config = str(credentials.config_dir / "kaggle.json")
         try:
+            # lazy: heavy, optional. Importing it runs `kaggle/__init__`, which authenticates at
+            # once; kaggle 2.0.2 (Colab's) then calls exit(1) when that fails, later ones do not.
+            from kaggle.api.kaggle_api_extended import KaggleApi
+
+            api = KaggleApi()
+            # KaggleApi fixes its config folder when the module is imported; point this instance
+            # at the folder we checked (KAGGLE_CONFIG_DIR may have been set since).
+            api.config_dir = str(credentials.config_dir)
+            api.config = str(credentials.config_dir / "kaggle.json")
             api.authenticate()
         except SystemExit:  # what it does when no method works
             raise StagingError(NO_CREDENTIALS.format(config_dir=credentials.config_dir)) from None

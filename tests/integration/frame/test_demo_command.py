@@ -13,6 +13,11 @@ import psutil
 import pytest
 
 from colab_panel.demo.processes import free_port
+from support.colab_stack import on_colab_stack
+
+# `colab-panel demo` serves with Voila, from the demo extra, which is never installed in Colab
+pytestmark = pytest.mark.skipif(on_colab_stack(), reason="the demo needs Voila (the demo extra), "
+                                "which Colab's stack does not have")
 
 
 def _read_url(proc: subprocess.Popen, timeout_s: float) -> str:

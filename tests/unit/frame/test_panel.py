@@ -11,14 +11,13 @@ from pathlib import Path
 import ipywidgets as widgets
 
 from colab_panel import Panel
+from colab_panel.widgets.compat import open_widgets
 
 COLAB_STUB = Path(__file__).resolve().parents[2] / "colab_stub"
 
 
 def _open_comms() -> int:
-    from ipywidgets.widgets.widget import _instances
-
-    return len(_instances)
+    return len(open_widgets())
 
 
 def test_panel_shows_header_and_closes_to_a_notice(tmp_path):

@@ -6,19 +6,13 @@ import threading
 import time
 import urllib.request
 
-import psutil
-
 from colab_panel.monitor.endpoint import SampleEndpoint
 from colab_panel.monitor.sampler import Sampler
+from support.sockets import listening_ports
 
 
 def our_threads() -> set[str]:
     return {t.name for t in threading.enumerate() if t.name.startswith("colab_panel-")}
-
-
-def listening_ports() -> set[int]:
-    return {c.laddr.port for c in psutil.Process().net_connections(kind="inet")
-            if c.status == psutil.CONN_LISTEN}
 
 
 def settle(predicate, timeout: float = 10.0) -> bool:

@@ -5,16 +5,12 @@ from __future__ import annotations
 
 import threading
 
-import psutil
 import pytest
 
 from colab_panel import Panel
 from colab_panel.monitor.sampler import get_sampler
-
-
-def _listening_ports() -> set[int]:
-    return {c.laddr.port for c in psutil.Process().net_connections(kind="inet")
-            if c.status == psutil.CONN_LISTEN}
+from colab_panel.widgets.compat import tab_titles
+from support.sockets import listening_ports as _listening_ports
 
 
 def _monitor(panel: Panel):
@@ -53,7 +49,7 @@ def test_panel_close_stops_the_endpoint(tmp_path):
 def test_the_panel_shows_a_monitor_tab_and_passes_the_option_on(tmp_path):
     panel = Panel(staging_dir=tmp_path, monitor_transport="carrier pigeon")
     try:
-        assert "Monitor" in panel.widget.children[-2].titles
+        assert "Monitor" in tab_titles(panel.widget.children[-2])
         assert "'carrier pigeon'" in _monitor(panel).error
     finally:
         panel.close()

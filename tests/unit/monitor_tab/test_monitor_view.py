@@ -189,9 +189,8 @@ def test_only_the_first_chart_in_a_kernel_embeds_the_bundle(monkeypatch):
 
 
 def test_closing_the_tab_closes_the_layout_and_style_its_text_parts_share(sampler):
-    from ipywidgets.widgets.widget import _instances
-
     from colab_panel.widgets.closing import close_tree
+    from colab_panel.widgets.compat import open_widgets
 
     controller = MonitorController(sampler=sampler, transport="comm")
     view = MonitorTab(controller)
@@ -200,7 +199,7 @@ def test_closing_the_tab_closes_the_layout_and_style_its_text_parts_share(sample
     close_tree(view)
     controller.close()
     assert shared.comm is None and view.status.style.comm is None
-    assert not any(w is shared for w in _instances.values())
+    assert not any(w is shared for w in open_widgets().values())
 
 
 def test_colab_chart_opens_its_frame_with_a_single_use_ticket_and_no_key_in_its_state(sampler, monkeypatch):
