@@ -27,6 +27,7 @@ from typing import Any, BinaryIO
 
 from colab_panel.drive.parse import parse_drive_link
 from colab_panel.errors import ChecksumMismatch, DriveError, PanelError, StagingCancelled, StagingError
+from colab_panel.staging.arguments import require_given
 from colab_panel.staging.atomic import PartFile, parse_expected_hash, part_path
 from colab_panel.staging.extract import errors_in_words, extract_archive, extract_tar_stream
 from colab_panel.staging.formats import detect_format
@@ -90,6 +91,9 @@ def stage(source: str | os.PathLike[str] | Source, dest: str | os.PathLike[str] 
     for a `KaggleApi`-like object (tests).
     """
     started = time.monotonic()
+    require_given(source, "source", "a path, an http(s) URL, a Drive link or ID, or kaggle:owner/dataset")
+    if dest is not None:
+        require_given(dest, "destination", "a folder path, or leave it out for the default")
     callback, close = resolve_progress(progress, "stage")
     try:
         label = str(source) if not isinstance(source, Source) else source.name

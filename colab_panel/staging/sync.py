@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from colab_panel.errors import ChecksumMismatch, PanelError, StagingCancelled, StagingError
+from colab_panel.staging.arguments import require_given
 from colab_panel.staging.local_copy import list_tree
 from colab_panel.staging.progress import ProgressArg, ProgressTracker, resolve_progress
 from colab_panel.units import human_bytes
@@ -90,6 +91,8 @@ def push(local_dir: str | os.PathLike[str], drive_folder: str, *, drive: Any = N
     from colab_panel.staging.drive_source import connect_drive, strip_prefix
 
     started = time.monotonic()
+    require_given(local_dir, "local folder", "the folder to push, e.g. the one holding your checkpoints or logs")
+    require_given(drive_folder, "Drive folder", "the link or ID of the Drive folder to push into")
     root = Path(local_dir).expanduser()
     if not root.is_dir():
         raise StagingError(f"{root} is not a folder on this machine; nothing was pushed.")
@@ -215,6 +218,8 @@ class PeriodicSync:
         sync thread) after each push, e.g. so a tab can show the outcome at once."""
         if interval_s <= 0:
             raise ValueError("interval_s must be positive")
+        require_given(local_dir, "local folder", "the folder to push, e.g. the one holding your checkpoints or logs")
+        require_given(drive_folder, "Drive folder", "the link or ID of the Drive folder to push into")
         self.local_dir = local_dir
         self.drive_folder = drive_folder
         self.interval_s = interval_s
