@@ -27,6 +27,7 @@ from typing import Any, Callable
 
 from colab_panel.errors import ChecksumMismatch, PanelError, StagingCancelled, StagingError
 from colab_panel.staging.arguments import require_given
+from colab_panel.staging.job_lock import job_lock
 from colab_panel.staging.local_copy import list_tree
 from colab_panel.staging.progress import ProgressArg, ProgressTracker, resolve_progress
 from colab_panel.units import human_bytes
@@ -100,6 +101,12 @@ def push(local_dir: str | os.PathLike[str], drive_folder: str, *, drive: Any = N
     folder = drive.resolve(strip_prefix(drive_folder))
     if not folder.is_folder:
         raise StagingError(f"'{folder.title}' on Drive is a file, not a folder: give the folder to push into.")
+    with job_lock("push", folder.id, f"The Drive folder '{folder.title or folder.id}'", "pushed to"):
+        return _push_locked(root, folder, drive, progress, cancel, workers, started)
+
+
+def _push_locked(root: Path, folder: Any, drive: Any, progress: ProgressArg, cancel: threading.Event | None,
+                 workers: int, started: float) -> SyncReport:
     callback, close = resolve_progress(progress, "push")
     try:
         remote_files: dict[str, Any] = {}
