@@ -420,9 +420,11 @@ class Drive:
     def upload(self, path: str | Path, parent: str | DriveItem = ROOT, *, title: str | None = None,
                mime_type: str | None = None, progress: Callable[[int, int | None], None] | None = None) -> DriveItem:
         """Upload a local file into `parent`; resumable (in chunks, each retried) above 5 MiB."""
-        from colab_panel.drive.transfers import upload_file
+        from colab_panel.drive.upload import send_file
 
-        return upload_file(self, Path(path), self.ref(parent), title=title, mime_type=mime_type, progress=progress)
+        sent = send_file(self, Path(path), parent_id=self.ref(parent), title=title, mime_type=mime_type,
+                         progress=progress)
+        return sent.item
 
     def _item_or_ref(self, id_or_link: str | DriveItem) -> str | DriveItem:
         return id_or_link if isinstance(id_or_link, DriveItem) else self.ref(id_or_link)
