@@ -341,10 +341,27 @@ class Drive:
     # --- changes ----------------------------------------------------------------------------
 
     def mkdir(self, name: str, parent: str | DriveItem = ROOT) -> DriveItem:
+        """Create a folder; exactly one, even if an answer is lost and the request resent (`create_once`)."""
+        from colab_panel.drive.create_once import create_once
+
         parent_id = self.ref(parent)
-        body = {"title": _check_title(name), "mimeType": FOLDER_MIME, "parents": [{"id": parent_id}]}
+        body: dict[str, Any] = {"title": _check_title(name), "mimeType": FOLDER_MIME, "parents": [{"id": parent_id}]}
+        new_id = self.new_file_id()
+        if new_id is not None:
+            body["id"] = new_id
         request = self._files().insert(body=body, fields=ITEM_FIELDS, supportsAllDrives=True)
-        return self._seen(self.execute(request, file_id=parent_id, action="create a folder here"))
+        self._add_key_header(request, parent_id)
+        data = create_once(self, new_id, lambda http: request.execute(http=http, num_retries=0),
+                           file_id=parent_id, action="create a folder here")
+        return self._seen(data)
+
+    def new_file_id(self) -> str | None:
+        """An ID for an item about to be created (files.generateIds, fetched in batches), or None."""
+        from colab_panel.drive.create_once import IdPool
+
+        with self._keys_lock:
+            pool = self.__dict__.setdefault("_id_pool", IdPool())
+        return pool.take(self)
 
     def rename(self, id_or_link: str | DriveItem, new_title: str) -> DriveItem:
         file_id = self.ref(id_or_link)

@@ -16,6 +16,7 @@ on a fresh connection and the session continues where the server got to.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import mimetypes
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from colab_panel.drive.create_once import create_once
 from colab_panel.drive.items import ITEM_FIELDS, DriveItem
 from colab_panel.errors import DriveError
 
@@ -73,6 +75,24 @@ class HashingReader:
         return None if self._gap or self._hashed != size else self._md5.hexdigest()
 
 
+@functools.cache
+def _media_class() -> type:
+    """MediaIoBaseUpload whose resumable chunks are sent as bytes (googleapiclient imported lazily: heavy).
+
+    googleapiclient sends a chunk as a slice of the stream unless the media says it has no
+    stream. httplib2 resends a request once by itself when a kept-alive connection turns out
+    dead, and a slice it already read resends nothing (the server then waits for a body that
+    never comes). As bytes (one `upload_chunk_size` chunk in memory) a resend is whole.
+    """
+    from googleapiclient.http import MediaIoBaseUpload
+
+    class ChunksAsBytes(MediaIoBaseUpload):  # type: ignore[misc]
+        def has_stream(self) -> bool:
+            return False
+
+    return ChunksAsBytes
+
+
 @dataclass(frozen=True)
 class Sent:
     """One finished upload: what Drive answered, and what was read from the file to send."""
@@ -90,8 +110,6 @@ def send_file(drive: Drive, path: Path, *, parent_id: str | None = None, title: 
               mime_type: str | None = None, replace: DriveItem | None = None,
               progress: Progress | None = None) -> Sent:
     """Upload `path` as a new file in `parent_id`, or as new content of `replace` (same ID)."""
-    from googleapiclient.http import MediaIoBaseUpload  # lazy: heavy
-
     try:
         raw = open(path, "rb")  # noqa: SIM115 - closed in finally, after the last chunk
     except IsADirectoryError:
@@ -105,28 +123,34 @@ def send_file(drive: Drive, path: Path, *, parent_id: str | None = None, title: 
         size = raw.seek(0, 2)
         raw.seek(0)
         resumable = size > RESUMABLE_THRESHOLD
-        media = MediaIoBaseUpload(reader, mimetype=mime, resumable=resumable,  # type: ignore[arg-type]
-                                  chunksize=drive.upload_chunk_size if resumable else -1)
+        media = _media_class()(reader, mimetype=mime, resumable=resumable,
+                               chunksize=drive.upload_chunk_size if resumable else -1)
         files = drive._files()
+        new_id: str | None = None
         if replace is not None:
             request = files.update(fileId=replace.id, media_body=media, fields=ITEM_FIELDS, supportsAllDrives=True)
             key_id, action = replace.id, "replace its content"
         else:
             if parent_id is None:
                 raise ValueError("send_file needs parent_id for a new file")
-            body = {"title": title or path.name, "parents": [{"id": parent_id}]}
+            body: dict[str, Any] = {"title": title or path.name, "parents": [{"id": parent_id}]}
+            new_id = drive.new_file_id()  # so a resend after a lost answer cannot make a second file
+            if new_id is not None:
+                body["id"] = new_id
             request = files.insert(body=body, media_body=media, fields=ITEM_FIELDS, supportsAllDrives=True)
             key_id, action = parent_id, "upload into this folder"
         request.headers.update(drive.key_header(key_id))
         if not resumable:
-            data = drive.call(lambda http: request.execute(http=http, num_retries=0), file_id=key_id, action=action)
+            data = create_once(drive, new_id, lambda http: request.execute(http=http, num_retries=0),
+                               file_id=key_id, action=action)
         else:
             data = None
             while data is None:
                 # A failed chunk leaves the request in its error state: the next call asks the
-                # server how much it has and continues from there (no bytes sent twice).
-                status, data = drive.call(lambda http: request.next_chunk(http=http, num_retries=0),
-                                          file_id=key_id, action=action)
+                # server how much it has and continues from there (no bytes sent twice). Only
+                # the last chunk creates the file; if its answer was lost, the look-up finds it.
+                status, data = create_once(drive, new_id, lambda http: request.next_chunk(http=http, num_retries=0),
+                                           file_id=key_id, action=action, found=lambda item: (None, item))
                 if progress and status is not None:
                     progress(status.resumable_progress, size)
         if progress:
