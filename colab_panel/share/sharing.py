@@ -16,8 +16,11 @@ Applying is all-or-nothing per call: changes that narrow access go first, and if
 refuses a step, the steps already done are undone before the error is raised (its message
 says so; if an undo step also fails, it names exactly what is still changed).
 `apply_plan(plan)` applies a plan shown earlier, after checking nobody changed the sharing
-in between. Every applied call is pushed on a `ShareHistory` (one per process by default) so
-`revoke_last()` can put it back; undoing a removal gives access back, so it needs `confirm`.
+in between; each change is re-based on the sharing read then, so whether it widens access is
+decided by Drive's state, never by what a (possibly hand-built) plan claims. Every applied call
+is pushed on a `ShareHistory` (one per process by default) so `revoke_last()` can put it back;
+so is what a failed call left in effect when its own undo failed, so "last" is always the
+change in effect. Undoing a removal gives access back, so it needs `confirm`.
 """
 
 from __future__ import annotations
