@@ -350,9 +350,9 @@ class Drive:
         if new_id is not None:
             body["id"] = new_id
         request = self._files().insert(body=body, fields=ITEM_FIELDS, supportsAllDrives=True)
-        self._add_key_header(request, parent_id)
+        key_sent = self._add_key_header(request, parent_id)
         data = create_once(self, new_id, lambda http: request.execute(http=http, num_retries=0),
-                           file_id=parent_id, action="create a folder here")
+                           file_id=parent_id, key_sent=key_sent, action="create a folder here")
         return self._seen(data)
 
     def new_file_id(self) -> str | None:
@@ -398,14 +398,23 @@ class Drive:
 
     def copy(self, id_or_link: str | DriveItem, *, title: str | None = None,
              parent: str | DriveItem | None = None) -> DriveItem:
+        """A copy (exactly one, even if an answer is lost and the request resent: `create_once`)."""
+        from colab_panel.drive.create_once import create_once
+
         file_id = self.ref(id_or_link)
         body: dict[str, Any] = {}
         if title is not None:
             body["title"] = _check_title(title)
         if parent is not None:
             body["parents"] = [{"id": self.ref(parent)}]
+        new_id = self.new_file_id()
+        if new_id is not None:
+            body["id"] = new_id
         request = self._files().copy(fileId=file_id, body=body, fields=ITEM_FIELDS, supportsAllDrives=True)
-        return self._seen(self.execute(request, file_id=file_id, action="copy it"))
+        key_sent = self._add_key_header(request, file_id)
+        data = create_once(self, new_id, lambda http: request.execute(http=http, num_retries=0),
+                           file_id=file_id, key_sent=key_sent, action="copy it")
+        return self._seen(data)
 
     # --- bytes (implemented in transfers.py) --------------------------------------------------
 

@@ -74,12 +74,14 @@ def lookup(drive: Drive, http: Any, file_id: str) -> dict[str, Any] | None:
 
 
 def create_once(drive: Drive, new_id: str | None, send: Callable[[Any], Any], *, file_id: str | None,
-                action: str, found: Callable[[dict[str, Any]], Any] = lambda data: data) -> Any:
+                action: str, key_sent: bool = False,
+                found: Callable[[dict[str, Any]], Any] = lambda data: data) -> Any:
     """`send(http)` with the backend's retries, never making a second item.
 
     `new_id`: the ID in the request's body (None: no chosen ID, plain retries). After a failed
     attempt, the next one first looks the ID up; `found(data)` turns an item found that way into
     what `send` would have returned. A 409 on our own ID means an earlier try stored it.
+    `key_sent`: the request carries a resource key (a 404 then means a wrong or missing key).
     """
     from googleapiclient.errors import HttpError
 
@@ -104,4 +106,4 @@ def create_once(drive: Drive, new_id: str | None, send: Callable[[Any], Any], *,
             failed = True
             raise
 
-    return drive.call(attempt, file_id=file_id, action=action)
+    return drive.call(attempt, file_id=file_id, key_sent=key_sent, action=action)

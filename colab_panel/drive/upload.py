@@ -139,10 +139,10 @@ def send_file(drive: Drive, path: Path, *, parent_id: str | None = None, title: 
                 body["id"] = new_id
             request = files.insert(body=body, media_body=media, fields=ITEM_FIELDS, supportsAllDrives=True)
             key_id, action = parent_id, "upload into this folder"
-        request.headers.update(drive.key_header(key_id))
+        key_sent = drive._add_key_header(request, key_id)
         if not resumable:
             data = create_once(drive, new_id, lambda http: request.execute(http=http, num_retries=0),
-                               file_id=key_id, action=action)
+                               file_id=key_id, key_sent=key_sent, action=action)
         else:
             data = None
             while data is None:
@@ -150,7 +150,8 @@ def send_file(drive: Drive, path: Path, *, parent_id: str | None = None, title: 
                 # server how much it has and continues from there (no bytes sent twice). Only
                 # the last chunk creates the file; if its answer was lost, the look-up finds it.
                 status, data = create_once(drive, new_id, lambda http: request.next_chunk(http=http, num_retries=0),
-                                           file_id=key_id, action=action, found=lambda item: (None, item))
+                                           file_id=key_id, key_sent=key_sent, action=action,
+                                           found=lambda item: (None, item))
                 if progress and status is not None:
                     progress(status.resumable_progress, size)
         if progress:

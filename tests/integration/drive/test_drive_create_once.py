@@ -110,3 +110,14 @@ def test_push_under_lost_answers_leaves_one_copy_of_every_file_and_folder(emu: D
     train = _named(emu, logs[0].id, "train")
     assert len(train) == 1 and len(_named(emu, train[0].id, "events.log")) == 1
     assert push(local, folder, drive=drive, progress=None).changed == 0
+
+
+def test_copy_whose_answer_is_lost_makes_one_copy(emu: DriveEmulator, drive: Drive, tmp_path: Path) -> None:
+    parent = child_id(emu, "results")
+    local = tmp_path / "a.txt"
+    local.write_text("original")
+    source = drive.upload(local, parent)
+    emu.faults.lose_answer(method="POST", path="/copy", times=2)
+    made = drive.copy(source.id, title="a copy.txt", parent=parent)
+    assert not emu.faults.pending
+    assert [i.id for i in _named(emu, parent, "a copy.txt")] == [made.id]
