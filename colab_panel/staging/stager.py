@@ -30,8 +30,8 @@ from colab_panel.errors import ChecksumMismatch, DriveError, PanelError, Staging
 from colab_panel.staging.arguments import require_given
 from colab_panel.staging.atomic import PartFile, parse_expected_hash, part_path
 from colab_panel.staging.extract import errors_in_words, extract_archive, extract_tar_stream
-from colab_panel.staging.job_lock import job_lock
 from colab_panel.staging.formats import detect_format
+from colab_panel.staging.job_lock import job_lock
 from colab_panel.staging.kaggle_source import KaggleRef, download_dataset, is_kaggle, parse_kaggle
 from colab_panel.staging.local_copy import copy_tree, list_tree
 from colab_panel.staging.manifest import MANIFEST_NAME, Manifest

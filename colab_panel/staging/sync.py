@@ -35,8 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from colab_panel.errors import ChecksumMismatch, PanelError, StagingCancelled, StagingError
 from colab_panel.drive.upload import send_file
+from colab_panel.errors import ChecksumMismatch, PanelError, StagingCancelled, StagingError
 from colab_panel.staging import finished_files
 from colab_panel.staging.arguments import require_given
 from colab_panel.staging.job_lock import job_lock
