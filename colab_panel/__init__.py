@@ -60,6 +60,7 @@ _EXPORTS = {
     "InsufficientSpace": "colab_panel.errors",
     "ChecksumMismatch": "colab_panel.errors",
     "StagingCancelled": "colab_panel.errors",
+    "JobBusy": "colab_panel.errors",
     "ShareError": "colab_panel.errors",
     "ConfirmationRequired": "colab_panel.errors",
     "BatchShareFailed": "colab_panel.errors",

@@ -69,6 +69,13 @@ class StagingCancelled(StagingError):
     """The user cancelled; partial files were removed."""
 
 
+class JobBusy(StagingError):
+    """Another run (thread or process, `.pid`) is staging into this destination or pushing to this
+    Drive folder right now; this one did nothing."""
+
+    pid: int | None = None
+
+
 # --- Share -----------------------------------------------------------------------------------
 
 

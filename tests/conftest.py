@@ -59,3 +59,18 @@ def browser():
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_state_dir(tmp_path_factory):
+    """Lock files (colab_panel.staging.job_lock) go to a temp dir, not the user's ~/.local/state;
+    set in os.environ so child processes a test starts share it."""
+    import os
+
+    previous = os.environ.get("COLAB_PANEL_STATE_DIR")
+    os.environ["COLAB_PANEL_STATE_DIR"] = str(tmp_path_factory.mktemp("colab_panel_state"))
+    yield
+    if previous is None:
+        os.environ.pop("COLAB_PANEL_STATE_DIR", None)
+    else:
+        os.environ["COLAB_PANEL_STATE_DIR"] = previous

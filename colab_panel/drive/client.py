@@ -341,10 +341,27 @@ class Drive:
     # --- changes ----------------------------------------------------------------------------
 
     def mkdir(self, name: str, parent: str | DriveItem = ROOT) -> DriveItem:
+        """Create a folder; exactly one, even if an answer is lost and the request resent (`create_once`)."""
+        from colab_panel.drive.create_once import create_once
+
         parent_id = self.ref(parent)
-        body = {"title": _check_title(name), "mimeType": FOLDER_MIME, "parents": [{"id": parent_id}]}
+        body: dict[str, Any] = {"title": _check_title(name), "mimeType": FOLDER_MIME, "parents": [{"id": parent_id}]}
+        new_id = self.new_file_id()
+        if new_id is not None:
+            body["id"] = new_id
         request = self._files().insert(body=body, fields=ITEM_FIELDS, supportsAllDrives=True)
-        return self._seen(self.execute(request, file_id=parent_id, action="create a folder here"))
+        key_sent = self._add_key_header(request, parent_id)
+        data = create_once(self, new_id, lambda http: request.execute(http=http, num_retries=0),
+                           file_id=parent_id, key_sent=key_sent, action="create a folder here")
+        return self._seen(data)
+
+    def new_file_id(self) -> str | None:
+        """An ID for an item about to be created (files.generateIds, fetched in batches), or None."""
+        from colab_panel.drive.create_once import IdPool
+
+        with self._keys_lock:
+            pool = self.__dict__.setdefault("_id_pool", IdPool())
+        return pool.take(self)
 
     def rename(self, id_or_link: str | DriveItem, new_title: str) -> DriveItem:
         file_id = self.ref(id_or_link)
@@ -381,14 +398,23 @@ class Drive:
 
     def copy(self, id_or_link: str | DriveItem, *, title: str | None = None,
              parent: str | DriveItem | None = None) -> DriveItem:
+        """A copy (exactly one, even if an answer is lost and the request resent: `create_once`)."""
+        from colab_panel.drive.create_once import create_once
+
         file_id = self.ref(id_or_link)
         body: dict[str, Any] = {}
         if title is not None:
             body["title"] = _check_title(title)
         if parent is not None:
             body["parents"] = [{"id": self.ref(parent)}]
+        new_id = self.new_file_id()
+        if new_id is not None:
+            body["id"] = new_id
         request = self._files().copy(fileId=file_id, body=body, fields=ITEM_FIELDS, supportsAllDrives=True)
-        return self._seen(self.execute(request, file_id=file_id, action="copy it"))
+        key_sent = self._add_key_header(request, file_id)
+        data = create_once(self, new_id, lambda http: request.execute(http=http, num_retries=0),
+                           file_id=file_id, key_sent=key_sent, action="copy it")
+        return self._seen(data)
 
     # --- bytes (implemented in transfers.py) --------------------------------------------------
 
@@ -420,9 +446,11 @@ class Drive:
     def upload(self, path: str | Path, parent: str | DriveItem = ROOT, *, title: str | None = None,
                mime_type: str | None = None, progress: Callable[[int, int | None], None] | None = None) -> DriveItem:
         """Upload a local file into `parent`; resumable (in chunks, each retried) above 5 MiB."""
-        from colab_panel.drive.transfers import upload_file
+        from colab_panel.drive.upload import send_file
 
-        return upload_file(self, Path(path), self.ref(parent), title=title, mime_type=mime_type, progress=progress)
+        sent = send_file(self, Path(path), parent_id=self.ref(parent), title=title, mime_type=mime_type,
+                         progress=progress)
+        return sent.item
 
     def _item_or_ref(self, id_or_link: str | DriveItem) -> str | DriveItem:
         return id_or_link if isinstance(id_or_link, DriveItem) else self.ref(id_or_link)

@@ -1,4 +1,4 @@
-"""Moving bytes: ranged reads (`RangeStream`), verified downloads, exports and uploads for `Drive`.
+"""Moving bytes: ranged reads (`RangeStream`), verified downloads and exports for `Drive` (uploads: `upload.py`).
 
 Downloads are a series of `alt=media` GETs with `Range: bytes=a-b` of `chunk_size` bytes
 each (16 MiB by default). httplib2 reads a whole response into memory and cannot hand back a
@@ -22,9 +22,8 @@ from colab_panel.errors import DriveError, DriveQuotaExceeded
 if TYPE_CHECKING:
     from colab_panel.drive.client import Drive
 
-__all__ = ["RangeStream", "DownloadInterrupted", "download_file", "export_file", "upload_file", "safe_filename"]
+__all__ = ["RangeStream", "DownloadInterrupted", "download_file", "export_file", "safe_filename"]
 
-RESUMABLE_THRESHOLD = 5 * 1024 * 1024
 _CONTENT_RANGE = re.compile(r"bytes\s+(?:(\d+)-(\d+)|\*)/(\d+|\*)")
 
 Progress = Callable[[int, "int | None"], None]
@@ -221,38 +220,3 @@ def export_file(drive: Drive, item: DriveItem, mime_or_label: str, path: Path) -
     with PartFile(final, hash_name=None) as part:
         part.write(content)
     return final
-
-
-def upload_file(drive: Drive, path: Path, parent_id: str, *, title: str | None, mime_type: str | None,
-                progress: Progress | None = None) -> DriveItem:
-    from googleapiclient.http import MediaFileUpload
-
-    if not path.is_file():
-        raise DriveError(f"There is no file at {path} to upload.", reason="noSuchLocalFile")
-    size = path.stat().st_size
-    mime = mime_type or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    resumable = size > RESUMABLE_THRESHOLD
-    media = MediaFileUpload(str(path), mimetype=mime, resumable=resumable, chunksize=drive.upload_chunk_size if resumable else -1)
-    try:
-        body = {"title": title or path.name, "parents": [{"id": parent_id}]}
-        request = drive.service.files().insert(body=body, media_body=media, fields=ITEM_FIELDS, supportsAllDrives=True)
-        request.headers.update(drive.key_header(parent_id))
-        if not resumable:
-            data = drive.call(lambda http: request.execute(http=http, num_retries=0), file_id=parent_id,
-                              action="upload into this folder")
-        else:
-            data = None
-            while data is None:
-                # A failed chunk leaves the request in its error state: the next call asks the
-                # server how much it has and continues from there (no bytes sent twice).
-                status, data = drive.call(lambda http: request.next_chunk(http=http, num_retries=0),
-                                          file_id=parent_id, action="upload into this folder")
-                if progress and status is not None:
-                    progress(status.resumable_progress, size)
-        if progress:
-            progress(size, size)
-        return drive._seen(data)
-    finally:
-        stream = getattr(media, "_fd", None)
-        if stream is not None:
-            stream.close()

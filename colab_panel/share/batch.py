@@ -27,7 +27,7 @@ from colab_panel.errors import BatchShareFailed, PanelError, ShareError
 from colab_panel.share.links import links_for_item
 from colab_panel.share.model import Change, FileRecord, SharePlan, ShareRecord
 from colab_panel.share.sharing import (KEEP, ShareHistory, SharingDrive, roll_back, apply_changes,
-                                       default_history, explain, plan_for_state, require_confirmation,
+                                       default_history, explain, plan_for_state, rebase, require_confirmation,
                                        resolve_drive, sharing, wanted)
 
 __all__ = ["BatchReport", "BatchShareFailed", "TableRow", "export_table", "folder_table",
@@ -154,12 +154,22 @@ def share_batch(files: Iterable[Any], *, anyone: Any = KEEP, domain: Any = KEEP,
     """Apply one sharing change to every item, all or nothing (see the module docstring)."""
     drive = resolve_drive(drive)
     plans = plan_batch(files, anyone=anyone, domain=domain, people=people, drive=drive)
-    return apply_batch(plans, confirm=confirm, drive=drive, history=history)
+    return _apply_planned(plans, confirm=confirm, drive=drive, history=history)
 
 
 def apply_batch(plans: Sequence[SharePlan], *, confirm: bool = False, drive: SharingDrive | None = None,
                 history: ShareHistory | None = None) -> BatchReport:
+    """Apply plans made earlier, all or nothing. Like `apply_plan`, each plan is re-based on the
+    item's sharing read now (`rebase`): a plan's own claims never decide whether it widens access."""
     drive = resolve_drive(drive)
+    _require_batch_confirmation(plans, confirm)  # what the plans say: refuse before any read
+    plans = [rebase(drive, plan) for plan in plans]
+    return _apply_planned(plans, confirm=confirm, drive=drive, history=history)
+
+
+def _apply_planned(plans: Sequence[SharePlan], *, confirm: bool, drive: SharingDrive,
+                   history: ShareHistory | None) -> BatchReport:
+    """Apply plans just made from the items' sharing as read (or re-based on it)."""
     _require_batch_confirmation(plans, confirm)
     done: list[tuple[SharePlan, tuple[Change, ...]]] = []
     unchanged = tuple(p.file_id for p in plans if p.is_empty)
@@ -170,6 +180,8 @@ def apply_batch(plans: Sequence[SharePlan], *, confirm: bool = False, drive: Sha
         except PanelError as exc:
             # apply_changes already put this item back (or says what it could not).
             report = _rolled_back_report(drive, done, plan, exc, [p.file_id for p in todo[index + 1:]], unchanged)
+            if report.changed:  # what could not be put back is the last change in effect: undo takes it first
+                (history if history is not None else default_history()).push(ShareRecord(report.changed), drive)
             raise BatchShareFailed("Sharing the batch stopped. " + report.describe(), report) from exc
     records = tuple(FileRecord(p.file_id, p.before.title, applied) for p, applied in done)
     if records:

@@ -16,8 +16,11 @@ Applying is all-or-nothing per call: changes that narrow access go first, and if
 refuses a step, the steps already done are undone before the error is raised (its message
 says so; if an undo step also fails, it names exactly what is still changed).
 `apply_plan(plan)` applies a plan shown earlier, after checking nobody changed the sharing
-in between. Every applied call is pushed on a `ShareHistory` (one per process by default) so
-`revoke_last()` can put it back; undoing a removal gives access back, so it needs `confirm`.
+in between; each change is re-based on the sharing read then, so whether it widens access is
+decided by Drive's state, never by what a (possibly hand-built) plan claims. Every applied call
+is pushed on a `ShareHistory` (one per process by default) so `revoke_last()` can put it back;
+so is what a failed call left in effect when its own undo failed, so "last" is always the
+change in effect. Undoing a removal gives access back, so it needs `confirm`.
 """
 
 from __future__ import annotations
@@ -30,12 +33,12 @@ from typing import Any, Protocol
 from colab_panel.drive.parse import parse_drive_link
 from colab_panel.errors import ConfirmationRequired, DriveError, PanelError, ShareError
 from colab_panel.share.model import (Change, FileRecord, Grant, SharePlan, ShareRecord,
-                                     SharingState)
+                                     SharingState, role_words)
 from colab_panel.share.rules import check_domain, check_role, parse_people
 
 __all__ = ["KEEP", "ShareHistory", "SharingDrive", "apply_plan", "plan_share", "revoke_last",
            "share", "sharing", "default_history", "apply_changes", "resolve_drive", "roll_back",
-           "explain", "plan_for_state", "require_confirmation", "wanted", "Wanted"]
+           "explain", "plan_for_state", "rebase", "require_confirmation", "wanted", "Wanted"]
 
 
 class _Keep:
@@ -188,14 +191,36 @@ def share(file: Any, *, anyone: Any = KEEP, domain: Any = KEEP, people: Iterable
 
 def apply_plan(plan: SharePlan, *, confirm: bool = False, drive: SharingDrive | None = None,
                history: ShareHistory | None = None) -> ShareRecord:
-    """Apply a plan made earlier (shown to the user), if the item's sharing is still what it saw."""
+    """Apply a plan made earlier (shown to the user), if the item's sharing is still what it saw.
+
+    The plan's own claims are not trusted: each change is re-based on the sharing read from
+    Drive now (`rebase`), so a plan built by hand cannot pass a widening off as a narrowing, nor
+    remove a grant through another grant's permission ID. Widening needs ``confirm=True``.
+    """
     drive = resolve_drive(drive)
     require_confirmation(plan, confirm)
+    return _apply(rebase(drive, plan), confirm=confirm, drive=drive, history=history)
+
+
+def rebase(drive: SharingDrive, plan: SharePlan) -> SharePlan:
+    """`plan` with every change's `before` and permission ID taken from the item's sharing now.
+
+    Raises ShareError (nothing applied) if the sharing is not what the plan saw. A change that is
+    already in effect is dropped; a removal of a grant that is not there is dropped too.
+    """
     now = _state(drive, _Named(plan.before))
     if _roles(now) != _roles(plan.before):
         raise ShareError(f"The sharing of {plan.before.title or plan.file_id} changed since this plan was made "
                          "(someone else edited it). Nothing was applied: review the new state and try again.")
-    return _apply(plan, confirm=confirm, drive=drive, history=history)
+    changes: list[Change] = []
+    for change in plan.changes:
+        current = now.grant_for(change.grant.key)
+        role_now = current.role if current is not None else None
+        if role_now == change.after:
+            continue
+        grant = replace(change.grant, permission_id=current.permission_id if current is not None else None)
+        changes.append(replace(change, grant=grant, before=role_now))
+    return SharePlan(now, _after(now, changes), tuple(changes), plan.warnings)
 
 
 def require_confirmation(plan: SharePlan, confirm: bool) -> None:
@@ -208,10 +233,17 @@ def require_confirmation(plan: SharePlan, confirm: bool) -> None:
 
 def _apply(plan: SharePlan, *, confirm: bool, drive: SharingDrive, history: ShareHistory | None) -> ShareRecord:
     require_confirmation(plan, confirm)
-    applied = apply_changes(drive, plan.before, plan.changes)
+    history = history if history is not None else default_history()
+    try:
+        applied = apply_changes(drive, plan.before, plan.changes)
+    except PanelError as exc:
+        left = tuple(getattr(exc, "still_changed", ()))
+        if left:  # the undo of the failed call failed too: what is still in effect is the last change
+            history.push(ShareRecord((FileRecord(plan.file_id, plan.before.title, left),)), drive)
+        raise
     record = ShareRecord((FileRecord(plan.file_id, plan.before.title, applied),))
     if applied:
-        (history if history is not None else default_history()).push(record, drive)
+        history.push(record, drive)
     return record
 
 
@@ -329,6 +361,11 @@ class ShareHistory:
             if self._entries and self._entries[-1][0] is record:
                 self._entries.pop()
 
+    def _replace(self, record: ShareRecord, by: ShareRecord) -> None:
+        with self._lock:
+            if self._entries and self._entries[-1][0] is record:
+                self._entries[-1] = (by, self._entries[-1][1])
+
     def __len__(self) -> int:
         with self._lock:
             return len(self._entries)
@@ -345,8 +382,11 @@ def revoke_last(*, confirm: bool = False, history: ShareHistory | None = None,
                 drive: SharingDrive | None = None) -> ShareRecord:
     """Undo the last applied `share`/`share_batch` call; return what the undo applied.
 
-    A grantee whose role was changed again by someone else since is left alone (and not
-    counted). Undoing a removal gives access back: that needs ``confirm=True``.
+    "Last" includes what a failed call left in effect when its own undo failed: that is undone
+    first, never an older change. A grantee whose role was changed again by someone else since
+    is left alone (and not counted). Undoing a removal gives access back: that needs
+    ``confirm=True``. Each step is tried even if another fails; if any fails, ShareError names
+    what is still in effect, and that stays the last change (the next undo tries it again).
     """
     history = history if history is not None else default_history()
     entry = history._peek()
@@ -360,14 +400,50 @@ def revoke_last(*, confirm: bool = False, history: ShareHistory | None = None,
         error.record = record  # type: ignore[attr-defined]
         raise error
     undone: list[FileRecord] = []
+    still: list[FileRecord] = []
+    reasons: list[str] = []
     for file_record in reversed(record.files):
-        now = _state(drive, _Named(SharingState(file_record.file_id, file_record.title, "", None, ())))
-        inverse = [c.inverse() for c in reversed(file_record.applied) if _still_as_applied(now, c)]
-        inverse = [replace(c, grant=_with_current_id(now, c.grant)) for c in inverse]
-        applied = apply_changes(drive, now, inverse)
-        undone.append(FileRecord(file_record.file_id, file_record.title, applied))
+        done, failed, why = _undo_file(drive, file_record)
+        undone.append(FileRecord(file_record.file_id, file_record.title, done))
+        if failed:
+            still.append(FileRecord(file_record.file_id, file_record.title, failed))
+            reasons.append(why)
+    result = ShareRecord(tuple(undone))
+    if still:
+        history._replace(record, ShareRecord(tuple(reversed(still))))
+        lines = "; ".join(f"{r.title or r.file_id}: {c.grant.who()} still {role_words(c.after)}"
+                          for r in still for c in r.applied)
+        error = ShareError(f"These sharing changes could NOT be undone and are still in effect: {lines}. "
+                           f"{' '.join(dict.fromkeys(reasons))} Run the undo again to retry them."
+                           + (f" Undone: {result.describe()}" if any(r.applied for r in undone) else ""))
+        error.record = result  # type: ignore[attr-defined]
+        error.still_changed = tuple(still)  # type: ignore[attr-defined]
+        raise error
     history._drop(record)
-    return ShareRecord(tuple(undone))
+    return result
+
+
+def _undo_file(drive: SharingDrive, file_record: FileRecord) -> tuple[tuple[Change, ...], tuple[Change, ...], str]:
+    """Undo one item's changes, each on its own; (undone inverses, changes still in effect, why in words)."""
+    name = file_record.title or file_record.file_id
+    try:
+        now = _state(drive, _Named(SharingState(file_record.file_id, file_record.title, "", None, ())))
+    except PanelError as exc:
+        return (), file_record.applied, explain(exc, name)
+    pending = [c for c in reversed(file_record.applied) if _still_as_applied(now, c)]
+    pending.sort(key=lambda c: c.inverse().widens)  # narrowing first, as when applying
+    done: list[Change] = []
+    failed: list[Change] = []
+    why = ""
+    for change in pending:
+        inverse = change.inverse()
+        inverse = replace(inverse, grant=_with_current_id(now, inverse.grant))
+        try:
+            done.append(_apply_one(drive, file_record.file_id, inverse))
+        except PanelError as exc:
+            failed.append(change)
+            why = explain(exc, name)
+    return tuple(done), tuple(failed), why
 
 
 def _still_as_applied(now: SharingState, change: Change) -> bool:

@@ -137,9 +137,17 @@ def stage_drive(text: str, dest: str | os.PathLike[str] | None, *, drive: Any, c
 
 def stage_drive_folder(drive: Any, folder: Any, dest: Path, label: str, callback: ProgressCallback | None,
                        cancel: threading.Event | None, started: float, workers: int) -> Any:
-    from colab_panel.staging.stager import StagedDataset, _cache_hit  # the stager imports us lazily
+    from colab_panel.staging.stager import destination_lock  # the stager imports us lazily
 
     dest = Path(os.path.abspath(dest))
+    with destination_lock(dest):
+        return _stage_drive_folder_locked(drive, folder, dest, label, callback, cancel, started, workers)
+
+
+def _stage_drive_folder_locked(drive: Any, folder: Any, dest: Path, label: str, callback: ProgressCallback | None,
+                               cancel: threading.Event | None, started: float, workers: int) -> Any:
+    from colab_panel.staging.stager import StagedDataset, _cache_hit  # the stager imports us lazily
+
     entries_raw: list[tuple[tuple[str, ...], Any]] = []
     notes: list[str] = []
     skipped_native = skipped_shortcut = 0

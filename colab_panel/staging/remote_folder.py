@@ -8,7 +8,9 @@ opens the bytes), so this module knows nothing of the Drive API. For each file:
   arrive), checked against the listing's md5 and size, then renamed to `dest/<relpath>`: no
   half-written file ever carries a dataset name;
 - a dropped connection reconnects with a Range request (`ResumingReader`); if it keeps failing
-  the `.part` stays, so a rerun fetches only the rest.
+  the `.part` stays, so a rerun fetches only the rest; next to it, `part_source` records which
+  version of the file it holds, and a rerun resumes it only if the listing still names that
+  version (a file changed on Drive meanwhile is fetched again from the start).
 
 Concurrency: `workers` threads, but each request first takes a slot from an `AdaptiveLimit`,
 which halves on rate limits (the backend's retries are not multiplied by the pool). A file the
@@ -38,7 +40,7 @@ from pathlib import Path
 from typing import cast
 
 from colab_panel.errors import DriveError, DriveQuotaExceeded, StagingError
-from colab_panel.staging import writing
+from colab_panel.staging import part_source, writing
 from colab_panel.staging.atomic import PartFile, part_path
 from colab_panel.staging.manifest import Manifest
 from colab_panel.staging.pacing import AdaptiveLimit
@@ -99,10 +101,14 @@ def fetch_folder(entries: list[RemoteEntry], dest: Path, manifest: Manifest, *, 
         staged = downloads / entry.relpath
         with limit.slot(stop):
             writing.check_stop(stop)
-            if fetch_file is not None:
-                fetch_file(entry, staged, stop)
-            else:
-                _download(entry, staged, stop, tracker)
+            part_source.prepare(staged, part_source.identity_of(entry))  # a kept part of another version goes
+            try:
+                if fetch_file is not None:
+                    fetch_file(entry, staged, stop)
+                else:
+                    _download(entry, staged, stop, tracker)
+            finally:
+                part_source.forget(staged)  # only once the part is gone: a kept part keeps its record
         os.replace(staged, final)
         limit.succeeded()
         with lock:

@@ -27,9 +27,11 @@ from typing import Any, BinaryIO
 
 from colab_panel.drive.parse import parse_drive_link
 from colab_panel.errors import ChecksumMismatch, DriveError, PanelError, StagingCancelled, StagingError
+from colab_panel.staging.arguments import require_given
 from colab_panel.staging.atomic import PartFile, parse_expected_hash, part_path
 from colab_panel.staging.extract import errors_in_words, extract_archive, extract_tar_stream
 from colab_panel.staging.formats import detect_format
+from colab_panel.staging.job_lock import job_lock
 from colab_panel.staging.kaggle_source import KaggleRef, download_dataset, is_kaggle, parse_kaggle
 from colab_panel.staging.local_copy import copy_tree, list_tree
 from colab_panel.staging.manifest import MANIFEST_NAME, Manifest
@@ -90,6 +92,9 @@ def stage(source: str | os.PathLike[str] | Source, dest: str | os.PathLike[str] 
     for a `KaggleApi`-like object (tests).
     """
     started = time.monotonic()
+    require_given(source, "source", "a path, an http(s) URL, a Drive link or ID, or kaggle:owner/dataset")
+    if dest is not None:
+        require_given(dest, "destination", "a folder path, or leave it out for the default")
     callback, close = resolve_progress(progress, "stage")
     try:
         label = str(source) if not isinstance(source, Source) else source.name
@@ -158,6 +163,12 @@ def _stage_kaggle(ref: KaggleRef, dest: Path, label: str, callback: ProgressCall
     Only a pinned version (`.../versions/N`) can be a cache hit: "latest" may have changed.
     """
     dest = Path(os.path.abspath(dest))
+    with destination_lock(dest):
+        return _stage_kaggle_locked(ref, dest, label, callback, cancel, started, api_factory)
+
+
+def _stage_kaggle_locked(ref: KaggleRef, dest: Path, label: str, callback: ProgressCallback | None,
+                         cancel: threading.Event | None, started: float, api_factory: Any) -> StagedDataset:
     identity = {"kind": "kaggle", "dataset": ref.ref}
     if ref.version is not None:
         hit = _cache_hit(dest, identity, label, started)
@@ -181,6 +192,11 @@ def _stage_kaggle(ref: KaggleRef, dest: Path, label: str, callback: ProgressCall
     return StagedDataset(dest, len(paths), nbytes, label, False, time.monotonic() - started, tuple(notes))
 
 
+def destination_lock(dest: Path) -> Any:
+    """One run at a time into `dest` (threads and processes); a second is refused with JobBusy."""
+    return job_lock("stage", os.path.realpath(dest), f"'{dest}'", "staged")
+
+
 def _cache_hit(dest: Path, identity: dict[str, Any], label: str, started: float) -> StagedDataset | None:
     manifest = Manifest.load(dest)
     if manifest is None or not manifest.complete or not manifest.matches(identity):
@@ -193,6 +209,13 @@ def _stage_file(source: Source, dest: Path, label: str, expected: tuple[str, str
                 callback: ProgressCallback | None, cancel: threading.Event | None, extract: bool,
                 started: float) -> StagedDataset:
     dest = Path(os.path.abspath(dest))
+    with destination_lock(dest):
+        return _stage_file_locked(source, dest, label, expected, callback, cancel, extract, started)
+
+
+def _stage_file_locked(source: Source, dest: Path, label: str, expected: tuple[str, str] | None,
+                       callback: ProgressCallback | None, cancel: threading.Event | None, extract: bool,
+                       started: float) -> StagedDataset:
     identity = source.identity()
     if expected:
         identity["expected_hash"] = f"{expected[0]}:{expected[1]}"
@@ -362,6 +385,12 @@ class _HashingReader:
 def _stage_folder(src: Path, dest: Path, callback: ProgressCallback | None, cancel: threading.Event | None,
                   started: float) -> StagedDataset:
     dest = Path(os.path.abspath(dest))
+    with destination_lock(dest):
+        return _stage_folder_locked(src, dest, callback, cancel, started)
+
+
+def _stage_folder_locked(src: Path, dest: Path, callback: ProgressCallback | None, cancel: threading.Event | None,
+                         started: float) -> StagedDataset:
     files = list_tree(src)
     identity = {"kind": "folder", "path": str(src.resolve()), "files": len(files),
                 "bytes": sum(f[1] for f in files), "mtime_ns": max((f[2] for f in files), default=0)}

@@ -8,8 +8,18 @@ Only new or changed files travel: a local file is unchanged when Drive has a fil
 relative path with the same size and md5 (one `Drive.walk` listing gives both; local md5s are
 cached by size+mtime, so an unchanged 2 GB checkpoint is not re-read at every push). A changed
 file's content is replaced in place (same Drive ID, so links to it keep working); a new file is
-uploaded and missing folders are created. Every upload is verified: the md5 Drive reports must
-match the bytes we hashed, else ChecksumMismatch. Nothing on Drive is ever deleted or trashed.
+uploaded and missing folders are created. Nothing on Drive is ever deleted or trashed.
+
+Only finished files travel (`finished_files`): a file open for writing in place by any process
+(a checkpoint `torch.save` is still writing), or one that changed within the last `settle_s`,
+is left for the next push and named in `SyncReport.skipped` ("still being written"); Drive
+keeps its previous complete copy. Every upload is verified against the bytes actually read for
+sending (`drive.upload.HashingReader`): Drive's md5 must equal their md5, else ChecksumMismatch;
+and a file that changed while it was uploaded is not reported as pushed but left for the next
+push, which replaces the content of that same Drive file.
+
+One push per Drive folder at a time (`job_lock`): a second, from another thread, cell or
+process, waits briefly and is then refused with JobBusy.
 """
 
 from __future__ import annotations
@@ -25,7 +35,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from colab_panel.drive.upload import send_file
 from colab_panel.errors import ChecksumMismatch, PanelError, StagingCancelled, StagingError
+from colab_panel.staging import finished_files
+from colab_panel.staging.arguments import require_given
+from colab_panel.staging.job_lock import job_lock
 from colab_panel.staging.local_copy import list_tree
 from colab_panel.staging.progress import ProgressArg, ProgressTracker, resolve_progress
 from colab_panel.units import human_bytes
@@ -33,6 +47,7 @@ from colab_panel.units import human_bytes
 log = logging.getLogger(__name__)
 
 UPLOAD_WORKERS = 4  # uploads are bandwidth-bound; a few in flight hide per-file latency
+SETTLE_S = 1.0  # a file modified more recently than this is read twice, this far apart (finished_files)
 _SKIP_SUFFIXES = (".part", ".tmp")
 _SKIP_PREFIX = ".colab_panel-"
 _md5_cache: dict[tuple[str, int, int], str] = {}
@@ -49,16 +64,27 @@ class SyncReport:
     unchanged: int
     bytes_sent: int
     seconds: float
+    skipped: tuple[tuple[str, str], ...] = ()  # (path, why in words): left for the next push
 
     @property
     def changed(self) -> int:
         return len(self.uploaded) + len(self.updated)
 
     def summary(self) -> str:
+        later = self._skipped_words()
         if not self.changed:
+            if later:
+                return f"Nothing pushed this time ({self.unchanged} files unchanged).{later}"
             return f"Drive was already up to date ({self.unchanged} files unchanged)."
         return (f"Pushed {self.changed} files ({human_bytes(self.bytes_sent)}: {len(self.uploaded)} new, "
-                f"{len(self.updated)} updated), {self.unchanged} unchanged, verified by md5.")
+                f"{len(self.updated)} updated), {self.unchanged} unchanged, verified by md5.{later}")
+
+    def _skipped_words(self) -> str:
+        if not self.skipped:
+            return ""
+        shown = "; ".join(f"{rel}: {why}" for rel, why in self.skipped[:5])
+        more = f"; and {len(self.skipped) - 5} more" if len(self.skipped) > 5 else ""
+        return f" Left for the next push ({len(self.skipped)}): {shown}{more}."
 
 
 def local_md5(path: Path) -> str:
@@ -80,7 +106,8 @@ def local_md5(path: Path) -> str:
 
 
 def push(local_dir: str | os.PathLike[str], drive_folder: str, *, drive: Any = None, progress: ProgressArg = "tqdm",
-         cancel: threading.Event | None = None, workers: int = UPLOAD_WORKERS) -> SyncReport:
+         cancel: threading.Event | None = None, workers: int = UPLOAD_WORKERS,
+         settle_s: float = SETTLE_S) -> SyncReport:
     """Upload new or changed files of `local_dir` into the Drive folder `drive_folder` (ID or link), verified.
 
     `drive`: a `Drive`, a factory for one, or None to connect. Raises StagingError (in words)
@@ -90,6 +117,8 @@ def push(local_dir: str | os.PathLike[str], drive_folder: str, *, drive: Any = N
     from colab_panel.staging.drive_source import connect_drive, strip_prefix
 
     started = time.monotonic()
+    require_given(local_dir, "local folder", "the folder to push, e.g. the one holding your checkpoints or logs")
+    require_given(drive_folder, "Drive folder", "the link or ID of the Drive folder to push into")
     root = Path(local_dir).expanduser()
     if not root.is_dir():
         raise StagingError(f"{root} is not a folder on this machine; nothing was pushed.")
@@ -97,6 +126,12 @@ def push(local_dir: str | os.PathLike[str], drive_folder: str, *, drive: Any = N
     folder = drive.resolve(strip_prefix(drive_folder))
     if not folder.is_folder:
         raise StagingError(f"'{folder.title}' on Drive is a file, not a folder: give the folder to push into.")
+    with job_lock("push", folder.id, f"The Drive folder '{folder.title or folder.id}'", "pushed to"):
+        return _push_locked(root, folder, drive, progress, cancel, workers, started, settle_s)
+
+
+def _push_locked(root: Path, folder: Any, drive: Any, progress: ProgressArg, cancel: threading.Event | None,
+                 workers: int, started: float, settle_s: float) -> SyncReport:
     callback, close = resolve_progress(progress, "push")
     try:
         remote_files: dict[str, Any] = {}
@@ -107,33 +142,44 @@ def push(local_dir: str | os.PathLike[str], drive_folder: str, *, drive: Any = N
             elif not item.is_shortcut and not item.is_native:
                 remote_files.setdefault(rel, item)  # duplicates on Drive: compare with the first
         local = [(rel, size) for rel, size, _ in list_tree(root) if not _skipped(rel)]
-        plan: list[tuple[str, int, str, Any]] = []  # rel, size, md5, existing item or None
+        skipped: dict[str, str] = {}
+        # Files being written in place are not even read: their md5 would describe a moment.
+        writers = finished_files.open_for_writing([root / rel for rel, _ in local])
+        plan: list[tuple[str, int, Any]] = []  # rel, size, existing item or None
         unchanged = 0
         for rel, size in local:
             _check_stop(cancel)
+            pid = writers.in_place.get(os.path.realpath(root / rel))
+            if pid is not None:
+                skipped[rel] = f"still being written (open for writing by pid {pid})"
+                continue
             existing = remote_files.get(rel)
-            md5 = local_md5(root / rel)
-            if existing is not None and existing.size_bytes == size and (existing.md5 or "").lower() == md5:
+            if existing is not None and existing.size_bytes == size and (existing.md5 or "").lower() == local_md5(root / rel):
                 unchanged += 1
                 continue
-            plan.append((rel, size, md5, existing))
+            plan.append((rel, size, existing))
+        readiness = finished_files.check(root, [rel for rel, _, _ in plan], settle_s=settle_s)
+        skipped.update(readiness.unfinished)
+        plan = [entry for entry in plan if entry[0] not in readiness.unfinished]
         tracker = ProgressTracker(callback, phase="upload", bytes_total=sum(p[1] for p in plan), files_total=len(plan))
         for rel, *_ in plan:
             _ensure_folder(drive, remote_dirs, os.path.dirname(rel))
         uploaded: list[str] = []
         updated: list[str] = []
+        sent_bytes: list[int] = []
 
-        def send(entry: tuple[str, int, str, Any]) -> None:
-            rel, size, md5, existing = entry
+        def send(entry: tuple[str, int, Any]) -> None:
+            rel, size, existing = entry
             _check_stop(cancel)
-            parent = remote_dirs[os.path.dirname(rel)]
             path = root / rel
-            if existing is None:
-                item = drive.upload(path, parent, title=os.path.basename(rel))
+            sent = send_file(drive, path, parent_id=remote_dirs[os.path.dirname(rel)], title=os.path.basename(rel),
+                             replace=existing)
+            sent_bytes.append(sent.size_bytes)
+            why = _left_over(rel, path, sent, readiness)
+            if why is not None:
+                skipped[rel] = why
             else:
-                item = _replace_content(drive, existing, path)
-            _verify(rel, path, md5, item)
-            (updated if existing is not None else uploaded).append(rel)
+                (updated if existing is not None else uploaded).append(rel)
             tracker.add(size, 1)
 
         with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="colab_panel-push") as pool:
@@ -153,9 +199,26 @@ def push(local_dir: str | os.PathLike[str], drive_folder: str, *, drive: Any = N
                 raise
         tracker.emit(force=True)
         return SyncReport(folder.id, tuple(sorted(uploaded)), tuple(sorted(updated)), unchanged,
-                          sum(p[1] for p in plan), time.monotonic() - started)
+                          sum(sent_bytes), time.monotonic() - started, tuple(sorted(skipped.items())))
     finally:
         close()
+
+
+def _left_over(rel: str, path: Path, sent: Any, readiness: finished_files.Readiness) -> str | None:
+    """None if Drive now holds a finished copy of the file; else why it is left for the next push.
+
+    Drive's md5 is compared with the md5 of the bytes read for sending (not with a hash of the
+    file taken before or after), and the file must still look as it did before the upload (same
+    size, mtime and inode): otherwise what was read may mix two versions of it.
+    """
+    drive_md5 = (sent.item.md5 or "").lower()
+    if sent.md5 is not None and drive_md5 != sent.md5:
+        raise ChecksumMismatch(f"{rel}: Drive reports md5 {drive_md5 or 'none'} but the bytes sent have md5 "
+                               f"{sent.md5}; push again.")
+    before = readiness.snapshots[rel]
+    if sent.md5 is not None and sent.size_bytes == before.size_bytes and finished_files.Snapshot.of(path) == before:
+        return None
+    return "still being written (it changed while it was being uploaded; the next push sends it again)"
 
 
 def _skipped(rel: str) -> bool:
@@ -177,30 +240,6 @@ def _ensure_folder(drive: Any, remote_dirs: dict[str, str], rel_dir: str) -> str
     return created.id
 
 
-def _replace_content(drive: Any, existing: Any, path: Path) -> Any:
-    """New bytes for an existing Drive file (same ID), through the backend's retries."""
-    from googleapiclient.http import MediaFileUpload  # lazy: heavy
-
-    from colab_panel.drive.items import ITEM_FIELDS, DriveItem
-
-    size = path.stat().st_size
-    media = MediaFileUpload(str(path), mimetype=existing.mime_type or "application/octet-stream",
-                            resumable=size > 5 * 1024 * 1024, chunksize=32 * 1024 * 1024)
-    request = drive.service.files().update(fileId=existing.id, media_body=media, fields=ITEM_FIELDS,
-                                           supportsAllDrives=True)
-    return DriveItem.from_api(drive.execute(request, file_id=existing.id, action="replace its content"))
-
-
-def _verify(rel: str, path: Path, md5: str, item: Any) -> None:
-    remote = (item.md5 or "").lower()
-    if remote == md5:
-        return
-    if remote and remote == local_md5(path):  # the file changed while we uploaded: Drive has the newer bytes
-        return
-    raise ChecksumMismatch(f"{rel}: Drive reports md5 {remote or 'none'} but the bytes sent have md5 {md5}; "
-                           "push again (the file may have changed while it was uploaded).")
-
-
 class PeriodicSync:
     """Push every `interval_s` seconds in a background thread until `close()` (the panel closes it).
 
@@ -210,11 +249,13 @@ class PeriodicSync:
 
     def __init__(self, local_dir: str | os.PathLike[str], drive_folder: str, interval_s: float, *,
                  drive: Any = None, start: bool = True, immediately: bool = False,
-                 on_run: Callable[[], None] | None = None) -> None:
+                 on_run: Callable[[], None] | None = None, settle_s: float = SETTLE_S) -> None:
         """`immediately`: push once at start, then every `interval_s`. `on_run()` is called (in the
         sync thread) after each push, e.g. so a tab can show the outcome at once."""
         if interval_s <= 0:
             raise ValueError("interval_s must be positive")
+        require_given(local_dir, "local folder", "the folder to push, e.g. the one holding your checkpoints or logs")
+        require_given(drive_folder, "Drive folder", "the link or ID of the Drive folder to push into")
         self.local_dir = local_dir
         self.drive_folder = drive_folder
         self.interval_s = interval_s
@@ -222,6 +263,7 @@ class PeriodicSync:
         self._stop = threading.Event()
         self._immediately = immediately
         self._on_run = on_run
+        self._settle_s = settle_s
         self.last_report: SyncReport | None = None
         self.last_error = ""
         self.last_run_at: float | None = None  # time.time() at the end of the latest push
@@ -233,7 +275,7 @@ class PeriodicSync:
     def sync_now(self) -> SyncReport | None:
         try:
             self.last_report = push(self.local_dir, self.drive_folder, drive=self._drive, progress=None,
-                                    cancel=self._stop)
+                                    cancel=self._stop, settle_s=self._settle_s)
             self.last_error = ""
         except StagingCancelled:
             pass

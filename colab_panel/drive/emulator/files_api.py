@@ -11,12 +11,13 @@ import json
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
+from colab_panel.drive.emulator.chosen_ids import chosen_id
 from colab_panel.drive.emulator.access import access_for, readable, writable
 from colab_panel.drive.emulator.errors import ApiError, insufficient_permissions, invalid, not_found
 from colab_panel.drive.emulator.media import bytes_media, file_media
 from colab_panel.drive.emulator.query import QueryContext, compile_query
 from colab_panel.drive.emulator.resources import EXPORT_FORMATS, about_json, file_json
-from colab_panel.drive.emulator.store import FOLDER_MIME, SHORTCUT_MIME, Item, new_file_id, now
+from colab_panel.drive.emulator.store import FOLDER_MIME, SHORTCUT_MIME, Item, now
 from colab_panel.drive.emulator.wire import ApiRequest, ApiResponse, empty_response, json_response
 
 if TYPE_CHECKING:
@@ -193,7 +194,7 @@ def insert(api: DriveApi, req: ApiRequest, metadata: dict[str, Any], content: by
     with store.lock:
         mime = metadata.get("mimeType") or content_mime or ("application/octet-stream" if content is not None else "application/octet-stream")
         item = Item(
-            id=new_file_id(),
+            id=chosen_id(store, req.email, metadata.get("id")),
             title=metadata.get("title") or "Untitled",
             mime_type=mime,
             parents=[],
@@ -299,7 +300,7 @@ def copy(api: DriveApi, req: ApiRequest, file_id: str) -> ApiResponse:
         if source.is_folder:
             raise ApiError(403, "cannotCopyFile", "This file cannot be copied by the user.")
         clone = Item(
-            id=new_file_id(),
+            id=chosen_id(store, req.email, metadata.get("id")),
             title=metadata.get("title") or f"Copy of {source.title}",
             mime_type=source.mime_type,
             parents=[],

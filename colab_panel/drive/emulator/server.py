@@ -283,6 +283,9 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             response = self._answer(emulator, method, path, query, headers, body, plan)
             status = response.status
+            if plan.lose_answer:
+                self._drop()
+                return
             self._send(response, plan)
         except ApiError as error:  # raised while reading the body
             status = error.status

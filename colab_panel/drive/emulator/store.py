@@ -118,6 +118,7 @@ class Store:
         self.lock = threading.RLock()
         self.items: dict[str, Item] = {}
         self.accounts: dict[str, Account] = {}
+        self.generated_ids: dict[str, str] = {}  # files.generateIds: ID -> the account it was made for
         self.blob_dir = blob_dir
         self.default_account = self.add_account(owner_email, owner_name)
 

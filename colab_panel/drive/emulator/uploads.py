@@ -45,12 +45,17 @@ class UploadSession:
 
 
 class UploadSessions:
-    """Open resumable sessions, keyed by upload_id."""
+    """Open resumable sessions, keyed by upload_id, and the file each finished one made.
+
+    A finished session still answers a status query (`Content-Range: bytes */TOTAL`) with the
+    file, as Drive does: a client whose last chunk's answer was lost asks, and learns it is done.
+    """
 
     def __init__(self, directory: Path) -> None:
         self._directory = directory
         self._lock = threading.Lock()
         self._sessions: dict[str, UploadSession] = {}
+        self._finished: dict[str, tuple[str, str]] = {}  # upload_id -> (email, file ID)
 
     def open(self, **fields: Any) -> UploadSession:
         ident = secrets.token_urlsafe(24)
@@ -65,11 +70,17 @@ class UploadSessions:
         with self._lock:
             return self._sessions.get(ident)
 
-    def finish(self, ident: str) -> None:
+    def finish(self, ident: str, file_id: str | None = None) -> None:
         with self._lock:
             session = self._sessions.pop(ident, None)
+            if session is not None and file_id is not None:
+                self._finished[ident] = (session.email, file_id)
         if session is not None:
             session.path.unlink(missing_ok=True)
+
+    def finished(self, ident: str) -> tuple[str, str] | None:
+        with self._lock:
+            return self._finished.get(ident)
 
 
 def handle_upload(api: DriveApi, req: ApiRequest, file_id: str | None) -> ApiResponse:
@@ -116,6 +127,9 @@ def _resumable_start(api: DriveApi, req: ApiRequest, file_id: str | None) -> Api
 
 def _resumable_chunk(api: DriveApi, req: ApiRequest, upload_id: str) -> ApiResponse:
     session = api.uploads.get(upload_id)
+    done = api.uploads.finished(upload_id) if session is None else None
+    if done is not None and done[0] == req.email:
+        return files_api.get(api, req, done[1])  # finished before: answer with the file again
     if session is None or session.email != req.email:
         raise ApiError(404, "notFound", "Upload session not found or expired.")
     header = req.headers.get("content-range")
@@ -144,9 +158,17 @@ def _resumable_chunk(api: DriveApi, req: ApiRequest, upload_id: str) -> ApiRespo
         session.received += max(len(req.body) - skip, 0)
     if session.total is not None and session.received >= session.total:
         content = session.path.read_bytes()
-        api.uploads.finish(upload_id)
-        return _store(api, req, session.file_id, session.metadata, content, session.content_type)
+        response = _store(api, req, session.file_id, session.metadata, content, session.content_type)
+        api.uploads.finish(upload_id, _file_id(response))
+        return response
     return _incomplete(session)
+
+
+def _file_id(response: ApiResponse) -> str | None:
+    try:
+        return str(json.loads(response.body)["id"])
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def _incomplete(session: UploadSession) -> ApiResponse:
