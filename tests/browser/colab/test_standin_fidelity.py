@@ -215,3 +215,25 @@ def test_messages_from_the_page_wait_until_the_running_cell_ends(colab):
     check = colab.run_cell("print(len(clicks), all(t >= ended for t in clicks))")
     colab.page.wait_for_timeout(200)
     assert colab.output_text(check).strip() == "1 True"
+
+
+def test_an_ipywidgets_7_tab_loses_its_view_in_the_custom_manager(colab):
+    """controls 4.0.0-alpha.3's TabView reads `titles`; ipywidgets 7.7.1 syncs `_titles`, so the
+    Tab's view fails and its box shows the rest without it (colabtools#3571 shows the same for
+    Accordion). ipywidgets 8 syncs `titles` and the Tab renders."""
+    i = colab.run_cell("import ipywidgets as w\nfrom google.colab import output\n"
+                       "output.enable_custom_widget_manager()\n"
+                       "tab = w.Tab(children=[w.IntSlider(1), w.IntSlider(2)])\n"
+                       "tab.set_title(0, 'one'); tab.set_title(1, 'two')\n"
+                       "display(w.VBox([w.IntSlider(7), tab]))")
+    frame = colab.output_frame(i)
+    frame.locator(".widget-slider").first.wait_for(timeout=30_000)
+    major = colab.run_cell("print(w.__version__.split('.')[0])")
+    colab.page.wait_for_timeout(200)
+    tabs = frame.locator(".lm-TabBar-tab")
+    if colab.output_text(major).strip() == "7":
+        colab.page.wait_for_timeout(1000)  # give a late view its chance
+        assert tabs.count() == 0
+    else:
+        tabs.nth(1).wait_for(timeout=10_000)
+        assert [t.strip() for t in tabs.all_inner_texts()] == ["one", "two"]
