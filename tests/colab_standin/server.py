@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import functools
 import json
 import mimetypes
 import os
@@ -227,6 +228,13 @@ class StaticHandler(tornado.web.StaticFileHandler):
 
 # ---- frame origin ------------------------------------------------------------------------------
 
+class NoFavicon(tornado.web.RequestHandler):
+    """204 instead of a 404 that would show as a console error in every test's log."""
+
+    def get(self):
+        self.set_status(204)
+
+
 class OutputFrameHandler(tornado.web.RequestHandler):
     def get(self):
         self.set_header("Content-Type", "text/html; charset=utf-8")
@@ -254,7 +262,10 @@ class CdnHandler(tornado.web.RequestHandler):
         self.write(path.read_bytes())
 
 
+@functools.lru_cache(maxsize=None)
 def _installed_package(name: str, wanted: str) -> Path | None:
+    """The newest installed copy of npm package `name` matching `wanted` (node_modules does not
+    change while the server runs)."""
     best = None
     for package_json in NODE_MODULES.glob("**/package.json"):
         if "node_modules" in package_json.parent.relative_to(NODE_MODULES).parts:
@@ -349,6 +360,7 @@ class Standin:
         args = {"standin": self}
         page = tornado.web.Application([
             (r"/", PageHandler, args),
+            (r"/favicon.ico", NoFavicon),
             (r"/api/kernel", KernelSocket, args),
             (r"/api/proxy_port", ProxyPortHandler, args),
             (r"/api/proxy_log", ProxyLogHandler, args),
@@ -356,6 +368,7 @@ class Standin:
         ], websocket_max_message_size=64 << 20)
         frame = tornado.web.Application([
             (r"/outputframe.html", OutputFrameHandler),
+            (r"/favicon.ico", NoFavicon),
             (r"/static/(.*)", StaticHandler, {"path": str(STATIC)}),
             (r"/build/(.*)", StaticHandler, {"path": str(BUILD)}),
             (r"/cdn/npm/((?:@[^/]+/)?[^/]+)/(.*)", CdnHandler),
