@@ -47,6 +47,22 @@ def _panel_renders(colab, index: int, timeout_s: float = 90) -> None:
     assert [t.strip() for t in tabs.all_inner_texts()] == TAB_TITLES
 
 
+def _find_chart(colab, index: int, timeout_s: float = 60):
+    """The chart root, in cell `index`'s output frame or in a frame inside it (a chart served
+    through Colab's port proxy, TensorBoard-style, lives in such a nested frame)."""
+    deadline = time.monotonic() + timeout_s
+    output = colab.frame(index)
+    while time.monotonic() < deadline:
+        for frame in [output, *output.child_frames]:
+            try:
+                if frame.locator(CHART).count():
+                    return frame.locator(CHART).first
+            except Exception:  # a nested frame navigating away
+                continue
+        colab.page.wait_for_timeout(250)
+    raise AssertionError(f"no {CHART} in cell {index}'s output or its frames after {timeout_s} s")
+
+
 @pytest.fixture
 def fresh(colab):
     """A fresh kernel: each test starts with no panel."""
@@ -98,8 +114,7 @@ def test_monitor_chart_draws_through_a_60_second_busy_cell(fresh):
     _panel_renders(fresh, i)
     frame = fresh.output_frame(i)
     frame.locator(".cp-tabs .lm-TabBar-tab", has_text="Monitor").click()
-    chart = frame.locator(CHART).first
-    chart.wait_for(timeout=60_000)
+    chart = _find_chart(fresh, i)
     busy = fresh.run_cell(f"import time\ntime.sleep({BUSY_S + 5})", wait=False)
     fresh.wait_until_running(busy)
     started = time.monotonic()

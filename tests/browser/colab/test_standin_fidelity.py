@@ -58,6 +58,27 @@ port = page_server.server_address[1]
 '''
 
 
+# A document that polls its own origin every 200 ms and counts the answers (a live chart served
+# through the proxy, the way TensorBoard runs in Colab).
+POLLING_PAGE = """
+poll_html = (b"<html><body><div id=count>0</div><script>let n = 0;"
+             b"setInterval(() => fetch('/data').then(r => r.ok && (document.getElementById('count').textContent = ++n)), 200);"
+             b"</script></body></html>")
+class PollingHandler(Handler):
+    def do_GET(self):
+        if self.path == "/":
+            self.send_response(200); self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(poll_html))); self.end_headers()
+            self.wfile.write(poll_html)
+        else:
+            super().do_GET()
+poll_server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), PollingHandler)
+threading.Thread(target=poll_server.serve_forever, daemon=True).start()
+from google.colab import output
+output.serve_kernel_port_as_iframe(poll_server.server_address[1], height='60')
+"""
+
+
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
@@ -111,6 +132,20 @@ def test_proxy_lets_an_iframe_through_and_refuses_a_cross_origin_fetch(colab):
     assert colab.frame(i).evaluate("() => google.colab.kernel.accessAllowed") is True
 
 
+def test_a_proxied_document_polling_its_own_origin_keeps_going_while_a_cell_is_busy(colab):
+    colab.run_cell(PORT_SERVER)
+    i = colab.run_cell(POLLING_PAGE)
+    count = colab.output_frame(i).frame_locator("iframe").locator("#count")
+    count.wait_for(timeout=20_000)
+    busy = colab.run_cell("import time\ntime.sleep(3)", wait=False)
+    colab.wait_until_running(busy)
+    before = int(count.inner_text())
+    colab.page.wait_for_timeout(2000)
+    assert colab.cell_status(busy) == "running"
+    assert int(count.inner_text()) >= before + 5
+    colab.wait_for_cell(busy)
+
+
 def test_a_widget_view_without_colab_metadata_gets_the_core_only_manager(colab):
     _define_counter(colab)
     i = colab.run_cell("c = Counter()\nBareView(c)")
@@ -158,6 +193,11 @@ def test_display_after_enable_custom_widget_manager_renders_an_anywidget(colab):
                        "display(shown)")
     colab.output_frame(i).locator(".counter", has_text="count 4").wait_for(timeout=30_000)
     assert _manager(colab, i) == "custom"
+    # anywidget's front end came as AMD from the CDN route, at the version range the kernel's
+    # anywidget asked for (jsdelivr's URL layout)
+    fetched = colab.frame(i).evaluate(
+        "() => performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('/cdn/npm/'))")
+    assert any("/cdn/npm/anywidget@" in url and url.endswith("/dist/index.js") for url in fetched), fetched
     colab.run_cell("shown.value = 9")  # a main-thread update reaches the view
     colab.output_frame(i).locator(".counter", has_text="count 9").wait_for(timeout=10_000)
 
