@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the Colab stand-in's front end (tests/colab_standin): `npm ci` from the committed
-# package-lock (the @jupyter-widgets versions Colab's custom widget manager pins, anywidget for
-# the stand-in's CDN, esbuild), then the widget manager bundles into tests/colab_standin/build/.
+# package-lock (the @jupyter-widgets versions Colab's custom widget manager pins, ipywidgets
+# 7.7.1's front end for the built-in manager, anywidget for the stand-in's CDN, esbuild), then
+# the widget manager bundles into tests/colab_standin/build/.
 # Idempotent, and quick when nothing changed (a stamp holds the inputs' hash).
 set -euo pipefail
 cd "$(dirname "$0")/../tests/colab_standin"
@@ -25,11 +26,17 @@ if [ ! -f frontend/node_modules/.lock-hash ] || [ "$(cat frontend/node_modules/.
 fi
 
 mkdir -p build
-esbuild=frontend/node_modules/.bin/esbuild
-"$esbuild" frontend/src/custom.js frontend/src/builtin.js --bundle --format=esm --outdir=build \
-  --target=es2020 --log-level=warning --define:process.env.NODE_ENV='"production"' \
-  --loader:.woff=dataurl --loader:.woff2=dataurl --loader:.ttf=dataurl --loader:.svg=dataurl
-"$esbuild" frontend/src/widgets.css --bundle --outfile=build/widgets.css --log-level=warning \
-  --loader:.woff=dataurl --loader:.woff2=dataurl --loader:.ttf=dataurl --loader:.svg=dataurl \
-  --loader:.png=dataurl --loader:.gif=dataurl
-echo "$inputs" > build/.stamp
+cd frontend  # esbuild resolves aliased imports from the working directory
+esbuild=node_modules/.bin/esbuild
+assets=(--loader:.woff=dataurl --loader:.woff2=dataurl --loader:.ttf=dataurl --loader:.eot=dataurl
+        --loader:.svg=dataurl --loader:.png=dataurl --loader:.gif=dataurl --log-level=warning)
+js=(--bundle --format=esm --target=es2020 --define:process.env.NODE_ENV='"production"' "${assets[@]}")
+# Colab's custom manager: the alphas colab-cdn-widget-manager pins.
+"$esbuild" src/custom.js --outfile=../build/custom.js "${js[@]}"
+"$esbuild" src/custom.css --bundle --outfile=../build/custom.css "${assets[@]}"
+# The built-in manager: ipywidgets 7.7.1's front end (aliases, so controls 3 gets base 4 too).
+v7=(--alias:@jupyter-widgets/base=@jupyter-widgets/base-4
+    --alias:@jupyter-widgets/controls=@jupyter-widgets/controls-3 --inject:src/jquery-global.js)
+"$esbuild" src/builtin.js --outfile=../build/builtin.js "${js[@]}" "${v7[@]}"
+"$esbuild" src/builtin.css --bundle --outfile=../build/builtin.css "${assets[@]}" "${v7[@]:0:2}"
+echo "$inputs" > ../build/.stamp

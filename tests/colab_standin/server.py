@@ -340,9 +340,16 @@ class ProxyHandler(tornado.web.RequestHandler):
             return
         self.set_status(response.code, response.reason)
         for key, value in response.headers.get_all():
-            if key.lower() not in HOP_BY_HOP:
+            if key.lower() in HOP_BY_HOP:
+                continue
+            if key.lower() == "set-cookie":
                 self.add_header(key, value)
+            else:
+                self.set_header(key, value)
         self.finish(response.body or b"")
+
+    def compute_etag(self):
+        return None  # a proxy passes the upstream's validators; it makes up none of its own
 
     get = head = post = put = delete = patch = options = _handle
 

@@ -258,6 +258,7 @@ def test_messages_from_the_page_wait_until_the_running_cell_ends(colab):
 
 
 def test_an_ipywidgets_7_tab_loses_its_view_in_the_custom_manager(colab):
+    _define_counter(colab)  # for BareView
     """controls 4.0.0-alpha.3's TabView reads `titles`; ipywidgets 7.7.1 syncs `_titles`, so the
     Tab's view fails and its box shows the rest without it (colabtools#3571 shows the same for
     Accordion). ipywidgets 8 syncs `titles` and the Tab renders."""
@@ -274,6 +275,12 @@ def test_an_ipywidgets_7_tab_loses_its_view_in_the_custom_manager(colab):
     if colab.output_text(major).strip() == "7":
         colab.page.wait_for_timeout(1000)  # give a late view its chance
         assert tabs.count() == 0
+        # the built-in manager (ipywidgets 7's own front end) shows the same Tab with its titles
+        j = colab.run_cell("BareView(tab)")
+        builtin_tabs = colab.output_frame(j).locator(".p-TabBar-tab, .lm-TabBar-tab")
+        builtin_tabs.nth(1).wait_for(timeout=30_000)
+        assert [t.strip() for t in builtin_tabs.all_inner_texts()] == ["one", "two"]
+        assert _manager(colab, j) == "builtin"
     else:
         tabs.nth(1).wait_for(timeout=10_000)
         assert [t.strip() for t in tabs.all_inner_texts()] == ["one", "two"]

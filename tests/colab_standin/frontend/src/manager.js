@@ -1,22 +1,17 @@
-// The stand-in's widget managers, on the @jupyter-widgets versions Colab's custom manager pins
-// (base 5.0.0-alpha.3, base-manager 1.0.0-alpha.2, controls 4.0.0-alpha.3).
+// The stand-in's widget managers. createWidgetManager(environment) follows the public contract
+// of Colab's custom widget manager module (googlecolab/colab-cdn-widget-manager src/api.ts): the
+// output frame passes an environment with getModelState(id), openCommChannel(target, data,
+// buffers) and renderOutput(item, element); the manager renders a model id into an element.
 //
-// createWidgetManager(environment) follows the public contract of Colab's custom widget manager
-// module (googlecolab/colab-cdn-widget-manager src/api.ts): the output frame passes an
-// environment with getModelState(id), openCommChannel(target, data, buffers) and
-// renderOutput(item, element); the manager renders a model id into an element.
-//
-// Two builds share this file:
-// - custom.js (what enable_custom_widget_manager()'s metadata URL names): core modules are
-//   built in, any other module is fetched as an AMD script from the CDN, like
-//   https://cdn.jsdelivr.net/npm/<pkg>@<version>/dist/index.js (here: the frame origin's /cdn/npm/);
-// - builtin.js (what an output without that metadata gets): core modules only; any other module
-//   shows a notice in place of the widget, the meaning of Colab's "third-party widgets" notice.
-
-import * as base from "@jupyter-widgets/base";
-import { ManagerBase } from "@jupyter-widgets/base-manager";
-import * as controls from "@jupyter-widgets/controls";
-import { Widget } from "@lumino/widgets";
+// This file takes the @jupyter-widgets modules as arguments, so two builds share it:
+// - custom.js (what enable_custom_widget_manager()'s metadata URL names): on the versions Colab's
+//   custom manager pins (base 5.0.0-alpha.3, base-manager 1.0.0-alpha.2, controls
+//   4.0.0-alpha.3); core modules are built in, any other module is fetched as an AMD script from
+//   the CDN, like https://cdn.jsdelivr.net/npm/<pkg>@<version>/dist/index.js (here: the frame
+//   origin's /cdn/npm/);
+// - builtin.js (what an output without that metadata gets): ipywidgets 7.7.1's own front end
+//   (base 4.1.1, controls 3.1.1), core modules only; any other module shows a notice in place of
+//   the widget, the meaning of Colab's "third-party widgets" notice.
 
 import { outputModule } from "./output.js";
 
@@ -125,7 +120,8 @@ class ClassicComm {
   }
 }
 
-class StandinManager extends ManagerBase {
+function defineManager({ base, controls, ManagerBase }) {
+ return class StandinManager extends ManagerBase {
   constructor(environment, { coreOnly, cdnBase }) {
     super();
     this.environment = environment;
@@ -176,7 +172,8 @@ class StandinManager extends ManagerBase {
     try {
       const model = await this.get_model(modelId);
       const view = await this.create_view(model);
-      Widget.attach(view.luminoWidget, container);
+      const widget = view.luminoWidget || view.pWidget; // base 5 alpha || base 4
+      widget.constructor.attach(widget, container); // Widget.attach of the lumino copy it uses
     } catch (error) {
       const unsupported = findUnsupported(error);
       const box = document.createElement("div");
@@ -197,6 +194,12 @@ class StandinManager extends ManagerBase {
   renderOutput(item, element) {
     return this.environment.renderOutput(item, element);
   }
+
+  // base 4's ManagerBase asks for it (display_model); outputs are rendered through render().
+  display_view(msg, view) {
+    return Promise.resolve(view);
+  }
+ };
 }
 
 function findUnsupported(error) {
@@ -206,11 +209,12 @@ function findUnsupported(error) {
   return null;
 }
 
-export function makeManagerFactory(coreOnly, moduleUrl) {
-  const css = document.createElement("link");
-  css.rel = "stylesheet";
-  css.href = new URL("widgets.css", moduleUrl).toString();
-  document.head.appendChild(css);
+export function makeManagerFactory({ base, controls, ManagerBase, coreOnly, moduleUrl, css }) {
+  const link = document.createElement("link");
+  link.rel = "stylesheet";
+  link.href = new URL(css, moduleUrl).toString();
+  document.head.appendChild(link);
   const cdnBase = new URL("../cdn/npm/", moduleUrl).toString();
+  const StandinManager = defineManager({ base, controls, ManagerBase });
   return (environment) => new StandinManager(environment, { coreOnly, cdnBase });
 }
