@@ -3,11 +3,15 @@
 One stand-in server (and kernel) per test module; each test gets a fresh page, and the kernel
 keeps its state across a module's tests unless a test calls `colab.restart()`.
 
-The kernel runs the test runner's Python (`sys.executable`): in .venv-colab that is Colab's
-pinned stack (ipywidgets 7.7.1, ipykernel 6.17.1, ...), in .venv the latest one.
+The kernel runs the test runner's Python (`sys.executable`; $COLAB_STANDIN_KERNEL_PYTHON picks
+another): in .venv-colab that is Colab's pinned stack (ipywidgets 7.7.1, ipykernel 6.17.1, ...),
+in .venv the latest one.
 """
 
 from __future__ import annotations
+
+import os
+import sys
 
 import pytest
 
@@ -21,7 +25,8 @@ from browser.conftest import _keep_artifacts, _new_page  # noqa: F401  (shared p
 def colab_server(tmp_path_factory):
     colab_standin.build()
     tmp = tmp_path_factory.mktemp("colab_standin")
-    with colab_standin.serve(tmp) as server:
+    python = os.environ.get("COLAB_STANDIN_KERNEL_PYTHON") or sys.executable
+    with colab_standin.serve(tmp, kernel_python=python) as server:
         yield server
 
 
