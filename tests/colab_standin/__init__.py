@@ -137,6 +137,10 @@ class Colab:
     def proxy_port_calls(self) -> list[dict[str, Any]]:
         return self.standin("s.proxyPortCalls")
 
+    def interrupt(self) -> None:
+        """Interrupt the running cell (KeyboardInterrupt in the kernel)."""
+        self.page.evaluate("() => window.__colabStandin.interrupt()")
+
     def restart(self) -> None:
         """A fresh kernel, on a fresh page."""
         before = self.standin("s.restarts")

@@ -135,7 +135,10 @@ class Kernel:
                 continue
             text = json.dumps(_to_json(channel, msg), default=str)
             for page in list(self.pages):
-                page.write_message(text)
+                try:
+                    page.write_message(text)
+                except tornado.websocket.WebSocketClosedError:  # a page closed before on_close
+                    self.pages.discard(page)
 
     def send(self, frame: dict[str, Any]) -> None:
         session = self.client.session

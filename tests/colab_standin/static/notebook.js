@@ -21,6 +21,7 @@
     kernel: "starting",
     restarts: 0,
     run,
+    interrupt,
     restart,
   });
   const byMsgId = new Map(); // execute_request msg_id -> cell
@@ -95,6 +96,10 @@
     sendToKernel("execute_request", { code, silent: false, store_history: true, user_expressions: {},
                                       allow_stdin: false, stop_on_error: true }, { msgId: cell.msgId });
     return cell.index;
+  }
+
+  function interrupt() {
+    socket.send(JSON.stringify({ control: "interrupt" }));
   }
 
   function restart() {
