@@ -48,12 +48,18 @@ def _panel_renders(colab, index: int, timeout_s: float = 90) -> None:
 
 
 def _find_chart(colab, index: int, timeout_s: float = 60):
-    """The chart root, in cell `index`'s output frame or in a frame inside it (a chart served
+    """The chart root, in cell `index`'s output frame or in any frame inside it (a chart served
     through Colab's port proxy, TensorBoard-style, lives in such a nested frame)."""
     deadline = time.monotonic() + timeout_s
     output = colab.frame(index)
+
+    def frames(frame):
+        yield frame
+        for child in frame.child_frames:
+            yield from frames(child)
+
     while time.monotonic() < deadline:
-        for frame in [output, *output.child_frames]:
+        for frame in frames(output):
             try:
                 if frame.locator(CHART).count():
                     return frame.locator(CHART).first
