@@ -75,3 +75,6 @@ if ! up_to_date .venv-colab; then
     -c tools/colab/pip-freeze.txt "${COLAB_STACK[@]}" -e ".[test-tools,kaggle]"
   inputs_digest .venv-colab > .venv-colab/.installed-from
 fi
+
+# The Colab stand-in's front end (npm packages, esbuild): tests/colab_standin/README.md
+bash tools/build_colab_standin.sh

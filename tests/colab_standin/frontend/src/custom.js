@@ -1,0 +1,11 @@
+// The "custom widget manager" the kernel's enable_custom_widget_manager() names in metadata, on
+// the @jupyter-widgets versions Colab's colab-cdn-widget-manager pins.
+import * as base from "@jupyter-widgets/base";
+import { ManagerBase } from "@jupyter-widgets/base-manager";
+import * as controls from "@jupyter-widgets/controls";
+
+import { makeManagerFactory } from "./manager.js";
+
+export const createWidgetManager = makeManagerFactory({
+  base, controls, ManagerBase, coreOnly: false, moduleUrl: import.meta.url, css: "custom.css",
+});
