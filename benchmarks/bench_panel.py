@@ -50,8 +50,8 @@ MEASURE_MONITOR = """async () => {
     const check = () => (test() ? resolve() : requestAnimationFrame(check));
     check();
   });
-  await until(() => document.querySelector('.cp-tabs .lm-TabBar-tab'));
-  const tab = [...document.querySelectorAll('.cp-tabs .lm-TabBar-tab')]
+  await until(() => document.querySelector('.cp-tabs .cp-tabbar button'));
+  const tab = [...document.querySelectorAll('.cp-tabs .cp-tabbar button')]
     .find((el) => el.textContent.includes('Monitor'));
   // Lumino tab bars select on pointer events, not on click()
   for (const type of ['pointerdown', 'pointerup']) {

@@ -24,7 +24,8 @@ from colab_panel.tabs.slots import TabSlot
 from colab_panel.views.header import HeaderView
 from colab_panel.views.style import PANEL_CSS
 from colab_panel.widgets.closing import close_tree
-from colab_panel.widgets.compat import mimebundle, set_tab_titles
+from colab_panel.views.tab_pages import TabPages
+from colab_panel.widgets.compat import mimebundle
 from colab_panel.widgets.ticker import Ticker
 
 
@@ -68,8 +69,8 @@ class Panel:
         for slot in self.slots[: None if upto is None else upto + 1]:
             slot.build()
         if self._tab is not None:
-            set_tab_titles(self._tab, [slot.parts.title if slot.parts else slot.title
-                                       for slot in self.slots])
+            self._tab.set_titles([slot.parts.title if slot.parts else slot.title
+                                  for slot in self.slots])
 
     def _on_tick(self) -> None:
         self.ticks += 1
@@ -83,8 +84,8 @@ class Panel:
         children: list[widgets.Widget] = [widgets.HTML(PANEL_CSS), HeaderView(self.header)]
         self._tab = None
         if self.slots:
-            self._tab = widgets.Tab(children=[s.container for s in self.slots]).add_class("cp-tabs")
-            set_tab_titles(self._tab, [s.title for s in self.slots])
+            self._tab = TabPages([s.container for s in self.slots], [s.title for s in self.slots]
+                                 ).add_class("cp-tabs")
             self._tab.observe(lambda change: self.build_tabs(change["new"]), names="selected_index")
             children.append(self._tab)
         children.append(self.ticker)

@@ -16,6 +16,15 @@ PANEL_CSS = """
 .cp-fact.cp-bad { background: #fce8e6; color: #a50e0e; }
 .cp-error { color: #a50e0e; font-size: 13px; }
 .cp-muted { color: #6b7280; font-size: 12px; }
+/* the tab bar (widgets/tab_bar.py, js/tab_bar.js): the page shows one page at a time */
+.cp-tabs > .cp-tab-page:not(.cp-tab-shown) { display: none; }
+.cp-tabbar { display: flex; flex-wrap: wrap; border-bottom: 1px solid #d1d5db; margin: 4px 0 8px; }
+.cp-tab-button { font: 500 13px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
+  color: #4b5563; background: none; border: 0; border-bottom: 2px solid transparent;
+  margin: 0 2px -1px 0; padding: 6px 14px; cursor: pointer; }
+.cp-tab-button:hover { color: #1f2937; background: rgba(26,115,232,0.06); }
+.cp-tab-button.cp-tab-current { color: #1a73e8; border-bottom-color: #1a73e8; }
+.cp-tab-button:focus-visible { outline: 2px solid #1a73e8; outline-offset: -2px; }
 /* a tab not built yet (tabs/slots.py): the line is CSS, not one more widget to create */
 .cp-tab-loading:empty::before { content: "Loading this tab…"; color: #6b7280; font-size: 12px; }
 </style>

@@ -10,7 +10,6 @@ helpers instead of naming such traits. (One more to know: 7 has `tooltip` on but
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import ipywidgets as widgets
@@ -45,21 +44,3 @@ def mimebundle(widget: widgets.Widget, **kwargs: Any) -> dict[str, Any] | None:
     # IPython calls _ipython_display_() bare; `include`/`exclude` are only for mimebundles
     widget._handle_displayed()
     return data
-
-
-def set_tab_titles(tab: widgets.Tab, titles: Sequence[str]) -> None:
-    """Title every page of `tab` (8: the `titles` trait; 7: one `set_title` per page)."""
-    if tab.has_trait("titles"):
-        tab.titles = tuple(titles)
-        return
-    for index, title in enumerate(titles):
-        if tab.get_title(index) != title:  # each call is a message to the page
-            tab.set_title(index, title)
-
-
-def tab_titles(tab: widgets.Tab) -> tuple[str, ...]:
-    """The titles `tab` shows, page by page ("" for an untitled one)."""
-    if tab.has_trait("titles"):
-        return tuple(tab.titles)
-    return tuple(tab.get_title(i) or "" for i in range(len(tab.children)))
-

@@ -29,7 +29,7 @@ def start_all_cells(page) -> None:
 
 
 def _open_monitor_tab(page) -> None:
-    page.locator(".cp-tabs .lm-TabBar-tab", has_text="Monitor").click()
+    page.locator(".cp-tabs .cp-tabbar button", has_text="Monitor").click()
     page.locator(".cp-monitor").wait_for(state="visible", timeout=30_000)
 
 
@@ -99,10 +99,10 @@ def test_clicking_the_monitor_tab_title_shows_it(page, tmp_path):
     with jupyterlab(tmp_path, tmp_path) as server:
         open_notebook(page, server, "tabs.ipynb")
         start_all_cells(page)
-        tab = page.locator(".cp-tabs .lm-TabBar-tab", has_text="Monitor")
+        tab = page.locator(".cp-tabs .cp-tabbar button", has_text="Monitor")
         tab.wait_for(timeout=90_000)
         _open_monitor_tab(page)
-        assert "lm-mod-current" in (tab.get_attribute("class") or "")
+        assert "cp-tab-current" in (tab.get_attribute("class") or "")
         assert page.locator(".cp-monitor-controls").is_visible()
         status = page.locator(".cp-monitor-status")
         status.get_by_text("no NVIDIA driver").wait_for(timeout=30_000)

@@ -39,7 +39,7 @@ def test_links_copy_share_confirm_and_undo(page, tmp_path):
         with jupyterlab(tmp_path, tmp_path, env_extra=env) as server:
             page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url.rstrip("/"))
             run_notebook(page, server, "share.ipynb")
-            page.locator(".cp-tabs .lm-TabBar-tab", has_text="Share").click()
+            page.locator(".cp-tabs .cp-tabbar button", has_text="Share").click()
 
             page.locator(".cp-share-target input").fill(f"https://drive.google.com/file/d/{FILE_ID}/view")
             page.locator(".cp-share-show button, button.cp-share-show").first.click()

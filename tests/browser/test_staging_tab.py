@@ -36,7 +36,7 @@ def test_stage_a_zip_from_a_pasted_drive_link(page, tmp_path):
         write_notebook(tmp_path / "staging.ipynb", [PANEL_CELL])
         with jupyterlab(tmp_path, tmp_path, env_extra=env) as server:
             run_notebook(page, server, "staging.ipynb")
-            page.locator(".cp-tabs .lm-TabBar-tab", has_text="Staging").click()
+            page.locator(".cp-tabs .cp-tabbar button", has_text="Staging").click()
             page.locator(".cp-staging-source input").fill(f"https://drive.google.com/file/d/{ZIP_ID}/view?usp=sharing")
             page.locator(".cp-staging-dest input").fill(str(dest))
             page.locator("button.cp-staging-stage").click()

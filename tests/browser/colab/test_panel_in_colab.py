@@ -1,8 +1,10 @@
 """The panel in the Colab stand-in: what a Colab user does, where Colab differs from JupyterLab.
 
-Marked xfail (strict) where today's product fails; the reason names what the stand-in showed.
-Remove a mark when the product passes (strict xfail then turns the pass into a failure, so a
-stale mark cannot hide).
+These failed on the product before the Colab work (as recorded in the commits that added them):
+Panel() as a last expression went out as an execute_result without the custom manager's
+metadata, ipywidgets 7 had no VBox._repr_mimebundle_, ipywidgets.Tab lost its view under the
+custom manager (titles vs _titles), and the chart's cross-origin fetch with cache: true was
+refused by the proxy.
 """
 
 from __future__ import annotations
@@ -19,11 +21,6 @@ TAB_TITLES = ["Drive", "Staging", "Share", "Monitor"]
 BUSY_S = 60
 AT_LEAST_POINTS = 55  # of 60 one-second samples while the cell is busy
 
-STACK_NOTE = ("today: on ipywidgets 8 (.venv) the custom manager lacks HTMLStyleModel; on "
-              "Colab's 7.7.1 (.venv-colab) VBox has no _repr_mimebundle_ (and with the stack "
-              "branch's compat fix, the Tab's view fails: controls 4.0.0-alpha.3 reads `titles`, "
-              "ipywidgets 7 syncs `_titles`)")
-
 
 def _panel_renders(colab, index: int, timeout_s: float = 90) -> None:
     """Cell `index` shows a working panel; fails fast with the frame's text when it shows a
@@ -38,7 +35,7 @@ def _panel_renders(colab, index: int, timeout_s: float = 90) -> None:
                              f"{colab.output_text(index)[:2000]}")
     # A child view that fails leaves a hole and only a console error (Box views carry on), as
     # with Colab's manager: the tabs are the part that must be there.
-    tabs = frame.locator(".cp-tabs .lm-TabBar-tab")
+    tabs = frame.locator(".cp-tabs .cp-tabbar button")
     try:
         tabs.nth(len(TAB_TITLES) - 1).wait_for(timeout=15_000)
     except Exception:
@@ -76,27 +73,18 @@ def fresh(colab):
     return colab
 
 
-@pytest.mark.xfail(strict=True, reason="Panel() as a last expression is an execute_result: no "
-                   "custom-manager metadata, so the core-only manager refuses its anywidget "
-                   "children (.venv: 'Widget anywidget AnyModel is not supported'); on ipywidgets "
-                   "7.7.1: AttributeError: 'VBox' object has no attribute '_repr_mimebundle_'")
 def test_panel_as_the_last_expression_renders(fresh):
     i = fresh.run_cell("from colab_panel import Panel\nPanel()")
     _panel_renders(fresh, i)
     assert fresh.frame(i).evaluate("() => document.querySelector('.standin-widget').dataset.manager") == "custom"
 
 
-@pytest.mark.xfail(strict=True, reason="display(Panel()) gets the custom manager, which lacks "
-                   "ipywidgets 8.1's HTMLStyleModel ('Class HTMLStyleModel not found in module "
-                   "@jupyter-widgets/controls@2.0.0'); on ipywidgets 7.7.1 VBox has no "
-                   "_repr_mimebundle_, and past that the Tab's view fails (no tab bar)")
 def test_display_panel_renders(fresh):
     i = fresh.run_cell("from colab_panel import Panel\nfrom IPython.display import display\n"
                        "display(Panel())")
     _panel_renders(fresh, i)
 
 
-@pytest.mark.xfail(strict=True, reason=f"the first display already fails ({STACK_NOTE})")
 def test_redisplay_and_a_second_panel_replacing_the_first_render(fresh):
     first = fresh.run_cell("from colab_panel import Panel\nfrom IPython.display import display\n"
                            "p = Panel()\ndisplay(p)")
@@ -110,16 +98,12 @@ def test_redisplay_and_a_second_panel_replacing_the_first_render(fresh):
     assert fresh.output_frame(second).get_by_text(REPLACED).count() == 0
 
 
-@pytest.mark.xfail(strict=True, reason=f"the panel does not render ({STACK_NOTE}); beyond that, "
-                   "the chart asks proxyPort with {cache: true} and polls the proxied port with a "
-                   "cross-origin fetch, which Colab's proxy refuses (seen with the tabs forced to "
-                   "work: data-points stays at 2, console: 'blocked by CORS policy')")
 def test_monitor_chart_draws_through_a_60_second_busy_cell(fresh):
     i = fresh.run_cell("from colab_panel import Panel\nfrom IPython.display import display\n"
                        "panel = Panel()\ndisplay(panel)")
     _panel_renders(fresh, i)
     frame = fresh.output_frame(i)
-    frame.locator(".cp-tabs .lm-TabBar-tab", has_text="Monitor").click()
+    frame.locator(".cp-tabs .cp-tabbar button", has_text="Monitor").click()
     chart = _find_chart(fresh, i)
     busy = fresh.run_cell(f"import time\ntime.sleep({BUSY_S + 5})", wait=False)
     fresh.wait_until_running(busy)

@@ -14,7 +14,7 @@ import ipywidgets as widgets
 import pytest
 
 from colab_panel import Panel
-from colab_panel.widgets.compat import mimebundle, open_widgets, set_tab_titles, tab_titles
+from colab_panel.widgets.compat import mimebundle, open_widgets
 
 
 @pytest.fixture
@@ -45,15 +45,6 @@ def test_the_whole_panel_uses_only_traits_this_ipywidgets_has(tmp_path, untraite
                if "Passing unrecognized arguments" in str(w.message)]
     assert not dropped, f"ignored by ipywidgets {widgets.__version__}: {dropped}"
     assert not untraited_assignments, f"not traits in ipywidgets {widgets.__version__}: {untraited_assignments}"
-
-
-def test_tab_titles_reach_the_tab():
-    tab = widgets.Tab(children=[widgets.HTML(), widgets.HTML()])
-    set_tab_titles(tab, ["Drive", "Monitor"])
-    assert tab_titles(tab) == ("Drive", "Monitor")
-    state = tab.get_state()
-    assert state.get("titles", None) == ("Drive", "Monitor") or state["_titles"] == {"0": "Drive", "1": "Monitor"}
-    tab.close()
 
 
 def test_mimebundle_shows_the_widget_and_the_registry_lets_it_go():

@@ -9,7 +9,6 @@ import pytest
 
 from colab_panel import Panel
 from colab_panel.monitor.sampler import get_sampler
-from colab_panel.widgets.compat import tab_titles
 from support.sockets import listening_ports as _listening_ports
 
 
@@ -49,7 +48,7 @@ def test_panel_close_stops_the_endpoint(tmp_path):
 def test_the_panel_shows_a_monitor_tab_and_passes_the_option_on(tmp_path):
     panel = Panel(staging_dir=tmp_path, monitor_transport="carrier pigeon")
     try:
-        assert "Monitor" in tab_titles(panel.widget.children[-2])
+        assert "Monitor" in panel.widget.children[-2].titles
         assert "'carrier pigeon'" in _monitor(panel).error
     finally:
         panel.close()
