@@ -125,10 +125,11 @@ def _drop_account_prefixes(segments: list[str]) -> list[str]:
 def _parse_drive_path(text: str, segments: list[str], query: dict[str, list[str]]) -> DriveRef:
     key = _resource_key(text, query)
     path = "/".join(segments)
-    # /open?id=ID, /uc?id=ID&export=download, usercontent /download?id=ID, old /folderview?id=ID
-    if path in ("open", "uc", "download", "folderview", "file/view"):
+    # /open?id=ID, /uc?id=ID&export=download, usercontent /download?id=ID, old /folderview?id=ID,
+    # and the panel's own embed and image links: /embeddedfolderview?id=ID, /thumbnail?id=ID
+    if path in ("open", "uc", "download", "folderview", "file/view", "embeddedfolderview", "thumbnail"):
         ident = _single(text, query, "id")
-        kind = {"open": "unknown", "folderview": "folder"}.get(path, "file")
+        kind = {"open": "unknown", "folderview": "folder", "embeddedfolderview": "folder"}.get(path, "file")
         return DriveRef(_check_id(ident, what=f"the id= in {_show(text)}"), key, kind)
     if len(segments) >= 3 and segments[0] == "file" and segments[1] == "d":
         # /file/d/ID, /file/d/ID/view|edit|preview
