@@ -190,15 +190,43 @@ def load_saved_credentials(path: Path | None = None) -> Any:
     path = path or credentials_path()
     if not path.is_file():
         raise DriveAuthError(f"No saved Drive credentials at {path}. {NO_CREDENTIALS_HELP}")
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if mode & 0o077:
-        os.chmod(path, 0o600)  # someone loosened it; a refresh token must not be readable by others
-        _log.warning("drive: %s was readable by others; its mode is now 0600", path)
+    _refuse_if_others_could_have_written(path)
     try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & 0o077:
+            # Only readable by others (writing was refused above): no one could have replaced the
+            # token, but it must not stay readable.
+            os.chmod(path, 0o600)
+            _log.warning("drive: %s was readable by others; its mode is now 0600", path)
         return Credentials.from_authorized_user_file(str(path), scopes=[DRIVE_SCOPE])
+    except OSError as exc:
+        raise DriveAuthError(f"The saved Drive credentials at {path} cannot be read ({exc.strerror or exc}).") from None
     except (ValueError, KeyError) as exc:
         raise DriveAuthError(f"The saved Drive credentials at {path} are not usable ({type(exc).__name__}); "
                              "delete the file and sign in again.") from None
+
+
+def _refuse_if_others_could_have_written(path: Path) -> None:
+    """Refuse a credentials file someone else could have written: it may hold *their* token.
+
+    A token planted by another user would make every Drive action of ours act on their Drive
+    (uploads of checkpoints included). Repairing the mode afterwards proves nothing about what the
+    file holds now, so it is refused, with what to do, instead of being chmod'ed and trusted.
+    """
+    info = path.stat()
+    mode = stat.S_IMODE(info.st_mode)
+    problem = None
+    if hasattr(os, "geteuid") and info.st_uid != os.geteuid():
+        problem = f"is owned by another user (uid {info.st_uid}, you are uid {os.geteuid()})"
+    elif mode & 0o002:
+        problem = f"is writable by anyone (mode {mode:04o})"
+    elif mode & 0o020:
+        problem = f"is writable by its group (mode {mode:04o})"
+    if problem:
+        raise DriveAuthError(
+            f"The saved Drive credentials at {path} {problem}, so someone else could have put their "
+            "token there; they were not used. If you did not expect this, delete the file and sign "
+            "in again (it is saved with mode 0600).")
 
 
 # --- choosing ---------------------------------------------------------------------------------
