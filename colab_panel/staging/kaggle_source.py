@@ -117,7 +117,12 @@ def find_credentials() -> KaggleCredentials:
 def default_api_factory(credentials: KaggleCredentials) -> Any:
     """An authenticated `KaggleApi` reading its files from `credentials.config_dir`."""
     with contextlib.redirect_stdout(io.StringIO()):  # the package prints help/warnings on stdout
-        from kaggle.api.kaggle_api_extended import KaggleApi  # lazy: heavy, optional
+        try:
+            from kaggle.api.kaggle_api_extended import KaggleApi  # lazy: heavy, optional
+        except ImportError:
+            raise StagingError(
+                "Staging from Kaggle needs the kaggle package, which is not installed here. Install it "
+                "with: pip install kaggle (or pip install 'colab-panel[kaggle]'), then run this again.") from None
 
         api = KaggleApi()
         # KaggleApi fixes its config folder when the module is imported; point this instance
