@@ -101,12 +101,18 @@ class Panel:
         with _live_lock:
             _live_panels.discard(self)
         old_children = list(self.widget.children)
-        self.widget.children = [widgets.HTML(f'<span class="cp-muted">{notice}</span>')]
+        own_layout = self.widget.layout
+        # The page shows this container by its model ID, so it and the notice stay open; their
+        # layout and style are shared by every closed panel, so that 100 closed panels keep 200
+        # models, not 500.
+        self.widget.children = [_closed_notice(notice)]
+        self.widget.layout = _closed_parts().layout
         for parts in self.tabs:
             for closeable in parts.closeables:
                 closeable.close()
         for child in old_children:
             close_tree(child)
+        own_layout.close()
 
     def _ipython_display_(self) -> None:
         """Shown as `display_data` whether it is a cell's last expression or passed to
@@ -129,3 +135,31 @@ class Panel:
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
         return f"<colab_panel.Panel {state}: tabs={[s.title for s in self.slots]}>"
+
+
+class _SharedParts:
+    """The one Layout and the one notice style every closed panel uses."""
+
+    def __init__(self) -> None:
+        self.layout = widgets.Layout()
+        self.style: widgets.Widget | None = None  # taken from the first notice: its class differs in ipywidgets 7 and 8
+
+
+_shared: _SharedParts | None = None
+
+
+def _closed_parts() -> _SharedParts:
+    global _shared
+    if _shared is None or _shared.layout.comm is None:  # first use, or closed by someone (Widget.close_all)
+        _shared = _SharedParts()
+    return _shared
+
+
+def _closed_notice(text: str) -> widgets.HTML:
+    parts = _closed_parts()
+    value = f'<span class="cp-muted">{text}</span>'
+    if parts.style is not None and parts.style.comm is not None:
+        return widgets.HTML(value, layout=parts.layout, style=parts.style)
+    notice = widgets.HTML(value, layout=parts.layout)
+    parts.style = notice.style
+    return notice
