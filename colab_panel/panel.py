@@ -16,6 +16,8 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from colab_panel.errors import PanelError
+from colab_panel.inputs import user_number, user_path
 from colab_panel import tabs
 from colab_panel.colab import WIDGET_VIEW_MIME, enable_custom_widget_manager, widget_view_metadata
 from colab_panel.controllers.header import HeaderController
@@ -36,6 +38,10 @@ class Panel:
 
     def __init__(self, *, staging_dir: str | Path | None = None, refresh_s: float = 5.0,
                  **options: Any):
+        # checked before anything is built or the panel already showing is replaced
+        if staging_dir is not None:
+            staging_dir = user_path(staging_dir, "staging_dir", PanelError)
+        user_number(refresh_s, "refresh_s", PanelError, minimum=0.2, maximum=3600)
         with _live_lock:
             previous = list(_live_panels)
             _live_panels.clear()

@@ -41,7 +41,7 @@ _DOCS_KINDS = {
 _FORMS_HELP = (
     "Paste a bare file/folder ID (19+ letters, digits, '-' or '_') or a link such as "
     "https://drive.google.com/file/d/ID/view, https://drive.google.com/drive/folders/ID, "
-    "https://drive.google.com/open?id=ID, https://drive.google.com/uc?id=ID&export=download, "
+    "https://drive.google.com/open?id=ID, "
     "https://docs.google.com/document/d/ID/edit (also spreadsheets/presentation), "
     "or https://colab.research.google.com/drive/ID."
 )
@@ -89,7 +89,7 @@ def _parse_url(text: str) -> DriveRef:
     except ValueError as error:  # e.g. an unbalanced '[' in the host part
         raise DriveLinkError(f"{_show(text)} is not a valid link ({error}). {_FORMS_HELP}") from None
     if parts.scheme.lower() not in ("http", "https"):
-        raise DriveLinkError(f"{_show(text)} is not a web link (scheme {parts.scheme!r}). {_FORMS_HELP}")
+        raise DriveLinkError(f"{_show(text)} is not a web link (scheme {_show(parts.scheme)}). {_FORMS_HELP}")
     if host.startswith("www."):
         host = host[4:]
     query = parse_qs(parts.query, keep_blank_values=True)
@@ -98,7 +98,7 @@ def _parse_url(text: str) -> DriveRef:
     if host == _COLAB_HOST:
         return _parse_colab(text, segments, query)
     if host not in _DRIVE_HOSTS:
-        raise DriveLinkError(f"{_show(text)} is not a Google Drive, Docs or Colab link (host {host!r}). {_FORMS_HELP}")
+        raise DriveLinkError(f"{_show(text)} is not a Google Drive, Docs or Colab link (host {_show(host)}). {_FORMS_HELP}")
     return _parse_drive_path(text, _drop_account_prefixes(segments), query)
 
 
@@ -191,4 +191,4 @@ def _check_id(candidate: str, *, what: str) -> str:
 
 def _show(text: str) -> str:
     """Quote user text in a message, shortened so a pasted paragraph does not flood the panel."""
-    return repr(text if len(text) <= 80 else text[:77] + "...")
+    return repr(text if len(text) <= 60 else text[:57] + "...")

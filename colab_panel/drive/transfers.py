@@ -12,12 +12,15 @@ from __future__ import annotations
 import io
 import mimetypes
 import re
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from colab_panel.drive.items import ITEM_FIELDS, DriveItem
 from colab_panel.errors import DriveError, DriveQuotaExceeded
+from colab_panel.inputs import os_error_in_words, shown
 
 if TYPE_CHECKING:
     from colab_panel.drive.client import Drive
@@ -144,13 +147,40 @@ def safe_filename(title: str) -> str:
     return name if name not in ("", ".", "..") else "untitled"
 
 
-def _target(path: Path, item: DriveItem, suffix: str = "") -> Path:
-    if path.is_dir():
-        return path / (safe_filename(item.title) + suffix)
-    return path
+def _target(path: str | Path, item: DriveItem, suffix: str = "") -> Path:
+    """Where to write `item`: inside `path` when it is a folder, or when it ends with '/' (a folder
+    the user means, created if missing: `download ID data/` never writes a file named `data`)."""
+    text = os.fspath(path)
+    target = Path(text)
+    try:
+        if text.endswith(("/", os.sep)) and not target.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+        if target.is_dir():
+            return target / (safe_filename(item.title) + suffix)
+        folder = target.parent
+        if not folder.is_dir():
+            problem = "is not a folder" if folder.exists() else "does not exist"
+            raise DriveError(f"Cannot save '{item.title}' as {shown(text)}: the folder {shown(str(folder))} "
+                             f"{problem}.", reason="badLocalPath")
+    except OSError as exc:
+        raise DriveError(os_error_in_words(exc, f"Cannot save '{item.title}' to {shown(text)}"),
+                         reason="badLocalPath") from None
+    return target
 
 
-def download_file(drive: Drive, item: DriveItem, path: Path, *, resume: bool = True,
+@contextmanager
+def _local_errors_in_words(action: str) -> Iterator[None]:
+    """A local file error (no room, no permission, ...) as a DriveError; network errors pass through
+    (they carry no file name)."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is None:
+            raise
+        raise DriveError(os_error_in_words(exc, action), reason="localFileError") from None
+
+
+def download_file(drive: Drive, item: DriveItem, path: str | Path, *, resume: bool = True,
                   progress: Progress | None = None) -> Path:
     from colab_panel.staging.atomic import PartFile
 
@@ -162,7 +192,7 @@ def download_file(drive: Drive, item: DriveItem, path: Path, *, resume: bool = T
                          f"(formats: {formats}).", reason="fileNotDownloadable")
     final = _target(path, item)
     expected_hash = ("md5", item.md5) if item.md5 else None
-    with PartFile(final, expected_size=item.size_bytes, expected_hash=expected_hash, resume=resume,
+    with _local_errors_in_words(f"Cannot write '{item.title}' to {shown(str(final))}"), PartFile(final, expected_size=item.size_bytes, expected_hash=expected_hash, resume=resume,
                   keep_on=(DownloadInterrupted, DriveQuotaExceeded)) as part:
         try:
             stream = drive.open_range(item, part.offset)
@@ -194,7 +224,7 @@ def _interrupted(exc: DriveError, item: DriveItem) -> DriveError:
     return exc
 
 
-def export_file(drive: Drive, item: DriveItem, mime_or_label: str, path: Path) -> Path:
+def export_file(drive: Drive, item: DriveItem, mime_or_label: str, path: str | Path) -> Path:
     from colab_panel.staging.atomic import PartFile
 
     if not item.is_native:
@@ -202,7 +232,7 @@ def export_file(drive: Drive, item: DriveItem, mime_or_label: str, path: Path) -
     mime = item.export_formats.get(mime_or_label, mime_or_label)
     if mime not in item.export_formats.values():
         choices = ", ".join(item.export_formats) or "none"
-        raise DriveError(f"'{item.title}' cannot be exported as {mime_or_label!r}; choose one of: {choices}.", reason="badExportFormat")
+        raise DriveError(f"'{item.title}' cannot be exported as {shown(mime_or_label)}; choose one of: {choices}.", reason="badExportFormat")
     label = next(label for label, value in item.export_formats.items() if value == mime)
     extension = "." + (mimetypes.guess_extension(mime) or f".{label.split()[0]}").lstrip(".")
     final = _target(path, item, extension)
@@ -218,7 +248,8 @@ def export_file(drive: Drive, item: DriveItem, mime_or_label: str, path: Path) -
         return content
 
     content = drive.call(attempt, file_id=item.id, key_sent=bool(headers), action="export it")
-    with PartFile(final, hash_name=None) as part:
+    with _local_errors_in_words(f"Cannot write '{item.title}' to {shown(str(final))}"), \
+            PartFile(final, hash_name=None) as part:
         part.write(content)
     return final
 
@@ -228,11 +259,19 @@ def upload_file(drive: Drive, path: Path, parent_id: str, *, title: str | None, 
     from googleapiclient.http import MediaFileUpload
 
     if not path.is_file():
-        raise DriveError(f"There is no file at {path} to upload.", reason="noSuchLocalFile")
+        if path.is_dir():
+            raise DriveError(f"{shown(str(path))} is a folder: upload its files one by one, or push() the "
+                             "folder.", reason="noSuchLocalFile")
+        raise DriveError(f"There is no file at {shown(str(path))} to upload.", reason="noSuchLocalFile")
     size = path.stat().st_size
     mime = mime_type or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     resumable = size > RESUMABLE_THRESHOLD
-    media = MediaFileUpload(str(path), mimetype=mime, resumable=resumable, chunksize=drive.upload_chunk_size if resumable else -1)
+    try:
+        media = MediaFileUpload(str(path), mimetype=mime, resumable=resumable,
+                                chunksize=drive.upload_chunk_size if resumable else -1)
+    except OSError as exc:  # only the local file is touched here (opened, mapped)
+        raise DriveError(os_error_in_words(exc, f"Cannot read {shown(str(path))} to upload it"),
+                         reason="localFileError") from None
     try:
         body = {"title": title or path.name, "parents": [{"id": parent_id}]}
         request = drive.service.files().insert(body=body, media_body=media, fields=ITEM_FIELDS, supportsAllDrives=True)

@@ -34,7 +34,7 @@ from typing import Any, Protocol
 from urllib.parse import quote, urlencode
 
 from colab_panel.drive.parse import parse_drive_link
-from colab_panel.errors import DriveLinkError
+from colab_panel.errors import DriveLinkError, ShareError
 
 __all__ = ["LINK_LABELS", "MetadataSource", "download_note", "links_for_item", "share_links",
            "LARGE_FILE_BYTES", "FOLDER_MIME", "item_fields"]
@@ -237,7 +237,8 @@ def item_fields(meta: Any) -> dict[str, Any]:
     if isinstance(meta, Mapping):
         return dict(meta)
     if not hasattr(meta, "mime_type"):
-        raise TypeError(f"cannot read Drive metadata from {type(meta).__name__}")
+        raise ShareError(f"cannot read Drive metadata from a {type(meta).__name__}: give a Drive v2 file "
+                         "resource (dict) or a DriveItem")
     fields: dict[str, Any] = {"id": meta.id, "title": meta.title, "mimeType": meta.mime_type,
                               "resourceKey": getattr(meta, "resource_key", None),
                               "fileSize": getattr(meta, "size_bytes", None)}

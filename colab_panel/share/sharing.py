@@ -29,6 +29,7 @@ from typing import Any, Protocol
 
 from colab_panel.drive.parse import parse_drive_link
 from colab_panel.errors import ConfirmationRequired, DriveError, PanelError, ShareError
+from colab_panel.inputs import shown
 from colab_panel.share.model import (Change, FileRecord, Grant, SharePlan, ShareRecord,
                                      SharingState)
 from colab_panel.share.rules import check_domain, check_role, parse_people
@@ -189,6 +190,8 @@ def share(file: Any, *, anyone: Any = KEEP, domain: Any = KEEP, people: Iterable
 def apply_plan(plan: SharePlan, *, confirm: bool = False, drive: SharingDrive | None = None,
                history: ShareHistory | None = None) -> ShareRecord:
     """Apply a plan made earlier (shown to the user), if the item's sharing is still what it saw."""
+    if not isinstance(plan, SharePlan):
+        raise ShareError(f"apply_plan takes the plan plan_share() returned, not {shown(plan)}.")
     drive = resolve_drive(drive)
     require_confirmation(plan, confirm)
     now = _state(drive, _Named(plan.before))
@@ -416,7 +419,7 @@ def _checked_ref(file: Any) -> str:
         parse_drive_link(file)
     except (TypeError, ValueError) as exc:
         raise ShareError(str(exc)) from None
-    return str(file).strip()
+    return file.strip()
 
 
 def _account_domain(drive: SharingDrive) -> str:

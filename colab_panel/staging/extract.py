@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from colab_panel.errors import InsufficientSpace, StagingCancelled, StagingError
+from colab_panel.inputs import shown, user_folder, user_number, user_path
 from colab_panel.staging import writing
 from colab_panel.staging.formats import detect_format
 from colab_panel.staging.progress import ProgressArg, ProgressTracker, resolve_progress
@@ -51,8 +52,15 @@ def extract_archive(archive: str | os.PathLike[str], dest: str | os.PathLike[str
     Raises UnsafeArchiveError (a member would land outside `dest`, a hard link, a device, a
     member inflating past its declared size), InsufficientSpace, StagingCancelled, StagingError.
     """
-    archive = Path(archive)
-    dest = Path(os.path.abspath(dest))
+    archive = user_path(archive, "The archive", StagingError)
+    dest = Path(os.path.abspath(user_folder(dest, "The destination", StagingError)))
+    if workers is not None:
+        user_number(workers, "workers", StagingError, minimum=1, maximum=64, integer=True)
+    if max_bytes is not None:
+        user_number(max_bytes, "max_bytes", StagingError, minimum=0, maximum=2**63, integer=True)
+    if not archive.is_file():
+        problem = "is a folder" if archive.is_dir() else "does not exist" if not archive.exists() else "is not a file"
+        raise StagingError(f"The archive {shown(str(archive))} {problem}: give the path of a .zip or .tar file.")
     fmt = detect_format(archive)
     if fmt is None:
         raise StagingError(f"{archive.name} is not a zip or tar archive this can extract.")

@@ -61,7 +61,8 @@ def parse_kaggle(text: str) -> KaggleRef:
     body = re.sub(r"^(https?://)?(www\.)?kaggle\.com/datasets/", "", body)  # a pasted dataset URL
     match = _REF.match(body)
     if match is None:
-        raise ValueError(f"{text.strip()!r} is not a Kaggle dataset: write kaggle:owner/dataset-name "
+        shown = text.strip() if len(text.strip()) <= 60 else text.strip()[:57] + "..."
+        raise ValueError(f"{shown!r} is not a Kaggle dataset: write kaggle:owner/dataset-name "
                          "(optionally kaggle:owner/dataset-name/versions/N).")
     version = match.group("version")
     return KaggleRef(match.group("owner"), match.group("slug"), int(version) if version else None)

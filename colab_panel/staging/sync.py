@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from colab_panel.errors import ChecksumMismatch, PanelError, StagingCancelled, StagingError
+from colab_panel.inputs import shown, user_number, user_path
 from colab_panel.staging.local_copy import list_tree
 from colab_panel.staging.progress import ProgressArg, ProgressTracker, resolve_progress
 from colab_panel.units import human_bytes
@@ -90,7 +91,10 @@ def push(local_dir: str | os.PathLike[str], drive_folder: str, *, drive: Any = N
     from colab_panel.staging.drive_source import connect_drive, strip_prefix
 
     started = time.monotonic()
-    root = Path(local_dir).expanduser()
+    root = user_path(local_dir, "The local folder", StagingError, allow_empty=True).expanduser()
+    if not isinstance(drive_folder, str):
+        raise StagingError(f"The Drive folder must be a link or ID (text), not {shown(drive_folder)}.")
+    user_number(workers, "workers", StagingError, minimum=1, maximum=64, integer=True)
     if not root.is_dir():
         raise StagingError(f"{root} is not a folder on this machine; nothing was pushed.")
     drive = connect_drive(drive)
@@ -213,8 +217,10 @@ class PeriodicSync:
                  on_run: Callable[[], None] | None = None) -> None:
         """`immediately`: push once at start, then every `interval_s`. `on_run()` is called (in the
         sync thread) after each push, e.g. so a tab can show the outcome at once."""
-        if interval_s <= 0:
-            raise ValueError("interval_s must be positive")
+        user_number(interval_s, "interval_s", StagingError, minimum=0.01, maximum=7 * 24 * 3600)
+        user_path(local_dir, "The local folder", StagingError, allow_empty=True)
+        if not isinstance(drive_folder, str) or not drive_folder.strip():
+            raise StagingError(f"The Drive folder must be a link or ID, not {shown(drive_folder)}.")
         self.local_dir = local_dir
         self.drive_folder = drive_folder
         self.interval_s = interval_s
