@@ -64,8 +64,9 @@ def serve_demo(port: int | None = None, open_browser: bool = True, ready_timeout
         try:
             processes.wait_for_port(HOST, port, ready_timeout_s, server)
         except (TimeoutError, RuntimeError) as exc:
-            log = (workdir / "voila.log").read_text(errors="replace")[-2000:]
-            raise DemoError(f"Voila did not start: {exc}\n{log}") from exc
+            # its last lines say why; the rest of the log goes when the demo's folder is removed
+            log = " ".join((workdir / "voila.log").read_text(errors="replace")[-400:].split())
+            raise DemoError(f"Voila did not start: {exc}. The end of its log: {log}") from exc
         url = f"http://{HOST}:{port}/"
         print_fn(f"colab_panel demo: {url}  (Ctrl-C stops it)", flush=True)
         if open_browser:
