@@ -24,8 +24,18 @@ def shown(value: Any, limit: int = 60) -> str:
     text = value if isinstance(value, str) else os.fsdecode(value) if isinstance(value, bytes) else None
     if text is None:
         return f"a {type(value).__name__}"
-    quoted = repr(text if len(text) <= limit else text[: limit - 3] + "...")
-    return quoted
+    return quoted_short(text, limit)
+
+
+def quoted_short(text: str, limit: int = 60) -> str:
+    """repr(text) of at most about `limit` characters: escapes (a control character is 4, an
+    astral one 10) count, so the quoted form is what is bounded, not the raw text."""
+    if len(text) <= limit and len(repr(text)) <= limit + 2:
+        return repr(text)
+    keep = min(len(text), limit)
+    while keep > 0 and len(repr(text[:keep])) > limit - 1:
+        keep = keep * 3 // 4
+    return repr(text[:keep] + "...")
 
 
 def shorten(message: str, limit: int = 500) -> str:

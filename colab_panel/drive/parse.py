@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 from colab_panel.errors import DriveLinkError
+from colab_panel.inputs import quoted_short
 
 __all__ = ["DriveRef", "parse_drive_id", "parse_drive_link", "MIN_ID_LENGTH", "MAX_ID_LENGTH"]
 
@@ -178,8 +179,7 @@ def _check_id(candidate: str, *, what: str) -> str:
         return candidate
     bad = sorted({c for c in candidate if not (c.isascii() and (c.isalnum() or c in "-_"))})
     if bad:
-        shown = "".join(bad[:10])
-        problem = f"contains characters a Drive ID never has ({shown!r})"
+        problem = f"contains characters a Drive ID never has ({quoted_short(''.join(bad[:10]), 40)})"
     elif len(candidate) < MIN_ID_LENGTH:
         problem = f"is too short for a Drive ID ({len(candidate)} characters, at least {MIN_ID_LENGTH} needed)"
     else:
@@ -191,4 +191,4 @@ def _check_id(candidate: str, *, what: str) -> str:
 
 def _show(text: str) -> str:
     """Quote user text in a message, shortened so a pasted paragraph does not flood the panel."""
-    return repr(text if len(text) <= 60 else text[:57] + "...")
+    return quoted_short(text, 60)

@@ -116,7 +116,7 @@ def test_every_subcommand_with_every_bad_word(ground, name: str) -> None:
     assert not failures, "\n".join(failures)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                    HealthCheck.too_slow])
 @given(name=st.sampled_from(TEMPLATE_NAMES), word=st.one_of(st.text(max_size=30), st.sampled_from(BAD_WORDS)))
 def test_generated_words_never_escape(ground, name: str, word: str) -> None:

@@ -34,7 +34,8 @@ class _Odd:
 
 
 TEXTS: list[Any] = ["", "   ", "\t\n", HUGE, "a\x00b", "\ud800", "caf\udce9.zip", "nan", "-1",
-                    "../../../../etc/passwd", "%s{0}%n", "\u202egnp.exe", "drive:", "kaggle:", "http://", "https://"]
+                    "../../../../etc/passwd", "%s{0}%n", "\u202egnp.exe", "drive:", "kaggle:", "http://", "https://",
+                    "\x1f\x08" * 200, "\U0001b2fc" * 100]  # quoted, each of these is 4 or 10 characters
 NON_TEXT: list[Any] = [None, 0, -1, math.nan, math.inf, -math.inf, 10**100, b"bytes", b"\xff\xfe", [], {}, _Odd()]
 CURATED = TEXTS + NON_TEXT
 
@@ -149,7 +150,7 @@ _GENERATED = st.one_of(st.text(max_size=40), st.floats(), st.integers(), st.bina
                        st.sampled_from(CURATED), st.lists(st.text(max_size=5), max_size=3))
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                    HealthCheck.too_slow])
 @given(name=st.sampled_from(CALL_NAMES), value=_GENERATED)
 def test_generated_bad_input_only_raises_panel_errors(ground, name: str, value: Any) -> None:
