@@ -173,12 +173,15 @@ def _check_stop(cancel: threading.Event | None) -> None:
 
 
 def _ensure_folder(drive: Any, remote_dirs: dict[str, str], rel_dir: str) -> str:
-    if rel_dir in remote_dirs:
-        return remote_dirs[rel_dir]
-    parent = _ensure_folder(drive, remote_dirs, os.path.dirname(rel_dir))
-    created = drive.mkdir(os.path.basename(rel_dir), parent)
-    remote_dirs[rel_dir] = created.id
-    return created.id
+    """The Drive folder ID for `rel_dir`, creating missing levels top-down (a loop, not recursion:
+    a local chain deeper than the recursion limit must push too)."""
+    missing = []
+    while rel_dir not in remote_dirs:
+        missing.append(rel_dir)
+        rel_dir = os.path.dirname(rel_dir)
+    for folder in reversed(missing):
+        remote_dirs[folder] = drive.mkdir(os.path.basename(folder), remote_dirs[os.path.dirname(folder)]).id
+    return remote_dirs[missing[0]] if missing else remote_dirs[rel_dir]
 
 
 def _replace_content(drive: Any, existing: Any, path: Path) -> Any:
