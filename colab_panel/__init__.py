@@ -50,6 +50,7 @@ _EXPORTS = {
     "PanelError": "colab_panel.errors",
     "DriveError": "colab_panel.errors",
     "DriveAuthError": "colab_panel.errors",
+    "DriveLinkError": "colab_panel.errors",
     "DriveSignInNeedsCell": "colab_panel.errors",
     "DriveNotFound": "colab_panel.errors",
     "DrivePermissionDenied": "colab_panel.errors",

@@ -3,16 +3,55 @@
 from __future__ import annotations
 
 import argparse
+import math
+import os
+import re
 import sys
 
 from colab_panel.errors import PanelError
+from colab_panel.inputs import shorten
+
+EXIT_FAILED = 1  # the command ran and failed; stderr says why in words
+EXIT_USAGE = 2  # the arguments were refused before anything was done (argparse's own code)
+EXIT_BUG = 70  # an unexpected exception: a bug in colab_panel (EX_SOFTWARE)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that never echoes a huge argument back whole in its error line."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        super().error(shorten(" ".join(message.split()), 300))
+
+
+def _whole_number(low: int, high: int, what: str):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what} must be a whole number from {low} to {high}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{what} must be from {low} to {high}, not {value}")
+        return value
+    parse.__name__ = what  # argparse names the type in some messages
+    return parse
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("seconds must be a number, e.g. 1 or 0.5") from None
+    if not math.isfinite(value) or not 0.05 <= value <= 86400:
+        raise argparse.ArgumentTypeError(f"seconds must be from 0.05 to 86400 (a day), not {value:g}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="colab-panel", description=__doc__)
+    parser = _Parser(prog="colab-panel", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="serve a demo notebook with the panel on 127.0.0.1")
-    demo.add_argument("--port", type=int, default=None, help="port to serve on (default: a free one)")
+    demo.add_argument("--port", type=_whole_number(1, 65535, "port"), default=None,
+                      help="port to serve on (default: a free one)")
     demo.add_argument("--no-browser", action="store_true", help="print the URL, do not open a browser")
     demo.set_defaults(handler=_run_demo)
     _add_staging_commands(sub)
@@ -27,8 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_monitor_command(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     monitor = sub.add_parser("monitor", help="print GPU and host readings, one line per sample")
-    monitor.add_argument("--interval", type=float, default=1.0, help="seconds between samples (default 1)")
-    monitor.add_argument("--count", type=int, default=0, help="stop after N samples (default: until Ctrl-C)")
+    monitor.add_argument("--interval", type=_seconds, default=1.0, help="seconds between samples (default 1)")
+    monitor.add_argument("--count", type=_whole_number(0, 10**9, "count"), default=0,
+                         help="stop after N samples (default: until Ctrl-C)")
     monitor.set_defaults(handler=_run_monitor)
 
 
@@ -37,8 +77,6 @@ def _run_monitor(args: argparse.Namespace) -> int:
 
     from colab_panel.monitor import gpu_status, read_gpus, read_host
 
-    if args.interval <= 0 or args.count < 0:
-        raise PanelError("--interval must be above 0 and --count at least 0")
     print(f"GPU: {gpu_status()}", flush=True)
     read_host()  # the first CPU reading needs an interval behind it
     taken = 0
@@ -80,7 +118,8 @@ def _add_staging_commands(sub: argparse._SubParsersAction) -> None:  # type: ign
                        help="destination folder (default: /content/data/<name> in Colab, ./data/<name>)")
     stage.add_argument("--expected-hash", default=None, help='"sha256:<hex>" or "md5:<hex>" of a downloaded file')
     stage.add_argument("--no-extract", action="store_true", help="keep an archive as a file")
-    stage.add_argument("--workers", type=int, default=None, help="parallel downloads for a Drive folder")
+    stage.add_argument("--workers", type=_whole_number(1, 64, "workers"), default=None,
+                       help="parallel downloads for a Drive folder")
     stage.set_defaults(handler=_run_stage)
     push = sub.add_parser("push", help="upload new or changed files of a local folder to a Drive folder, verified")
     push.add_argument("local")
@@ -221,14 +260,38 @@ def _run_demo(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command. Exit codes: 0 done, 1 failed (said in words), 2 arguments refused,
+    130 Ctrl-C, 70 a bug (one line, no traceback unless COLAB_PANEL_DEBUG is set)."""
+    _tolerate_unprintable_text()
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
     except PanelError as exc:
-        print(f"colab-panel: {exc}", file=sys.stderr)
-        return 1
+        print(f"colab-panel: {_one_paragraph(str(exc))}", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug: say so in one line; the traceback is for whoever debugs it
+        if os.environ.get("COLAB_PANEL_DEBUG"):
+            raise
+        print(f"colab-panel: internal error ({type(exc).__name__}: {shorten(str(exc), 200)}). This is a bug in "
+              "colab_panel; run again with COLAB_PANEL_DEBUG=1 to see where, and report it.", file=sys.stderr)
+        return EXIT_BUG
+
+
+def _one_paragraph(message: str) -> str:
+    return shorten(re.sub(r"\n\s*\n", "\n", message.strip()), 1500)
+
+
+def _tolerate_unprintable_text() -> None:
+    """File names from Drive or argv (undecodable bytes arrive as surrogates) must not crash a print."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):  # a stream that cannot change now: leave it
+                pass
 
 
 if __name__ == "__main__":

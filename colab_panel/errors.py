@@ -22,6 +22,13 @@ class DriveError(PanelError):
         self.status = status
 
 
+class DriveLinkError(DriveError, ValueError):
+    """Pasted text is not a Drive ID or link; the message says which forms work.
+
+    Also a `ValueError`, so code written when the parser raised a bare `ValueError` keeps working.
+    """
+
+
 class DriveAuthError(DriveError):
     """No usable credentials, or they were refused."""
 

@@ -16,6 +16,8 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from colab_panel.errors import PanelError
+from colab_panel.inputs import user_number, user_path
 from colab_panel import tabs
 from colab_panel.colab import enable_custom_widget_manager, widget_view_metadata
 from colab_panel.controllers.header import HeaderController
@@ -38,6 +40,10 @@ class Panel:
 
     def __init__(self, *, staging_dir: str | Path | None = None, refresh_s: float = 5.0,
                  **options: Any):
+        # checked before anything is built or the panel already showing is replaced
+        if staging_dir is not None:
+            staging_dir = user_path(staging_dir, "staging_dir", PanelError)
+        user_number(refresh_s, "refresh_s", PanelError, minimum=0.2, maximum=3600)
         with _live_lock:
             previous = list(_live_panels)
             _live_panels.clear()
@@ -103,12 +109,18 @@ class Panel:
         with _live_lock:
             _live_panels.discard(self)
         old_children = list(self.widget.children)
-        self.widget.children = [widgets.HTML(f'<span class="cp-muted">{notice}</span>')]
+        own_layout = self.widget.layout
+        # The page shows this container by its model ID, so it and the notice stay open; their
+        # layout and style are shared by every closed panel, so that 100 closed panels keep 200
+        # models, not 500.
+        self.widget.children = [_closed_notice(notice)]
+        self.widget.layout = _closed_parts().layout
         for parts in self.tabs:
             for closeable in parts.closeables:
                 closeable.close()
         for child in old_children:
             close_tree(child)
+        own_layout.close()
 
     def _ipython_display_(self) -> None:
         """Shown as `display_data` whether it is a cell's last expression or passed to
@@ -130,3 +142,31 @@ class Panel:
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
         return f"<colab_panel.Panel {state}: tabs={[s.title for s in self.slots]}>"
+
+
+class _SharedParts:
+    """The one Layout and the one notice style every closed panel uses."""
+
+    def __init__(self) -> None:
+        self.layout = widgets.Layout()
+        self.style: widgets.Widget | None = None  # taken from the first notice: its class differs in ipywidgets 7 and 8
+
+
+_shared: _SharedParts | None = None
+
+
+def _closed_parts() -> _SharedParts:
+    global _shared
+    if _shared is None or _shared.layout.comm is None:  # first use, or closed by someone (Widget.close_all)
+        _shared = _SharedParts()
+    return _shared
+
+
+def _closed_notice(text: str) -> widgets.HTML:
+    parts = _closed_parts()
+    value = f'<span class="cp-muted">{text}</span>'
+    if parts.style is not None and parts.style.comm is not None:
+        return widgets.HTML(value, layout=parts.layout, style=parts.style)
+    notice = widgets.HTML(value, layout=parts.layout)
+    parts.style = notice.style
+    return notice

@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "colab_panel"
 
 # layer of each top-level part of the package; a module may import its own layer or lower ones
 LAYERS = {
-    "errors": 0, "units": 0, "models": 0,
+    "errors": 0, "units": 0, "models": 0, "inputs": 0,
     "runtime": 1, "drive": 1, "staging": 1, "share": 1, "monitor": 1, "colab": 1,
     "controllers": 2, "widgets": 2,
     "views": 3,

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from colab_panel.demo import processes
 from colab_panel.demo.drive_sample import demo_drive, emulator_env
+from colab_panel.demo.page_watch import ENV_PAGE_GONE_S
 from colab_panel.errors import PanelError
 
 DEMO_NOTEBOOK = Path(__file__).with_name("demo.ipynb")
@@ -33,16 +34,29 @@ class DemoError(PanelError):
     """The demo could not start; the message says why in words."""
 
 
-def voila_command(notebook: Path, port: int) -> list[str]:
+# A closed tab's kernel ends within PAGE_GONE_S + KERNEL_IDLE_S + CULL_INTERVAL_S (about 3 min):
+# the notebook closes its panel when the page's ticks stop (`page_watch`), the kernel falls
+# quiet, and Voila ends a kernel that has no connection and has been quiet for KERNEL_IDLE_S.
+PAGE_GONE_S = 120
+KERNEL_IDLE_S = 60
+CULL_INTERVAL_S = 15
+
+
+def voila_command(notebook: Path, port: int, *, kernel_idle_s: int = KERNEL_IDLE_S,
+                  cull_interval_s: int = CULL_INTERVAL_S) -> list[str]:
     return [sys.executable, "-m", "voila", str(notebook), f"--port={port}", "--no-browser",
             f"--Voila.ip={HOST}", "--show_tracebacks=True", "--theme=light",
-            # culling keeps closed tabs from leaving kernels behind
-            "--MappingKernelManager.cull_idle_timeout=600"]
+            f"--MappingKernelManager.cull_idle_timeout={int(kernel_idle_s)}",
+            f"--MappingKernelManager.cull_interval={int(cull_interval_s)}"]
 
 
 def serve_demo(port: int | None = None, open_browser: bool = True, ready_timeout_s: float = 120.0,
-               stop_event: threading.Event | None = None, print_fn=print) -> None:
-    """Run the demo until Ctrl-C (or `stop_event`), then stop every process it started."""
+               stop_event: threading.Event | None = None, print_fn=print, *, page_gone_s: float = PAGE_GONE_S,
+               kernel_idle_s: int = KERNEL_IDLE_S, cull_interval_s: int = CULL_INTERVAL_S) -> None:
+    """Run the demo until Ctrl-C (or `stop_event`), then stop every process it started.
+
+    `page_gone_s`, `kernel_idle_s`, `cull_interval_s`: how soon a closed tab's kernel ends (see
+    PAGE_GONE_S); tests make them short."""
     if importlib.util.find_spec("voila") is None:
         raise DemoError("The demo needs Voila: pip install 'colab-panel[demo]'")
     if port is None:
@@ -58,14 +72,17 @@ def serve_demo(port: int | None = None, open_browser: bool = True, ready_timeout
         shutil.copyfile(DEMO_NOTEBOOK, notebook)
         emulator = stack.enter_context(demo_drive(workdir))  # stopped after Voila (ExitStack order)
         env = dict(os.environ, COLAB_PANEL_DATA=str(workdir / "data"), **emulator_env(emulator))
-        server = processes.start(voila_command(notebook, port), env=env, cwd=workdir,
+        env[ENV_PAGE_GONE_S] = str(page_gone_s)
+        command = voila_command(notebook, port, kernel_idle_s=kernel_idle_s, cull_interval_s=cull_interval_s)
+        server = processes.start(command, env=env, cwd=workdir,
                                  log=workdir / "voila.log")
         stack.callback(processes.stop, server)
         try:
             processes.wait_for_port(HOST, port, ready_timeout_s, server)
         except (TimeoutError, RuntimeError) as exc:
-            log = (workdir / "voila.log").read_text(errors="replace")[-2000:]
-            raise DemoError(f"Voila did not start: {exc}\n{log}") from exc
+            # its last lines say why; the rest of the log goes when the demo's folder is removed
+            log = " ".join((workdir / "voila.log").read_text(errors="replace")[-400:].split())
+            raise DemoError(f"Voila did not start: {exc}. The end of its log: {log}") from exc
         url = f"http://{HOST}:{port}/"
         print_fn(f"colab_panel demo: {url}  (Ctrl-C stops it)", flush=True)
         if open_browser:

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from colab_panel.errors import DriveAuthError, DriveSignInNeedsCell
+from colab_panel.inputs import os_error_in_words, shown, user_path
 
 if TYPE_CHECKING:
     from colab_panel.drive.client import Drive
@@ -190,15 +191,43 @@ def load_saved_credentials(path: Path | None = None) -> Any:
     path = path or credentials_path()
     if not path.is_file():
         raise DriveAuthError(f"No saved Drive credentials at {path}. {NO_CREDENTIALS_HELP}")
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if mode & 0o077:
-        os.chmod(path, 0o600)  # someone loosened it; a refresh token must not be readable by others
-        _log.warning("drive: %s was readable by others; its mode is now 0600", path)
+    _refuse_if_others_could_have_written(path)
     try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & 0o077:
+            # Only readable by others (writing was refused above): no one could have replaced the
+            # token, but it must not stay readable.
+            os.chmod(path, 0o600)
+            _log.warning("drive: %s was readable by others; its mode is now 0600", path)
         return Credentials.from_authorized_user_file(str(path), scopes=[DRIVE_SCOPE])
+    except OSError as exc:
+        raise DriveAuthError(f"The saved Drive credentials at {path} cannot be read ({exc.strerror or exc}).") from None
     except (ValueError, KeyError) as exc:
         raise DriveAuthError(f"The saved Drive credentials at {path} are not usable ({type(exc).__name__}); "
                              "delete the file and sign in again.") from None
+
+
+def _refuse_if_others_could_have_written(path: Path) -> None:
+    """Refuse a credentials file someone else could have written: it may hold *their* token.
+
+    A token planted by another user would make every Drive action of ours act on their Drive
+    (uploads of checkpoints included). Repairing the mode afterwards proves nothing about what the
+    file holds now, so it is refused, with what to do, instead of being chmod'ed and trusted.
+    """
+    info = path.stat()
+    mode = stat.S_IMODE(info.st_mode)
+    problem = None
+    if hasattr(os, "geteuid") and info.st_uid != os.geteuid():
+        problem = f"is owned by another user (uid {info.st_uid}, you are uid {os.geteuid()})"
+    elif mode & 0o002:
+        problem = f"is writable by anyone (mode {mode:04o})"
+    elif mode & 0o020:
+        problem = f"is writable by its group (mode {mode:04o})"
+    if problem:
+        raise DriveAuthError(
+            f"The saved Drive credentials at {path} {problem}, so someone else could have put their "
+            "token there; they were not used. If you did not expect this, delete the file and sign "
+            "in again (it is saved with mode 0600).")
 
 
 # --- choosing ---------------------------------------------------------------------------------
@@ -289,12 +318,17 @@ def _service_account(key_file: str | Path | None, retry: RetryPolicy | None) -> 
     from google.oauth2 import service_account
 
     key_file = key_file or os.environ.get(ENV_SERVICE_ACCOUNT)
+    if key_file is not None:
+        key_file = user_path(key_file, "The service-account key file", DriveAuthError)
     if not key_file or not Path(key_file).is_file():
-        raise DriveAuthError(f"No service-account key file at {key_file!s}. Pass key_file='key.json' or set {ENV_SERVICE_ACCOUNT}.")
+        raise DriveAuthError(f"No service-account key file at {shown(str(key_file))}. Pass key_file='key.json' "
+                             f"or set {ENV_SERVICE_ACCOUNT}.")
     try:
         credentials = service_account.Credentials.from_service_account_file(str(key_file), scopes=[DRIVE_SCOPE])
+    except OSError as exc:
+        raise DriveAuthError(os_error_in_words(exc, "The service-account key file cannot be read")) from None
     except (ValueError, KeyError) as exc:
-        raise DriveAuthError(f"{key_file} is not a usable service-account key ({type(exc).__name__}).") from None
+        raise DriveAuthError(f"{shown(str(key_file))} is not a usable service-account key ({type(exc).__name__}).") from None
     return drive_from_credentials(credentials, description=f"Google Drive (service account {credentials.service_account_email})",
                                   retry=retry)
 
@@ -305,9 +339,12 @@ def _client_secrets(client_secrets: str | Path | None, retry: RetryPolicy | None
     from google.oauth2.credentials import Credentials
     from pydrive2.auth import GoogleAuth
 
+    if client_secrets is not None:
+        client_secrets = user_path(client_secrets, "The OAuth client secrets file", DriveAuthError)
     if not client_secrets or not Path(client_secrets).is_file():
-        raise DriveAuthError(f"No OAuth client secrets file at {client_secrets!s}. Download one from the Google Cloud "
-                             "console (OAuth client, type Desktop) and pass client_secrets='path.json'.")
+        raise DriveAuthError(f"No OAuth client secrets file at {shown(str(client_secrets))}. Download one from the "
+                             "Google Cloud console (OAuth client, type Desktop) and pass client_secrets='path.json'.")
+    _check_client_secrets(Path(client_secrets))
     settings = {"client_config_backend": "file", "client_config_file": str(client_secrets),
                 "save_credentials": False, "get_refresh_token": True, "oauth_scope": [DRIVE_SCOPE]}
     flow_auth = GoogleAuth(settings=settings)
@@ -320,13 +357,27 @@ def _client_secrets(client_secrets: str | Path | None, retry: RetryPolicy | None
     return drive_from_credentials(credentials, description="Google Drive (your account)", retry=retry)
 
 
+def _check_client_secrets(path: Path) -> None:
+    """Refuse a file that is not an OAuth client JSON before the sign-in flow starts on it."""
+    try:
+        with open(path, "rb") as f:
+            config = json.loads(f.read(1_000_001))
+    except OSError as exc:
+        raise DriveAuthError(os_error_in_words(exc, "The OAuth client secrets file cannot be read")) from None
+    except ValueError:
+        config = None
+    if not isinstance(config, dict) or not any(isinstance(config.get(k), dict) for k in ("installed", "web")):
+        raise DriveAuthError(f"{shown(str(path))} is not an OAuth client secrets file (JSON with an 'installed' or "
+                             "'web' client): download one from the Google Cloud console (OAuth client, Desktop).")
+
+
 def connect(auth: str = "auto", *, key_file: str | Path | None = None, client_secrets: str | Path | None = None,
             retry: RetryPolicy | None = None) -> Drive:
     """A signed-in `Drive`. `auth="auto"` tries, in order: the emulator named by the environment,
     Colab's sign-in, saved credentials, a service account from the environment. Raises
     `DriveAuthError` with what to do when nothing works."""
-    if auth not in AUTH_CHOICES:
-        raise DriveAuthError(f"Unknown auth {auth!r}; choose one of: {', '.join(AUTH_CHOICES)}.")
+    if not isinstance(auth, str) or auth not in AUTH_CHOICES:
+        raise DriveAuthError(f"Unknown auth {shown(auth)}; choose one of: {', '.join(AUTH_CHOICES)}.")
     if auth == "emulator" or (auth == "auto" and os.environ.get(ENV_EMULATOR)):
         return _emulator_from_env(retry)
     if auth == "colab":

@@ -36,6 +36,7 @@ gets its own Http (httplib2 is not thread-safe).
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -46,6 +47,7 @@ from colab_panel.drive.failures import is_transient, retry_after_s, translate
 from colab_panel.drive.items import FOLDER_MIME, ITEM_FIELDS, LIST_FIELDS, DriveItem, DrivePermission
 from colab_panel.drive.retry import RetryPolicy
 from colab_panel.errors import DriveError
+from colab_panel.inputs import shown, user_path
 
 if TYPE_CHECKING:
     import pydrive2.drive
@@ -214,7 +216,10 @@ class Drive:
         if isinstance(id_or_link, DriveItem):
             self.remember_key(id_or_link.id, id_or_link.resource_key)
             return id_or_link.id
-        text = str(id_or_link).strip()
+        if not isinstance(id_or_link, str):
+            raise DriveError(f"A Drive item must be given as a link or ID (text) or a DriveItem, not "
+                             f"{shown(id_or_link)}.", reason="invalidId")
+        text = id_or_link.strip()
         if text == ROOT:
             return ROOT
         from colab_panel.drive.parse import parse_drive_link
@@ -435,20 +440,26 @@ class Drive:
         """
         from colab_panel.drive.transfers import download_file
 
-        return download_file(self, self.resolve(self._item_or_ref(id_or_link)), Path(path), resume=resume, progress=progress)
+        user_path(path, "The download path", DriveError)  # the text itself: a trailing '/' means a folder
+        return download_file(self, self.resolve(self._item_or_ref(id_or_link)), os.fspath(path), resume=resume,
+                             progress=progress)
 
     def export(self, id_or_link: str | DriveItem, mime_or_label: str, path: str | Path) -> Path:
         """Export a Google Docs/Sheets/Slides file: `mime_or_label` is a MIME type or a label ("pdf")."""
         from colab_panel.drive.transfers import export_file
 
-        return export_file(self, self.resolve(self._item_or_ref(id_or_link)), mime_or_label, Path(path))
+        user_path(path, "The export path", DriveError)
+        if not isinstance(mime_or_label, str):
+            raise DriveError(f"The export format must be text such as 'pdf', not {shown(mime_or_label)}.")
+        return export_file(self, self.resolve(self._item_or_ref(id_or_link)), mime_or_label, os.fspath(path))
 
     def upload(self, path: str | Path, parent: str | DriveItem = ROOT, *, title: str | None = None,
                mime_type: str | None = None, progress: Callable[[int, int | None], None] | None = None) -> DriveItem:
         """Upload a local file into `parent`; resumable (in chunks, each retried) above 5 MiB."""
         from colab_panel.drive.upload import send_file
 
-        sent = send_file(self, Path(path), parent_id=self.ref(parent), title=title, mime_type=mime_type,
+        local = user_path(path, "The file to upload", DriveError)
+        sent = send_file(self, local, parent_id=self.ref(parent), title=title, mime_type=mime_type,
                          progress=progress)
         return sent.item
 

@@ -18,6 +18,9 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
+from colab_panel.errors import DriveLinkError
+from colab_panel.inputs import quoted_short
+
 __all__ = ["DriveRef", "parse_drive_id", "parse_drive_link", "MIN_ID_LENGTH", "MAX_ID_LENGTH"]
 
 MIN_ID_LENGTH = 19
@@ -39,7 +42,7 @@ _DOCS_KINDS = {
 _FORMS_HELP = (
     "Paste a bare file/folder ID (19+ letters, digits, '-' or '_') or a link such as "
     "https://drive.google.com/file/d/ID/view, https://drive.google.com/drive/folders/ID, "
-    "https://drive.google.com/open?id=ID, https://drive.google.com/uc?id=ID&export=download, "
+    "https://drive.google.com/open?id=ID, "
     "https://docs.google.com/document/d/ID/edit (also spreadsheets/presentation), "
     "or https://colab.research.google.com/drive/ID."
 )
@@ -60,17 +63,20 @@ class DriveRef:
 
 
 def parse_drive_id(text: str) -> str:
-    """Return the Drive ID in `text` (bare ID or link); raise `ValueError` saying what forms work."""
+    """Return the Drive ID in `text` (bare ID or link); raise `DriveLinkError` saying what forms work.
+
+    `DriveLinkError` is a `PanelError` (like every user mistake) and also a `ValueError`.
+    """
     return parse_drive_link(text).id
 
 
 def parse_drive_link(text: str) -> DriveRef:
-    """Parse a bare ID or any Drive/Docs/Colab link into a `DriveRef`; `ValueError` if it is neither."""
+    """Parse a bare ID or any Drive/Docs/Colab link into a `DriveRef`; `DriveLinkError` if it is neither."""
     if not isinstance(text, str):
-        raise TypeError(f"expected a string with a Drive ID or link, got {type(text).__name__}")
+        raise DriveLinkError(f"expected a Drive ID or link as text (str), got {type(text).__name__}. {_FORMS_HELP}")
     stripped = text.strip()
     if not stripped:
-        raise ValueError(f"Nothing to open: the text is empty. {_FORMS_HELP}")
+        raise DriveLinkError(f"Nothing to open: the text is empty. {_FORMS_HELP}")
     if "/" not in stripped and "?" not in stripped and "." not in stripped:
         return DriveRef(id=_check_id(stripped, what="this ID"))
     return _parse_url(stripped)
@@ -82,9 +88,9 @@ def _parse_url(text: str) -> DriveRef:
         parts = urlsplit(candidate)
         host = (parts.hostname or "").lower()
     except ValueError as error:  # e.g. an unbalanced '[' in the host part
-        raise ValueError(f"{_show(text)} is not a valid link ({error}). {_FORMS_HELP}") from None
+        raise DriveLinkError(f"{_show(text)} is not a valid link ({error}). {_FORMS_HELP}") from None
     if parts.scheme.lower() not in ("http", "https"):
-        raise ValueError(f"{_show(text)} is not a web link (scheme {parts.scheme!r}). {_FORMS_HELP}")
+        raise DriveLinkError(f"{_show(text)} is not a web link (scheme {_show(parts.scheme)}). {_FORMS_HELP}")
     if host.startswith("www."):
         host = host[4:]
     query = parse_qs(parts.query, keep_blank_values=True)
@@ -93,7 +99,7 @@ def _parse_url(text: str) -> DriveRef:
     if host == _COLAB_HOST:
         return _parse_colab(text, segments, query)
     if host not in _DRIVE_HOSTS:
-        raise ValueError(f"{_show(text)} is not a Google Drive, Docs or Colab link (host {host!r}). {_FORMS_HELP}")
+        raise DriveLinkError(f"{_show(text)} is not a Google Drive, Docs or Colab link (host {_show(host)}). {_FORMS_HELP}")
     return _parse_drive_path(text, _drop_account_prefixes(segments), query)
 
 
@@ -120,10 +126,11 @@ def _drop_account_prefixes(segments: list[str]) -> list[str]:
 def _parse_drive_path(text: str, segments: list[str], query: dict[str, list[str]]) -> DriveRef:
     key = _resource_key(text, query)
     path = "/".join(segments)
-    # /open?id=ID, /uc?id=ID&export=download, usercontent /download?id=ID, old /folderview?id=ID
-    if path in ("open", "uc", "download", "folderview", "file/view"):
+    # /open?id=ID, /uc?id=ID&export=download, usercontent /download?id=ID, old /folderview?id=ID,
+    # and the panel's own embed and image links: /embeddedfolderview?id=ID, /thumbnail?id=ID
+    if path in ("open", "uc", "download", "folderview", "file/view", "embeddedfolderview", "thumbnail"):
         ident = _single(text, query, "id")
-        kind = {"open": "unknown", "folderview": "folder"}.get(path, "file")
+        kind = {"open": "unknown", "folderview": "folder", "embeddedfolderview": "folder"}.get(path, "file")
         return DriveRef(_check_id(ident, what=f"the id= in {_show(text)}"), key, kind)
     if len(segments) >= 3 and segments[0] == "file" and segments[1] == "d":
         # /file/d/ID, /file/d/ID/view|edit|preview
@@ -135,13 +142,13 @@ def _parse_drive_path(text: str, segments: list[str], query: dict[str, list[str]
     if len(segments) >= 3 and segments[0] in _DOCS_KINDS and segments[1] == "d":
         kind = _DOCS_KINDS[segments[0]]
         return DriveRef(_check_id(segments[2], what=f"the ID in {_show(text)}"), key, kind)
-    raise ValueError(f"{_show(text)} is a Google link, but not one to a file or folder. {_FORMS_HELP}")
+    raise DriveLinkError(f"{_show(text)} is a Google link, but not one to a file or folder. {_FORMS_HELP}")
 
 
 def _parse_colab(text: str, segments: list[str], query: dict[str, list[str]]) -> DriveRef:
     if len(segments) >= 2 and segments[0] == "drive":
         return DriveRef(_check_id(segments[1], what=f"the notebook ID in {_show(text)}"), _resource_key(text, query), "colab")
-    raise ValueError(
+    raise DriveLinkError(
         f"{_show(text)} is a Colab link but not to a notebook stored on Drive "
         f"(expected colab.research.google.com/drive/ID). {_FORMS_HELP}"
     )
@@ -150,9 +157,9 @@ def _parse_colab(text: str, segments: list[str], query: dict[str, list[str]]) ->
 def _single(text: str, query: dict[str, list[str]], name: str) -> str:
     values = query.get(name, [])
     if not values:
-        raise ValueError(f"{_show(text)} has no '{name}=' parameter naming the file. {_FORMS_HELP}")
+        raise DriveLinkError(f"{_show(text)} has no '{name}=' parameter naming the file. {_FORMS_HELP}")
     if len(set(values)) > 1:
-        raise ValueError(f"{_show(text)} names more than one file ({name}= appears with different values).")
+        raise DriveLinkError(f"{_show(text)} names more than one file ({name}= appears with different values).")
     return values[0]
 
 
@@ -161,7 +168,7 @@ def _resource_key(text: str, query: dict[str, list[str]]) -> str | None:
     if not values or values[0] == "":
         return None
     if not _KEY_RE.fullmatch(values[0]):
-        raise ValueError(
+        raise DriveLinkError(
             f"The resourcekey in {_show(text)} is malformed: it should be letters, digits, '-' or '_'."
         )
     return values[0]
@@ -172,17 +179,16 @@ def _check_id(candidate: str, *, what: str) -> str:
         return candidate
     bad = sorted({c for c in candidate if not (c.isascii() and (c.isalnum() or c in "-_"))})
     if bad:
-        shown = "".join(bad[:10])
-        problem = f"contains characters a Drive ID never has ({shown!r})"
+        problem = f"contains characters a Drive ID never has ({quoted_short(''.join(bad[:10]), 40)})"
     elif len(candidate) < MIN_ID_LENGTH:
         problem = f"is too short for a Drive ID ({len(candidate)} characters, at least {MIN_ID_LENGTH} needed)"
     else:
         problem = f"is too long for a Drive ID ({len(candidate)} characters, at most {MAX_ID_LENGTH})"
     if what == "this ID":
         what = f"{_show(candidate)}"
-    raise ValueError(f"{what[0].upper() + what[1:]} {problem}. {_FORMS_HELP}")
+    raise DriveLinkError(f"{what[0].upper() + what[1:]} {problem}. {_FORMS_HELP}")
 
 
 def _show(text: str) -> str:
     """Quote user text in a message, shortened so a pasted paragraph does not flood the panel."""
-    return repr(text if len(text) <= 80 else text[:77] + "...")
+    return quoted_short(text, 60)

@@ -12,12 +12,15 @@ from __future__ import annotations
 import io
 import mimetypes
 import re
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from colab_panel.drive.items import ITEM_FIELDS, DriveItem
 from colab_panel.errors import DriveError, DriveQuotaExceeded
+from colab_panel.inputs import os_error_in_words, shown
 
 if TYPE_CHECKING:
     from colab_panel.drive.client import Drive
@@ -143,13 +146,40 @@ def safe_filename(title: str) -> str:
     return name if name not in ("", ".", "..") else "untitled"
 
 
-def _target(path: Path, item: DriveItem, suffix: str = "") -> Path:
-    if path.is_dir():
-        return path / (safe_filename(item.title) + suffix)
-    return path
+def _target(path: str | Path, item: DriveItem, suffix: str = "") -> Path:
+    """Where to write `item`: inside `path` when it is a folder, or when it ends with '/' (a folder
+    the user means, created if missing: `download ID data/` never writes a file named `data`)."""
+    text = os.fspath(path)
+    target = Path(text)
+    try:
+        if text.endswith(("/", os.sep)) and not target.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+        if target.is_dir():
+            return target / (safe_filename(item.title) + suffix)
+        folder = target.parent
+        if not folder.is_dir():
+            problem = "is not a folder" if folder.exists() else "does not exist"
+            raise DriveError(f"Cannot save '{item.title}' as {shown(text)}: the folder {shown(str(folder))} "
+                             f"{problem}.", reason="badLocalPath")
+    except OSError as exc:
+        raise DriveError(os_error_in_words(exc, f"Cannot save '{item.title}' to {shown(text)}"),
+                         reason="badLocalPath") from None
+    return target
 
 
-def download_file(drive: Drive, item: DriveItem, path: Path, *, resume: bool = True,
+@contextmanager
+def _local_errors_in_words(action: str) -> Iterator[None]:
+    """A local file error (no room, no permission, ...) as a DriveError; network errors pass through
+    (they carry no file name)."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is None:
+            raise
+        raise DriveError(os_error_in_words(exc, action), reason="localFileError") from None
+
+
+def download_file(drive: Drive, item: DriveItem, path: str | Path, *, resume: bool = True,
                   progress: Progress | None = None) -> Path:
     from colab_panel.staging.atomic import PartFile
 
@@ -161,7 +191,7 @@ def download_file(drive: Drive, item: DriveItem, path: Path, *, resume: bool = T
                          f"(formats: {formats}).", reason="fileNotDownloadable")
     final = _target(path, item)
     expected_hash = ("md5", item.md5) if item.md5 else None
-    with PartFile(final, expected_size=item.size_bytes, expected_hash=expected_hash, resume=resume,
+    with _local_errors_in_words(f"Cannot write '{item.title}' to {shown(str(final))}"), PartFile(final, expected_size=item.size_bytes, expected_hash=expected_hash, resume=resume,
                   keep_on=(DownloadInterrupted, DriveQuotaExceeded)) as part:
         try:
             stream = drive.open_range(item, part.offset)
@@ -193,7 +223,7 @@ def _interrupted(exc: DriveError, item: DriveItem) -> DriveError:
     return exc
 
 
-def export_file(drive: Drive, item: DriveItem, mime_or_label: str, path: Path) -> Path:
+def export_file(drive: Drive, item: DriveItem, mime_or_label: str, path: str | Path) -> Path:
     from colab_panel.staging.atomic import PartFile
 
     if not item.is_native:
@@ -201,7 +231,7 @@ def export_file(drive: Drive, item: DriveItem, mime_or_label: str, path: Path) -
     mime = item.export_formats.get(mime_or_label, mime_or_label)
     if mime not in item.export_formats.values():
         choices = ", ".join(item.export_formats) or "none"
-        raise DriveError(f"'{item.title}' cannot be exported as {mime_or_label!r}; choose one of: {choices}.", reason="badExportFormat")
+        raise DriveError(f"'{item.title}' cannot be exported as {shown(mime_or_label)}; choose one of: {choices}.", reason="badExportFormat")
     label = next(label for label, value in item.export_formats.items() if value == mime)
     extension = "." + (mimetypes.guess_extension(mime) or f".{label.split()[0]}").lstrip(".")
     final = _target(path, item, extension)
@@ -217,6 +247,7 @@ def export_file(drive: Drive, item: DriveItem, mime_or_label: str, path: Path) -
         return content
 
     content = drive.call(attempt, file_id=item.id, key_sent=bool(headers), action="export it")
-    with PartFile(final, hash_name=None) as part:
+    with _local_errors_in_words(f"Cannot write '{item.title}' to {shown(str(final))}"), \
+            PartFile(final, hash_name=None) as part:
         part.write(content)
     return final

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from colab_panel.drive.create_once import create_once
 from colab_panel.drive.items import ITEM_FIELDS, DriveItem
 from colab_panel.errors import DriveError
+from colab_panel.inputs import os_error_in_words, shown
 
 if TYPE_CHECKING:
     from colab_panel.drive.client import Drive
@@ -113,15 +114,23 @@ def send_file(drive: Drive, path: Path, *, parent_id: str | None = None, title: 
     try:
         raw = open(path, "rb")  # noqa: SIM115 - closed in finally, after the last chunk
     except IsADirectoryError:
-        raise DriveError(f"{path} is a folder; upload its files, or push the folder.", reason="noSuchLocalFile") from None
+        raise DriveError(f"{shown(str(path))} is a folder: upload its files one by one, or push() the folder.",
+                         reason="noSuchLocalFile") from None
     except FileNotFoundError:
-        raise DriveError(f"There is no file at {path} to upload.", reason="noSuchLocalFile") from None
+        raise DriveError(f"There is no file at {shown(str(path))} to upload.", reason="noSuchLocalFile") from None
+    except OSError as exc:
+        raise DriveError(os_error_in_words(exc, f"Cannot read {shown(str(path))} to upload it"),
+                         reason="localFileError") from None
     try:
         reader = HashingReader(raw)
         mime = (replace.mime_type if replace is not None else None) or mime_type \
             or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        size = raw.seek(0, 2)
-        raw.seek(0)
+        try:
+            size = raw.seek(0, 2)
+            raw.seek(0)
+        except OSError as exc:  # a file that cannot seek (/proc, a pipe) cannot be uploaded in chunks
+            raise DriveError(os_error_in_words(exc, f"Cannot read {shown(str(path))} to upload it"),
+                             reason="localFileError") from None
         resumable = size > RESUMABLE_THRESHOLD
         media = _media_class()(reader, mimetype=mime, resumable=resumable,
                                chunksize=drive.upload_chunk_size if resumable else -1)

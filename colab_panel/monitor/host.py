@@ -140,7 +140,10 @@ _readers_lock = threading.Lock()
 def read_host(staging_dir: str | os.PathLike[str] | None = None) -> HostSample:
     """The host right now. CPU % covers the time since the previous `read_host()` call with
     the same `staging_dir` (None on the very first call: there is no interval yet)."""
-    key = None if staging_dir is None else os.fspath(staging_dir)
+    from colab_panel.errors import MonitorError
+    from colab_panel.inputs import user_path
+
+    key = None if staging_dir is None else os.fspath(user_path(staging_dir, "staging_dir", MonitorError))
     with _readers_lock:
         reader = _readers.get(key)
         if reader is None:

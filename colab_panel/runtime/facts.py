@@ -44,8 +44,11 @@ def read_runtime_facts(staging_dir: Path | None = None) -> RuntimeFacts:
     from colab_panel.monitor.gpu import gpu_status, read_gpus
     from colab_panel.monitor.host import read_host
 
+    from colab_panel.errors import PanelError
+    from colab_panel.inputs import user_path
+
     frontend = detect_frontend()
-    staging = Path(staging_dir) if staging_dir else default_staging_root()
+    staging = user_path(staging_dir, "staging_dir", PanelError) if staging_dir is not None else default_staging_root()
     host = read_host()
     gpus = read_gpus()  # [] when there is no GPU; gpu_status says why
     return RuntimeFacts(

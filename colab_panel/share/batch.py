@@ -18,12 +18,13 @@ import csv
 import io
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from colab_panel.errors import BatchShareFailed, PanelError, ShareError
+from colab_panel.inputs import os_error_in_words, shown, user_path
 from colab_panel.share.links import links_for_item
 from colab_panel.share.model import Change, FileRecord, SharePlan, ShareRecord
 from colab_panel.share.sharing import (KEEP, ShareHistory, SharingDrive, roll_back, apply_changes,
@@ -84,20 +85,27 @@ def table_markdown(rows: Iterable[TableRow]) -> str:
 
 def export_table(rows: Sequence[TableRow], path: str | os.PathLike[str]) -> Path:
     """Write the table as CSV (``.csv``) or Markdown (``.md``); written whole or not at all."""
-    target = Path(path).expanduser()
+    target = user_path(path, "The table's file", ShareError).expanduser()
     suffix = target.suffix.lower()
     if suffix not in (".csv", ".md", ".markdown"):
-        raise ShareError(f"Cannot tell the format of {str(path)!r}: name it .csv or .md.")
+        raise ShareError(f"Cannot tell the format of {shown(str(path))}: name it .csv or .md.")
+    if isinstance(rows, (str, bytes)) or not isinstance(rows, Iterable) or not all(isinstance(r, TableRow) for r in rows):
+        raise ShareError(f"rows must be the list folder_table() returns, not {shown(rows)}.")
     text = table_csv(rows) if suffix == ".csv" else table_markdown(rows)
     if not target.parent.is_dir():
-        raise ShareError(f"The folder {str(target.parent)!r} does not exist.")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+        raise ShareError(f"The folder {shown(str(target.parent))} does not exist.")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    except OSError as exc:
+        raise ShareError(os_error_in_words(exc, f"Cannot write the table to {shown(str(target))}")) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise ShareError(os_error_in_words(exc, f"Cannot write the table to {shown(str(target))}")) from None
         raise
     return target
 
@@ -141,6 +149,8 @@ def plan_batch(files: Iterable[Any], *, anyone: Any = KEEP, domain: Any = KEEP,
     """One plan per item (IDs, links, DriveItems or `TableRow`s); reads only, changes nothing."""
     drive = resolve_drive(drive)
     want = wanted(anyone, domain, people, drive=drive)
+    if isinstance(files, (str, bytes, Mapping)) or not isinstance(files, Iterable):
+        raise ShareError(f"files must be a list of Drive links, IDs or items, not {shown(files)}.")
     targets = [row.item if isinstance(row, TableRow) and row.item is not None else
                (row.id if isinstance(row, TableRow) else row) for row in files]
     if not targets:

@@ -19,6 +19,7 @@ import sys
 from typing import Any
 
 from colab_panel.errors import ConfirmationRequired, ShareError
+from colab_panel.inputs import shown
 from colab_panel.share.batch import export_table, folder_table, plan_batch, apply_batch, table_csv, table_markdown
 from colab_panel.share.links import LINK_LABELS, download_note, share_links
 from colab_panel.share.model import ShareRecord
@@ -68,7 +69,7 @@ def _type_is_in_link(item: str) -> bool:
 def _print_links(args: argparse.Namespace, links: dict[str, str], out: Any) -> int:
     if args.only:
         if args.only not in links:
-            raise ShareError(f"No {args.only!r} link for this item; it has: {', '.join(links)}.")
+            raise ShareError(f"No {shown(args.only)} link for this item; it has: {', '.join(links)}.")
         print(links[args.only], file=out)
     elif args.json:
         print(json.dumps(links, indent=2), file=out)
@@ -112,7 +113,7 @@ def _link_role(value: str | None) -> Any:
 def _person(text: str, notify: bool) -> tuple[str, str | None, bool]:
     email, sep, role = text.partition("=")
     if not sep:
-        raise ShareError(f"--person {text!r}: write it as EMAIL=ROLE, e.g. bob@example.com=reader.")
+        raise ShareError(f"--person {shown(text)}: write it as EMAIL=ROLE, e.g. bob@example.com=reader.")
     return email, None if role.strip().lower() in ("none", "off", "remove") else role, notify
 
 

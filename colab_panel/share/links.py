@@ -34,6 +34,7 @@ from typing import Any, Protocol
 from urllib.parse import quote, urlencode
 
 from colab_panel.drive.parse import parse_drive_link
+from colab_panel.errors import DriveLinkError, ShareError
 
 __all__ = ["LINK_LABELS", "MetadataSource", "download_note", "links_for_item", "share_links",
            "LARGE_FILE_BYTES", "FOLDER_MIME", "item_fields"]
@@ -98,7 +99,8 @@ def share_links(file_id_or_link: str, *, item: Any = None,
     exportLinks, fileSize) when the caller has it: then nothing is read. Otherwise a link that
     tells the type (``/drive/folders/``, ``/document/d/``, ``/file/d/``...) is enough, and only
     a bare ID or ``open?id=`` link costs one metadata read through `drive` (the default
-    `Drive` when None). Nothing on Drive is changed. A malformed ID or link raises `ValueError`.
+    `Drive` when None). Nothing on Drive is changed. A malformed ID or link raises
+    `DriveLinkError` (a `PanelError`, and a `ValueError`).
     """
     ref = parse_drive_link(file_id_or_link)
     if item is None:
@@ -109,7 +111,7 @@ def share_links(file_id_or_link: str, *, item: Any = None,
     else:
         item = item_fields(item)
     if item.get("id") not in (None, ref.id):
-        raise ValueError(f"the metadata given is for {item.get('id')!r}, not for {ref.id!r}")
+        raise DriveLinkError(f"the metadata given is for {str(item.get('id'))[:80]!r}, not for {ref.id!r}")
     merged = dict(item)
     merged.setdefault("id", ref.id)
     if ref.resource_key and not merged.get("resourceKey"):
@@ -235,7 +237,8 @@ def item_fields(meta: Any) -> dict[str, Any]:
     if isinstance(meta, Mapping):
         return dict(meta)
     if not hasattr(meta, "mime_type"):
-        raise TypeError(f"cannot read Drive metadata from {type(meta).__name__}")
+        raise ShareError(f"cannot read Drive metadata from a {type(meta).__name__}: give a Drive v2 file "
+                         "resource (dict) or a DriveItem")
     fields: dict[str, Any] = {"id": meta.id, "title": meta.title, "mimeType": meta.mime_type,
                               "resourceKey": getattr(meta, "resource_key", None),
                               "fileSize": getattr(meta, "size_bytes", None)}

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from colab_panel.errors import ShareError
+from colab_panel.inputs import shown
 from colab_panel.share.model import ROLES
 
 __all__ = ["check_email", "check_domain", "check_role", "parse_people", "Person"]
@@ -30,21 +31,21 @@ def check_role(role: Any, *, who: str) -> str:
         if name == "owner":
             raise ShareError(f"Ownership cannot be given from here ({who}): transfer it in Drive itself. "
                              f"Roles that can be shared: {', '.join(ROLES)}.")
-    raise ShareError(f"{role!r} is not a sharing role for {who}. Use one of: {', '.join(ROLES)} "
+    raise ShareError(f"{shown(role)} is not a sharing role for {who}. Use one of: {', '.join(ROLES)} "
                      "(viewer = reader, editor = writer), or None to remove access.")
 
 
 def check_email(email: Any) -> str:
     text = email.strip() if isinstance(email, str) else ""
     if not _EMAIL_RE.match(text):
-        raise ShareError(f"{email!r} is not an email address (expected something like name@example.com).")
+        raise ShareError(f"{shown(email)} is not an email address (expected something like name@example.com).")
     return text
 
 
 def check_domain(domain: Any) -> str:
     text = domain.strip().lower() if isinstance(domain, str) else ""
     if not _DOMAIN_RE.match(text):
-        raise ShareError(f"{domain!r} is not a domain name (expected something like example.com).")
+        raise ShareError(f"{shown(domain)} is not a domain name (expected something like example.com).")
     return text
 
 
@@ -52,9 +53,11 @@ def parse_people(people: Iterable[Any] | None) -> list[Person]:
     """[(email, role, notify)] from tuples of 2 or 3 items (notify defaults to True, as in Drive)."""
     out: list[Person] = []
     seen: set[str] = set()
+    if people is not None and (isinstance(people, (str, bytes, Mapping)) or not isinstance(people, Iterable)):
+        raise ShareError(f"people must be a list of (email, role) pairs, not {shown(people)}.")
     for entry in people or ():
         if isinstance(entry, str) or not isinstance(entry, (tuple, list)) or len(entry) not in (2, 3):
-            raise ShareError(f"Each person is (email, role) or (email, role, notify), not {entry!r}.")
+            raise ShareError(f"Each person is (email, role) or (email, role, notify), not {shown(repr(entry))}.")
         email = check_email(entry[0])
         role = None if entry[1] in (None, "none", "remove") else check_role(entry[1], who=email)
         notify = bool(entry[2]) if len(entry) == 3 else True

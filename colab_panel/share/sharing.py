@@ -32,6 +32,7 @@ from typing import Any, Protocol
 
 from colab_panel.drive.parse import parse_drive_link
 from colab_panel.errors import ConfirmationRequired, DriveError, PanelError, ShareError
+from colab_panel.inputs import shown
 from colab_panel.share.model import (Change, FileRecord, Grant, SharePlan, ShareRecord,
                                      SharingState, role_words)
 from colab_panel.share.rules import check_domain, check_role, parse_people
@@ -197,6 +198,8 @@ def apply_plan(plan: SharePlan, *, confirm: bool = False, drive: SharingDrive | 
     Drive now (`rebase`), so a plan built by hand cannot pass a widening off as a narrowing, nor
     remove a grant through another grant's permission ID. Widening needs ``confirm=True``.
     """
+    if not isinstance(plan, SharePlan):
+        raise ShareError(f"apply_plan takes the plan plan_share() returned, not {shown(plan)}.")
     drive = resolve_drive(drive)
     require_confirmation(plan, confirm)
     return _apply(rebase(drive, plan), confirm=confirm, drive=drive, history=history)
@@ -492,7 +495,7 @@ def _checked_ref(file: Any) -> str:
         parse_drive_link(file)
     except (TypeError, ValueError) as exc:
         raise ShareError(str(exc)) from None
-    return str(file).strip()
+    return file.strip()
 
 
 def _account_domain(drive: SharingDrive) -> str:

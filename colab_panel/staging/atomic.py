@@ -127,10 +127,18 @@ def parse_expected_hash(text: str | None) -> tuple[str, str] | None:
     """`"sha256:ab12..."` / `"md5:..."` -> ("sha256", "ab12..."); a bare 32-hex string is md5."""
     if text is None:
         return None
+    if not isinstance(text, str):
+        raise ValueError(f"expected_hash must be text such as 'sha256:<hex>', not a {type(text).__name__}")
+    if len(text) > 200 or "\x00" in text:
+        raise ValueError(f"expected_hash {text[:40]!r}... is not a hash: write 'sha256:<hex>' or 'md5:<hex>'")
     algorithm, sep, digest = text.partition(":")
     if not sep:
         algorithm, digest = ("md5", text) if len(text) == 32 else ("sha256", text)
     algorithm = algorithm.lower().replace("-", "")
     if algorithm not in hashlib.algorithms_available:
         raise ValueError(f"unknown hash algorithm {algorithm!r} in expected_hash={text!r}")
-    return algorithm, digest.strip().lower()
+    digest = digest.strip().lower()
+    if not digest or any(c not in "0123456789abcdef" for c in digest):
+        raise ValueError(f"expected_hash={text!r} has no hex digest after the algorithm: write "
+                         "'sha256:<hex>' or 'md5:<hex>'")
+    return algorithm, digest

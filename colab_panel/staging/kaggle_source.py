@@ -61,7 +61,8 @@ def parse_kaggle(text: str) -> KaggleRef:
     body = re.sub(r"^(https?://)?(www\.)?kaggle\.com/datasets/", "", body)  # a pasted dataset URL
     match = _REF.match(body)
     if match is None:
-        raise ValueError(f"{text.strip()!r} is not a Kaggle dataset: write kaggle:owner/dataset-name "
+        shown = text.strip() if len(text.strip()) <= 60 else text.strip()[:57] + "..."
+        raise ValueError(f"{shown!r} is not a Kaggle dataset: write kaggle:owner/dataset-name "
                          "(optionally kaggle:owner/dataset-name/versions/N).")
     version = match.group("version")
     return KaggleRef(match.group("owner"), match.group("slug"), int(version) if version else None)
@@ -128,6 +129,10 @@ def default_api_factory(credentials: KaggleCredentials) -> Any:
             api.config_dir = str(credentials.config_dir)
             api.config = str(credentials.config_dir / "kaggle.json")
             api.authenticate()
+        except ImportError:
+            raise StagingError(
+                "Staging from Kaggle needs the kaggle package, which is not installed here. Install it "
+                "with: pip install kaggle (or pip install 'colab-panel[kaggle]'), then run this again.") from None
         except SystemExit:  # what it does when no method works
             raise StagingError(NO_CREDENTIALS.format(config_dir=credentials.config_dir)) from None
     return api

@@ -53,7 +53,7 @@ def copy_tree(src: Path, dest: Path, files: list[tuple[str, int, int]], manifest
             todo.append((rel, size, mtime_ns))
     for folder in sorted({os.path.dirname(rel) for rel, _, _ in todo}):
         if folder:
-            os.makedirs(dest / folder, exist_ok=True)
+            writing.make_dirs(dest / folder)
     stop = threading.Event()
     lock = threading.Lock()
 

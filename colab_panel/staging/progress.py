@@ -111,9 +111,12 @@ def resolve_progress(progress: ProgressArg, description: str) -> tuple[ProgressC
     """Turn the public `progress=` argument into (callback, close)."""
     if progress is None:
         return None, lambda: None
-    if progress == "tqdm":
+    if isinstance(progress, str) and progress == "tqdm":
         bar = TqdmBar(description)
         return bar, bar.close
     if callable(progress):
         return progress, lambda: None
-    raise ValueError(f"progress must be None, 'tqdm' or a callable, not {progress!r}")
+    from colab_panel.errors import StagingError
+    from colab_panel.inputs import shown
+
+    raise StagingError(f"progress must be None, 'tqdm' or a callable, not {shown(progress)}.")

@@ -21,6 +21,7 @@ from typing import Any, BinaryIO, Protocol, runtime_checkable
 
 from colab_panel.errors import StagingError
 from colab_panel.staging import writing
+from colab_panel.staging.pages import PeekedStream, read_first_bytes, refuse_page
 
 # Errors after which a download is worth resuming rather than failing.
 NETWORK_ERRORS: tuple[type[BaseException], ...] = (
@@ -136,7 +137,16 @@ class UrlSource:
             if e.code == 416 and start:  # nothing left to fetch
                 return _Empty(), start
             raise StagingError(f"{self.url} answered {e.code} {e.reason}.") from None
-        return response, (start if start and response.status == 206 else 0)
+        actual = start if start and response.status == 206 else 0
+        if actual == 0:  # the first bytes of the file: is it the file, or a page in its place?
+            try:
+                first = read_first_bytes(response)
+                refuse_page(self.url, self.name, response.headers.get("Content-Type"), first)
+            except BaseException:
+                response.close()
+                raise
+            return PeekedStream(first, response), 0  # type: ignore[return-value]
+        return response, actual
 
 
 class _Empty:

@@ -28,6 +28,7 @@ from typing import Any, BinaryIO
 from colab_panel.drive.parse import parse_drive_link
 from colab_panel.errors import ChecksumMismatch, DriveError, PanelError, StagingCancelled, StagingError
 from colab_panel.staging.arguments import require_given
+from colab_panel.inputs import shorten, shown, user_folder, user_number, user_path
 from colab_panel.staging.atomic import PartFile, parse_expected_hash, part_path
 from colab_panel.staging.extract import errors_in_words, extract_archive, extract_tar_stream
 from colab_panel.staging.formats import detect_format
@@ -95,6 +96,7 @@ def stage(source: str | os.PathLike[str] | Source, dest: str | os.PathLike[str] 
     require_given(source, "source", "a path, an http(s) URL, a Drive link or ID, or kaggle:owner/dataset")
     if dest is not None:
         require_given(dest, "destination", "a folder path, or leave it out for the default")
+    expected = _checked_arguments(source, dest, expected_hash, workers)
     callback, close = resolve_progress(progress, "stage")
     try:
         label = str(source) if not isinstance(source, Source) else source.name
@@ -117,20 +119,44 @@ def stage(source: str | os.PathLike[str] | Source, dest: str | os.PathLike[str] 
             if kind == "url":
                 source = UrlSource(text)
             else:
-                path = Path(text).expanduser()
+                path = user_path(text, "The source", StagingError, allow_empty=True).expanduser()
                 if path.is_dir():
                     target = Path(dest) if dest is not None else default_dest(path.name)
                     return _stage_folder(path, target, callback, cancel, started)
                 if not path.exists():
                     raise StagingError(f"{path} does not exist.")
                 source = LocalFileSource(path)
-        if not isinstance(source, Source):
-            raise TypeError(f"cannot stage {source!r}: give a path, an http(s) URL or a Source")
         target = Path(dest) if dest is not None else default_dest(dataset_name(source.name))
-        return _stage_file(source, target, label, parse_expected_hash(expected_hash), callback, cancel,
-                           extract, started)
+        return _stage_file(source, target, label, expected, callback, cancel, extract, started)
     finally:
         close()
+
+
+def _checked_arguments(source: Any, dest: Any, expected_hash: Any, workers: Any) -> tuple[str, str] | None:
+    """Refuse malformed arguments in words before anything is read or written; the parsed hash."""
+    if isinstance(source, os.PathLike):
+        source = os.fspath(source)
+    if isinstance(source, str):
+        # Only text no source can be: "" is for the source rules below, and path rules (name
+        # lengths) only for a path, since a signed URL may be long.
+        if "\x00" in source or len(source) > 65536:
+            raise StagingError(f"The source {shown(source)} is not a path, URL, Drive link or Kaggle dataset.")
+        try:
+            source.encode("utf-8", "surrogateescape")
+        except UnicodeError:
+            raise StagingError(f"The source {shown(source)} has characters no path or URL can hold "
+                               "(a lone surrogate).") from None
+    elif not isinstance(source, Source):
+        raise StagingError(f"Cannot stage {shown(source)}: give a path, an http(s) URL, a Drive link or ID, "
+                           "kaggle:owner/dataset, or a Source.")
+    if dest is not None:
+        user_folder(dest, "The destination", StagingError)
+    if workers is not None:
+        user_number(workers, "workers", StagingError, minimum=1, maximum=64, integer=True)
+    try:
+        return parse_expected_hash(expected_hash)
+    except ValueError as e:
+        raise StagingError(shorten(str(e))) from None
 
 
 def classify(text: str) -> str:

@@ -52,8 +52,10 @@ class StagingArea:
             raise StagingError(f"The destination {dest} exists and is not a folder.")
         remove_orphaned_areas(dest.parent)
         remove_orphaned_areas(dest)
-        empty = not dest.exists() or (not os.path.ismount(dest) and _is_empty_dir(dest))
-        if empty:  # (a mount point can't be renamed onto, hence the ismount test)
+        # A mount point can't be renamed onto; the process's working directory can, but the
+        # process would be left in a deleted folder (every relative path failing): fill both.
+        empty = not dest.exists() or (not os.path.ismount(dest) and not _is_cwd(dest) and _is_empty_dir(dest))
+        if empty:
             try:
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 self.root = _make_private_dir(dest.parent)
@@ -94,6 +96,13 @@ class StagingArea:
                     self.dest.rmdir()
                 except OSError:
                     pass
+
+
+def _is_cwd(path: Path) -> bool:
+    try:
+        return os.path.samefile(path, os.getcwd())
+    except OSError:
+        return False
 
 
 def _is_empty_dir(path: Path) -> bool:

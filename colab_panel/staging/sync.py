@@ -40,6 +40,7 @@ from colab_panel.errors import ChecksumMismatch, PanelError, StagingCancelled, S
 from colab_panel.staging import finished_files
 from colab_panel.staging.arguments import require_given
 from colab_panel.staging.job_lock import job_lock
+from colab_panel.inputs import shown, user_number, user_path
 from colab_panel.staging.local_copy import list_tree
 from colab_panel.staging.progress import ProgressArg, ProgressTracker, resolve_progress
 from colab_panel.units import human_bytes
@@ -119,7 +120,10 @@ def push(local_dir: str | os.PathLike[str], drive_folder: str, *, drive: Any = N
     started = time.monotonic()
     require_given(local_dir, "local folder", "the folder to push, e.g. the one holding your checkpoints or logs")
     require_given(drive_folder, "Drive folder", "the link or ID of the Drive folder to push into")
-    root = Path(local_dir).expanduser()
+    root = user_path(local_dir, "The local folder", StagingError, allow_empty=True).expanduser()
+    if not isinstance(drive_folder, str):
+        raise StagingError(f"The Drive folder must be a link or ID (text), not {shown(drive_folder)}.")
+    user_number(workers, "workers", StagingError, minimum=1, maximum=64, integer=True)
     if not root.is_dir():
         raise StagingError(f"{root} is not a folder on this machine; nothing was pushed.")
     drive = connect_drive(drive)
@@ -232,12 +236,15 @@ def _check_stop(cancel: threading.Event | None) -> None:
 
 
 def _ensure_folder(drive: Any, remote_dirs: dict[str, str], rel_dir: str) -> str:
-    if rel_dir in remote_dirs:
-        return remote_dirs[rel_dir]
-    parent = _ensure_folder(drive, remote_dirs, os.path.dirname(rel_dir))
-    created = drive.mkdir(os.path.basename(rel_dir), parent)
-    remote_dirs[rel_dir] = created.id
-    return created.id
+    """The Drive folder ID for `rel_dir`, creating missing levels top-down (a loop, not recursion:
+    a local chain deeper than the recursion limit must push too)."""
+    missing = []
+    while rel_dir not in remote_dirs:
+        missing.append(rel_dir)
+        rel_dir = os.path.dirname(rel_dir)
+    for folder in reversed(missing):
+        remote_dirs[folder] = drive.mkdir(os.path.basename(folder), remote_dirs[os.path.dirname(folder)]).id
+    return remote_dirs[missing[0]] if missing else remote_dirs[rel_dir]
 
 
 class PeriodicSync:
@@ -252,10 +259,12 @@ class PeriodicSync:
                  on_run: Callable[[], None] | None = None, settle_s: float = SETTLE_S) -> None:
         """`immediately`: push once at start, then every `interval_s`. `on_run()` is called (in the
         sync thread) after each push, e.g. so a tab can show the outcome at once."""
-        if interval_s <= 0:
-            raise ValueError("interval_s must be positive")
+        user_number(interval_s, "interval_s", StagingError, minimum=0.01, maximum=7 * 24 * 3600)
         require_given(local_dir, "local folder", "the folder to push, e.g. the one holding your checkpoints or logs")
         require_given(drive_folder, "Drive folder", "the link or ID of the Drive folder to push into")
+        user_path(local_dir, "The local folder", StagingError, allow_empty=True)
+        if not isinstance(drive_folder, str) or not drive_folder.strip():
+            raise StagingError(f"The Drive folder must be a link or ID, not {shown(drive_folder)}.")
         self.local_dir = local_dir
         self.drive_folder = drive_folder
         self.interval_s = interval_s

@@ -15,6 +15,25 @@ _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | g
 COPY_CHUNK = 4 * 1024 * 1024  # big buffers: fewer syscalls and GIL round trips per byte
 
 
+def make_dirs(path: str | os.PathLike[str]) -> None:
+    """`os.makedirs(path, exist_ok=True)` without recursion: it recurses once per missing level,
+    so a folder chain deeper than the recursion limit raised RecursionError."""
+    missing = []
+    here = os.path.abspath(path)
+    while not os.path.isdir(here):
+        missing.append(here)
+        parent = os.path.dirname(here)
+        if parent == here:
+            break
+        here = parent
+    for folder in reversed(missing):
+        try:
+            os.mkdir(folder)
+        except FileExistsError:
+            if not os.path.isdir(folder):
+                raise
+
+
 def file_mode(executable: bool) -> int:
     return 0o777 if executable else 0o666  # the process umask trims it, as for any new file
 

@@ -19,6 +19,7 @@ class FileServer:
     files: dict[str, bytes] = field(default_factory=dict)
     drop_after: dict[str, int] = field(default_factory=dict)  # path -> bytes sent before the first GET is cut
     requests: list[tuple[str, str, str | None]] = field(default_factory=list)  # (method, path, Range)
+    content_types: dict[str, str] = field(default_factory=dict)  # path -> Content-Type (none sent otherwise)
     port: int = 0
 
     def url(self, path: str) -> str:
@@ -58,6 +59,8 @@ def _handler(server: FileServer) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(len(body) - start))
             self.send_header("ETag", etag)
             self.send_header("Accept-Ranges", "bytes")
+            if self.path in server.content_types:
+                self.send_header("Content-Type", server.content_types[self.path])
             self.end_headers()
             return body, start
 

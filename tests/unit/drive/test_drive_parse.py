@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from colab_panel.drive.parse import DriveRef, parse_drive_id, parse_drive_link
+from colab_panel.errors import DriveError, DriveLinkError, PanelError
 
 FID = "1AbCdEfGhIjKlMnOpQrStUvWxYz012345"  # 33 chars, the shape of a modern file ID
 DOC = "1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms"  # 44 chars, a Sheets ID
@@ -90,16 +91,27 @@ REFUSED = [
 
 @pytest.mark.parametrize(("text", "phrase"), REFUSED)
 def test_refused_forms_say_what_was_wrong_and_what_works(text: str, phrase: str) -> None:
-    with pytest.raises(ValueError) as caught:
+    with pytest.raises(DriveLinkError) as caught:
         parse_drive_link(text)
+    # one class a user's mistake is caught by, whichever way the caller catches it
+    assert isinstance(caught.value, PanelError) and isinstance(caught.value, DriveError)
+    assert isinstance(caught.value, ValueError)
     message = str(caught.value)
     assert phrase in message
     assert "drive.google.com/file/d/ID/view" in message or phrase == "resourcekey" or phrase == "more than one"
 
 
-def test_non_string_is_a_type_error() -> None:
-    with pytest.raises(TypeError):
-        parse_drive_link(None)  # type: ignore[arg-type]
+@pytest.mark.parametrize("value", [None, 12345, b"1AbCdEfGhIjKlMnOpQrStUvWxYz012345", ["x"], float("nan")])
+def test_non_string_is_refused_in_words(value: object) -> None:
+    with pytest.raises(DriveLinkError, match="expected a Drive ID or link"):
+        parse_drive_link(value)  # type: ignore[arg-type]
+
+
+def test_the_link_error_is_exported_from_the_package() -> None:
+    import colab_panel
+
+    assert "DriveLinkError" in colab_panel.__all__
+    assert colab_panel.DriveLinkError is DriveLinkError
 
 
 def test_long_junk_is_shortened_in_the_message() -> None:
@@ -118,7 +130,7 @@ _URL_ALPHABET = st.sampled_from(
 def test_junk_only_ever_raises_value_error(text: str) -> None:
     try:
         ref = parse_drive_link(text)
-    except ValueError:
+    except DriveLinkError:
         return
     # Anything accepted must really be an ID-shaped string.
     assert 19 <= len(ref.id) <= 128

@@ -7,6 +7,7 @@ import shlex
 import pytest
 
 from colab_panel.drive.items import DriveItem
+from colab_panel.errors import DriveLinkError, PanelError
 from colab_panel.share.links import LARGE_FILE_BYTES, download_note, links_for_item, share_links
 
 FID = "1AbCdEfGhIjKlMnOpQrStUvWxYz012345"
@@ -137,7 +138,7 @@ def test_with_metadata_given_nothing_is_read_and_a_mismatch_is_refused():
     drive = CountingDrive({})
     share_links(FID, item={"id": FID, "mimeType": "text/plain", "title": "a"}, drive=drive)
     assert drive.calls == []
-    with pytest.raises(ValueError, match="not for"):
+    with pytest.raises(DriveLinkError, match="not for"):
         share_links(FID, item={"id": "1OtherOtherOtherOtherOtherOther00", "mimeType": "text/plain"})
 
 
@@ -150,8 +151,9 @@ def test_without_a_title_commands_keep_the_server_file_name():
 
 @pytest.mark.parametrize("bad", ["", "not a link", "https://example.com/file/d/x", "abc"])
 def test_bad_input_is_refused_in_words(bad):
-    with pytest.raises(ValueError, match=r"Drive|ID|link|empty"):
+    with pytest.raises(DriveLinkError, match=r"Drive|ID|link|empty") as caught:
         share_links(bad)
+    assert isinstance(caught.value, PanelError) and isinstance(caught.value, ValueError)
 
 
 def test_download_note_mentions_the_virus_scan_page_and_the_size():

@@ -124,3 +124,19 @@ def test_the_real_kaggle_package_without_credentials_says_so(kaggle_dir: Path, t
 def test_stage_reports_a_bad_kaggle_ref_as_a_staging_error(tmp_path: Path) -> None:
     with pytest.raises(StagingError, match="write kaggle:owner/dataset-name"):
         stage("kaggle:bad", tmp_path / "x", progress=None)
+
+
+def test_without_the_kaggle_package_it_says_how_to_install_it(kaggle_dir: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KAGGLE_USERNAME", "someone")
+    monkeypatch.setenv("KAGGLE_KEY", SECRET)
+    import sys
+
+    for name in [m for m in sys.modules if m == "kaggle" or m.startswith("kaggle.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "kaggle", None)  # what Python does for a package that is not installed
+    with pytest.raises(StagingError) as caught:
+        stage("kaggle:owner/some-data", tmp_path / "data", progress=None)
+    message = str(caught.value)
+    assert "pip install kaggle" in message and SECRET not in message
+    assert caught.value.__cause__ is None  # no ModuleNotFoundError traceback chained under it
