@@ -1,12 +1,17 @@
 """The Monitor tab: the kernel's sampler -> `MonitorController` -> `MonitorTab`.
 
 Panel options read here: ``monitor_transport`` ("auto", "comm" or "http"; see
-`colab_panel.controllers.monitor`), e.g. ``Panel(monitor_transport="http")``.
+`colab_panel.controllers.monitor`), e.g. ``Panel(monitor_transport="http")``, and
+``metrics_port`` (serve ``/metrics`` for Prometheus on 127.0.0.1 while the panel lives; see
+`colab_panel.monitor.exporter`), e.g. ``Panel(metrics_port=9400)``.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from colab_panel.controllers.monitor import MonitorController
+from colab_panel.errors import PanelError
 from colab_panel.tabs import PanelContext, TabParts
 from colab_panel.views.monitor import MonitorTab
 from colab_panel.widgets.live_chart import chart_page_files
@@ -17,5 +22,25 @@ def build_monitor_tab(ctx: PanelContext) -> TabParts:
                                    staging_dir=ctx.staging_dir, chart_files=chart_page_files())
     # The controller owns the HTTP endpoint (it is re-created when the transport changes),
     # so closing the controller also stops the endpoint when the panel closes.
-    return TabParts(title="Monitor", view=MonitorTab(controller), closeables=(controller,),
+    closeables: list[Any] = [controller]
+    exporter = _metrics_exporter(ctx, controller)
+    if exporter is not None:
+        closeables.append(exporter)  # stops with the panel, like the endpoint
+    return TabParts(title="Monitor", view=MonitorTab(controller), closeables=tuple(closeables),
                     on_tick=controller.refresh)
+
+
+def _metrics_exporter(ctx: PanelContext, controller: MonitorController) -> Any:
+    """`Panel(metrics_port=N)`: the exporter on loopback, or None (a busy port is said in words)."""
+    port = ctx.options.get("metrics_port")
+    if port is None:
+        return None
+    from colab_panel.monitor.exporter import MetricsExporter  # lazy: prometheus_client
+
+    try:
+        exporter = MetricsExporter(controller.sampler, port=int(port))
+    except (PanelError, TypeError, ValueError) as error:
+        controller.error = f"/metrics is not served: {error}"
+        return None
+    ctx.shared["metrics_exporter"] = exporter
+    return exporter
