@@ -35,7 +35,7 @@ PY=${PYTHON:-python3}
 if ! up_to_date .venv; then
   [ -x .venv/bin/python ] || "$PY" -m venv .venv
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".[test,kaggle]"
+  .venv/bin/python -m pip install -q -e ".[test,kaggle,fsspec]"
   inputs_digest .venv > .venv/.installed-from
 fi
 
@@ -72,6 +72,6 @@ if ! up_to_date .venv-colab; then
   CPY=$(colab_python)
   [ -x .venv-colab/bin/python ] || "$CPY" -m venv .venv-colab
   .venv-colab/bin/python -m pip install -q --disable-pip-version-check \
-    -c tools/colab/pip-freeze.txt "${COLAB_STACK[@]}" -e ".[test-tools,kaggle]"
+    -c tools/colab/pip-freeze.txt "${COLAB_STACK[@]}" -e ".[test-tools,kaggle,fsspec]"
   inputs_digest .venv-colab > .venv-colab/.installed-from
 fi
