@@ -80,3 +80,17 @@ def test_a_bad_query_and_an_unreachable_server_are_errors_in_words(fleet):
         PrometheusApi(f"http://127.0.0.1:{dead}").query("up")
     with pytest.raises(MonitorError, match="not a Prometheus address"):
         PrometheusApi("prometheus:9090")
+
+
+def test_the_fleet_view_draws_the_real_fleet(fleet):
+    from colab_panel.controllers.monitor_fleet import FleetController
+    from colab_panel.views.monitor_fleet import FleetView
+
+    url, _ = fleet
+    view = FleetView(FleetController())
+    view.url.value = url
+    view.load.click()
+    assert view.error.value == ""
+    assert "9 GPUs on 2 hosts" in view.summary.value and "30 points" in view.summary.value
+    assert view.charts.value.count("<tr>") == 1 + 9 and "node-t4 GPU 0" in view.charts.value
+    assert "cannot scrape" in view.alerts.value
