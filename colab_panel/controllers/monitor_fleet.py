@@ -21,6 +21,11 @@ __all__ = ["FLEET_WINDOW_CHOICES_S", "FleetController"]
 
 FLEET_WINDOW_CHOICES_S = (300, 900, 3600, 6 * 3600, 24 * 3600)
 DEFAULT_REFRESH_S = 15.0  # Prometheus's default scrape interval: sooner shows nothing new
+# After a failure the tick waits this long before trying by itself again (the button retries
+# at once): queries run on the kernel's thread, and an address that swallows packets would
+# otherwise hold the kernel for the request timeout at every refresh.
+RETRY_AFTER_FAILURE_S = 300.0
+QUERY_TIMEOUT_S = 5.0
 
 
 class FleetController(traitlets.HasTraits):
@@ -41,6 +46,7 @@ class FleetController(traitlets.HasTraits):
         self._api_factory = api_factory
         self._clock = clock
         self._last: float | None = None
+        self._wait_s = refresh_s
         if url:
             self.url = url.strip()
 
@@ -71,12 +77,14 @@ class FleetController(traitlets.HasTraits):
         if not self.url or self.busy or (self.paused and not force):
             return
         now = self._clock()
-        if not force and self._last is not None and now - self._last < self.refresh_s:
+        if not force and self._last is not None and now - self._last < self._wait_s:
             return
         self._last = now
         self.busy = True
+        self._wait_s = RETRY_AFTER_FAILURE_S  # until this attempt succeeds
         try:
-            reading = read_fleet(self._api_factory(self.url, token=self.token), window_s=self.window_s)
+            api = self._api_factory(self.url, token=self.token, timeout_s=QUERY_TIMEOUT_S)
+            reading = read_fleet(api, window_s=self.window_s)
         except PanelError as error:
             self.reading, self.alerts, self.error = None, [], str(error)
         except Exception as error:  # noqa: BLE001 - a fleet that answers oddly must not take the panel down
@@ -85,6 +93,7 @@ class FleetController(traitlets.HasTraits):
         else:
             self.error = ""
             self.reading, self.alerts = reading, list(reading.alerts)
+            self._wait_s = self.refresh_s
         finally:
             self.busy = False
 

@@ -15,7 +15,7 @@ class FakeApi:
 
     calls = 0
 
-    def __init__(self, url, token=None):
+    def __init__(self, url, token=None, timeout_s=None):
         if not url.startswith("http"):
             raise MonitorError(f"{url!r} is not a Prometheus address")
         self.url = url
@@ -71,6 +71,22 @@ def test_refresh_waits_for_its_interval_and_pause():
     c.paused = False
     c.refresh()
     assert c.reading is not first
+
+
+def test_after_a_failure_the_tick_waits_minutes_but_the_button_retries_at_once():
+    now = [1000.0]
+    c = FleetController(api_factory=FakeApi, clock=lambda: now[0], url="nope", refresh_s=15)
+    c.refresh()
+    assert "not a Prometheus address" in c.error
+    calls = FakeApi.calls
+    now[0] += 60
+    c.refresh()
+    assert FakeApi.calls == calls  # an unreachable address must not hold the kernel every 15 s
+    c.load("http://prom:9090")
+    assert c.error == "" and FakeApi.calls == calls + 1
+    now[0] += 16
+    c.refresh()
+    assert FakeApi.calls == calls + 2  # back to every refresh_s once it works
 
 
 def test_the_view_shows_the_aggregate_first_then_hosts_and_gpus():
