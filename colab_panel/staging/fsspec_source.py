@@ -41,6 +41,7 @@ from typing import Any, BinaryIO, Callable
 from colab_panel.errors import StagingError
 from colab_panel.staging.manifest import Manifest
 from colab_panel.staging.pacing import AdaptiveLimit
+from colab_panel.staging.parallel_ranges import DEFAULT_RANGES
 from colab_panel.staging.progress import ProgressCallback, ProgressTracker
 from colab_panel.staging.remote_folder import (DEFAULT_WORKERS, RangedFetch, RemoteEntry, check_no_conflicts,
                                                discard_downloads, fetch_folder, safe_relpaths)
@@ -152,6 +153,21 @@ def open_store(url: str, storage_options: dict[str, Any] | None) -> tuple[Any, s
         raise StagingError(f"Cannot open {url}: {error}.") from None
 
 
+def _pooled(url: str, options: dict[str, Any] | None, connections: int) -> dict[str, Any]:
+    """S3: a connection pool as large as the requests we keep in flight.
+
+    s3fs keeps botocore's default of 10 connections; with 16 workers (plus a large file's
+    ranges) the rest would queue for a connection, and over a real network each waits a round
+    trip more. A pool the caller set in `config_kwargs` is left as it is.
+    """
+    options = dict(options or {})
+    if url.lower().startswith(("s3://", "s3a://")):
+        config = dict(options.get("config_kwargs") or {})
+        config.setdefault("max_pool_connections", connections)
+        options["config_kwargs"] = config
+    return options
+
+
 def _describe(fs: Any, path: str, url: str) -> dict[str, Any]:
     try:
         return fs.info(path)
@@ -169,14 +185,15 @@ def stage_fsspec(url: str, dest: str | os.PathLike[str] | None, *, storage_optio
                  cancel: threading.Event | None, started: float, extract: bool, workers: int | None,
                  stage_file: Callable[..., Any], default_dest: Callable[[str], Path]) -> Any:
     """Stage the object or prefix `url` names (see the module docstring)."""
-    fs, path = open_store(url, storage_options)
+    workers = workers or DEFAULT_WORKERS
+    fs, path = open_store(url, _pooled(url, storage_options, workers + DEFAULT_RANGES))
     info = _describe(fs, path, url)
     if info.get("type") == "directory":
         if expected is not None:
             raise StagingError("expected_hash applies to one file; a prefix is checked object by object.")
         name = posixpath.basename(path.rstrip("/")) or "dataset"
         target = Path(dest) if dest is not None else default_dest(name)
-        return stage_prefix(fs, path, url, target, callback, cancel, started, workers or DEFAULT_WORKERS)
+        return stage_prefix(fs, path, url, target, callback, cancel, started, workers)
     source = FsspecFileSource(fs, path, info, url)
     target = Path(dest) if dest is not None else default_dest(dataset_name(source.name))
     return stage_file(source, target, url, expected or source.expected_hash(), callback, cancel, extract, started)

@@ -123,3 +123,12 @@ def test_a_missing_key_and_an_unknown_protocol_are_errors_in_words(store, tmp_pa
 ])
 def test_md5_is_read_where_the_store_has_one(info, md5):
     assert md5_from_info(info) == md5
+
+
+def test_s3_gets_a_connection_pool_as_large_as_the_requests_in_flight():
+    from colab_panel.staging.fsspec_source import _pooled
+
+    assert _pooled("s3://b/k", None, 20) == {"config_kwargs": {"max_pool_connections": 20}}
+    mine = {"anon": True, "config_kwargs": {"max_pool_connections": 4, "read_timeout": 9}}
+    assert _pooled("s3://b/k", mine, 20) == mine  # the caller's choice stands
+    assert _pooled("gs://b/k", {"token": "anon"}, 20) == {"token": "anon"}
