@@ -1,4 +1,4 @@
-"""The `colab-panel` command: `demo`, `stage`, `push`, `drive`, `share`, `monitor`."""
+"""The `colab-panel` command: `demo`, `stage`, `push`, `drive`, `share`, `monitor`, `exporter`."""
 
 from __future__ import annotations
 
@@ -58,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_drive_commands(sub)
     _add_share_commands(sub)
     _add_monitor_command(sub)
+    _add_exporter_command(sub)
     return parser
 
 
@@ -104,6 +105,45 @@ def monitor_line(clock: str, host, gpus) -> str:
                      f"{human_bytes(gpu.memory_used_bytes)}/{human_bytes(gpu.memory_total_bytes)} "
                      f"{number(gpu.temperature_c, '°C')} {number(gpu.power_w, ' W')}")
     return "  ".join(parts)
+
+
+# --- exporter (issue 15): `exporter`, /metrics for Prometheus ---------------------------------
+
+
+def _add_exporter_command(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    exporter = sub.add_parser("exporter", help="serve GPU and host readings at /metrics for Prometheus",
+                              description="GPU series as NVIDIA's DCGM exporter names them, host series as "
+                                          "node_exporter does. Loopback only unless --allow-remote.")
+    exporter.add_argument("--port", type=int, default=9400, help="port to listen on (default 9400, 0: any free)")
+    exporter.add_argument("--bind", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    exporter.add_argument("--allow-remote", action="store_true",
+                          help="allow a non-loopback --bind; every request then needs the printed bearer token")
+    exporter.add_argument("--interval", type=float, default=1.0, help="seconds between samples (default 1)")
+    exporter.set_defaults(handler=_run_exporter)
+
+
+def _run_exporter(args: argparse.Namespace) -> int:
+    from colab_panel.monitor import exporter as exporter_module
+
+    if not exporter_module.is_loopback(args.bind) and not args.allow_remote:
+        raise PanelError(f"--bind {args.bind} is not a loopback address: add --allow-remote to serve there "
+                         "(requests then need a bearer token, printed once at start).")
+    sampler = exporter_module.get_sampler()
+    try:
+        sampler.interval_s = args.interval
+    except ValueError as error:
+        raise PanelError(f"--interval: {error}") from None
+    exporter = exporter_module.MetricsExporter(sampler, host=args.bind, port=args.port,
+                                               allow_remote=args.allow_remote)
+    try:
+        print(f"Serving {exporter.url} (Ctrl-C stops)", flush=True)
+        if exporter.token:
+            print(f"Every request needs the header 'Authorization: Bearer {exporter.token}' "
+                  "(this token is shown once and stored nowhere).", flush=True)
+        exporter_module.serve_until_interrupted(exporter)
+    finally:
+        exporter.close()
+    return 0
 
 
 # --- staging (issue 5): `stage` and `push` -----------------------------------------------------

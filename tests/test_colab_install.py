@@ -50,7 +50,8 @@ def test_every_requirement_admits_colabs_version():
     tomllib = pytest.importorskip("tomllib", reason="Python 3.11+ reads TOML")
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
     # demo and test serve the demo and this suite outside Colab and may need newer releases
-    requirements = project["dependencies"] + project["optional-dependencies"]["kaggle"]
+    extras = project["optional-dependencies"]
+    requirements = project["dependencies"] + extras["kaggle"] + extras["fsspec"]
     pins = colab_pins()
     refused = [f"{req} (Colab: {pins[canonical(req.name)]})" for req in map(Requirement, requirements)
                if canonical(req.name) in pins

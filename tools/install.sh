@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs on a fresh Debian machine: Debian's chromium
-# (browser tests drive it through Playwright; no browser download is possible) and two
+# (browser tests drive it through Playwright; no browser download is possible), Debian's
+# prometheus (the fleet tests start a real server on loopback) and two
 # environments:
 #   .venv        the package with its test extras on today's releases (python3 by default,
 #                or $PYTHON)
@@ -16,6 +17,14 @@ if [ ! -x /usr/bin/chromium ]; then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
+fi
+
+# The server only: the fleet tests run it by hand with a temp config; its service stays off.
+if ! command -v prometheus >/dev/null && [ ! -x /usr/bin/prometheus ]; then
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends prometheus >/dev/null
 fi
 
 # A stamp of what an environment was built from (pyproject.toml, this script, and for
@@ -35,7 +44,7 @@ PY=${PYTHON:-python3}
 if ! up_to_date .venv; then
   [ -x .venv/bin/python ] || "$PY" -m venv .venv
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".[test,kaggle]"
+  .venv/bin/python -m pip install -q -e ".[test,kaggle,fsspec]"
   inputs_digest .venv > .venv/.installed-from
 fi
 
@@ -72,7 +81,7 @@ if ! up_to_date .venv-colab; then
   CPY=$(colab_python)
   [ -x .venv-colab/bin/python ] || "$CPY" -m venv .venv-colab
   .venv-colab/bin/python -m pip install -q --disable-pip-version-check \
-    -c tools/colab/pip-freeze.txt "${COLAB_STACK[@]}" -e ".[test-tools,kaggle]"
+    -c tools/colab/pip-freeze.txt "${COLAB_STACK[@]}" -e ".[test-tools,kaggle,fsspec]"
   inputs_digest .venv-colab > .venv-colab/.installed-from
 fi
 

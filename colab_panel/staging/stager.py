@@ -33,6 +33,7 @@ from colab_panel.staging.atomic import PartFile, parse_expected_hash, part_path
 from colab_panel.staging.extract import errors_in_words, extract_archive, extract_tar_stream
 from colab_panel.staging.formats import detect_format
 from colab_panel.staging.job_lock import job_lock
+from colab_panel.staging.fsspec_source import is_fsspec_url
 from colab_panel.staging.kaggle_source import KaggleRef, download_dataset, is_kaggle, parse_kaggle
 from colab_panel.staging.local_copy import copy_tree, list_tree
 from colab_panel.staging.manifest import MANIFEST_NAME, Manifest
@@ -78,19 +79,22 @@ def default_dest(name: str) -> Path:
 def stage(source: str | os.PathLike[str] | Source, dest: str | os.PathLike[str] | None = None, *,
           expected_hash: str | None = None, progress: ProgressArg = "tqdm",
           cancel: threading.Event | None = None, extract: bool = True, drive: Any = None,
-          workers: int | None = None, kaggle_api: Any = None) -> StagedDataset:
+          workers: int | None = None, kaggle_api: Any = None,
+          storage_options: dict[str, Any] | None = None) -> StagedDataset:
     """Stage `source` into `dest` (default `default_dest(<name>)`) and describe the result.
 
     `source`: a local/mounted path (file or folder, e.g. under /content/drive), an http(s) URL,
     `"drive:ID"`, a bare Drive ID or any Drive link (file or folder; see `drive_source`),
-    `"kaggle:owner/dataset"` (see `kaggle_source`), or a `Source` object.
+    `"kaggle:owner/dataset"` (see `kaggle_source`), any fsspec URL (`s3://`, `gs://`, `hf://`, ...:
+    an object or a whole prefix; see `fsspec_source`), or a `Source` object.
     `expected_hash`: "sha256:<hex>" or "md5:<hex>" of the downloaded file; mismatch raises
     ChecksumMismatch and keeps nothing (Drive files are always checked against their md5).
     `progress`: "tqdm" (default), None, or a callback. `cancel`: a threading.Event; setting it
     raises StagingCancelled, keeping only whole files. `extract=False` keeps an archive as a
     file. `drive`: a `colab_panel.drive.Drive`, a factory returning one, or None to connect
     on first need. `workers`: parallel downloads for a Drive folder. `kaggle_api`: a factory
-    for a `KaggleApi`-like object (tests).
+    for a `KaggleApi`-like object (tests). `storage_options`: passed to an fsspec store as they
+    are (e.g. `{"anon": True}`); by default the store finds its own credentials.
     """
     started = time.monotonic()
     require_given(source, "source", "a path, an http(s) URL, a Drive link or ID, or kaggle:owner/dataset")
@@ -116,6 +120,13 @@ def stage(source: str | os.PathLike[str] | Source, dest: str | os.PathLike[str] 
                 return stage_drive(text, dest, drive=drive, callback=callback, cancel=cancel, started=started,
                                    extract=extract, workers=workers, stage_file=_stage_file,
                                    default_dest=default_dest)
+            if kind == "fsspec":
+                from colab_panel.staging.fsspec_source import stage_fsspec  # lazy: fsspec
+
+                return stage_fsspec(text, dest, storage_options=storage_options,
+                                    expected=parse_expected_hash(expected_hash), callback=callback, cancel=cancel,
+                                    started=started, extract=extract, workers=workers, stage_file=_stage_file,
+                                    default_dest=default_dest)
             if kind == "url":
                 source = UrlSource(text)
             else:
@@ -160,7 +171,7 @@ def _checked_arguments(source: Any, dest: Any, expected_hash: Any, workers: Any)
 
 
 def classify(text: str) -> str:
-    """What a source string names: "kaggle", "drive", "url" or "path".
+    """What a source string names: "kaggle", "drive", "url", "fsspec" (s3://, gs://, ...) or "path".
 
     A bare Drive ID counts as Drive only when no local path of that name exists.
     """
@@ -179,6 +190,8 @@ def classify(text: str) -> str:
                 return "drive"
     if lower.startswith(("http://", "https://")):
         return "url"
+    if is_fsspec_url(text):
+        return "fsspec"
     return "path"
 
 

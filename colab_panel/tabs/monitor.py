@@ -1,14 +1,23 @@
 """The Monitor tab: the kernel's sampler -> `MonitorController` -> `MonitorTab`.
 
 Panel options read here: ``monitor_transport`` ("auto", "comm" or "http"; see
-`colab_panel.controllers.monitor`), e.g. ``Panel(monitor_transport="http")``.
+`colab_panel.controllers.monitor`), e.g. ``Panel(monitor_transport="http")``, and
+``metrics_port`` (serve ``/metrics`` for Prometheus on 127.0.0.1 while the panel lives; see
+`colab_panel.monitor.exporter`), e.g. ``Panel(metrics_port=9400)``, and ``prometheus_url``
+(+ ``prometheus_token``): show a fleet read from that Prometheus first (see
+`colab_panel.monitor.fleet`); without it the fleet section waits, folded, for an address.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from colab_panel.controllers.monitor import MonitorController
+from colab_panel.controllers.monitor_fleet import FleetController
+from colab_panel.errors import PanelError
 from colab_panel.tabs import PanelContext, TabParts
 from colab_panel.views.monitor import MonitorTab
+from colab_panel.views.monitor_fleet import FleetView
 from colab_panel.widgets.live_chart import chart_page_files
 
 
@@ -17,5 +26,33 @@ def build_monitor_tab(ctx: PanelContext) -> TabParts:
                                    staging_dir=ctx.staging_dir, chart_files=chart_page_files())
     # The controller owns the HTTP endpoint (it is re-created when the transport changes),
     # so closing the controller also stops the endpoint when the panel closes.
-    return TabParts(title="Monitor", view=MonitorTab(controller), closeables=(controller,),
-                    on_tick=controller.refresh)
+    closeables: list[Any] = [controller]
+    exporter = _metrics_exporter(ctx, controller)
+    if exporter is not None:
+        closeables.append(exporter)  # stops with the panel, like the endpoint
+    url = ctx.options.get("prometheus_url")
+    # no thread, no socket: it queries only from the panel's tick, so there is nothing to close
+    fleet = FleetController(url=url, token=ctx.options.get("prometheus_token"))
+
+    def on_tick() -> None:
+        controller.refresh()
+        fleet.refresh()  # queries only every fleet.refresh_s, and not while paused
+
+    view = MonitorTab(controller, fleet=FleetView(fleet), fleet_first=bool(url))
+    return TabParts(title="Monitor", view=view, closeables=tuple(closeables), on_tick=on_tick)
+
+
+def _metrics_exporter(ctx: PanelContext, controller: MonitorController) -> Any:
+    """`Panel(metrics_port=N)`: the exporter on loopback, or None (a busy port is said in words)."""
+    port = ctx.options.get("metrics_port")
+    if port is None:
+        return None
+    from colab_panel.monitor.exporter import MetricsExporter  # lazy: prometheus_client
+
+    try:
+        exporter = MetricsExporter(controller.sampler, port=int(port))
+    except (PanelError, TypeError, ValueError) as error:
+        controller.error = f"/metrics is not served: {error}"
+        return None
+    ctx.shared["metrics_exporter"] = exporter
+    return exporter

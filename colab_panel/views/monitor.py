@@ -2,7 +2,8 @@
 
 Top to bottom: controls (interval, window, pause) with the transport note; the GPU sentence
 and sampler status; alerts; the live charts (`LiveChart`); the GPU process table; the
-per-cell table; CSV export; the last error in words.
+per-cell table; CSV export; the last error in words. With a fleet section (a Prometheus
+server's hosts and GPUs), it comes first when an address was given, else folded at the end.
 """
 
 from __future__ import annotations
@@ -29,6 +30,23 @@ _TRANSPORT_NOTES = {
 }
 
 
+FLEET_TITLE = "Fleet (Prometheus)"
+
+
+def _fleet_section(fleet: widgets.Widget, open_: bool) -> widgets.VBox:
+    """The fleet view under a button that shows or hides it. (Not an Accordion: under Colab's
+    custom widget manager its titles are lost, as a Tab's are; see views/tab_pages.py.)"""
+    toggle = widgets.ToggleButton(value=open_, description=FLEET_TITLE, icon="server",
+                                  layout=widgets.Layout(width="auto")).add_class("cp-monitor-fleet-toggle")
+    fleet.layout.display = None if open_ else "none"
+
+    def show(change: dict) -> None:
+        fleet.layout.display = None if change["new"] else "none"
+
+    toggle.observe(show, names="value")
+    return widgets.VBox([toggle, fleet]).add_class("cp-monitor-fleet")
+
+
 def _interval_label(seconds: float) -> str:
     return f"every {seconds:g} s"
 
@@ -38,7 +56,10 @@ def _window_label(seconds: int) -> str:
 
 
 class MonitorTab(widgets.VBox):
-    def __init__(self, controller: MonitorController) -> None:
+    def __init__(self, controller: MonitorController, fleet: widgets.Widget | None = None,
+                 fleet_first: bool = False) -> None:
+        """`fleet`: the fleet section (`views.monitor_fleet.FleetView`), first and open when
+        `fleet_first` (a Prometheus address was given), else last and folded."""
         self.controller = c = controller
         # The tab's text parts share one Layout and one style: 14 fewer widget models for the
         # page to create before the first chart. close_tree leaves shared parts open, so
@@ -74,8 +95,11 @@ class MonitorTab(widgets.VBox):
         export = widgets.HBox([self.export_path, self.export_button, self.export_result],
                               layout=widgets.Layout(align_items="center"))
         self.error = text().add_class("cp-monitor-error")
-        super().__init__([text(MONITOR_CSS), controls, self.status, self.alerts,
-                          self.chart, self.processes, self.cells, export, self.error])
+        children = [text(MONITOR_CSS), controls, self.status, self.alerts,
+                    self.chart, self.processes, self.cells, export, self.error]
+        if fleet is not None:
+            children.insert(1 if fleet_first else len(children) - 1, _fleet_section(fleet, fleet_first))
+        super().__init__(children)
         self.add_class("cp-monitor")
         self._shared = (self.transport_note.layout, self.transport_note.style)
         self._bind()
