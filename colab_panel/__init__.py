@@ -35,6 +35,8 @@ _EXPORTS = {
     "folder_table": "colab_panel.share",
     "export_table": "colab_panel.share",
     "qr_svg": "colab_panel.share",
+    "check_link": "colab_panel.share.link_check",
+    "LinkVerdict": "colab_panel.share.link_check",
     "push": "colab_panel.staging.sync",
     "PeriodicSync": "colab_panel.staging.sync",
     "extract_archive": "colab_panel.staging",
@@ -63,6 +65,7 @@ _EXPORTS = {
     "ShareError": "colab_panel.errors",
     "ConfirmationRequired": "colab_panel.errors",
     "BatchShareFailed": "colab_panel.errors",
+    "LinkCheckError": "colab_panel.errors",
     "MonitorError": "colab_panel.errors",
     "GpuUnavailable": "colab_panel.errors",
 }
@@ -78,6 +81,7 @@ if TYPE_CHECKING:  # let editors and type checkers see the lazy names
     from colab_panel.panel import Panel
     from colab_panel.share import (apply_plan, export_table, folder_table, plan_share, qr_svg,
                                    revoke_last, share_batch, share_links, sharing)
+    from colab_panel.share.link_check import LinkVerdict, check_link
     from colab_panel.staging import StagedDataset, extract_archive, stage
     from colab_panel.staging.sync import PeriodicSync, push
     from colab_panel.runtime.facts import read_runtime_facts
