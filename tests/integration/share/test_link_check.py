@@ -162,3 +162,41 @@ def test_the_visitor_sends_no_credentials_even_after_a_cookie_was_offered(emu, f
     web = [r for r in emu.requests.records if r.path == "/uc"]
     assert len(web) == 2
     assert all("cookie" not in r.headers for r in web)  # (the log never keeps Authorization)
+
+
+def test_share_tab_checks_the_loaded_link_and_its_fix_waits_for_confirm(emu, fetch, drive):
+    from colab_panel.controllers.share import ShareController
+    from colab_panel.share import ShareHistory
+    from colab_panel.views.share import ShareTab
+
+    controller = ShareController(drive=drive, history=ShareHistory(), fetch=fetch)
+    tab = ShareTab(controller)
+    try:
+        tab.target.value = PRIVATE
+        tab.show_button.click()
+        tab.link_check.check_button.click()
+        assert controller.error == ""
+        assert "Does not work for others" in tab.link_check.answer.value
+        assert tab.link_check.fix_button.layout.display is None  # shown
+        tab.link_check.fix_button.click()
+        assert controller.pending and controller.pending_widens
+        assert check_link(PRIVATE, fetch=fetch).outcome == "needs_sign_in"  # not yet applied
+        tab.confirm_button.click()
+        assert controller.error == "", controller.error
+        tab.link_check.check_button.click()
+        assert "Works for others" in tab.link_check.answer.value
+        assert tab.link_check.fix_button.layout.display == "none"
+    finally:
+        controller.close()
+        tab.close()
+
+
+def test_share_tab_check_without_a_link_says_so(drive, fetch):
+    from colab_panel.controllers.share import ShareController
+    from colab_panel.share import ShareHistory
+
+    controller = ShareController(drive=drive, history=ShareHistory(), fetch=fetch)
+    controller.check_link()
+    assert "Paste a Drive link or ID first" in controller.error
+    controller.propose_link_fix()
+    assert "No sharing change to review" in controller.error
