@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from colab_panel.drive.failures import is_transient, retry_after_s, translate
-from colab_panel.drive.items import FOLDER_MIME, ITEM_FIELDS, LIST_FIELDS, DriveItem, DrivePermission
+from colab_panel.drive.items import FOLDER_MIME, ITEM_FIELDS, LIST_FIELDS, SHORTCUT_MIME, DriveItem, DrivePermission
 from colab_panel.drive.retry import RetryPolicy
 from colab_panel.errors import DriveError
 
@@ -389,6 +389,15 @@ class Drive:
             body["parents"] = [{"id": self.ref(parent)}]
         request = self._files().copy(fileId=file_id, body=body, fields=ITEM_FIELDS, supportsAllDrives=True)
         return self._seen(self.execute(request, file_id=file_id, action="copy it"))
+
+    def insert_shortcut(self, target: str | DriveItem, parent: str | DriveItem = ROOT) -> DriveItem:
+        """A shortcut to `target` in `parent` ('Add to My Drive'); see drive/copying.py."""
+        target_id, parent_id = self.ref(target), self.ref(parent)
+        item = target if isinstance(target, DriveItem) else None
+        body: dict[str, Any] = {"title": item.title if item else target_id, "mimeType": SHORTCUT_MIME,
+                                "parents": [{"id": parent_id}], "shortcutDetails": {"targetId": target_id}}
+        request = self._files().insert(body=body, fields=ITEM_FIELDS, supportsAllDrives=True)
+        return self._seen(self.execute(request, file_id=target_id, action="add a shortcut to it"))
 
     # --- bytes (implemented in transfers.py) --------------------------------------------------
 
