@@ -1,0 +1,65 @@
+"""stage() meets a shared file's download quota: the error says so and names the call; via_copy stages a copy."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterator
+
+import pytest
+
+from colab_panel import StagingError, stage
+from colab_panel.drive.emulator import DriveEmulator
+from colab_panel.staging.quota import DownloadQuotaBlocked
+from tests.support.drive import emulator_drive
+
+SHARED = "1QuotaZipQuotaZipQuotaZipQuotaZ00"
+
+
+def _zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("data/a.txt", "a" * 100)
+        archive.writestr("data/b.txt", "b" * 100)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def emu() -> Iterator[DriveEmulator]:
+    import base64
+
+    manifest = {
+        "accounts": [{"email": "alice@example.com", "name": "Alice", "token": "alice-token"}],
+        "items": [{"title": "set.zip", "id": SHARED, "owner": "alice@example.com",
+                   "contentBase64": base64.b64encode(_zip()).decode(),
+                   "permissions": [{"type": "anyone", "role": "reader", "withLink": True}]}],
+    }
+    with DriveEmulator(manifest=manifest) as emulator:
+        emulator.web.exceed_download_quota(SHARED)
+        yield emulator
+
+
+def test_quota_error_says_so_and_names_the_call(emu, tmp_path):
+    link = f"https://drive.google.com/file/d/{SHARED}/view"
+    with emulator_drive(emu) as drive, pytest.raises(DownloadQuotaBlocked) as caught:
+        stage(link, tmp_path / "set", drive=drive, progress=None)
+    words = str(caught.value)
+    assert "over Drive's download quota" in words
+    assert f"stage({link!r}, via_copy=True)" in words and "colab-panel stage --via-copy" in words
+    assert isinstance(caught.value, StagingError)
+
+
+def test_via_copy_stages_a_server_side_copy_and_reuses_it(emu, tmp_path):
+    with emulator_drive(emu) as drive:
+        first = stage(SHARED, tmp_path / "one", drive=drive, progress=None, via_copy=True)
+        second = stage(SHARED, tmp_path / "two", drive=drive, progress=None, via_copy=True)
+    assert (first.path / "data" / "a.txt").read_text() == "a" * 100
+    assert any("Staged from a copy in your Drive" in note for note in first.notes)
+    assert any("reused the copy made earlier" in note for note in second.notes)
+    copies = [i for i in emu.store.children(emu.root_id) if i.title == "set.zip"]
+    assert len(copies) == 1 and copies[0].owner == "me@example.com"
+
+
+def test_via_copy_for_a_url_is_refused_in_words(tmp_path):
+    with pytest.raises(StagingError, match="not a Drive link"):
+        stage("https://example.com/set.zip", tmp_path / "x", progress=None, via_copy=True)
