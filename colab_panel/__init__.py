@@ -26,6 +26,8 @@ _EXPORTS = {
     "sign_in": "colab_panel.drive.auth",
     "Drive": "colab_panel.drive",
     "DriveItem": "colab_panel.drive",
+    "copy_to_my_drive": "colab_panel.drive.copying",
+    "add_shortcut": "colab_panel.drive.copying",
     "share_links": "colab_panel.share",
     "sharing": "colab_panel.share",
     "plan_share": "colab_panel.share",
@@ -75,6 +77,7 @@ __all__ = sorted(_EXPORTS)
 if TYPE_CHECKING:  # let editors and type checkers see the lazy names
     from colab_panel.drive import Drive, DriveItem, connect
     from colab_panel.drive.auth import sign_in
+    from colab_panel.drive.copying import add_shortcut, copy_to_my_drive
     from colab_panel.drive.parse import DriveRef, parse_drive_id, parse_drive_link
     from colab_panel.monitor import (GpuProcess, GpuSample, HostSample, gpu_status,
                                      read_gpu_processes, read_gpus, read_host)

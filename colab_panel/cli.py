@@ -81,6 +81,9 @@ def _add_staging_commands(sub: argparse._SubParsersAction) -> None:  # type: ign
     stage.add_argument("--expected-hash", default=None, help='"sha256:<hex>" or "md5:<hex>" of a downloaded file')
     stage.add_argument("--no-extract", action="store_true", help="keep an archive as a file")
     stage.add_argument("--workers", type=int, default=None, help="parallel downloads for a Drive folder")
+    stage.add_argument("--via-copy", action="store_true",
+                       help="Drive source: copy it into your Drive first (server-side) and stage the copy, "
+                            "past a shared file's download quota")
     stage.set_defaults(handler=_run_stage)
     push = sub.add_parser("push", help="upload new or changed files of a local folder to a Drive folder, verified")
     push.add_argument("local")
@@ -93,7 +96,7 @@ def _run_stage(args: argparse.Namespace) -> int:
     from colab_panel.units import human_bytes
 
     result = stage(args.source, args.dest, expected_hash=args.expected_hash, progress="tqdm",
-                   extract=not args.no_extract, workers=args.workers)
+                   extract=not args.no_extract, workers=args.workers, via_copy=args.via_copy)
     note = " (already staged: nothing fetched)" if result.cached else ""
     print(f"{result.path}: {result.files} files, {human_bytes(result.bytes)}{note}")
     for line in result.notes:
@@ -132,6 +135,7 @@ def _add_drive_commands(sub: argparse._SubParsersAction) -> None:  # type: ignor
     upload = verbs.add_parser("upload", help="upload a local file")
     upload.add_argument("path")
     upload.add_argument("--parent", default="root", help="Drive folder ID or link (default: My Drive)")
+    _add_copy_verbs(verbs)
     drive.set_defaults(handler=_run_drive)
 
 
@@ -172,7 +176,33 @@ def _run_drive(args: argparse.Namespace) -> int:
         elif args.drive_command == "upload":
             item = drive.upload(args.path, args.parent)
             print(f"uploaded {item.title} as {item.id} ({human_bytes(item.size_bytes)})")
+        else:
+            _run_copy_verb(args, drive)
     return 0
+
+
+# --- drive copy|shortcut (issue 19): copy instead of download -----------------------------------
+
+
+def _add_copy_verbs(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    copy = verbs.add_parser("copy", help="'Copy to my Drive': copy a file or folder server-side (no download); "
+                                         "rerun to finish an interrupted copy")
+    copy.add_argument("item")
+    copy.add_argument("--parent", default="root", help="Drive folder ID or link (default: My Drive)")
+    copy.add_argument("--title", default=None, help="name of the copy (default: the original's)")
+    shortcut = verbs.add_parser("shortcut", help="'Add to My Drive': a shortcut to a shared file or folder")
+    shortcut.add_argument("item")
+    shortcut.add_argument("--parent", default="root", help="Drive folder ID or link (default: My Drive)")
+
+
+def _run_copy_verb(args: argparse.Namespace, drive) -> None:
+    from colab_panel.drive.copying import add_shortcut, copy_to_my_drive
+
+    if args.drive_command == "copy":
+        print(copy_to_my_drive(args.item, parent=args.parent, title=args.title, drive=drive).describe())
+    elif args.drive_command == "shortcut":
+        item = add_shortcut(args.item, parent=args.parent, drive=drive)
+        print(f"added a shortcut to {item.title} as {item.id}")
 
 
 # --- share (issue 6): `share links|show|set|table` ---------------------------------------------

@@ -104,3 +104,26 @@ def test_copy_of_something_you_cannot_see_says_so(emu):
     with emulator_drive(emu) as drive:
         with pytest.raises(DriveNotFound, match="is visible to this account"):
             copy_to_my_drive("1NoSuchNoSuchNoSuchNoSuchNoSuch00", drive=drive)
+
+
+def test_cli_copy_and_shortcut(emu, monkeypatch, capsys):
+    from colab_panel.cli import main
+    from colab_panel.drive.auth import ENV_EMULATOR, ENV_EMULATOR_CA, ENV_EMULATOR_TOKEN
+
+    monkeypatch.setenv(ENV_EMULATOR, emu.base_url)
+    monkeypatch.setenv(ENV_EMULATOR_TOKEN, emu.token)
+    monkeypatch.setenv(ENV_EMULATOR_CA, str(emu.ca_cert_path))
+    assert main(["drive", "copy", f"https://drive.google.com/drive/folders/{SHARED}", "--title", "mine"]) == 0
+    assert "Copied mine into your Drive" in capsys.readouterr().out
+    assert main(["drive", "copy", SHARED, "--title", "mine"]) == 0  # a rerun reuses, never duplicates
+    assert "4 already there from an earlier run" in capsys.readouterr().out
+    assert main(["drive", "shortcut", SHARED]) == 0
+    assert "added a shortcut to dataset" in capsys.readouterr().out
+    assert main(["drive", "copy", "1NoSuchNoSuchNoSuchNoSuchNoSuch00"]) == 1
+    assert capsys.readouterr().err.startswith("colab-panel: No Drive file or folder")
+
+
+def test_public_names():
+    import colab_panel
+
+    assert colab_panel.copy_to_my_drive is copy_to_my_drive and colab_panel.add_shortcut is add_shortcut
