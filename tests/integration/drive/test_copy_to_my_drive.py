@@ -127,3 +127,33 @@ def test_public_names():
     import colab_panel
 
     assert colab_panel.copy_to_my_drive is copy_to_my_drive and colab_panel.add_shortcut is add_shortcut
+
+
+def test_drive_tab_buttons_copy_and_add_a_shortcut(emu, tmp_path):
+    from colab_panel.controllers.drive import DriveController
+    from colab_panel.views.drive import DriveTab
+
+    with emulator_drive(emu) as drive:
+        c = DriveController(drive, default_dest=tmp_path / "dl")
+        tab = DriveTab(c, page_rows=10)
+        try:
+            c.refresh()
+            c.settle()
+            assert tab.copy_mine_button.disabled  # nothing selected yet
+            c.open(f"https://drive.google.com/drive/folders/{SHARED}")
+            c.settle()
+            c.select(BIG)
+            assert not tab.copy_mine_button.disabled
+            tab.copy_mine_button.click()
+            assert c.error == "" and "Copied train.bin into your Drive" in c.status
+            tab.shortcut_button.click()
+            assert c.error == "" and "Added a shortcut to 'train.bin'" in c.status
+            c.select(None)
+            c.copy_to_my_drive()
+            assert c.error == "Select a file or folder in the list first."
+        finally:
+            c.close()
+            tab.close()
+    [copied] = [i for i in emu.store.children(emu.root_id) if i.title == "train.bin" and not i.shortcut_target]
+    assert copied.owner == "me@example.com" and emu.store.md5_of(copied) == emu.store.md5_of(emu.store.get(BIG))
+    assert [i.shortcut_target for i in emu.store.children(emu.root_id) if i.shortcut_target] == [BIG]
