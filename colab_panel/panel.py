@@ -19,9 +19,11 @@ import ipywidgets as widgets
 from colab_panel import tabs
 from colab_panel.colab import enable_custom_widget_manager, widget_view_metadata
 from colab_panel.controllers.header import HeaderController
+from colab_panel.controllers.last_exit import LastExitController
 from colab_panel.tabs import PanelContext, TabParts
 from colab_panel.tabs.slots import TabSlot
 from colab_panel.views.header import HeaderView
+from colab_panel.views.last_exit import LastExitNotice
 from colab_panel.views.style import PANEL_CSS
 from colab_panel.widgets.closing import close_tree
 from colab_panel.widgets.compat import mimebundle, set_tab_titles
@@ -48,6 +50,9 @@ class Panel:
                                options=options)
         self.header = HeaderController(staging_dir=context.staging_dir)
         self.header.refresh()
+        # Says why the previous kernel died (once), and records this one in case it dies too.
+        self.last_exit = LastExitController()
+        self.last_exit.start()
         self.slots = [TabSlot(spec, context) for spec in tabs.BUILDERS]
         self.ticker = Ticker(interval_ms=int(refresh_s * 1000))
         self.ticker.on_tick(self._on_tick)
@@ -80,7 +85,8 @@ class Panel:
                 parts.on_tick()
 
     def _children(self) -> list[widgets.Widget]:
-        children: list[widgets.Widget] = [widgets.HTML(PANEL_CSS), HeaderView(self.header)]
+        children: list[widgets.Widget] = [widgets.HTML(PANEL_CSS), HeaderView(self.header),
+                                          LastExitNotice(self.last_exit)]
         self._tab = None
         if self.slots:
             self._tab = widgets.Tab(children=[s.container for s in self.slots]).add_class("cp-tabs")
@@ -106,6 +112,7 @@ class Panel:
         for parts in self.tabs:
             for closeable in parts.closeables:
                 closeable.close()
+        self.last_exit.close()
         for child in old_children:
             close_tree(child)
 

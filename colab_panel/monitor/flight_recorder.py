@@ -25,6 +25,7 @@ Choices, each for a reason:
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import threading
@@ -34,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["FlightRecorder", "default_state_dir", "process_start_ticks", "cgroup_oom_counter_file",
-           "read_oom_kills", "KERNELS_DIR"]
+           "read_oom_kills", "kernel_recorder", "KERNELS_DIR"]
 
 KERNELS_DIR = "kernels"
 _SOURCE_CHARS = 160  # the start of a cell's first line is enough to recognise it
@@ -137,15 +138,23 @@ class FlightRecorder:
     # --- feeding --------------------------------------------------------------------------------
 
     def attach(self, sampler: Any) -> FlightRecorder:
-        """Record every tick of a `monitor.sampler.Sampler` (on its thread)."""
-        def on_tick(tick: Any) -> None:
-            host, gpus = tick.host, [g for g in tick.gpus if not g.lost]
-            self.record(tick.t, ram_used_bytes=host.ram_used_bytes, ram_total_bytes=host.ram_total_bytes,
-                        kernel_rss_bytes=host.kernel_rss_bytes,
-                        gpu_memory_used_bytes=_sum(g.memory_used_bytes for g in gpus),
-                        gpu_memory_total_bytes=_sum(g.memory_total_bytes for g in gpus))
-        self._unsubscribe = sampler.subscribe(on_tick)
+        """Record every tick of a `monitor.sampler.Sampler` (on its thread) until `detach()`."""
+        self.detach()
+        self._unsubscribe = sampler.subscribe(self.on_tick)
         return self
+
+    def detach(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+    def on_tick(self, tick: Any) -> None:
+        """A sampler subscriber: one `Tick` becomes one line."""
+        host, gpus = tick.host, [g for g in tick.gpus if not g.lost]
+        self.record(tick.t, ram_used_bytes=host.ram_used_bytes, ram_total_bytes=host.ram_total_bytes,
+                    kernel_rss_bytes=host.kernel_rss_bytes,
+                    gpu_memory_used_bytes=_sum(g.memory_used_bytes for g in gpus),
+                    gpu_memory_total_bytes=_sum(g.memory_total_bytes for g in gpus))
 
     def record(self, t: float, *, ram_used_bytes: int | None = None, ram_total_bytes: int | None = None,
                kernel_rss_bytes: int | None = None, gpu_memory_used_bytes: int | None = None,
@@ -186,9 +195,7 @@ class FlightRecorder:
 
     def close(self, *, clean: bool = True) -> None:
         """Write what is buffered and, for a clean exit, the `closed` mark (idempotent)."""
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
+        self.detach()
         with self._lock:
             if self._closed:
                 return
@@ -243,6 +250,23 @@ class FlightRecorder:
                 old.unlink()
             except OSError:
                 pass
+
+
+# --- the one recorder of this kernel ------------------------------------------------------------
+
+_kernel_recorder: FlightRecorder | None = None
+_kernel_lock = threading.Lock()
+
+
+def kernel_recorder(state_dir: str | Path | None = None) -> FlightRecorder:
+    """This kernel's recorder, made on first use; a normal interpreter exit closes it cleanly
+    (so only a kernel that was killed or crashed leaves an unclosed trail)."""
+    global _kernel_recorder
+    with _kernel_lock:
+        if _kernel_recorder is None or _kernel_recorder.dir.parent.parent != Path(state_dir or default_state_dir()):
+            _kernel_recorder = FlightRecorder(state_dir)
+            atexit.register(_kernel_recorder.close)
+        return _kernel_recorder
 
 
 def _write_atomic(path: Path, text: str) -> None:
