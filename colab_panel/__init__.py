@@ -48,6 +48,8 @@ _EXPORTS = {
     "read_host": "colab_panel.monitor",
     "read_gpu_processes": "colab_panel.monitor",
     "gpu_status": "colab_panel.monitor",
+    "explain_last_exit": "colab_panel.monitor.last_exit",
+    "LastExit": "colab_panel.monitor.last_exit",
     "GpuSample": "colab_panel.monitor",
     "HostSample": "colab_panel.monitor",
     "GpuProcess": "colab_panel.monitor",
@@ -81,6 +83,7 @@ if TYPE_CHECKING:  # let editors and type checkers see the lazy names
     from colab_panel.drive.parse import DriveRef, parse_drive_id, parse_drive_link
     from colab_panel.monitor import (GpuProcess, GpuSample, HostSample, gpu_status,
                                      read_gpu_processes, read_gpus, read_host)
+    from colab_panel.monitor.last_exit import LastExit, explain_last_exit
     from colab_panel.panel import Panel
     from colab_panel.share import (apply_plan, export_table, folder_table, plan_share, qr_svg,
                                    revoke_last, share_batch, share_links, sharing)
