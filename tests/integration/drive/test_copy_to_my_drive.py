@@ -13,7 +13,7 @@ import pytest
 from colab_panel.drive.copying import add_shortcut, copy_to_my_drive
 from colab_panel.drive.emulator import DriveEmulator
 from colab_panel.errors import DriveError, DriveNotFound, DriveQuotaExceeded
-from tests.support.drive import emulator_drive
+from support.drive import emulator_drive
 
 SHARED = "1SharedSetSharedSetSharedSetSha00"
 BIG = "1BigPartBigPartBigPartBigPartBig00"

@@ -17,7 +17,7 @@ from colab_panel.drive.emulator import DriveEmulator
 from colab_panel.errors import ConfirmationRequired
 from colab_panel.share import apply_plan
 from colab_panel.share.web_fetch import WebFetcher
-from tests.support.drive import emulator_drive
+from support.drive import emulator_drive
 
 PUBLIC = "1PublicPublicPublicPublicPublic00"
 PRIVATE = "1PrivatePrivatePrivatePrivatePr00"

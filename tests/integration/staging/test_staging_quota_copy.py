@@ -11,7 +11,7 @@ import pytest
 from colab_panel import StagingError, stage
 from colab_panel.drive.emulator import DriveEmulator
 from colab_panel.staging.quota import DownloadQuotaBlocked
-from tests.support.drive import emulator_drive
+from support.drive import emulator_drive
 
 SHARED = "1QuotaZipQuotaZipQuotaZipQuotaZ00"
 
