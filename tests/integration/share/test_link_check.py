@@ -200,3 +200,23 @@ def test_share_tab_check_without_a_link_says_so(drive, fetch):
     assert "Paste a Drive link or ID first" in controller.error
     controller.propose_link_fix()
     assert "No sharing change to review" in controller.error
+
+
+def test_cli_share_check_and_fix(emu, monkeypatch, capsys):
+    from colab_panel.cli import main
+    from colab_panel.drive.auth import ENV_EMULATOR, ENV_EMULATOR_CA, ENV_EMULATOR_TOKEN
+
+    monkeypatch.setenv(ENV_EMULATOR, emu.base_url)
+    monkeypatch.setenv(ENV_EMULATOR_TOKEN, emu.token)
+    monkeypatch.setenv(ENV_EMULATOR_CA, str(emu.ca_cert_path))
+    assert main(["share", "check", PUBLIC, "--no-sign-in"]) == 0
+    assert "Works for others" in capsys.readouterr().out
+    assert main(["share", "check", PRIVATE]) == 3
+    assert "Run again with --fix --yes" in capsys.readouterr().out
+    assert main(["share", "check", PRIVATE, "--fix"]) == 2
+    assert "nothing was changed" in capsys.readouterr().out
+    assert main(["share", "check", PRIVATE, "--fix", "--yes"]) == 0
+    out = capsys.readouterr().out
+    assert "Applied." in out and out.rstrip().endswith("the file downloads directly, with no sign-in.")
+    assert main(["share", "check", "https://example.com/x"]) == 1
+    assert "not a Google Drive" in capsys.readouterr().err

@@ -164,3 +164,20 @@ def test_oom_counter_files(tmp_path, text, expected):
     path.write_text(text)
     assert read_oom_kills(path) == expected
     assert read_oom_kills(tmp_path / "missing") is None
+
+
+def test_cli_last_exit_peeks_without_using_up_the_panel_notice(tmp_path, capsys):
+    from colab_panel.cli import main
+
+    assert main(["last-exit", "--state-dir", str(tmp_path)]) == 0
+    assert "No kernel died here" in capsys.readouterr().out
+    clock = Clock()
+    rec = FlightRecorder(tmp_path / "state", clock=clock, oom_counter_file=None)
+    rec.cell_started(9, "train()")
+    _run(rec, clock, 10, 3 * GB)
+    _as_dead(rec)
+    svg = tmp_path / "chart.svg"
+    assert main(["last-exit", "--state-dir", str(tmp_path / "state"), "--svg", str(svg)]) == 0
+    assert "while In [9] ran (`train()`)" in capsys.readouterr().out
+    assert svg.read_text().startswith("<svg")
+    assert explain_last_exit(tmp_path / "state") is not None  # still there for the panel
