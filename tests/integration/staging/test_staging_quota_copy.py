@@ -63,3 +63,23 @@ def test_via_copy_stages_a_server_side_copy_and_reuses_it(emu, tmp_path):
 def test_via_copy_for_a_url_is_refused_in_words(tmp_path):
     with pytest.raises(StagingError, match="not a Drive link"):
         stage("https://example.com/set.zip", tmp_path / "x", progress=None, via_copy=True)
+
+
+def test_a_folder_with_an_over_quota_file_offers_the_copy_and_via_copy_stages_it(tmp_path):
+    folder = "1QuotaDirQuotaDirQuotaDirQuotaD00"
+    blocked = "1QuotaPartQuotaPartQuotaPartQuo00"
+    manifest = {
+        "accounts": [{"email": "alice@example.com", "name": "Alice", "token": "alice-token"}],
+        "items": [{"title": "shards", "id": folder, "owner": "alice@example.com",
+                   "permissions": [{"type": "anyone", "role": "reader", "withLink": True}],
+                   "children": [{"title": "a.bin", "owner": "alice@example.com", "content": "a" * 50},
+                                {"title": "b.bin", "id": blocked, "owner": "alice@example.com",
+                                 "content": "b" * 50}]}],
+    }
+    with DriveEmulator(manifest=manifest) as emu:
+        emu.web.exceed_download_quota(blocked)
+        with emulator_drive(emu) as drive:
+            with pytest.raises(DownloadQuotaBlocked, match="via_copy=True"):
+                stage(folder, tmp_path / "direct", drive=drive, progress=None)
+            result = stage(folder, tmp_path / "copied", drive=drive, progress=None, via_copy=True)
+    assert (result.path / "b.bin").read_bytes() == b"b" * 50 and result.files == 2
