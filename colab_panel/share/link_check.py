@@ -190,14 +190,17 @@ def _with_owner_view(verdict: LinkVerdict, ref: Any, drive: Any) -> LinkVerdict:
                        fix_words="share the link that includes '?resourcekey=' (no sharing change needed).",
                        working_link=working)
     owner = state.owner.email if state.owner is not None else "its owner"
+    who = "; ".join(g.who() for g in state.link_sharing) or "only the people it is shared with"
+    words = (f"Google asks the visitor to sign in: {title} is open to {who}, not to anyone with the link.")
+    if getattr(item, "can_share", True) is False:
+        return replace(verdict, title=title, words=words,
+                       fix_words=f"ask {owner} to turn on 'Anyone with the link' (viewer): your account may "
+                       "not change who can open it.")
     try:
         plan = plan_share(item, anyone="reader", drive=drive)
     except PanelError as exc:
         return replace(verdict, title=title, fix_words=f"ask {owner} to turn on 'Anyone with the link' ({exc}).")
-    who = "; ".join(g.who() for g in state.link_sharing) or "only the people it is shared with"
-    return replace(verdict, title=title, fix=plan,
-                   words=f"Google asks the visitor to sign in: {title} is open to {who}, not to anyone "
-                   "with the link.",
+    return replace(verdict, title=title, fix=plan, words=words,
                    fix_words="turn on 'Anyone with the link' as viewer (review and confirm: it widens access).")
 
 
