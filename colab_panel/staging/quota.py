@@ -13,7 +13,9 @@ from typing import Any
 
 from colab_panel.errors import DriveQuotaExceeded, StagingError
 
-__all__ = ["DownloadQuotaBlocked", "is_download_quota", "quota_in_words", "staged_from_copy"]
+__all__ = ["DownloadQuotaBlocked", "VIA_COPY_HINT", "is_download_quota", "quota_in_words", "staged_from_copy"]
+
+VIA_COPY_HINT = "via_copy=True"  # every DownloadQuotaBlocked message names it; the Staging tab looks for it
 
 _DAILY = frozenset({"downloadQuotaExceeded", "dailyLimitExceeded", "quotaExceeded"})
 
@@ -43,7 +45,7 @@ def quota_in_words(source_text: str, title: str) -> Iterator[None]:
         raise DownloadQuotaBlocked(
             f"'{title}' is over Drive's download quota: too many people downloaded this shared file recently "
             "(it resets within 24 hours). Stage it from a copy in your own Drive instead: "
-            f"stage({source_text!r}, via_copy=True), or `colab-panel stage --via-copy {source_text}` "
+            f"stage({source_text!r}, {VIA_COPY_HINT}), or `colab-panel stage --via-copy {source_text}` "
             "(Drive copies it server-side; nothing extra passes through the runtime).") from exc
 
 

@@ -83,3 +83,30 @@ def test_a_folder_with_an_over_quota_file_offers_the_copy_and_via_copy_stages_it
                 stage(folder, tmp_path / "direct", drive=drive, progress=None)
             result = stage(folder, tmp_path / "copied", drive=drive, progress=None, via_copy=True)
     assert (result.path / "b.bin").read_bytes() == b"b" * 50 and result.files == 2
+
+
+def test_staging_tab_offers_stage_from_a_copy_after_a_quota_error(emu, tmp_path):
+    from colab_panel.controllers.staging import StagingController
+    from colab_panel.views.staging import StagingTab
+
+    with emulator_drive(emu) as drive:
+        controller = StagingController(drive=drive, live=False)
+        tab = StagingTab(controller)
+        try:
+            controller.source, controller.dest = SHARED, str(tmp_path / "set")
+            assert tab.via_copy_button.layout.display == "none"
+            tab.stage_button.click()
+            assert controller.wait(60)
+            controller.poll()
+            assert "over Drive's download quota" in controller.error and controller.quota_blocked
+            assert tab.via_copy_button.layout.display is None
+            tab.via_copy_button.click()
+            assert controller.wait(60)
+            controller.poll()
+            assert controller.error == "" and not controller.quota_blocked
+            assert "Staged from a copy in your Drive" in controller.message
+            assert tab.via_copy_button.layout.display == "none"
+            assert (tmp_path / "set" / "data" / "a.txt").exists()
+        finally:
+            controller.close()
+            tab.close()
