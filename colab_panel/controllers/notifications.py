@@ -132,13 +132,18 @@ class NotificationController(traitlets.HasTraits):
         self._unwatch.append(lambda: controller.unobserve(handler, names=names))
 
     def _watch_staging(self, c: Any) -> None:
+        doing = ["Staging"]  # the tab says "Staging…" or "Pushing…" as it turns busy
+
         def on_busy(change: Any) -> None:
-            if change["old"] and not change["new"]:
+            if change["new"]:
+                doing[0] = "Push" if str(c.message).startswith("Push") else "Staging"
+                return
+            if change["old"]:
+                kind = "upload" if doing[0] == "Push" else "staging"
                 if c.error:
-                    self.notify("Staging stopped", c.error, kind="staging", tag="staging")
+                    self.notify(f"{doing[0]} stopped", c.error, kind=kind, tag=kind)
                 else:
-                    self.notify("Staging finished", c.message or "The dataset is ready.", kind="staging",
-                                tag="staging")
+                    self.notify(f"{doing[0]} finished", c.message or "Done.", kind=kind, tag=kind)
         self._observe(c, on_busy, "busy")
 
     def _watch_drive(self, c: Any) -> None:

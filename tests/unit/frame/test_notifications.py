@@ -110,18 +110,23 @@ def test_staging_uploads_and_alerts_are_followed_once_each():
     staging.busy = False
     staging.busy, staging.error = True, "The disk is full."
     staging.busy = False
+    staging.error, staging.message = "", "Pushing…"
+    staging.busy = True
+    staging.message = "Pushed 3 files to 'runs'."
+    staging.busy = False
     drive.status = "Uploading model.pt..."
     drive.status = "Uploaded model.pt (1.2 GB) to 'runs'."
     monitor.alerts = ["GPU 0 memory is 97 % full"]
     monitor.alerts = ["GPU 0 memory is 97 % full", "RAM is 95 % full"]
     assert [(n["title"], n["body"]) for n in sent] == [
         ("Staging finished", "/content/data/set: 2 files"), ("Staging stopped", "The disk is full."),
+        ("Push finished", "Pushed 3 files to 'runs'."),
         ("Upload finished", "Uploaded model.pt (1.2 GB) to 'runs'."),
         ("Monitor alert", "GPU 0 memory is 97 % full"), ("Monitor alert", "RAM is 95 % full")]
     c.close()
     staging.busy = True
     staging.busy = False
-    assert len(sent) == 5
+    assert len(sent) == 6
 
 
 def test_a_failing_sender_never_breaks_the_caller():
