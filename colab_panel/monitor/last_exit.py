@@ -108,6 +108,8 @@ def _still_running(meta: dict[str, Any]) -> bool:
     pid = meta["pid"]
     if pid == os.getpid():
         return True  # this kernel's own trail
+    if _is_zombie(pid):
+        return False  # dead, only not yet reaped by its parent
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -157,7 +159,7 @@ def _explain(folder: Path) -> LastExit:
         if row.get("cell") == "start":
             cell = row
         elif row.get("cell") == "end":
-            cell = None if cell is None or row.get("n") in (None, cell.get("n")) else cell
+            cell = None  # cells never overlap in one kernel: an end closes whatever was running
 
     def peak(key: str) -> int | None:
         values = [r[key] for r in samples if isinstance(r.get(key), (int, float))]

@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -181,3 +182,28 @@ def test_cli_last_exit_peeks_without_using_up_the_panel_notice(tmp_path, capsys)
     assert "while In [9] ran (`train()`)" in capsys.readouterr().out
     assert svg.read_text().startswith("<svg")
     assert explain_last_exit(tmp_path / "state") is not None  # still there for the panel
+
+
+def test_an_end_with_another_number_still_closes_the_cell(tmp_path):
+    clock = Clock()
+    rec = FlightRecorder(tmp_path, clock=clock, oom_counter_file=None)
+    rec.cell_started(4, "a()")
+    rec.cell_ended(5)  # IPython's own count disagreed with ours
+    _as_dead(rec)
+    assert not explain_last_exit(tmp_path).cell_running
+
+
+def test_a_zombie_kernel_counts_as_dead(tmp_path):
+    rec = FlightRecorder(tmp_path, oom_counter_file=None)
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        for _ in range(100):  # exited but not reaped yet: a zombie
+            if Path(f"/proc/{child.pid}/stat").read_text().split(") ")[1][0] == "Z":
+                break
+            time.sleep(0.05)
+        meta = json.loads((rec.dir / "meta.json").read_text())
+        meta["pid"], meta["proc_start_ticks"] = child.pid, None
+        (rec.dir / "meta.json").write_text(json.dumps(meta))
+        assert find_unclean_exits(tmp_path) == [rec.dir]
+    finally:
+        child.wait()
