@@ -27,8 +27,8 @@ from colab_panel.views.header import HeaderView
 from colab_panel.views.last_exit import LastExitNotice
 from colab_panel.views.style import PANEL_CSS
 from colab_panel.widgets.closing import close_tree
-from colab_panel.widgets.notifier import Notifier
 from colab_panel.widgets.compat import mimebundle, set_tab_titles
+from colab_panel.widgets.notifier import Notifier
 from colab_panel.widgets.ticker import Ticker
 
 
@@ -61,6 +61,7 @@ class Panel:
         self.notifications.register_cell_events()
         self.slots = [TabSlot(spec, context) for spec in tabs.BUILDERS]
         self._context = context
+        self.notifications.watch(context.shared)  # the Monitor tab is built already (its alerts)
         self.ticker = Ticker(interval_ms=int(refresh_s * 1000))
         self.ticker.on_tick(self._on_tick)
         self.widget = widgets.VBox(self._children()).add_class("cp-panel")

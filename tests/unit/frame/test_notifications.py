@@ -195,3 +195,19 @@ def test_panel_has_the_bell_off_and_its_tick_delivers(tmp_path, monkeypatch):
         assert [n["title"] for n in sent] == ["Upload finished"]
     finally:
         panel.close()
+
+
+def test_the_panel_follows_monitor_alerts_from_the_start(tmp_path, monkeypatch):
+    monkeypatch.setenv("COLAB_PANEL_STATE", str(tmp_path))
+    from colab_panel import Panel
+
+    panel = Panel()
+    try:
+        sent = []
+        panel.notifications.attach(sent.append)
+        panel.notifications.enabled = True
+        monitor = panel._context.shared["monitor"]
+        monitor.alerts = ["GPU 0 is at 91 °C"]  # before any tick reached the kernel
+        assert [n["body"] for n in sent] == ["GPU 0 is at 91 °C"]
+    finally:
+        panel.close()
