@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 from colab_panel.errors import DriveNotFound, LinkCheckError, PanelError
 from colab_panel.share.model import SharePlan
@@ -31,6 +31,13 @@ _WORKS = frozenset({"downloads", "opens", "virus_scan"})
 _SCAN_RE = re.compile(r'id="download-form"|href="/uc\?export=download[^"]*confirm=')
 _ERROR_RE = re.compile(r'<p class="uc-error-subcaption">(.*?)</p>', re.S)
 _QUOTA_WORDS = "too many users have viewed or downloaded"
+_REDIRECTS = (301, 302, 303, 307, 308)
+_MAX_REDIRECTS = 5
+
+
+def _is_sign_in(location: str) -> bool:
+    parts = urlsplit(location)
+    return (parts.hostname or "") == "accounts.google.com" or "servicelogin" in parts.path.lower()
 
 
 @dataclass(frozen=True)
@@ -92,10 +99,13 @@ def _visit(fetch: Fetch, file_id: str, key: str | None, kind: str) -> WebAnswer:
              + (f"?{urlencode({'resourcekey': key})}" if key else ""))
     try:
         answer = fetch(first)
-        # Folders and Google Docs have no bytes: /uc sends the visitor on to the item's page.
-        if answer.status in (301, 302, 303, 307) and "/file/d/" in answer.location:
-            path = urlsplit(answer.location)
-            answer = fetch(f"https://drive.google.com{path.path}" + (f"?{path.query}" if path.query else ""))
+        # Google answers /uc with a redirect to drive.usercontent.google.com (the file or the scan
+        # page), a folder or Google Doc with one to its page: follow those as a browser would, but
+        # stop at the sign-in page, which is itself the answer.
+        for _ in range(_MAX_REDIRECTS):
+            if answer.status not in _REDIRECTS or not answer.location or _is_sign_in(answer.location):
+                break
+            answer = fetch(urljoin(answer.url, answer.location))
         return answer
     except OSError as exc:
         raise LinkCheckError(f"Could not reach Google Drive to check the link ({exc}). "
@@ -111,7 +121,7 @@ def classify(answer: WebAnswer, *, link: str, file_id: str, key_in_link: bool = 
     status, text = answer.status, answer.text
     if status == 200 and "content-disposition" in answer.headers:
         return verdict("downloads", "the file downloads directly, with no sign-in.")
-    if status in (301, 302, 303, 307) and "servicelogin" in answer.location.lower():
+    if status in _REDIRECTS and _is_sign_in(answer.location):
         if key_in_link:
             return verdict("needs_sign_in", "Google asks the visitor to sign in: the item is not shared "
                            "with 'Anyone with the link'.",

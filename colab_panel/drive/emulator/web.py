@@ -2,8 +2,8 @@
 
 These are web pages and downloads, not API calls, so no bearer token is needed or read:
 
-    GET /uc?export=download&id=ID[&resourcekey=K]   the file, or an HTML page instead of it
-    GET /download?id=ID&export=download&confirm=t   drive.usercontent's download past the scan page
+    GET /uc?export=download&id=ID[&resourcekey=K]   303 to drive.usercontent's /download, as Google does
+    GET /download?id=ID&export=download[&confirm=t] the file, or an HTML page instead of it (scan, quota)
     GET /file/d/ID/view, /drive/folders/ID, /open?id=ID   the item's page
     GET /accounts/ServiceLogin                       where private items send a visitor
 
@@ -94,7 +94,7 @@ class WebSide:
         if path == "/accounts/ServiceLogin":
             return _page(200, "Sign in - Google Accounts", "<p>Sign in to continue to Google Drive</p>")
         if path == "/uc":
-            return self._download(visit, scanned=False)
+            return self._uc(visit)
         if path == "/download":
             return self._download(visit, scanned=query.get("confirm", "") not in ("", "0"))
         view = _VIEW_RE.match(path)
@@ -125,6 +125,19 @@ class WebSide:
         return _page(200, f"{html.escape(item.title)} - Google Drive",
                      f'<div class="drive-viewer" data-kind="{kind}" data-id="{html.escape(item.id)}">'
                      f"{html.escape(item.title)}</div>")
+
+    def _uc(self, visit: _Visit) -> ApiResponse:
+        """drive.google.com/uc: a visitor who may see the file is sent on to drive.usercontent's
+        /download (which serves it or the scan page); anyone else gets what /download would say."""
+        item, refusal = self._visible(visit, visit.query.get("id", ""))
+        if item is None or item.is_native or item.blob is None:
+            return self._download(visit, scanned=False)
+        params = {"id": item.id, "export": "download"}
+        for name in ("resourcekey", "confirm"):
+            if visit.query.get(name):
+                params[name] = visit.query[name]
+        target = f"{visit.base_url}download?{urlencode(params)}"
+        return ApiResponse(303, {"Location": target, "Content-Type": "text/html; charset=utf-8"}, b"")
 
     def _download(self, visit: _Visit, *, scanned: bool) -> ApiResponse:
         file_id = visit.query.get("id", "")

@@ -110,7 +110,9 @@ def test_large_file_hits_the_virus_scan_page_but_works(emu, fetch):
     assert verdict.outcome == "virus_scan" and verdict.works
     assert "confirm=t" in verdict.fix_words
     # the page's form leads to the file, as download tools expect
-    page = fetch(f"https://drive.google.com/uc?id={BIG}&export=download").text
+    moved = fetch(f"https://drive.google.com/uc?id={BIG}&export=download")
+    assert moved.status == 303 and "/download?id=" in moved.location  # as Google sends /uc on
+    page = fetch(f"https://drive.usercontent.google.com/download?id={BIG}&export=download").text
     assert 'id="download-form"' in page and 'name="confirm" value="t"' in page
     done = fetch(f"https://drive.usercontent.google.com/download?id={BIG}&export=download&confirm=t")
     assert done.status == 200 and "content-disposition" in done.headers
