@@ -28,6 +28,7 @@ from __future__ import annotations
 import atexit
 import json
 import os
+import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -35,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["FlightRecorder", "default_state_dir", "process_start_ticks", "cgroup_oom_counter_file",
-           "read_oom_kills", "kernel_recorder", "KERNELS_DIR"]
+           "read_oom_kills", "kernel_recorder", "prune_trails", "KERNELS_DIR"]
 
 KERNELS_DIR = "kernels"
 _SOURCE_CHARS = 160  # the start of a cell's first line is enough to recognise it
@@ -111,8 +112,7 @@ class FlightRecorder:
         self._clock = clock
         pid = os.getpid()
         started = clock()
-        self.dir = Path(state_dir or default_state_dir()) / KERNELS_DIR / f"{pid}-{int(started * 1000)}"
-        self.dir.mkdir(parents=True, exist_ok=True)
+        self.dir = _new_folder(Path(state_dir or default_state_dir()) / KERNELS_DIR, f"{pid}-{int(started * 1000)}")
         counter = cgroup_oom_counter_file() if oom_counter_file is True else (oom_counter_file or None)
         self._lock = threading.Lock()
         self._pending: list[str] = []
@@ -266,7 +266,34 @@ def kernel_recorder(state_dir: str | Path | None = None) -> FlightRecorder:
         if _kernel_recorder is None or _kernel_recorder.dir.parent.parent != Path(state_dir or default_state_dir()):
             _kernel_recorder = FlightRecorder(state_dir)
             atexit.register(_kernel_recorder.close)
+            prune_trails(_kernel_recorder.dir.parent)
         return _kernel_recorder
+
+
+def prune_trails(kernels_dir: Path, keep: int = 5) -> None:
+    """Remove all but the newest `keep` trails that need no explaining any more (closed cleanly, or
+    explained): a restart a day for a year must not leave 365 folders behind."""
+    try:
+        done = [p for p in kernels_dir.iterdir()
+                if p.is_dir() and ((p / "closed").exists() or (p / "explained").exists())]
+        done.sort(key=lambda p: p.stat().st_mtime)
+    except OSError:
+        return
+    for old in done[:-keep] if keep else done:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _new_folder(base: Path, name: str) -> Path:
+    """A folder of our own: never another recorder's trail, even one made in the same millisecond."""
+    base.mkdir(parents=True, exist_ok=True)
+    for n in range(1000):
+        folder = base / (name if n == 0 else f"{name}-{n}")
+        try:
+            folder.mkdir()
+            return folder
+        except FileExistsError:
+            continue
+    raise OSError(f"cannot make a trail folder under {base}")
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from colab_panel.monitor.flight_recorder import KERNELS_DIR, default_state_dir, process_start_ticks, read_oom_kills
+from colab_panel.monitor.flight_recorder import (KERNELS_DIR, default_state_dir, process_start_ticks,
+                                                  prune_trails, read_oom_kills)
 
 __all__ = ["LastExit", "explain_last_exit", "find_unclean_exits"]
 
@@ -89,7 +89,7 @@ def explain_last_exit(state_dir: str | Path | None = None, *, mark_explained: bo
                 (done / "explained").write_text(json.dumps({"t": time.time()}))
             except OSError:
                 pass
-        _prune(folder.parent)
+        prune_trails(folder.parent, _KEEP_FOLDERS)
     return explanation
 
 
@@ -237,12 +237,3 @@ def _words(e: dict[str, Any]) -> str:
                "limit." if e["killed_for_memory"] is False else "")
     return (f"The previous kernel stopped without closing at {when}{cell}.{memory}{counted} "
             f"Possible causes: {causes}.")
-
-
-def _prune(base: Path) -> None:
-    """Keep the newest few kernel folders: the trail is for the last death, not a history."""
-    folders = sorted((p for p in base.iterdir() if p.is_dir() and (p / "meta.json").exists()),
-                     key=lambda p: (p / "meta.json").stat().st_mtime)
-    for old in folders[:-_KEEP_FOLDERS]:
-        if (old / "closed").exists() or (old / "explained").exists():
-            shutil.rmtree(old, ignore_errors=True)

@@ -207,3 +207,21 @@ def test_a_zombie_kernel_counts_as_dead(tmp_path):
         assert find_unclean_exits(tmp_path) == [rec.dir]
     finally:
         child.wait()
+
+
+def test_old_trails_that_need_no_explaining_are_pruned(tmp_path):
+    from colab_panel.monitor.flight_recorder import prune_trails
+
+    clock = Clock()
+    made = []
+    for _ in range(8):
+        clock.t += 10
+        rec = FlightRecorder(tmp_path, clock=clock, oom_counter_file=None)
+        rec.close()
+        made.append(rec.dir)
+        os.utime(rec.dir, (clock.t, clock.t))
+    dead = FlightRecorder(tmp_path, clock=clock, oom_counter_file=None)
+    _as_dead(dead)  # unexplained: never pruned before it is explained
+    prune_trails(tmp_path / "kernels", keep=3)
+    left = sorted(p for p in (tmp_path / "kernels").iterdir())
+    assert dead.dir in left and len(left) == 4 and set(made[-3:]) <= set(left)
