@@ -49,6 +49,8 @@ class LastExit:
     cell_running: bool
     words: str
     series: dict[str, list[Any]] = field(default_factory=dict, repr=False)  # t, ram, gpu: for the chart
+    # the cell log of its last minutes, oldest first: {"n", "src", "started_t", "ended_t" (None: running), "failed"}
+    cells: tuple[dict[str, Any], ...] = ()
     folder: str = ""
 
     def chart_svg(self, width: int = 360, height: int = 90) -> str:
@@ -155,11 +157,18 @@ def _explain(folder: Path) -> LastExit:
     rows = _lines(folder)
     samples = [r for r in rows if "cell" not in r]
     cell: dict[str, Any] | None = None
+    log: list[dict[str, Any]] = []
     for row in rows:
         if row.get("cell") == "start":
             cell = row
+            if not log or log[-1]["started_t"] != row["t"]:  # a start carried into a new segment is not a new cell
+                log.append({"n": row.get("n"), "src": row.get("src") or "", "started_t": row["t"], "ended_t": None,
+                            "failed": False})
         elif row.get("cell") == "end":
             cell = None  # cells never overlap in one kernel: an end closes whatever was running
+            if log and log[-1]["ended_t"] is None:
+                log[-1].update(ended_t=row["t"], failed=bool(row.get("failed")),
+                               n=row.get("n") if row.get("n") is not None else log[-1]["n"])
 
     def peak(key: str) -> int | None:
         values = [r[key] for r in samples if isinstance(r.get(key), (int, float))]
@@ -184,7 +193,7 @@ def _explain(folder: Path) -> LastExit:
         cell_running=cell is not None,
         series={"t": [r["t"] for r in samples], "ram": [r.get("ram") for r in samples],
                 "gpu": [r.get("gpu") for r in samples]},
-        folder=str(folder),
+        folder=str(folder), cells=tuple(log[-10:]),
     )
     return LastExit(words=_words(exit_), **exit_)
 

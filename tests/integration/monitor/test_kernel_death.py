@@ -54,6 +54,7 @@ def test_sigkilled_kernel_is_explained_with_its_cell_and_peaks(tmp_path):
     exit_ = explain_last_exit(tmp_path)
     assert exit_ is not None and exit_.pid == child.pid
     assert exit_.cell_running and exit_.cell_number == 12 and exit_.cell_source.startswith("model.fit(x, epochs=3)")
+    assert [(c["n"], c["ended_t"]) for c in exit_.cells] == [(12, None)]  # the cell log: it never ended
     assert exit_.peak_kernel_rss_bytes is not None and exit_.peak_kernel_rss_bytes >= 80 * 1e6
     words = exit_.words
     assert "stopped without closing" in words and "while In [12] ran (`model.fit(x, epochs=3)" in words

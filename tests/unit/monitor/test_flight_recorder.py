@@ -84,6 +84,7 @@ def test_a_cell_that_ended_is_not_blamed_and_an_unmoved_counter_clears_memory(tm
     _as_dead(rec)
     exit_ = explain_last_exit(tmp_path)
     assert exit_.killed_for_memory is False and not exit_.cell_running
+    assert [(c["n"], c["src"], c["ended_t"] is not None) for c in exit_.cells] == [(3, "x = 1", True)]
     assert "while" not in exit_.words and "not killed for memory by its limit" in exit_.words
 
 
@@ -110,6 +111,7 @@ def test_the_running_cell_survives_segment_pruning_and_disk_stays_bounded(tmp_pa
     _as_dead(rec)
     exit_ = explain_last_exit(tmp_path)
     assert exit_.cell_number == 40 and exit_.cell_running
+    assert [c["n"] for c in exit_.cells] == [40]  # carried into each segment, still one cell
     assert 100 < len(exit_.series["t"]) <= 181
 
 
