@@ -58,7 +58,7 @@ def copy_to_my_drive(item: str | DriveItem, *, parent: str | DriveItem = ROOT, t
     source = drive.resolve(item)
     parent_id = drive.ref(parent)
     tally = _Tally()
-    copy = _copy_item(drive, source, parent_id, title or source.title, tally)
+    copy = _copy_item(drive, source, parent_id, title or source.title, tally, drive.list(parent_id))
     return CopyReport(source.id, copy, tally.copied, tally.reused, tally.folders, tally.bytes)
 
 
@@ -73,15 +73,19 @@ def add_shortcut(item: str | DriveItem, *, parent: str | DriveItem = ROOT, drive
     return drive.insert_shortcut(target, parent_id)
 
 
-def _copy_item(drive: Any, source: DriveItem, parent_id: str, title: str, tally: _Tally) -> DriveItem:
-    existing = _same_in(drive, parent_id, source, title)
+def _copy_item(drive: Any, source: DriveItem, parent_id: str, title: str, tally: _Tally,
+               already_there: list[DriveItem]) -> DriveItem:
+    """Copy `source` into `parent_id`, whose children (`already_there`) were listed once by the caller:
+    one listing per destination folder, never one per file (a 10,000-file dataset stays cheap)."""
+    existing = _same(already_there, source, title)
     if source.mime_type == FOLDER_MIME:
         folder = existing
         if folder is None:
             folder = drive.mkdir(title, parent_id)
             tally.folders += 1
+        inside = drive.list(folder.id) if existing is not None else []  # a new folder is empty
         for child in drive.list(source.id):
-            _copy_item(drive, child, folder.id, child.title, tally)
+            _copy_item(drive, child, folder.id, child.title, tally, inside)
         return folder
     if existing is not None:
         tally.reused += 1
@@ -97,13 +101,12 @@ def _copy_item(drive: Any, source: DriveItem, parent_id: str, title: str, tally:
     return copy
 
 
-def _same_in(drive: Any, parent_id: str, source: DriveItem, title: str) -> DriveItem | None:
-    for child in drive.list(parent_id):
-        if child.title != title or child.mime_type != source.mime_type or child.trashed:
+def _same(candidates: list[DriveItem], source: DriveItem, title: str) -> DriveItem | None:
+    """What an earlier run already made: same title and type, and for files the same md5."""
+    for child in candidates:
+        if child.id == source.id or child.title != title or child.mime_type != source.mime_type or child.trashed:
             continue
-        if source.mime_type == FOLDER_MIME or child.id == source.id:
-            return child if child.id != source.id else None
-        if source.md5 is None or child.md5 == source.md5:
+        if source.mime_type == FOLDER_MIME or source.md5 is None or child.md5 == source.md5:
             return child
     return None
 

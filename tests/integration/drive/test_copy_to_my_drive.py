@@ -157,3 +157,14 @@ def test_drive_tab_buttons_copy_and_add_a_shortcut(emu, tmp_path):
     [copied] = [i for i in emu.store.children(emu.root_id) if i.title == "train.bin" and not i.shortcut_target]
     assert copied.owner == "me@example.com" and emu.store.md5_of(copied) == emu.store.md5_of(emu.store.get(BIG))
     assert [i.shortcut_target for i in emu.store.children(emu.root_id) if i.shortcut_target] == [BIG]
+
+
+def test_one_listing_per_destination_folder_not_per_file(emu):
+    with emulator_drive(emu) as drive:
+        copy_to_my_drive(SHARED, drive=drive)
+        emu.requests.clear()
+        again = copy_to_my_drive(SHARED, drive=drive)  # everything reused: only listings, no copies
+    lists = [r for r in emu.requests.records if r.method == "GET" and r.path == "/drive/v2/files"]
+    assert again.files_reused == 4 and again.files_copied == 0
+    # destination: My Drive, the copy, its val/ — plus the source's two folders
+    assert len(lists) == 5, [r.query.get("q") for r in lists]
