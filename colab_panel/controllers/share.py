@@ -243,7 +243,9 @@ class ShareController(traitlets.HasTraits):
             chosen = link or self.primary_link or self.target
             if not chosen:
                 raise ShareError("Paste a Drive link or ID first, then check it.")
-            verdict = check_link(chosen, drive=self.drive, fetch=self._fetch)
+            # The visitor's side needs no account: sign-in is not forced just to check. With a Drive
+            # already connected (an item was shown), the answer also names the cause and the fix.
+            verdict = check_link(chosen, drive=self._drive, fetch=self._fetch)
             self.link_verdict, self.link_check_text = verdict, verdict.describe()
             self.can_fix_link = verdict.fix is not None and not verdict.fix.is_empty
 

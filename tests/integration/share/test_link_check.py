@@ -223,3 +223,17 @@ def test_cli_share_check_and_fix(emu, monkeypatch, capsys):
     assert "Applied." in out and out.rstrip().endswith("the file downloads directly, with no sign-in.")
     assert main(["share", "check", "https://example.com/x"]) == 1
     assert "not a Google Drive" in capsys.readouterr().err
+
+
+def test_share_tab_checks_without_forcing_a_sign_in(fetch):
+    from colab_panel.controllers.share import ShareController
+    from colab_panel.share import ShareHistory
+
+    def no_sign_in():
+        raise AssertionError("checking a link must not sign in")
+
+    controller = ShareController(drive_factory=no_sign_in, history=ShareHistory(), fetch=fetch)
+    controller.target = PRIVATE
+    controller.check_link()
+    assert controller.error == "" and controller.link_verdict.outcome == "needs_sign_in"
+    assert not controller.can_fix_link  # no account to plan a fix with
