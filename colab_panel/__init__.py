@@ -26,6 +26,8 @@ _EXPORTS = {
     "sign_in": "colab_panel.drive.auth",
     "Drive": "colab_panel.drive",
     "DriveItem": "colab_panel.drive",
+    "copy_to_my_drive": "colab_panel.drive.copying",
+    "add_shortcut": "colab_panel.drive.copying",
     "share_links": "colab_panel.share",
     "sharing": "colab_panel.share",
     "plan_share": "colab_panel.share",
@@ -35,6 +37,8 @@ _EXPORTS = {
     "folder_table": "colab_panel.share",
     "export_table": "colab_panel.share",
     "qr_svg": "colab_panel.share",
+    "check_link": "colab_panel.share.link_check",
+    "LinkVerdict": "colab_panel.share.link_check",
     "push": "colab_panel.staging.sync",
     "PeriodicSync": "colab_panel.staging.sync",
     "extract_archive": "colab_panel.staging",
@@ -44,6 +48,8 @@ _EXPORTS = {
     "read_host": "colab_panel.monitor",
     "read_gpu_processes": "colab_panel.monitor",
     "gpu_status": "colab_panel.monitor",
+    "explain_last_exit": "colab_panel.monitor.last_exit",
+    "LastExit": "colab_panel.monitor.last_exit",
     "GpuSample": "colab_panel.monitor",
     "HostSample": "colab_panel.monitor",
     "GpuProcess": "colab_panel.monitor",
@@ -65,6 +71,7 @@ _EXPORTS = {
     "ShareError": "colab_panel.errors",
     "ConfirmationRequired": "colab_panel.errors",
     "BatchShareFailed": "colab_panel.errors",
+    "LinkCheckError": "colab_panel.errors",
     "MonitorError": "colab_panel.errors",
     "GpuUnavailable": "colab_panel.errors",
 }
@@ -74,12 +81,15 @@ __all__ = sorted(_EXPORTS)
 if TYPE_CHECKING:  # let editors and type checkers see the lazy names
     from colab_panel.drive import Drive, DriveItem, connect
     from colab_panel.drive.auth import sign_in
+    from colab_panel.drive.copying import add_shortcut, copy_to_my_drive
     from colab_panel.drive.parse import DriveRef, parse_drive_id, parse_drive_link
     from colab_panel.monitor import (GpuProcess, GpuSample, HostSample, gpu_status,
                                      read_gpu_processes, read_gpus, read_host)
+    from colab_panel.monitor.last_exit import LastExit, explain_last_exit
     from colab_panel.panel import Panel
     from colab_panel.share import (apply_plan, export_table, folder_table, plan_share, qr_svg,
                                    revoke_last, share_batch, share_links, sharing)
+    from colab_panel.share.link_check import LinkVerdict, check_link
     from colab_panel.staging import StagedDataset, extract_archive, stage
     from colab_panel.staging.sync import PeriodicSync, push
     from colab_panel.runtime.facts import read_runtime_facts

@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_share_commands(sub)
     _add_monitor_command(sub)
     _add_exporter_command(sub)
+    _add_last_exit_command(sub)
     return parser
 
 
@@ -143,6 +144,30 @@ def _run_exporter(args: argparse.Namespace) -> int:
         exporter_module.serve_until_interrupted(exporter)
     finally:
         exporter.close()
+# --- last-exit (issue 19): why did the previous kernel die? --------------------------------------
+
+
+def _add_last_exit_command(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    last = sub.add_parser("last-exit", help="why the previous kernel died, from the trail the panel keeps "
+                                            "(the panel itself still shows it once)")
+    last.add_argument("--state-dir", default=None, help="where the trail is (default: the package's state dir)")
+    last.add_argument("--svg", default=None, metavar="FILE", help="also write the chart of its last minutes")
+    last.set_defaults(handler=_run_last_exit)
+
+
+def _run_last_exit(args: argparse.Namespace) -> int:
+    from colab_panel.monitor.last_exit import explain_last_exit
+
+    exit_ = explain_last_exit(args.state_dir, mark_explained=False)
+    if exit_ is None:
+        print("No kernel died here: every recorded kernel closed cleanly (or none was recorded yet).")
+        return 0
+    print(exit_.words)
+    if args.svg:
+        from pathlib import Path
+
+        Path(args.svg).write_text(exit_.chart_svg())
+        print(f"chart: {args.svg}")
     return 0
 
 
@@ -160,6 +185,9 @@ def _add_staging_commands(sub: argparse._SubParsersAction) -> None:  # type: ign
     stage.add_argument("--no-extract", action="store_true", help="keep an archive as a file")
     stage.add_argument("--workers", type=_whole_number(1, 64, "workers"), default=None,
                        help="parallel downloads for a Drive folder")
+    stage.add_argument("--via-copy", action="store_true",
+                       help="Drive source: copy it into your Drive first (server-side) and stage the copy, "
+                            "past a shared file's download quota")
     stage.set_defaults(handler=_run_stage)
     push = sub.add_parser("push", help="upload new or changed files of a local folder to a Drive folder, verified")
     push.add_argument("local")
@@ -172,7 +200,7 @@ def _run_stage(args: argparse.Namespace) -> int:
     from colab_panel.units import human_bytes
 
     result = stage(args.source, args.dest, expected_hash=args.expected_hash, progress="tqdm",
-                   extract=not args.no_extract, workers=args.workers)
+                   extract=not args.no_extract, workers=args.workers, via_copy=args.via_copy)
     note = " (already staged: nothing fetched)" if result.cached else ""
     print(f"{result.path}: {result.files} files, {human_bytes(result.bytes)}{note}")
     for line in result.notes:
@@ -211,6 +239,7 @@ def _add_drive_commands(sub: argparse._SubParsersAction) -> None:  # type: ignor
     upload = verbs.add_parser("upload", help="upload a local file")
     upload.add_argument("path")
     upload.add_argument("--parent", default="root", help="Drive folder ID or link (default: My Drive)")
+    _add_copy_verbs(verbs)
     drive.set_defaults(handler=_run_drive)
 
 
@@ -251,7 +280,33 @@ def _run_drive(args: argparse.Namespace) -> int:
         elif args.drive_command == "upload":
             item = drive.upload(args.path, args.parent)
             print(f"uploaded {item.title} as {item.id} ({human_bytes(item.size_bytes)})")
+        else:
+            _run_copy_verb(args, drive)
     return 0
+
+
+# --- drive copy|shortcut (issue 19): copy instead of download -----------------------------------
+
+
+def _add_copy_verbs(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    copy = verbs.add_parser("copy", help="'Copy to my Drive': copy a file or folder server-side (no download); "
+                                         "rerun to finish an interrupted copy")
+    copy.add_argument("item")
+    copy.add_argument("--parent", default="root", help="Drive folder ID or link (default: My Drive)")
+    copy.add_argument("--title", default=None, help="name of the copy (default: the original's)")
+    shortcut = verbs.add_parser("shortcut", help="'Add to My Drive': a shortcut to a shared file or folder")
+    shortcut.add_argument("item")
+    shortcut.add_argument("--parent", default="root", help="Drive folder ID or link (default: My Drive)")
+
+
+def _run_copy_verb(args: argparse.Namespace, drive) -> None:
+    from colab_panel.drive.copying import add_shortcut, copy_to_my_drive
+
+    if args.drive_command == "copy":
+        print(copy_to_my_drive(args.item, parent=args.parent, title=args.title, drive=drive).describe())
+    elif args.drive_command == "shortcut":
+        item = add_shortcut(args.item, parent=args.parent, drive=drive)
+        print(f"added a shortcut to {item.title} as {item.id}")
 
 
 # --- share (issue 6): `share links|show|set|table` ---------------------------------------------
@@ -283,13 +338,63 @@ def _add_share_commands(sub: argparse._SubParsersAction) -> None:  # type: ignor
     table.add_argument("-r", "--recursive", action="store_true")
     table.add_argument("--format", choices=("csv", "md"), default="md")
     table.add_argument("-o", "--output", default=None, help="write to this .csv/.md file instead of printing")
+    _add_link_check_verb(verbs)
     share.set_defaults(handler=_run_share)
 
 
 def _run_share(args: argparse.Namespace) -> int:
     from colab_panel.share.command import run_share_command
 
+    if args.share_command == "check":
+        return _run_link_check(args)
     return run_share_command(args)
+
+
+# --- share check (issue 19): will this link work for someone else? ------------------------------
+
+EXIT_LINK_BROKEN = 3
+
+
+def _add_link_check_verb(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    check = verbs.add_parser("check", help="will this link work for someone else? Opens it as a visitor with "
+                                           "no Google account (exit 3 if it does not work)")
+    check.add_argument("link")
+    check.add_argument("--no-sign-in", action="store_true",
+                       help="only the visitor's side: do not sign in to name the cause or plan the fix")
+    check.add_argument("--fix", action="store_true", help="apply the sharing fix (needs --yes: it widens access)")
+    check.add_argument("--yes", action="store_true", help="confirm the fix")
+
+
+def _run_link_check(args: argparse.Namespace) -> int:
+    import os
+
+    from colab_panel.drive.auth import ENV_EMULATOR, ENV_EMULATOR_CA, connect
+    from colab_panel.share.link_check import check_link
+    from colab_panel.share.web_fetch import WebFetcher
+
+    emulator = os.environ.get(ENV_EMULATOR)
+    fetch = WebFetcher.for_emulator(emulator, os.environ.get(ENV_EMULATOR_CA, "")) if emulator else WebFetcher()
+    if args.no_sign_in:
+        verdict = check_link(args.link, fetch=fetch)
+        print(verdict.describe())
+        return 0 if verdict.works else EXIT_LINK_BROKEN
+    with connect(args.auth) as drive:
+        verdict = check_link(args.link, drive=drive, fetch=fetch)
+        print(verdict.describe())
+        if verdict.fix is None or not args.fix:
+            if verdict.fix is not None:
+                print("Run again with --fix --yes to apply:\n" + verdict.fix.describe())
+            return 0 if verdict.works else EXIT_LINK_BROKEN
+        if not args.yes:
+            print(verdict.fix.describe() + "\nThis widens access: nothing was changed. Add --yes to apply it.")
+            return 2
+        from colab_panel.share.sharing import apply_plan
+
+        record = apply_plan(verdict.fix, confirm=True, drive=drive)
+        print("Applied. " + record.describe())
+        after = check_link(args.link, fetch=fetch)
+        print(after.describe())
+        return 0 if after.works else EXIT_LINK_BROKEN
 
 
 def _run_demo(args: argparse.Namespace) -> int:

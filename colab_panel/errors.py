@@ -102,6 +102,10 @@ class BatchShareFailed(ShareError):
         self.report = report
 
 
+class LinkCheckError(ShareError):
+    """A link could not be checked at all (not a Drive link, or Drive's web unreachable)."""
+
+
 # --- Monitor ---------------------------------------------------------------------------------
 
 

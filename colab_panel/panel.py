@@ -21,13 +21,17 @@ from colab_panel.inputs import user_number, user_path
 from colab_panel import tabs
 from colab_panel.colab import enable_custom_widget_manager, widget_view_metadata
 from colab_panel.controllers.header import HeaderController
+from colab_panel.controllers.last_exit import LastExitController
+from colab_panel.controllers.notifications import NotificationController
 from colab_panel.tabs import PanelContext, TabParts
 from colab_panel.tabs.slots import TabSlot
 from colab_panel.views.header import HeaderView
+from colab_panel.views.last_exit import LastExitNotice
 from colab_panel.views.style import PANEL_CSS
 from colab_panel.widgets.closing import close_tree
 from colab_panel.views.tab_pages import TabPages
 from colab_panel.widgets.compat import mimebundle
+from colab_panel.widgets.notifier import Notifier
 from colab_panel.widgets.ticker import Ticker
 
 
@@ -55,7 +59,16 @@ class Panel:
                                options=options)
         self.header = HeaderController(staging_dir=context.staging_dir)
         self.header.refresh()
+        # Says why the previous kernel died (once), and records this one in case it dies too.
+        self.last_exit = LastExitController()
+        self.last_exit.start()
+        # Browser notifications: off until the user turns them on with the bell.
+        self.notifications = NotificationController()
+        self.notifier = Notifier.for_controller(self.notifications)
+        self.notifications.register_cell_events()
         self.slots = [TabSlot(spec, context) for spec in tabs.BUILDERS]
+        self._context = context
+        self.notifications.watch(context.shared)  # the Monitor tab is built already (its alerts)
         self.ticker = Ticker(interval_ms=int(refresh_s * 1000))
         self.ticker.on_tick(self._on_tick)
         self.widget = widgets.VBox(self._children()).add_class("cp-panel")
@@ -85,9 +98,14 @@ class Panel:
         for parts in self.tabs:
             if parts.on_tick is not None:
                 parts.on_tick()
+        self.notifications.watch(self._context.shared)
+        self.notifications.deliver()  # the tick runs on the main thread: send what other threads queued
 
     def _children(self) -> list[widgets.Widget]:
-        children: list[widgets.Widget] = [widgets.HTML(PANEL_CSS), HeaderView(self.header)]
+        children: list[widgets.Widget] = [widgets.HTML(PANEL_CSS), HeaderView(self.header),
+                                          widgets.HBox([self.notifier], layout=widgets.Layout(
+                                              justify_content="flex-end")).add_class("cp-notifier-row"),
+                                          LastExitNotice(self.last_exit)]
         self._tab = None
         if self.slots:
             self._tab = TabPages([s.container for s in self.slots], [s.title for s in self.slots]
@@ -118,6 +136,8 @@ class Panel:
         for parts in self.tabs:
             for closeable in parts.closeables:
                 closeable.close()
+        self.last_exit.close()
+        self.notifications.close()
         for child in old_children:
             close_tree(child)
         own_layout.close()

@@ -19,6 +19,14 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-dev-shm-usage"]
 
 
+def pytest_configure(config):
+    """Panels made by tests record their kernel's trail in a throwaway folder, not the user's."""
+    import os
+    import tempfile
+
+    os.environ.setdefault("COLAB_PANEL_STATE", tempfile.mkdtemp(prefix="colab-panel-state-"))
+
+
 # Tests here drive a kernel that must run Colab's pinned stack, whoever marked them.
 COLAB_STACK_FOLDERS = tuple(Path(__file__).resolve().parent / folder
                             for folder in ("browser/colab", "colab_standin"))

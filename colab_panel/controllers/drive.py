@@ -471,6 +471,31 @@ class DriveController(traitlets.HasTraits):
             self.status = f"Uploaded {source.name} ({human_bytes(item.size_bytes)}) to '{self.folder.title if self.folder else 'My Drive'}'."
         self._run(run, f"Uploading {Path(str(path)).name}...")
 
+    # --- copy instead of download (issue 19) -----------------------------------------------------
+
+    def copy_to_my_drive(self, selected: DriveItem | str | None = None) -> None:
+        """'Copy to my Drive': a server-side copy of the selection (a folder: everything in it) into
+        My Drive; running it again finishes an interrupted copy instead of duplicating it."""
+        from colab_panel.drive.copying import copy_to_my_drive
+
+        def run() -> None:
+            report = copy_to_my_drive(self._selected(selected), drive=self._drive())
+            self.status = report.describe()
+            if self.folder is not None and self.folder.id in report.copy.parents:
+                self._reload(select=report.copy)
+        self._run(run, "Copying into your Drive (server-side: nothing is downloaded)...")
+
+    def add_to_my_drive(self, selected: DriveItem | str | None = None) -> None:
+        """'Add to My Drive': a shortcut to the selection in My Drive (an existing one is reused)."""
+        from colab_panel.drive.copying import add_shortcut
+
+        def run() -> None:
+            item = add_shortcut(self._selected(selected), drive=self._drive())
+            self.status = f"Added a shortcut to '{item.title}' in My Drive."
+            if self.folder is not None and self.folder.id in item.parents:
+                self._reload(select=item)
+        self._run(run, "Adding a shortcut to My Drive...")
+
     def mkdir(self, name: str) -> None:
         def run() -> None:
             item = self._drive().mkdir(name, self.folder_id or "root")

@@ -24,8 +24,10 @@ import traitlets
 from colab_panel.errors import PanelError, ShareError
 from colab_panel.share.backend import default_drive
 from colab_panel.share.batch import BatchShareFailed, apply_batch, export_table, folder_table, plan_batch
+from colab_panel.share.link_check import check_link
 from colab_panel.share.links import download_note, share_links
 from colab_panel.share.model import ROLES, SharingState
+from colab_panel.share.web_fetch import Fetch
 from colab_panel.share.sharing import KEEP, ShareHistory, apply_plan, default_history, plan_share, revoke_last, sharing
 
 __all__ = ["ShareController", "LINK_CHOICES", "PERSON_CHOICES"]
@@ -69,13 +71,18 @@ class ShareController(traitlets.HasTraits):
     batch_rows = traitlets.List()  # TableRow
     batch_role = traitlets.Enum(LINK_CHOICES, default_value="reader")
 
+    link_verdict = traitlets.Any(None)  # LinkVerdict of the last check_link()
+    link_check_text = traitlets.Unicode("")
+    can_fix_link = traitlets.Bool(False)  # the verdict carries a sharing fix to review
+
     busy = traitlets.Bool(False)
     error = traitlets.Unicode("")
     message = traitlets.Unicode("")
 
     def __init__(self, *, drive: Any = None, drive_factory: Callable[[], Any] | None = None,
-                 history: ShareHistory | None = None, **kwargs: Any) -> None:
+                 history: ShareHistory | None = None, fetch: Fetch | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self._fetch = fetch  # the anonymous visitor's transport (None: the real web)
         self._drive = drive
         self._drive_factory = drive_factory or default_drive
         self.history = history if history is not None else default_history()
@@ -225,6 +232,34 @@ class ShareController(traitlets.HasTraits):
             if len(changing) < len(plans):
                 text += f"\n({len(plans) - len(changing)} file(s) already shared that way are left as they are.)"
             self._set_plan("batch", plans, text, any(p.widens for p in plans), "", "")
+
+    # --- will this link work for someone else? ------------------------------------------------
+
+    def check_link(self, link: str | None = None) -> None:
+        """Fetch `link` (default: the loaded item's main link, else `target`) as a visitor with no
+        account; the answer lands in `link_check_text`, a sharing fix in `propose_link_fix()`."""
+        with self._action():
+            self.link_verdict, self.link_check_text, self.can_fix_link = None, "", False
+            chosen = link or self.primary_link or self.target
+            if not chosen:
+                raise ShareError("Paste a Drive link or ID first, then check it.")
+            # The visitor's side needs no account: sign-in is not forced just to check. With a Drive
+            # already connected (an item was shown), the answer also names the cause and the fix.
+            verdict = check_link(chosen, drive=self._drive, fetch=self._fetch)
+            self.link_verdict, self.link_check_text = verdict, verdict.describe()
+            self.can_fix_link = verdict.fix is not None and not verdict.fix.is_empty
+
+    def propose_link_fix(self) -> None:
+        """Put the checked link's fix up for review; like every change, only `confirm()` applies it."""
+        with self._action():
+            verdict = self.link_verdict
+            if verdict is None or verdict.fix is None:
+                raise ShareError("No sharing change to review: check a link that does not work first.")
+            plan = verdict.fix
+            if not self._loaded_id or self._loaded_id != plan.file_id:
+                self.load(plan.file_id)
+            self._set_plan("share", plan, plan.describe(), plan.widens, plan.before.describe(),
+                           plan.after.describe())
 
     # --- helpers -----------------------------------------------------------------------------
 

@@ -96,6 +96,8 @@ class StagingController(traitlets.HasTraits):
     sync_error = traitlets.Unicode("")  # its latest failure, in words ("" once a push succeeds)
     # the Drive tab's selection (a DriveItem), offered with one click
     suggestion = traitlets.Any(None)
+    # the last staging hit a shared file's download quota: `stage_via_copy()` is offered (issue 19)
+    quota_blocked = traitlets.Bool(False)
 
     def __init__(self, *, stage_fn: StageFn | None = None, push_fn: PushFn | None = None,
                  drive: Any = None, live: bool | None = None, sync_factory: Callable[..., Any] | None = None,
@@ -124,6 +126,7 @@ class StagingController(traitlets.HasTraits):
             from colab_panel.staging.sync import PeriodicSync as sync_factory
         self._sync_factory = sync_factory
         self._sync: Any = None  # the running PeriodicSync
+        self._via_copy_next = False
 
     # --- input -----------------------------------------------------------------------------
 
@@ -150,15 +153,28 @@ class StagingController(traitlets.HasTraits):
             return False
         dest = self.dest or None
         source = self.source
+        extra = {"via_copy": True} if self._via_copy_next else {}
+        self._via_copy_next = False
 
         def work() -> tuple[str, Any]:
             result = self._stage_fn(source, dest, progress=self._on_progress, cancel=self._cancel,
-                                    drive=self._drive)
+                                    drive=self._drive, **extra)
             return "result", result
 
         self.result = None
         self._start(work, "Staging")
         return True
+
+    def stage_via_copy(self) -> bool:
+        """Stage `source` from a server-side copy in the user's Drive: past a download quota."""
+        self._via_copy_next = True
+        return self.stage()
+
+    @traitlets.observe("error")
+    def _on_error_change(self, change: Any) -> None:
+        from colab_panel.staging.quota import VIA_COPY_HINT
+
+        self.quota_blocked = VIA_COPY_HINT in (change["new"] or "")
 
     def push(self) -> bool:
         """Upload new or changed files of `push_local` into the Drive folder `push_folder`, in a thread."""

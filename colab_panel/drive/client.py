@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from colab_panel.drive.failures import is_transient, retry_after_s, translate
-from colab_panel.drive.items import FOLDER_MIME, ITEM_FIELDS, LIST_FIELDS, DriveItem, DrivePermission
+from colab_panel.drive.items import FOLDER_MIME, ITEM_FIELDS, LIST_FIELDS, SHORTCUT_MIME, DriveItem, DrivePermission
 from colab_panel.drive.retry import RetryPolicy
 from colab_panel.errors import DriveError
 from colab_panel.inputs import shown, user_path
@@ -420,6 +420,15 @@ class Drive:
         data = create_once(self, new_id, lambda http: request.execute(http=http, num_retries=0),
                            file_id=file_id, key_sent=key_sent, action="copy it")
         return self._seen(data)
+
+    def insert_shortcut(self, target: str | DriveItem, parent: str | DriveItem = ROOT) -> DriveItem:
+        """A shortcut to `target` in `parent` ('Add to My Drive'); see drive/copying.py."""
+        target_id, parent_id = self.ref(target), self.ref(parent)
+        item = target if isinstance(target, DriveItem) else None
+        body: dict[str, Any] = {"title": item.title if item else target_id, "mimeType": SHORTCUT_MIME,
+                                "parents": [{"id": parent_id}], "shortcutDetails": {"targetId": target_id}}
+        request = self._files().insert(body=body, fields=ITEM_FIELDS, supportsAllDrives=True)
+        return self._seen(self.execute(request, file_id=target_id, action="add a shortcut to it"))
 
     # --- bytes (implemented in transfers.py) --------------------------------------------------
 

@@ -28,6 +28,7 @@ import hashlib
 import os
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, BinaryIO, Callable
 
@@ -117,10 +118,27 @@ def strip_prefix(text: str) -> str:
 
 def stage_drive(text: str, dest: str | os.PathLike[str] | None, *, drive: Any, callback: ProgressCallback | None,
                 cancel: threading.Event | None, started: float, extract: bool, workers: int | None,
-                stage_file: Callable[..., Any], default_dest: Callable[[str], Path]) -> Any:
-    """Stage the Drive file or folder named by `text` (see the module docstring)."""
+                stage_file: Callable[..., Any], default_dest: Callable[[str], Path], via_copy: bool = False) -> Any:
+    """Stage the Drive file or folder named by `text` (see the module docstring). `via_copy`: copy it
+    into the user's Drive first (server-side) and stage the copy: the way past a download quota."""
+    from colab_panel.staging.quota import quota_in_words, staged_from_copy
+
     drive = connect_drive(drive)
     item = drive.resolve(strip_prefix(text))
+    with quota_in_words(text, item.title or item.id):
+        if not via_copy:
+            return _stage_item(drive, item, text, dest, callback, cancel, started, extract, workers,
+                               stage_file, default_dest)
+        copied, note = staged_from_copy(drive, item)
+        result = _stage_item(drive, copied, text, dest, callback, cancel, started, extract, workers,
+                             stage_file, default_dest)
+        return replace(result, notes=(*result.notes, note))
+
+
+def _stage_item(drive: Any, item: Any, text: str, dest: str | os.PathLike[str] | None,
+                callback: ProgressCallback | None, cancel: threading.Event | None, started: float,
+                extract: bool, workers: int | None, stage_file: Callable[..., Any],
+                default_dest: Callable[[str], Path]) -> Any:
     if item.is_folder:
         target = Path(dest) if dest is not None else default_dest(item.title or item.id)
         return stage_drive_folder(drive, item, target, text, callback, cancel, started, workers or DEFAULT_WORKERS)

@@ -80,7 +80,7 @@ def stage(source: str | os.PathLike[str] | Source, dest: str | os.PathLike[str] 
           expected_hash: str | None = None, progress: ProgressArg = "tqdm",
           cancel: threading.Event | None = None, extract: bool = True, drive: Any = None,
           workers: int | None = None, kaggle_api: Any = None,
-          storage_options: dict[str, Any] | None = None) -> StagedDataset:
+          storage_options: dict[str, Any] | None = None, via_copy: bool = False) -> StagedDataset:
     """Stage `source` into `dest` (default `default_dest(<name>)`) and describe the result.
 
     `source`: a local/mounted path (file or folder, e.g. under /content/drive), an http(s) URL,
@@ -94,7 +94,10 @@ def stage(source: str | os.PathLike[str] | Source, dest: str | os.PathLike[str] 
     file. `drive`: a `colab_panel.drive.Drive`, a factory returning one, or None to connect
     on first need. `workers`: parallel downloads for a Drive folder. `kaggle_api`: a factory
     for a `KaggleApi`-like object (tests). `storage_options`: passed to an fsspec store as they
-    are (e.g. `{"anon": True}`); by default the store finds its own credentials.
+    are (e.g. `{"anon": True}`); by default the store finds its own credentials. `via_copy`: for
+    a Drive source, copy it into your own Drive first (server-side) and stage the copy: the way
+    past a shared file's download quota (a quota failure raises `DownloadQuotaBlocked`, whose
+    message names this call).
     """
     started = time.monotonic()
     require_given(source, "source", "a path, an http(s) URL, a Drive link or ID, or kaggle:owner/dataset")
@@ -107,6 +110,9 @@ def stage(source: str | os.PathLike[str] | Source, dest: str | os.PathLike[str] 
         if isinstance(source, (str, os.PathLike)):
             text = os.fspath(source).strip()
             kind = classify(text)
+            if via_copy and kind != "drive":
+                raise StagingError(f"via_copy=True copies a Drive file into your Drive first; {text!r} is not a "
+                                   "Drive link or ID, so there is nothing to copy.")
             if kind == "kaggle":
                 try:
                     ref = parse_kaggle(text)
@@ -119,7 +125,7 @@ def stage(source: str | os.PathLike[str] | Source, dest: str | os.PathLike[str] 
 
                 return stage_drive(text, dest, drive=drive, callback=callback, cancel=cancel, started=started,
                                    extract=extract, workers=workers, stage_file=_stage_file,
-                                   default_dest=default_dest)
+                                   default_dest=default_dest, via_copy=via_copy)
             if kind == "fsspec":
                 from colab_panel.staging.fsspec_source import stage_fsspec  # lazy: fsspec
 

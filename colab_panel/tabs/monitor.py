@@ -24,6 +24,7 @@ from colab_panel.widgets.live_chart import chart_page_files
 def build_monitor_tab(ctx: PanelContext) -> TabParts:
     controller = MonitorController(transport=ctx.options.get("monitor_transport", "auto"),
                                    staging_dir=ctx.staging_dir, chart_files=chart_page_files())
+    ctx.shared["monitor"] = controller  # notifications follow it (alerts)
     # The controller owns the HTTP endpoint (it is re-created when the transport changes),
     # so closing the controller also stops the endpoint when the panel closes.
     closeables: list[Any] = [controller]

@@ -69,4 +69,5 @@ def build_staging_tab(ctx: PanelContext) -> TabParts:
     closeables: tuple[Any, ...] = (controller,)
     if drive_tab is not None and hasattr(drive_tab, "selection"):  # as the Share tab does
         closeables = (_Following(drive_tab, controller), controller)
+    ctx.shared["staging"] = controller  # notifications follow it (staging finished)
     return TabParts(title="Staging", view=StagingTab(controller), closeables=closeables, on_tick=controller.poll)

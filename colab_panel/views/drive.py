@@ -127,6 +127,11 @@ class DriveTab(widgets.VBox):
                                               style={"description_width": "64px"}).add_class("cp-drive-export-format")
         self.dest = _text("Download to (runtime folder)", "cp-drive-dest", value=str(c.default_dest))
         self.download_button = _button("Download", "cp-drive-download", icon="download")
+        self.copy_mine_button = _button("Copy to my Drive", "cp-drive-copy-mine", icon="copy",
+                                        tooltip="Copy it into My Drive on Google's side (no download); "
+                                                "the way past 'too many users have downloaded this file'")
+        self.shortcut_button = _button("Add to My Drive", "cp-drive-add-shortcut", icon="external-link",
+                                       tooltip="Put a shortcut to it in My Drive")
         self.upload_path = _text("Upload from (runtime path)", "cp-drive-upload-path")
         self.upload_button = _button("Upload here", "cp-drive-upload", icon="upload")
         self.name = _text("Name", "cp-drive-name", "200px")
@@ -156,7 +161,8 @@ class DriveTab(widgets.VBox):
             widgets.HBox([widgets.VBox([self.list, widgets.HBox([self.more_button, self.more_note])],
                                        layout=widgets.Layout(flex="1 1 0%", min_width="0")), side],
                          layout=widgets.Layout(width="100%")),
-            widgets.HBox([self.dest, self.download_button, self.upload_path, self.upload_button],
+            widgets.HBox([self.dest, self.download_button, self.copy_mine_button, self.shortcut_button,
+                          self.upload_path, self.upload_button],
                          layout=widgets.Layout(flex_flow="row wrap")),
             widgets.HBox([self.name, self.mkdir_button, self.rename_button, self.move_to, self.move_button,
                           self.trash_button, self.delete_button], layout=widgets.Layout(flex_flow="row wrap")),
@@ -183,6 +189,8 @@ class DriveTab(widgets.VBox):
         self.export_format.observe(self._on_export_format, "value")
         self.download_button.on_click(lambda _: c.download(dest=self.dest.value.strip() or None))
         self.upload_button.on_click(lambda _: c.upload(self.upload_path.value.strip()))
+        self.copy_mine_button.on_click(lambda _: c.copy_to_my_drive())
+        self.shortcut_button.on_click(lambda _: c.add_to_my_drive())
         self.mkdir_button.on_click(lambda _: c.mkdir(self.name.value))
         self.rename_button.on_click(lambda _: c.rename(self.name.value))
         self.move_button.on_click(lambda _: c.move(self.move_to.value))
@@ -278,7 +286,8 @@ class DriveTab(widgets.VBox):
         self.link_row.layout.display = None if url else "none"
         self.details.value = _details_html(item, c.sharing, c.links) if item else (
             '<span class="cp-muted">Select an item to see its details.</span>')
-        for button in (self.download_button, self.rename_button, self.move_button, self.trash_button, self.delete_button):
+        for button in (self.download_button, self.rename_button, self.move_button, self.trash_button, self.delete_button,
+                       self.copy_mine_button, self.shortcut_button):
             button.disabled = item is None
 
     def _render_state(self) -> None:

@@ -17,6 +17,7 @@ from colab_panel.controllers.share import LINK_CHOICES, PERSON_CHOICES, ShareCon
 from colab_panel.share.links import LINK_LABELS
 from colab_panel.share.qr import qr_svg
 from colab_panel.views.share_html import SHARE_CSS, batch_html, before_after_html, sharing_html
+from colab_panel.views.share_link_check import LinkCheckRow
 from colab_panel.widgets.copy_button import CopyButton
 
 __all__ = ["ShareTab"]
@@ -117,11 +118,12 @@ class ShareTab(widgets.VBox):
         ])
         self.error = widgets.HTML().add_class("cp-share-error")
         self.message = widgets.HTML().add_class("cp-share-message")
+        self.link_check = LinkCheckRow(controller)  # "Will this link work for someone else?"
         super().__init__([
             widgets.HTML(SHARE_CSS),
             widgets.HBox([self.target, self.show_button, self.use_selection],
                          layout=widgets.Layout(align_items="center", flex_flow="row wrap")),
-            self.title, self.error, self.links_section, self.sharing_section, self.confirm_slot,
+            self.title, self.error, self.link_check, self.links_section, self.sharing_section, self.confirm_slot,
             widgets.HBox([self.undo_button, self.undo_text], layout=widgets.Layout(align_items="center")),
             self.message, self.batch_section,
         ])

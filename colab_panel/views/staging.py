@@ -64,12 +64,16 @@ class StagingTab(widgets.VBox):
                                                 layout=widgets.Layout(display="none", width="auto"),
                                                 tooltip="Make the selected Drive folder the push target"
                                                 ).add_class("cp-staging-push-to-selection")
+        self.via_copy_button = widgets.Button(
+            description="Stage from a copy in my Drive", icon="copy", layout=widgets.Layout(display="none"),
+            tooltip="Copy it into your Drive on Google's side (no download) and stage the copy: "
+                    "the way past 'too many users have downloaded this file'").add_class("cp-staging-via-copy")
         self.message = widgets.HTML().add_class("cp-staging-message")
         self.error = widgets.HTML().add_class("cp-staging-error")
         super().__init__([
             widgets.HBox([self.use_selection, self.push_to_selection]),
             self.source, self.dest,
-            widgets.HBox([self.stage_button, self.cancel_button]),
+            widgets.HBox([self.stage_button, self.cancel_button, self.via_copy_button]),
             self.bar, self.progress, self.result,
             widgets.HBox([self.push_local, self.push_folder, self.push_button]),
             widgets.HBox([self.sync_minutes, widgets.Label("min"), self.sync_start, self.sync_stop]),
@@ -78,6 +82,9 @@ class StagingTab(widgets.VBox):
         ])
         self.add_class("cp-staging")
         self._bind()
+
+    def _show_via_copy(self, _change: Any = None) -> None:
+        self.via_copy_button.layout.display = None if self.controller.quota_blocked else "none"
 
     def _bind(self) -> None:
         c = self.controller
@@ -92,6 +99,8 @@ class StagingTab(widgets.VBox):
         c.observe(self._show_sync, names=["syncing", "sync_status", "sync_error"])
         c.observe(self._show_suggestion, names="suggestion")
         self.stage_button.on_click(lambda _: c.stage())
+        self.via_copy_button.on_click(lambda _: c.stage_via_copy())
+        c.observe(self._show_via_copy, names="quota_blocked")
         self.cancel_button.on_click(lambda _: c.cancel())
         self.push_button.on_click(lambda _: c.push())
         c.observe(self._show_busy, names="busy")

@@ -36,6 +36,7 @@ from colab_panel.drive.emulator.requestlog import RequestLog, RequestRecord
 from colab_panel.drive.emulator.seed import seed_directory, seed_manifest
 from colab_panel.drive.emulator.store import Store
 from colab_panel.drive.emulator.tls import write_self_signed_cert
+from colab_panel.drive.emulator.web import WebSide, is_web_path
 from colab_panel.drive.emulator.wire import ApiRequest, ApiResponse
 
 if TYPE_CHECKING:
@@ -75,6 +76,7 @@ class DriveEmulator:
         self.faults = Faults()
         self.requests = RequestLog()
         self.api = DriveApi.create(self.store, self._tmp, max_page_size)
+        self.web = WebSide(self.store, self.faults)  # the anonymous visitor's pages (no token)
         self._closing = threading.Event()
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
@@ -307,6 +309,11 @@ class _Handler(BaseHTTPRequestHandler):
         body: bytes, plan: Plan,
     ) -> ApiResponse:
         try:
+            if is_web_path(path):  # the anonymous visitor's pages, not the API: no token is read
+                if plan.error is not None:
+                    raise plan.error
+                base = f"https://{headers.get('host') or emulator.base_url.split('/')[2]}/"
+                return emulator.web.handle(method, path, query, base)
             email = _authenticate(emulator, headers.get("authorization"))
             if plan.error is not None:
                 raise plan.error
