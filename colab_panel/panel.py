@@ -102,9 +102,11 @@ class Panel:
         self.notifications.deliver()  # the tick runs on the main thread: send what other threads queued
 
     def _children(self) -> list[widgets.Widget]:
-        children: list[widgets.Widget] = [widgets.HTML(PANEL_CSS), HeaderView(self.header),
-                                          widgets.HBox([self.notifier], layout=widgets.Layout(
-                                              justify_content="flex-end")).add_class("cp-notifier-row"),
+        header = HeaderView(self.header)
+        header.layout.flex = "1 1 auto"
+        # The bell sits at the right end of the header's row, beside its refresh button.
+        children: list[widgets.Widget] = [widgets.HTML(PANEL_CSS),
+                                          widgets.HBox([header, self.notifier]).add_class("cp-header-row"),
                                           LastExitNotice(self.last_exit)]
         self._tab = None
         if self.slots:

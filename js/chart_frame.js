@@ -42,10 +42,11 @@ function report() {
   const status = { type: "cp-frame", state: "ready", points: Number(d.points || 0),
                    rows: Number(d.rows || 0), polls: Number(d.polls || 0), problem: d.problem || "",
                    last_t: Number(d.lastT || 0),
-                   height: Math.ceil(document.documentElement.scrollHeight) };
+                   // the content's own height: the document's is at least the frame's
+                   height: Math.ceil(root.getBoundingClientRect().bottom) + 4 };
   const key = JSON.stringify(status);
   if (key !== last) { last = key; window.parent.postMessage(status, "*"); }
 }
 new MutationObserver(report).observe(root, { attributes: true, subtree: true, childList: true });
-new ResizeObserver(report).observe(document.documentElement);
+new ResizeObserver(report).observe(root);
 report();

@@ -25,6 +25,10 @@ function beep() {
   }
 }
 
+const BELL_SVG = '<svg viewBox="0 0 16 16" width="13" height="13" aria-hidden="true">' +
+  '<path fill="currentColor" d="M8 1.5a1 1 0 0 0-1 1v.6A4.5 4.5 0 0 0 3.5 7.5v3L2 12v1h12v-1l-1.5-1.5v-3' +
+  'A4.5 4.5 0 0 0 9 3.1v-.6a1 1 0 0 0-1-1zM6.5 14a1.5 1.5 0 0 0 3 0z"/></svg>';
+
 export default {
   render({ model, el }) {
     el.classList.add("cp-notifier");
@@ -41,7 +45,8 @@ export default {
     const paint = () => {
       const on = model.get("enabled");
       const permission = model.get("permission");
-      bell.textContent = on ? "🔔 Notify: on" : "🔕 Notify: off";
+      // An SVG bell, not an emoji: a machine without an emoji font shows a box for those.
+      bell.innerHTML = `${BELL_SVG}<span>${on ? "Notify: on" : "Notify: off"}</span>`;
       bell.classList.toggle("cp-notifier-on", on);
       bell.title = permission === "denied"
         ? "This browser blocks notifications for this page: allow them in the site settings, then click again"

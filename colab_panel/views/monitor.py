@@ -37,7 +37,8 @@ def _fleet_section(fleet: widgets.Widget, open_: bool) -> widgets.VBox:
     """The fleet view under a button that shows or hides it. (Not an Accordion: under Colab's
     custom widget manager its titles are lost, as a Tab's are; see views/tab_pages.py.)"""
     toggle = widgets.ToggleButton(value=open_, description=FLEET_TITLE, icon="server",
-                                  layout=widgets.Layout(width="auto")).add_class("cp-monitor-fleet-toggle")
+                                  layout=widgets.Layout(width="auto", align_self="flex-start")
+                                  ).add_class("cp-monitor-fleet-toggle")
     fleet.layout.display = None if open_ else "none"
 
     def show(change: dict) -> None:

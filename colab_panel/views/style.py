@@ -25,6 +25,17 @@ PANEL_CSS = """
 .cp-tab-button:hover { color: #1f2937; background: rgba(26,115,232,0.06); }
 .cp-tab-button.cp-tab-current { color: #1a73e8; border-bottom-color: #1a73e8; }
 .cp-tab-button:focus-visible { outline: 2px solid #1a73e8; outline-offset: -2px; }
+/* the header's row: facts and refresh (views/header.py), then the notification bell */
+.cp-header-row { align-items: flex-start; }
+.cp-notifier { flex: 0 0 auto; margin: 6px 0 0 6px; }
+.cp-notifier-bell { display: inline-flex; align-items: center; gap: 5px; height: 28px; padding: 0 10px;
+  font: 12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #374151;
+  background: #eef2f7; border: 0; border-radius: 4px; cursor: pointer; white-space: nowrap; }
+.cp-notifier-bell:hover { background: #e2e8f0; }
+.cp-notifier-bell.cp-notifier-on { background: #e8f0fe; color: #1a73e8; }
+/* why the last kernel stopped (views/last_exit.py) */
+.cp-last-exit { background: #fef7e0; border-radius: 6px; padding: 4px 8px; margin: 4px 0; }
+.cp-last-exit-words { line-height: 1.45; font-size: 13px; }
 /* a tab not built yet (tabs/slots.py): the line is CSS, not one more widget to create */
 .cp-tab-loading:empty::before { content: "Loading this tab…"; color: #6b7280; font-size: 12px; }
 </style>

@@ -185,7 +185,7 @@ def test_panel_has_the_bell_off_and_its_tick_delivers(tmp_path, monkeypatch):
 
     panel = Panel()
     try:
-        assert panel.notifier in panel.widget.children[2].children and not panel.notifications.enabled
+        assert panel.notifier in panel.widget.children[1].children and not panel.notifications.enabled
         sent = []
         panel.notifications.attach(sent.append)
         panel.notifications.enabled = True

@@ -24,7 +24,8 @@ def test_panel_shows_header_and_closes_to_a_notice(tmp_path):
     panel = Panel(staging_dir=tmp_path)
     try:
         assert "cp-panel" in panel.widget._dom_classes
-        header = [c for c in panel.widget.children if "cp-header" in c._dom_classes]
+        (row,) = [c for c in panel.widget.children if "cp-header-row" in c._dom_classes]
+        header = [c for c in row.children if "cp-header" in c._dom_classes]
         assert len(header) == 1 and "Python" in header[0].facts_html.value
         assert "open" in repr(panel)
     finally:
