@@ -119,3 +119,31 @@ def test_monitor_chart_draws_through_a_60_second_busy_cell(fresh):
         f"{points} points drawn ({rows} rows received) in {BUSY_S} s of a busy cell; "
         f"proxyPort calls: {calls}; proxy log: {fresh.server.proxy_log()[-5:]}")
     assert not [c for c in calls if (c.get("options") or {}).get("cache") is True], calls
+
+
+def test_when_the_port_proxy_cannot_be_reached_the_chart_says_so_and_updates_when_idle(fresh):
+    """Every request to the proxy's origins fails (as when Colab's proxy is down or blocked): the
+    chart says so in words and draws what the kernel sends from its main thread on each tick."""
+    server = fresh.server
+    fresh.page.context.route("**/*", lambda route: route.continue_()
+                             if route.request.url.startswith((server.page_url, server.frame_url))
+                             else route.abort())
+    i = fresh.run_cell("from colab_panel import Panel\nfrom IPython.display import display\n"
+                       "panel = Panel()\ndisplay(panel)")
+    _panel_renders(fresh, i)
+    frame = fresh.output_frame(i)
+    frame.locator(".cp-tabs .cp-tabbar button", has_text="Monitor").click()
+    chart = frame.locator(".cp-monitor-chart .cp-live-chart")
+    fresh.frame(i).wait_for_function(
+        "() => document.querySelector('.cp-monitor-chart .cp-live-chart')?.dataset.frame === 'failed'",
+        timeout=40_000)
+    problem = chart.get_attribute("data-problem")
+    assert "could not reach the kernel through Colab's port proxy" in problem
+    assert "updates whenever the kernel is idle" in problem
+    assert chart.locator(".cp-lc-problem").is_visible()
+    # The kernel is idle: the panel's ticks (every 5 s) bring new rows from the main thread.
+    before = int(chart.get_attribute("data-rows") or 0)
+    fresh.frame(i).wait_for_function(
+        f"() => Number(document.querySelector('.cp-monitor-chart .cp-live-chart').dataset.rows) > {before} + 3",
+        timeout=30_000)
+    chart.locator(".cp-lc-plot .main-svg").first.wait_for(timeout=30_000)
