@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from colab_panel.errors import StagingError
+from colab_panel.inputs import user_path
 
 SHOWN_CHARS = 200
 MESSAGE_CHARS = 1000  # an error naming a 20,000-character member name is cut to this
 COMPRESSIONS = ("auto", None, "gz", "bz2", "xz", "zst")
-_PATH_MAX = 4096  # Linux; the kernel refuses longer paths anyway
 
 
 def shown(value: Any) -> str:
@@ -39,22 +39,10 @@ def bounded(error: StagingError) -> StagingError:
 
 
 def _path(value: Any, what: str) -> str:
-    if not isinstance(value, (str, os.PathLike)):
-        raise StagingError(f"The {what} must be a path (a str or pathlib.Path), not {type(value).__name__}.")
-    text = os.fspath(value)
-    if isinstance(text, bytes):
-        text = os.fsdecode(text)
-    if not text:
-        raise StagingError(f"The {what} is empty; name a path ('.' for the current folder).")
-    if "\x00" in text:
-        raise StagingError(f"The {what} {shown(text)!r} has a NUL character; no file can have that name.")
-    try:
-        encoded = os.fsencode(text)
-    except UnicodeEncodeError:
-        raise StagingError(f"The {what} {shown(text)!r} cannot be written as a file name here.") from None
-    if len(encoded) >= _PATH_MAX:
-        raise StagingError(f"The {what} {shown(text)!r} is longer than the system allows for a path.")
-    return text
+    """The text of a path argument, refused in words (inputs.user_path) when it cannot be one."""
+    if isinstance(value, os.PathLike) and isinstance(os.fspath(value), bytes):
+        value = os.fsdecode(os.fspath(value))
+    return str(user_path(value, f"The {what}", StagingError))
 
 
 def archive_file(value: Any) -> Path:
