@@ -190,3 +190,16 @@ def test_periodic_sync_during_a_writer_ends_with_one_complete_copy(
     assert any(r is not None and "epoch.pt" in _skipped_names(r) for r in reports)
     [copy] = _copies(emu, folder, "epoch.pt")
     assert copy.md5 == _md5(ckpt) and copy.size == 25 * PIECE
+
+
+def test_excluded_files_do_not_travel(emu: DriveEmulator, drive: Drive, tmp_path: Path) -> None:
+    local = tmp_path / "run"
+    (local / "old").mkdir(parents=True)
+    (local / "old" / "a.pt").write_bytes(b"a")
+    (local / "new.pt").write_bytes(b"b")
+    _age(local / "old" / "a.pt")
+    _age(local / "new.pt")
+    folder = child_id(emu, "results")
+    report = push(local, folder, drive=drive, progress=None, exclude=lambda rel: rel.startswith("old/"))
+    assert report.uploaded == ("new.pt",) and report.unchanged == 0
+    assert not _copies(emu, folder, "old")
