@@ -65,15 +65,26 @@ def restore_latest(drive_folder: str, local_dir: str | os.PathLike[str], *, patt
     A file checkpoint lands at `local_dir/<name>`, a folder checkpoint at `local_dir/<name>/`,
     both md5-verified. Raises StagingError (in words) when the folder holds none.
     """
-    from colab_panel.staging import stage
-    from colab_panel.staging.drive_source import connect_drive, strip_prefix
+    from colab_panel.staging.drive_source import connect_drive
 
     require_given(drive_folder, "Drive folder", "the link or ID of the Drive folder the checkpoints were kept in")
     require_given(local_dir, "local folder", "where to put the checkpoint, e.g. /content/ckpt")
     if not isinstance(drive_folder, str):
         raise StagingError(f"The Drive folder must be a link or ID (text), not {shown(drive_folder)}.")
     root = user_path(local_dir, "The local folder", StagingError, allow_empty=True).expanduser()
+    own = drive is None  # a connection we open here is ours to close
     drive = connect_drive(drive)
+    try:
+        return _restore(drive, drive_folder, root, pattern)
+    finally:
+        if own:
+            drive.close()
+
+
+def _restore(drive: Any, drive_folder: str, root: Path, pattern: str | None) -> Path:
+    from colab_panel.staging import stage
+    from colab_panel.staging.drive_source import strip_prefix
+
     folder = drive.resolve(strip_prefix(drive_folder))
     if not folder.is_folder:
         raise StagingError(f"'{folder.title}' on Drive is a file, not a folder of checkpoints.")

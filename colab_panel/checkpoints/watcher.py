@@ -148,6 +148,8 @@ class KeepOnDrive:
             if self._thread.is_alive():  # a run still going past the bound is an upload: let it end or die with us
                 self._thread.join(timeout=max(0.0, timeout_s - (time.monotonic() - started)) + 1)
         atexit.unregister(self._atexit)
+        if self._drive_arg is None and self._drive is not None and not self._thread.is_alive():
+            self._drive.close()  # the connection we opened; one still uploading past the bound dies with us
         return done
 
     def run_once(self) -> SyncReport | None:
