@@ -44,6 +44,8 @@ DEFAULT_INTERVAL_S = 60.0
 CLOSE_TIMEOUT_S = 60.0
 ATEXIT_TIMEOUT_S = 30.0
 _AGE_CHECK_S = 60.0  # how often the runtime's age is looked at, whatever interval_s is
+PANEL_CLOSE_TIMEOUT_S = 20.0
+_live: weakref.WeakSet[KeepOnDrive] = weakref.WeakSet()  # running watchers, for Panel.close()
 
 
 def _colab_session_age_s() -> float | None:
@@ -99,6 +101,7 @@ class KeepOnDrive:
         ref = weakref.ref(self)
         self._atexit = lambda: _flush_at_exit(ref)
         atexit.register(self._atexit)
+        _live.add(self)
         if start:
             self._thread.start()
 
@@ -148,6 +151,7 @@ class KeepOnDrive:
             if self._thread.is_alive():  # a run still going past the bound is an upload: let it end or die with us
                 self._thread.join(timeout=max(0.0, timeout_s - (time.monotonic() - started)) + 1)
         atexit.unregister(self._atexit)
+        _live.discard(self)
         if self._drive_arg is None and self._drive is not None and not self._thread.is_alive():
             self._drive.close()  # the connection we opened; one still uploading past the bound dies with us
         return done
@@ -313,6 +317,18 @@ def _flush_at_exit(ref: weakref.ref[KeepOnDrive]) -> None:
         keeper.close(keeper._atexit_timeout_s)
     except Exception:  # interpreter exit: nothing more we can say than a log line
         log.exception("keep_on_drive: the exit flush failed")
+
+
+def flush_all(timeout_s: float = PANEL_CLOSE_TIMEOUT_S) -> bool:
+    """Flush every open watcher, all within `timeout_s` together (Panel.close() calls this; the
+    watchers keep running). True if each one pushed everything."""
+    deadline = time.monotonic() + timeout_s
+    done = True
+    for keeper in list(_live):
+        if keeper._stop.is_set() or not keeper.running:  # closed, or never started (runs in its caller)
+            continue
+        done = keeper.flush(max(0.0, deadline - time.monotonic())) and done
+    return done
 
 
 def keep_on_drive(local_dir: str | os.PathLike[str], drive_folder: str, *, keep_last: int | None = None,

@@ -260,3 +260,20 @@ def test_errors_are_words_not_tracebacks(emu: DriveEmulator, drive: Drive, tmp_p
     assert keeper.last_error and "Traceback" not in keeper.last_error
     with pytest.raises(StagingError, match="no complete checkpoint"):
         restore_latest(child_id(emu, "ckpt"), tmp_path / "back", drive=drive)
+
+
+def test_closing_the_panel_flushes_open_watchers(emu: DriveEmulator, drive: Drive, tmp_path: Path) -> None:
+    from colab_panel.panel import _flush_checkpoint_watchers
+
+    local = tmp_path / "run"
+    local.mkdir()
+    folder = child_id(emu, "ckpt")
+    keeper = KeepOnDrive(local, folder, drive=drive, settle_s=0.1, interval_s=3600)
+    try:
+        assert keeper.flush(10) is True  # the first run: nothing yet
+        _write(local / "late.pt", 2, age_s=60)
+        _flush_checkpoint_watchers()  # what Panel.close() calls
+        assert "late.pt" in _live(emu, folder)
+        assert keeper.running  # the watcher goes on; only the panel closed
+    finally:
+        keeper.close(5)
