@@ -33,7 +33,7 @@ from colab_panel.errors import PanelError, StagingCancelled, StagingError
 from colab_panel.inputs import shown, user_number, user_path
 from colab_panel.runtime.facts import COLAB_MAX_SESSION_S
 from colab_panel.staging.arguments import require_given
-from colab_panel.staging.sync import SETTLE_S, SyncReport, local_md5, push
+from colab_panel.staging.sync import SETTLE_S, UPLOAD_WORKERS, SyncReport, local_md5, push
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +97,7 @@ class KeepOnDrive:
         self._requested = 0  # flush requests so far
         self._served = 0  # the highest request a finished run started after
         self._warned = False
+        self._exiting = False  # set by the exit hook: push then sends in one thread (see push(workers=1))
         self._thread = threading.Thread(target=self._loop, name="colab_panel-keep", daemon=True)
         ref = weakref.ref(self)
         self._atexit = lambda: _flush_at_exit(ref)
@@ -255,7 +256,7 @@ class KeepOnDrive:
         local = local_checkpoints(self.local_dir, self.pattern)
         excluded = self._excluded(local, catalog)
         report = push(self.local_dir, folder.id, drive=drive, progress=None, cancel=self._stop,
-                      settle_s=self._settle_s, exclude=lambda rel: rel.split("/", 1)[0] in excluded)
+                      settle_s=self._settle_s, workers=1 if self._exiting else UPLOAD_WORKERS, exclude=lambda rel: rel.split("/", 1)[0] in excluded)
         remote: dict[str, Any] = {}
         for rel, item in drive.walk(folder):
             if not item.is_folder and not item.is_shortcut:
@@ -313,6 +314,7 @@ def _flush_at_exit(ref: weakref.ref[KeepOnDrive]) -> None:
     keeper = ref()
     if keeper is None:
         return
+    keeper._exiting = True  # concurrent.futures takes no new work once the interpreter is exiting
     try:
         keeper.close(keeper._atexit_timeout_s)
     except Exception:  # interpreter exit: nothing more we can say than a log line

@@ -191,21 +191,26 @@ def _push_locked(root: Path, folder: Any, drive: Any, progress: ProgressArg, can
                 (updated if existing is not None else uploaded).append(rel)
             tracker.add(size, 1)
 
-        with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="colab_panel-push") as pool:
-            futures = [pool.submit(send, entry) for entry in plan]
-            try:
-                for future in futures:
-                    while True:
-                        try:
-                            future.result(timeout=0.1)
-                            break
-                        except FutureTimeout:
-                            tracker.emit()
-                            _check_stop(cancel)
-            except BaseException:
-                for f in futures:
-                    f.cancel()
-                raise
+        if workers == 1:  # in this thread: also the only way at interpreter exit, when concurrent.futures
+            for entry in plan:  # refuses new work (the checkpoint watcher's exit flush)
+                send(entry)
+                tracker.emit()
+        else:
+            with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="colab_panel-push") as pool:
+                futures = [pool.submit(send, entry) for entry in plan]
+                try:
+                    for future in futures:
+                        while True:
+                            try:
+                                future.result(timeout=0.1)
+                                break
+                            except FutureTimeout:
+                                tracker.emit()
+                                _check_stop(cancel)
+                except BaseException:
+                    for f in futures:
+                        f.cancel()
+                    raise
         tracker.emit(force=True)
         return SyncReport(folder.id, tuple(sorted(uploaded)), tuple(sorted(updated)), unchanged,
                           sum(sent_bytes), time.monotonic() - started, tuple(sorted(skipped.items())))

@@ -277,3 +277,34 @@ def test_closing_the_panel_flushes_open_watchers(emu: DriveEmulator, drive: Driv
         assert keeper.running  # the watcher goes on; only the panel closed
     finally:
         keeper.close(5)
+
+
+_EXITING_RUNTIME = """
+import os, sys, time
+from colab_panel.checkpoints import keep_on_drive
+from colab_panel.drive.client import Drive
+from colab_panel.drive.retry import RetryPolicy
+
+base_url, token, ca, folder, root = sys.argv[1:6]
+drive = Drive.for_emulator(base_url, token, ca, retry=RetryPolicy(max_attempts=6, base_delay_s=0.01,
+                                                                   max_delay_s=0.05, max_total_s=30))
+keeper = keep_on_drive(root, folder, interval_s=3600, drive=drive, settle_s=0.1)
+keeper.flush(10)  # the first run is over: the next one would be an hour away
+path = os.path.join(root, "final.pt")
+with open(path, "wb") as f:
+    f.write(os.urandom(65536))
+old = time.time() - 60
+os.utime(path, (old, old))
+print("exiting", flush=True)
+"""  # no close(): the interpreter-exit hook must push final.pt
+
+
+def test_interpreter_exit_flushes_what_is_pending(emu: DriveEmulator, tmp_path: Path) -> None:
+    local = tmp_path / "run"
+    local.mkdir()
+    folder = child_id(emu, "ckpt")
+    done = subprocess.run([sys.executable, "-c", _EXITING_RUNTIME, emu.base_url, emu.token, str(emu.ca_cert_path),
+                           folder, str(local)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "exiting" in done.stdout, done.stderr
+    [copy] = _live(emu, folder)["final.pt"]
+    assert copy.md5 == _md5(local / "final.pt")
