@@ -41,6 +41,9 @@ _EXPORTS = {
     "LinkVerdict": "colab_panel.share.link_check",
     "push": "colab_panel.staging.sync",
     "PeriodicSync": "colab_panel.staging.sync",
+    "keep_on_drive": "colab_panel.checkpoints.watcher",
+    "KeepOnDrive": "colab_panel.checkpoints.watcher",
+    "restore_latest": "colab_panel.checkpoints.restore",
     "extract_archive": "colab_panel.staging",
     "stage": "colab_panel.staging",
     "StagedDataset": "colab_panel.staging",
@@ -79,6 +82,8 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:  # let editors and type checkers see the lazy names
+    from colab_panel.checkpoints.restore import restore_latest
+    from colab_panel.checkpoints.watcher import KeepOnDrive, keep_on_drive
     from colab_panel.drive import Drive, DriveItem, connect
     from colab_panel.drive.auth import sign_in
     from colab_panel.drive.copying import add_shortcut, copy_to_my_drive

@@ -193,6 +193,13 @@ def _add_staging_commands(sub: argparse._SubParsersAction) -> None:  # type: ign
     push.add_argument("local")
     push.add_argument("drive_folder", help="Drive folder link or ID")
     push.set_defaults(handler=_run_push)
+    restore = sub.add_parser("restore", help="put the newest complete checkpoint of a Drive folder back on local "
+                                             "disk, md5-verified (the first cell of the next runtime)")
+    restore.add_argument("drive_folder", help="Drive folder link or ID the checkpoints were kept in")
+    restore.add_argument("local", nargs="?", default=".", help="where to put it (default: the current folder)")
+    restore.add_argument("--pattern", default=None,
+                         help="which top-level files or folders are checkpoints, e.g. 'epoch-*.pt' (default: all)")
+    restore.set_defaults(handler=_run_restore)
 
 
 def _run_stage(args: argparse.Namespace) -> int:
@@ -212,6 +219,13 @@ def _run_push(args: argparse.Namespace) -> int:
     from colab_panel.staging.sync import push
 
     print(push(args.local, args.drive_folder, progress="tqdm").summary())
+    return 0
+
+
+def _run_restore(args: argparse.Namespace) -> int:
+    from colab_panel.checkpoints.restore import restore_latest
+
+    print(f"restored {restore_latest(args.drive_folder, args.local, pattern=args.pattern)}")
     return 0
 
 

@@ -9,6 +9,7 @@ background work and leaves a one-line notice where it was.
 
 from __future__ import annotations
 
+import sys
 import threading
 import weakref
 from pathlib import Path
@@ -140,6 +141,7 @@ class Panel:
                 closeable.close()
         self.last_exit.close()
         self.notifications.close()
+        _flush_checkpoint_watchers()
         for child in old_children:
             close_tree(child)
         own_layout.close()
@@ -192,3 +194,11 @@ def _closed_notice(text: str) -> widgets.HTML:
     notice = widgets.HTML(value, layout=parts.layout)
     parts.style = notice.style
     return notice
+
+
+def _flush_checkpoint_watchers() -> None:
+    """Push what keep_on_drive watchers have pending, within their bound. Only when the watcher
+    module is loaded: if it is not, no watcher exists and closing must not import it."""
+    watcher = sys.modules.get("colab_panel.checkpoints.watcher")
+    if watcher is not None:
+        watcher.flush_all()

@@ -108,8 +108,11 @@ def local_md5(path: Path) -> str:
 
 def push(local_dir: str | os.PathLike[str], drive_folder: str, *, drive: Any = None, progress: ProgressArg = "tqdm",
          cancel: threading.Event | None = None, workers: int = UPLOAD_WORKERS,
-         settle_s: float = SETTLE_S) -> SyncReport:
+         settle_s: float = SETTLE_S, exclude: Callable[[str], bool] | None = None) -> SyncReport:
     """Upload new or changed files of `local_dir` into the Drive folder `drive_folder` (ID or link), verified.
+
+    `exclude(rel)`: True for a local file (path relative to `local_dir`) that must not travel, e.g.
+    a checkpoint the checkpoint watcher already pruned from Drive (it is not counted as unchanged).
 
     `drive`: a `Drive`, a factory for one, or None to connect. Raises StagingError (in words)
     for a missing local folder or a Drive target that is not a folder, DriveError subclasses
@@ -131,11 +134,12 @@ def push(local_dir: str | os.PathLike[str], drive_folder: str, *, drive: Any = N
     if not folder.is_folder:
         raise StagingError(f"'{folder.title}' on Drive is a file, not a folder: give the folder to push into.")
     with job_lock("push", folder.id, f"The Drive folder '{folder.title or folder.id}'", "pushed to"):
-        return _push_locked(root, folder, drive, progress, cancel, workers, started, settle_s)
+        return _push_locked(root, folder, drive, progress, cancel, workers, started, settle_s, exclude)
 
 
 def _push_locked(root: Path, folder: Any, drive: Any, progress: ProgressArg, cancel: threading.Event | None,
-                 workers: int, started: float, settle_s: float) -> SyncReport:
+                 workers: int, started: float, settle_s: float,
+                 exclude: Callable[[str], bool] | None = None) -> SyncReport:
     callback, close = resolve_progress(progress, "push")
     try:
         remote_files: dict[str, Any] = {}
@@ -145,7 +149,8 @@ def _push_locked(root: Path, folder: Any, drive: Any, progress: ProgressArg, can
                 remote_dirs.setdefault(rel, item.id)
             elif not item.is_shortcut and not item.is_native:
                 remote_files.setdefault(rel, item)  # duplicates on Drive: compare with the first
-        local = [(rel, size) for rel, size, _ in list_tree(root) if not _skipped(rel)]
+        local = [(rel, size) for rel, size, _ in list_tree(root)
+                 if not _skipped(rel) and (exclude is None or not exclude(rel))]
         skipped: dict[str, str] = {}
         # Files being written in place are not even read: their md5 would describe a moment.
         writers = finished_files.open_for_writing([root / rel for rel, _ in local])
@@ -186,21 +191,26 @@ def _push_locked(root: Path, folder: Any, drive: Any, progress: ProgressArg, can
                 (updated if existing is not None else uploaded).append(rel)
             tracker.add(size, 1)
 
-        with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="colab_panel-push") as pool:
-            futures = [pool.submit(send, entry) for entry in plan]
-            try:
-                for future in futures:
-                    while True:
-                        try:
-                            future.result(timeout=0.1)
-                            break
-                        except FutureTimeout:
-                            tracker.emit()
-                            _check_stop(cancel)
-            except BaseException:
-                for f in futures:
-                    f.cancel()
-                raise
+        if workers == 1:  # in this thread: also the only way at interpreter exit, when concurrent.futures
+            for entry in plan:  # refuses new work (the checkpoint watcher's exit flush)
+                send(entry)
+                tracker.emit()
+        else:
+            with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="colab_panel-push") as pool:
+                futures = [pool.submit(send, entry) for entry in plan]
+                try:
+                    for future in futures:
+                        while True:
+                            try:
+                                future.result(timeout=0.1)
+                                break
+                            except FutureTimeout:
+                                tracker.emit()
+                                _check_stop(cancel)
+                except BaseException:
+                    for f in futures:
+                        f.cancel()
+                    raise
         tracker.emit(force=True)
         return SyncReport(folder.id, tuple(sorted(uploaded)), tuple(sorted(updated)), unchanged,
                           sum(sent_bytes), time.monotonic() - started, tuple(sorted(skipped.items())))

@@ -190,3 +190,32 @@ def test_periodic_sync_during_a_writer_ends_with_one_complete_copy(
     assert any(r is not None and "epoch.pt" in _skipped_names(r) for r in reports)
     [copy] = _copies(emu, folder, "epoch.pt")
     assert copy.md5 == _md5(ckpt) and copy.size == 25 * PIECE
+
+
+def test_excluded_files_do_not_travel(emu: DriveEmulator, drive: Drive, tmp_path: Path) -> None:
+    local = tmp_path / "run"
+    (local / "old").mkdir(parents=True)
+    (local / "old" / "a.pt").write_bytes(b"a")
+    (local / "new.pt").write_bytes(b"b")
+    _age(local / "old" / "a.pt")
+    _age(local / "new.pt")
+    folder = child_id(emu, "results")
+    report = push(local, folder, drive=drive, progress=None, exclude=lambda rel: rel.startswith("old/"))
+    assert report.uploaded == ("new.pt",) and report.unchanged == 0
+    assert not _copies(emu, folder, "old")
+
+
+def test_one_worker_sends_in_the_calling_thread(emu: DriveEmulator, drive: Drive, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import colab_panel.staging.sync as sync
+
+    def no_pool(*args, **kwargs):
+        raise RuntimeError("cannot schedule new futures after interpreter shutdown")
+
+    monkeypatch.setattr(sync, "ThreadPoolExecutor", no_pool)  # as at interpreter exit
+    local = tmp_path / "run"
+    local.mkdir()
+    (local / "a.pt").write_bytes(b"a" * 10)
+    _age(local / "a.pt")
+    report = push(local, child_id(emu, "results"), drive=drive, progress=None, workers=1)
+    assert report.uploaded == ("a.pt",)
