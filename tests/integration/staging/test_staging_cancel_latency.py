@@ -162,3 +162,22 @@ def test_a_cancel_before_anything_arrived_says_nothing_was_written(emu: DriveEmu
         stage(f"drive:{child_id(emu, 'one.bin')}", dest, drive=drive, progress=None, cancel=cancel)
     assert _files(dest) == {} if dest.exists() else True
     assert "nothing" in str(raised.value) and "Kept" not in str(raised.value)
+
+
+def test_cancel_of_a_url_download_returns_long_before_it_would_end(file_server, tmp_path: Path) -> None:
+    body = random.Random(3).randbytes(8 * MiB)
+    file_server.files["/data.bin"] = body
+    file_server.bytes_per_second = RATE
+    cancel = threading.Event()
+    started = time.monotonic()
+    when = _cancel_after(2.0, cancel)
+    dest = tmp_path / "url"
+    with pytest.raises(StagingCancelled):
+        stage(file_server.url("/data.bin"), dest, progress=None, cancel=cancel)
+    latency = time.monotonic() - when["set"]
+    left = started + len(body) / RATE - when["set"]
+    assert latency < left / 5, f"cancel took {latency:.2f} s with {left:.1f} s of transfer left"
+    assert not (dest / "data.bin").exists()
+    file_server.bytes_per_second = None
+    stage(file_server.url("/data.bin"), dest, progress=None)
+    assert (dest / "data.bin").read_bytes() == body
