@@ -434,10 +434,15 @@ class Drive:
 
     def open_range(self, id_or_link: str | DriveItem, start: int = 0, *, chunk_size: int | None = None) -> RangeStream:
         """A readable stream of the file's bytes from `start`. `stream.offset` is where it really
-        starts (0 if Drive ignored the range); `stream.size` the file's total size."""
+        starts (0 if Drive ignored the range); `stream.size` the file's total size.
+        Without `chunk_size`, each GET is sized to the measured rate (at most `self.chunk_size`);
+        with it, every GET asks for exactly that many bytes."""
+        from colab_panel.drive.read_sizing import ReadSizer
         from colab_panel.drive.transfers import RangeStream
 
-        return RangeStream(self, self.ref(id_or_link), start, chunk_size or self.chunk_size)
+        if chunk_size:
+            return RangeStream(self, self.ref(id_or_link), start, chunk_size)
+        return RangeStream(self, self.ref(id_or_link), start, self.chunk_size, sizer=ReadSizer(self.chunk_size))
 
     def download(self, id_or_link: str | DriveItem, path: str | Path, *, resume: bool = True,
                  progress: Callable[[int, int | None], None] | None = None) -> Path:

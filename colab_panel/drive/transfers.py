@@ -1,7 +1,8 @@
 """Moving bytes: ranged reads (`RangeStream`), verified downloads and exports for `Drive` (uploads: `upload.py`).
 
-Downloads are a series of `alt=media` GETs with `Range: bytes=a-b` of `chunk_size` bytes
-each (16 MiB by default). httplib2 reads a whole response into memory and cannot hand back a
+Downloads are a series of `alt=media` GETs with `Range: bytes=a-b` of at most `chunk_size`
+bytes each (16 MiB by default), sized to last about half a second each (`read_sizing.py`) so
+a cancel never waits long for the one in flight. httplib2 reads a whole response into memory and cannot hand back a
 cut-off body, so bounded chunks are what make a dropped connection cheap: only the chunk in
 flight is fetched again (on a fresh connection), and a `.part` file left by an interrupted
 download resumes from its length. Memory stays at one chunk.
@@ -13,12 +14,14 @@ import io
 import mimetypes
 import re
 import os
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from colab_panel.drive.items import ITEM_FIELDS, DriveItem
+from colab_panel.drive.read_sizing import ReadSizer
 from colab_panel.errors import DriveError, DriveQuotaExceeded
 from colab_panel.inputs import os_error_in_words, shown
 
@@ -43,13 +46,17 @@ class RangeStream(io.RawIOBase):
     the file, known after the first chunk (None before). `read(n)` returns b"" at the end.
     """
 
-    def __init__(self, drive: Drive, file_id: str, start: int, chunk_size: int) -> None:
+    def __init__(self, drive: Drive, file_id: str, start: int, chunk_size: int, *,
+                 sizer: ReadSizer | None = None) -> None:
         super().__init__()
         if start < 0:
             raise ValueError("start must be >= 0")
         self._drive = drive
         self.file_id = file_id
         self.chunk_size = max(1, chunk_size)
+        # With a sizer, each GET lasts about TARGET_S (read_sizing.py) so a cancel checked between
+        # reads waits little at any rate; without one, every GET is exactly chunk_size (probes).
+        self._sizer = sizer
         self._pos = start  # next byte to fetch
         self._buffer = b""
         self.size: int | None = None
@@ -85,10 +92,13 @@ class RangeStream(io.RawIOBase):
         """Fetch the next chunk into the buffer; False at the end of the file."""
         if self.size is not None and self._pos >= self.size:
             return False
-        last = self._pos + self.chunk_size - 1
+        last = self._pos + (self._sizer.next_size() if self._sizer else self.chunk_size) - 1
         if self.size is not None:
             last = min(last, self.size - 1)
+        began = time.monotonic()
         status, headers, body = self._drive_get(self._pos, last)
+        if self._sizer is not None:
+            self._sizer.record(len(body), time.monotonic() - began)
         if status == 416:
             total = _total_from(headers.get("content-range", ""))
             if self._first and total is not None and self._pos > total:

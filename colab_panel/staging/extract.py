@@ -121,7 +121,9 @@ def errors_in_words(what: str, dest: Path) -> Iterator[None]:
     try:
         yield
     except writing.Cancelled:
-        raise StagingCancelled(f"Extraction of {what} was cancelled; nothing was written to {shown(dest)}.") from None
+        from colab_panel.staging.kept import cancelled_in_words  # after the workers stopped: counts the disk
+
+        raise StagingCancelled(cancelled_in_words(dest)) from None
     except StagingError as e:
         raise bounded(e) from None
     except OSError as e:

@@ -66,6 +66,13 @@ class PeekedStream:
             return data
         return self._rest.read(size)
 
+    def read1(self, size: int = -1) -> bytes:
+        """At most `size` bytes from one receive (see `ResumingReader.read`)."""
+        if self._first or size is None or size < 0:
+            return self.read(size)
+        read1 = getattr(self._rest, "read1", None)
+        return read1(size) if read1 is not None else self._rest.read(size)
+
     def close(self) -> None:
         self._rest.close()
 

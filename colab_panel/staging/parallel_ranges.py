@@ -29,10 +29,12 @@ import hashlib
 import json
 import os
 import threading
+import time
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
+from colab_panel.drive.read_sizing import ReadSizer
 from colab_panel.errors import ChecksumMismatch, DriveError, StagingError
 from colab_panel.staging import writing
 from colab_panel.staging.atomic import part_path
@@ -109,6 +111,7 @@ def download_ranges(source: Any, final: Path, *, size: int, expected: tuple[str,
 def _fetch_all(source: Any, fd: int, todo: list[Interval], record: _Recorder, tracker: ProgressTracker,
                cancel: threading.Event | None, abort: threading.Event | None, ranges: int) -> None:
     stop = threading.Event()
+    sizer = ReadSizer(max((e - s for s, e in todo), default=1))
     queue = list(reversed(todo))  # pop() from the end takes the lowest offsets first
     lock = threading.Lock()
 
@@ -120,12 +123,22 @@ def _fetch_all(source: Any, fd: int, todo: list[Interval], record: _Recorder, tr
                 if not queue:
                     return
                 start, end = queue.pop()
-            data = source.read_range(start, end - start)
-            if len(data) != end - start:  # the server ignored the range or cut the body short
-                raise DownloadInterrupted(f"{source.name}: asked for bytes {start}-{end - 1}, got {len(data)} bytes.")
-            _pwrite_all(fd, data, start)
-            record.add(start, end)
-            tracker.add(len(data))
+            # A piece is fetched in requests sized to the measured rate, each recorded as it lands:
+            # a cancel waits for one short request, not a whole piece (16 s at 1 MB/s).
+            while start < end:
+                writing.check_stop(stop, cancel)
+                _check_abort(abort, source.name)
+                want = min(end - start, sizer.next_size())
+                began = time.monotonic()
+                data = source.read_range(start, want)
+                sizer.record(len(data), time.monotonic() - began)
+                if len(data) != want:  # the server ignored the range or cut the body short
+                    raise DownloadInterrupted(f"{source.name}: asked for bytes {start}-{start + want - 1}, "
+                                              f"got {len(data)} bytes.")
+                _pwrite_all(fd, data, start)
+                record.add(start, start + want)
+                tracker.add(want)
+                start += want
 
     pool = ThreadPoolExecutor(max_workers=max(1, min(ranges, len(todo))), thread_name_prefix="colab_panel-range")
     futures: list[Future[None]] = [pool.submit(worker) for _ in range(max(1, min(ranges, len(todo))))]

@@ -193,7 +193,10 @@ class ResumingReader:
                 if self._stream is None:
                     self._open()
                 assert self._stream is not None
-                data = self._stream.read(size)
+                # read1: what one receive brings, up to `size`; read(4 MiB) would wait for all
+                # 4 MiB (4 s at 1 MB/s) before the cancel check above runs again.
+                read = getattr(self._stream, "read1", None) if size is not None and size > 0 else None
+                data = (read or self._stream.read)(size)
                 if not data and size != 0:
                     expected = self._source.size()
                     if expected is not None and self.position < expected:

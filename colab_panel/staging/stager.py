@@ -90,7 +90,9 @@ def stage(source: str | os.PathLike[str] | Source, dest: str | os.PathLike[str] 
     `expected_hash`: "sha256:<hex>" or "md5:<hex>" of the downloaded file; mismatch raises
     ChecksumMismatch and keeps nothing (Drive files are always checked against their md5).
     `progress`: "tqdm" (default), None, or a callback. `cancel`: a threading.Event; setting it
-    raises StagingCancelled, keeping only whole files. `extract=False` keeps an archive as a
+    raises StagingCancelled within about half a second at any transfer rate (requests are sized
+    to the measured rate), keeping only whole verified files; its message counts what `dest`
+    holds (files, bytes, partial downloads). `extract=False` keeps an archive as a
     file. `drive`: a `colab_panel.drive.Drive`, a factory returning one, or None to connect
     on first need. `workers`: parallel downloads for a Drive folder. `kaggle_api`: a factory
     for a `KaggleApi`-like object (tests). `storage_options`: passed to an fsspec store as they

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,6 +21,7 @@ class FileServer:
     drop_after: dict[str, int] = field(default_factory=dict)  # path -> bytes sent before the first GET is cut
     requests: list[tuple[str, str, str | None]] = field(default_factory=list)  # (method, path, Range)
     content_types: dict[str, str] = field(default_factory=dict)  # path -> Content-Type (none sent otherwise)
+    bytes_per_second: int | None = None  # a cap on each GET body, paced in tenths of a second
     port: int = 0
 
     def url(self, path: str) -> str:
@@ -81,7 +83,18 @@ def _handler(server: FileServer) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True
                 self.connection.shutdown(2)  # the network drops mid-body
                 return
-            self.wfile.write(body[start:])
+            if server.bytes_per_second is None:
+                self.wfile.write(body[start:])
+                return
+            step = max(1, server.bytes_per_second // 10)
+            began, sent = time.monotonic(), 0
+            try:
+                for at in range(start, len(body), step):
+                    self.wfile.write(body[at:at + step])
+                    sent += min(step, len(body) - at)
+                    time.sleep(max(0.0, sent / server.bytes_per_second - (time.monotonic() - began)))
+            except OSError:  # the client went away (a cancel): nothing more to send
+                self.close_connection = True
 
     return Handler
 
