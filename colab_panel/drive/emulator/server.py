@@ -32,6 +32,7 @@ from colab_panel.drive.emulator.access import parse_resource_keys
 from colab_panel.drive.emulator.api import DriveApi, is_media_request
 from colab_panel.drive.emulator.errors import ApiError, auth_error
 from colab_panel.drive.emulator.faults import Faults, Plan, RequestInfo
+from colab_panel.drive.emulator.oauth import TOKEN_PATH, OAuthError, ServiceAccounts, token_response
 from colab_panel.drive.emulator.requestlog import RequestLog, RequestRecord
 from colab_panel.drive.emulator.seed import seed_directory, seed_manifest
 from colab_panel.drive.emulator.store import Store
@@ -72,6 +73,7 @@ class DriveEmulator:
         blob_dir.mkdir()
         self.store = Store(blob_dir, owner_email=user_email, owner_name=user_name)
         self.tokens: dict[str, str] = {self.token: self.store.default_account.email}
+        self.service_accounts = ServiceAccounts()
         self.faults = Faults()
         self.requests = RequestLog()
         self.api = DriveApi.create(self.store, self._tmp, max_page_size)
@@ -163,6 +165,21 @@ class DriveEmulator:
         token = token or "emu-" + secrets.token_urlsafe(24)
         self.tokens[token] = account.email
         return token
+
+    @property
+    def token_uri(self) -> str:
+        """The OAuth 2.0 token endpoint service-account keys made here name (see oauth.py)."""
+        return self.base_url.rstrip("/") + TOKEN_PATH
+
+    def add_service_account(self, email: str, *, name: str | None = None) -> dict[str, str]:
+        """Create a service account (its own My Drive) and return a new key file's JSON for it.
+
+        Unmodified clients sign in with it as with Google's: oauth2client's and google-auth's
+        service-account credentials trade a signed JWT at the key's `token_uri` for a token.
+        Call it on a started emulator (the key names the port).
+        """
+        self.store.add_account(email, name)
+        return self.service_accounts.create_key(email, self.token_uri)
 
     def build_service(self, token: str | None = None) -> Any:
         """A googleapiclient Drive v2 `Resource` talking to this emulator (its connections close with us)."""
@@ -303,6 +320,8 @@ class _Handler(BaseHTTPRequestHandler):
         self, emulator: DriveEmulator, method: str, path: str, query: dict[str, str], headers: dict[str, str],
         body: bytes, plan: Plan,
     ) -> ApiResponse:
+        if path == TOKEN_PATH:
+            return _token_endpoint(emulator, method, body, plan)
         try:
             email = _authenticate(emulator, headers.get("authorization"))
             if plan.error is not None:
@@ -401,6 +420,19 @@ def _authenticate(emulator: DriveEmulator, header: str | None) -> str:
     if email is None:
         raise auth_error()
     return email
+
+
+def _token_endpoint(emulator: DriveEmulator, method: str, body: bytes, plan: Plan) -> ApiResponse:
+    """The OAuth token endpoint: no bearer token to check, its own error shape."""
+    if plan.error is not None:
+        return _error_response(plan.error)
+    try:
+        email, lifetime_s = emulator.service_accounts.token(method, body)
+    except OAuthError as error:
+        return error.response()
+    access_token = "ya29.emu-" + secrets.token_urlsafe(32)
+    emulator.tokens[access_token] = email
+    return token_response(access_token, lifetime_s)
 
 
 def _error_response(error: ApiError) -> ApiResponse:
