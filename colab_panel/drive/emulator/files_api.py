@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from colab_panel.drive.emulator.access import access_for, readable, writable
 from colab_panel.drive.emulator.errors import ApiError, insufficient_permissions, invalid, not_found
+from colab_panel.drive.emulator.fields import selects
 from colab_panel.drive.emulator.media import bytes_media, file_media
 from colab_panel.drive.emulator.query import QueryContext, compile_query
 from colab_panel.drive.emulator.resources import EXPORT_FORMATS, about_json, file_json
@@ -35,7 +36,7 @@ def get(api: DriveApi, req: ApiRequest, file_id: str) -> ApiResponse:
         item, _ = readable(api.store, _alias(api, req, file_id), req.email, req.resource_keys)
         if req.query.get("alt") == "media":
             return download(api, req, item)
-        return json_response(req, file_json(api.store, item, req.base_url, req.email))
+        return json_response(req, _resource(api, req, item))
 
 
 def download(api: DriveApi, req: ApiRequest, item: Item) -> ApiResponse:
@@ -78,6 +79,7 @@ def list_files(api: DriveApi, req: ApiRequest) -> ApiResponse:
     order = req.query.get("orderBy", "")
     fingerprint = f"{req.query.get('q', '')}|{order}"
     offset = _decode_token(req.query.get("pageToken"), fingerprint)
+    with_permissions = selects(req.query.get("fields"), "items", "permissions")
     with api.store.lock:
         store = api.store
         account = store.account(req.email)
@@ -94,7 +96,7 @@ def list_files(api: DriveApi, req: ApiRequest) -> ApiResponse:
         ]
         matches.sort(key=_sort_key(order))
         page = matches[offset : offset + page_size]
-        items = [file_json(store, item, req.base_url, req.email) for item in page]
+        items = [file_json(store, item, req.base_url, req.email, with_permissions=with_permissions) for item in page]
     result: dict[str, Any] = {
         "kind": "drive#fileList",
         "etag": f'"list-{len(matches)}"',
@@ -217,7 +219,7 @@ def insert(api: DriveApi, req: ApiRequest, metadata: dict[str, Any], content: by
         elif content:
             item.native_text = content.decode("utf-8", "replace")
         store.add(item)
-        return json_response(req, file_json(store, item, req.base_url, req.email))
+        return json_response(req, _resource(api, req, item))
 
 
 def update(
@@ -256,7 +258,7 @@ def update(
         item.modified = now()
         item.last_modifying_user = req.email
         item.version += 1
-        return json_response(req, file_json(store, item, req.base_url, req.email))
+        return json_response(req, _resource(api, req, item))
 
 
 def update_metadata(api: DriveApi, req: ApiRequest, file_id: str) -> ApiResponse:
@@ -270,7 +272,7 @@ def set_trashed(api: DriveApi, req: ApiRequest, file_id: str, trashed: bool) -> 
             raise insufficient_permissions()
         item.explicitly_trashed = trashed
         item.modified = now()
-        return json_response(req, file_json(api.store, item, req.base_url, req.email))
+        return json_response(req, _resource(api, req, item))
 
 
 def trash(api: DriveApi, req: ApiRequest, file_id: str) -> ApiResponse:
@@ -315,7 +317,12 @@ def copy(api: DriveApi, req: ApiRequest, file_id: str) -> ApiResponse:
         parent_ids = [p.get("id") for p in metadata.get("parents") or [] if isinstance(p, dict)]
         clone.parents = _checked_parents(api, req, parent_ids or ["root"], clone)
         store.add(clone)
-        return json_response(req, file_json(store, clone, req.base_url, req.email))
+        return json_response(req, _resource(api, req, clone))
+
+
+def _resource(api: DriveApi, req: ApiRequest, item: Item) -> dict[str, Any]:
+    """The File resource answering `req`, with `permissions` when its `fields` asks for them."""
+    return file_json(api.store, item, req.base_url, req.email, with_permissions=selects(req.query.get("fields"), "permissions"))
 
 
 def _csv(value: str | None) -> list[str]:

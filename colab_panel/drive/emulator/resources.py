@@ -101,12 +101,27 @@ def owner_permission(store: Store, item: Item) -> Permission:
 
 
 def all_permissions(store: Store, item: Item) -> list[Permission]:
-    """The owner's grant first, then the item's own (not inherited) grants, as v2 lists them."""
-    return [owner_permission(store, item), *item.permissions]
+    """The item's own (not inherited) grants in the order Drive lists them.
+
+    Drive puts link and audience grants ("anyone", then "domain") before people, and the
+    owner before the other people, each group in the order it was granted: a file shared
+    with anyone lists `anyoneWithLink` first and the owner second, which clients that
+    take `permissions[0]` rely on (PyDrive2's own tests do).
+    """
+    audiences = [perm for perm in item.permissions if perm.type == "anyone"]
+    audiences += [perm for perm in item.permissions if perm.type == "domain"]
+    people = [perm for perm in item.permissions if perm.type not in ("anyone", "domain")]
+    return [*audiences, owner_permission(store, item), *people]
 
 
-def file_json(store: Store, item: Item, base_url: str, email: str) -> dict[str, Any]:
-    """The full v2 File resource for `item` as `email` sees it."""
+
+
+def file_json(store: Store, item: Item, base_url: str, email: str, *, with_permissions: bool = False) -> dict[str, Any]:
+    """The v2 File resource for `item` as `email` sees it.
+
+    `permissions` is not part of the default answer: Drive fills it only when `fields` asks
+    for it (or for `*`), and only for someone who may share the item.
+    """
     access = access_for(store, item, email)
     role = access.role or "reader"
     writable = role in WRITE_ROLES
@@ -159,6 +174,8 @@ def file_json(store: Store, item: Item, base_url: str, email: str) -> dict[str, 
         "appDataContents": False,
         "spaces": ["drive"],
         "iconLink": f"https://drive-thirdparty.googleusercontent.com/16/type/{item.mime_type}",
+        "hasThumbnail": False,  # the emulator renders no thumbnails
+        "thumbnailVersion": "0",
         "capabilities": {
             "canCopy": not item.is_folder,
             "canEdit": writable,
@@ -177,6 +194,8 @@ def file_json(store: Store, item: Item, base_url: str, email: str) -> dict[str, 
             "canChangeCopyRequiresWriterPermission": writable,
         },
     }
+    if with_permissions and writable:
+        out["permissions"] = [permission_json(base_url, item, perm) for perm in all_permissions(store, item)]
     if item.resource_key:
         out["resourceKey"] = item.resource_key
     if item.is_folder:
