@@ -219,6 +219,7 @@ def insert(api: DriveApi, req: ApiRequest, metadata: dict[str, Any], content: by
         elif content:
             item.native_text = content.decode("utf-8", "replace")
         store.add(item)
+        store.record_revision(item, when=item.modified)
         return json_response(req, _resource(api, req, item))
 
 
@@ -253,7 +254,12 @@ def update(
                 raise invalid("A file must keep at least one parent", "parents")
             item.parents = _checked_parents(api, req, new_parents, item)
         if content is not None and not item.is_native:
+            history = store.revisions(item)  # the content being replaced becomes history first
+            if not req.flag("newRevision", True):
+                history.pop()  # v2: newRevision=false overwrites the head revision instead
             item.blob, item.size, item.md5 = store.write_blob(content)
+            item.last_modifying_user = req.email
+            store.record_revision(item)
             item.version += 1
         item.modified = now()
         item.last_modifying_user = req.email
@@ -317,6 +323,7 @@ def copy(api: DriveApi, req: ApiRequest, file_id: str) -> ApiResponse:
         parent_ids = [p.get("id") for p in metadata.get("parents") or [] if isinstance(p, dict)]
         clone.parents = _checked_parents(api, req, parent_ids or ["root"], clone)
         store.add(clone)
+        store.record_revision(clone)  # a copy starts its own history
         return json_response(req, _resource(api, req, clone))
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from colab_panel.drive.emulator.access import WRITE_ROLES, access_for
-from colab_panel.drive.emulator.store import FOLDER_MIME, SHORTCUT_MIME, Account, Item, Permission, Store
+from colab_panel.drive.emulator.store import FOLDER_MIME, SHORTCUT_MIME, Account, Item, Permission, Revision, Store
 
 _DOCUMENT = "application/vnd.google-apps.document"
 _SPREADSHEET = "application/vnd.google-apps.spreadsheet"
@@ -112,8 +112,6 @@ def all_permissions(store: Store, item: Item) -> list[Permission]:
     audiences += [perm for perm in item.permissions if perm.type == "domain"]
     people = [perm for perm in item.permissions if perm.type not in ("anyone", "domain")]
     return [*audiences, owner_permission(store, item), *people]
-
-
 
 
 def file_json(store: Store, item: Item, base_url: str, email: str, *, with_permissions: bool = False) -> dict[str, Any]:
@@ -225,13 +223,42 @@ def file_json(store: Store, item: Item, base_url: str, email: str, *, with_permi
         out["quotaBytesUsed"] = str(item.size)
         out["md5Checksum"] = store.md5_of(item)
         out["originalFilename"] = item.title
-        out["headRevisionId"] = f"0B{item.id[:20]}{item.version}"
+        out["headRevisionId"] = store.revisions(item)[-1].id
         stem, dot, extension = item.title.rpartition(".")
         if dot and stem:
             out["fileExtension"] = extension
             out["fullFileExtension"] = extension
     else:
         out["quotaBytesUsed"] = "0"
+    return out
+
+
+def revision_json(store: Store, item: Item, revision: Revision, base_url: str, email: str) -> dict[str, Any]:
+    """A v2 Revision resource: content revisions download by `downloadUrl`, Docs ones by `exportLinks`."""
+    api = f"{base_url}drive/v2/files/{item.id}/revisions/{revision.id}"
+    user = store.account(revision.user)
+    out: dict[str, Any] = {
+        "kind": "drive#revision",
+        "etag": f'"{item.id}-{revision.id}"',
+        "id": revision.id,
+        "selfLink": api,
+        "mimeType": revision.mime_type,
+        "modifiedDate": rfc3339(revision.modified),
+        "pinned": False,
+        "published": False,
+        "lastModifyingUserName": user.display_name,
+        "lastModifyingUser": user_json(user, me=user.email.lower() == email.lower()),
+    }
+    if revision.mime_type in EXPORT_FORMATS:
+        files_api = f"{base_url}drive/v2/files/{item.id}"
+        out["exportLinks"] = {
+            mime: f"{files_api}/export?mimeType={quote(mime, safe='')}&alt=media" for mime in EXPORT_FORMATS[revision.mime_type]
+        }
+    elif revision.blob is not None:
+        out["downloadUrl"] = f"{api}?alt=media"
+        out["md5Checksum"] = revision.md5
+        out["fileSize"] = str(revision.size)
+        out["originalFilename"] = revision.original_filename
     return out
 
 
