@@ -16,7 +16,7 @@ from colab_panel.drive.emulator.errors import ApiError, insufficient_permissions
 from colab_panel.drive.emulator.fields import selects
 from colab_panel.drive.emulator.media import bytes_media, file_media
 from colab_panel.drive.emulator.query import QueryContext, compile_query
-from colab_panel.drive.emulator.resources import EXPORT_FORMATS, about_json, file_json
+from colab_panel.drive.emulator.resources import DOCUMENT_MIME, EXPORT_FORMATS, IMPORT_FORMATS, about_json, file_json, imported_text
 from colab_panel.drive.emulator.store import FOLDER_MIME, SHORTCUT_MIME, Item, new_file_id, now
 from colab_panel.drive.emulator.wire import ApiRequest, ApiResponse, empty_response, json_response
 
@@ -65,7 +65,13 @@ def export(api: DriveApi, req: ApiRequest, file_id: str) -> ApiResponse:
 
 
 def _export_bytes(item: Item, mime: str) -> bytes:
-    """Plain-text formats carry the doc's text; binary formats get a marked stand-in (not a real PDF/docx)."""
+    """Plain-text formats carry the doc's text; binary formats get a marked stand-in (not a real PDF/docx).
+
+    A Google Doc exported as text/plain comes as Drive sends it: a UTF-8 byte order mark
+    first and CRLF line breaks (PyDrive2's `remove_bom` exists for that mark).
+    """
+    if mime == "text/plain" and item.mime_type == DOCUMENT_MIME:
+        return ("\ufeff" + item.native_text.replace("\r\n", "\n").replace("\n", "\r\n")).encode()
     if mime in ("text/plain", "text/csv", "text/tab-separated-values"):
         return item.native_text.encode()
     if mime == "text/html":
@@ -214,10 +220,13 @@ def insert(api: DriveApi, req: ApiRequest, metadata: dict[str, Any], content: by
                 raise invalid("A shortcut needs shortcutDetails.targetId", "shortcutDetails.targetId")
             readable(store, target_id, req.email, req.resource_keys)
             item.shortcut_target = target_id
+        source_mime = mime.split(";")[0].strip().lower()
+        if content is not None and req.flag("convert") and source_mime in IMPORT_FORMATS:
+            item.mime_type = IMPORT_FORMATS[source_mime]
         if not item.is_native:
             item.blob, item.size, item.md5 = store.write_blob(content or b"")
         elif content:
-            item.native_text = content.decode("utf-8", "replace")
+            item.native_text = imported_text(content)
         store.add(item)
         store.record_revision(item, when=item.modified)
         return json_response(req, _resource(api, req, item))

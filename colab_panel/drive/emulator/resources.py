@@ -13,7 +13,7 @@ from urllib.parse import quote
 from colab_panel.drive.emulator.access import WRITE_ROLES, access_for
 from colab_panel.drive.emulator.store import FOLDER_MIME, SHORTCUT_MIME, Account, Item, Permission, Revision, Store
 
-_DOCUMENT = "application/vnd.google-apps.document"
+DOCUMENT_MIME = _DOCUMENT = "application/vnd.google-apps.document"
 _SPREADSHEET = "application/vnd.google-apps.spreadsheet"
 _PRESENTATION = "application/vnd.google-apps.presentation"
 _DRAWING = "application/vnd.google-apps.drawing"
@@ -46,6 +46,23 @@ EXPORT_FORMATS: dict[str, list[str]] = {
     ],
     _DRAWING: ["image/png", "image/jpeg", "image/svg+xml", "application/pdf"],
 }
+
+# What `convert=true` turns an upload into (Drive's importFormats, the text-based part of it).
+# Office and PDF files are not converted by the emulator: they are stored as uploaded, as
+# Drive stores a type it has no import for.
+IMPORT_FORMATS: dict[str, str] = {
+    "text/plain": _DOCUMENT,
+    "text/html": _DOCUMENT,
+    "text/markdown": _DOCUMENT,
+    "text/csv": _SPREADSHEET,
+    "text/tab-separated-values": _SPREADSHEET,
+}
+
+
+def imported_text(content: bytes) -> str:
+    """The text a converted upload keeps: decoded, a leading byte order mark dropped, LF line breaks."""
+    return content.decode("utf-8-sig", "replace").replace("\r\n", "\n")
+
 
 _EDITOR_PATHS = {_DOCUMENT: "document", _SPREADSHEET: "spreadsheets", _PRESENTATION: "presentation", _DRAWING: "drawings"}
 
@@ -281,6 +298,7 @@ def about_json(store: Store, account: Account) -> dict[str, Any]:
         "isCurrentAppInstalled": False,
         "languageCode": "en",
         "exportFormats": [{"source": source, "targets": targets} for source, targets in EXPORT_FORMATS.items()],
+        "importFormats": [{"source": source, "targets": [target]} for source, target in IMPORT_FORMATS.items()],
     }
 
 
