@@ -5,4 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/install.sh
-exec .venv/bin/python -m pytest "$@"
+.venv/bin/python -m pytest "$@"
+
+# --- PyDrive2's own test suite, unmodified, against the Drive emulator (tools/pydrive2_suite.py) ---
+# Latest stack, full runs only (no pytest arguments); about 40 s, cut off after 10 minutes.
+[ $# -gt 0 ] || timeout 600 .venv/bin/python tools/pydrive2_suite.py -q
