@@ -3,6 +3,7 @@
     emu.faults.fail(status=403, reason="userRateLimitExceeded", times=2, media=True)
     emu.faults.fail(status=503, times=1, method="GET", path="/drive/v2/files")
     emu.faults.reset(after_bytes=1000, media=True)    # headers + 1000 body bytes, then close
+    emu.faults.lose_answer(method="POST")              # act on the request, then close unanswered
     emu.faults.delay(0.2, times=3)                     # latency before answering
     emu.faults.bandwidth(256 * 1024)                   # cap media bodies at 256 KiB/s
     emu.faults.clear()
@@ -34,7 +35,7 @@ class RequestInfo:
 
 @dataclass
 class Rule:
-    kind: str  # "error" | "reset" | "delay"
+    kind: str  # "error" | "reset" | "lose" | "delay"
     times: int | None
     method: str | None = None
     path: str | Callable[[RequestInfo], bool] | None = None
@@ -68,6 +69,7 @@ class Plan:
     error: ApiError | None = None
     reset_after: int | None = None  # close the connection after this many body bytes
     reset_before_response: bool = False
+    lose_answer: bool = False  # act on the request, then close the connection without answering
 
 
 class Faults:
@@ -116,6 +118,18 @@ class Faults:
     ) -> Rule:
         """Drop the connection: after the headers and `after_bytes` of body, or before any response if None."""
         return self._add(Rule("reset", times, method, path, media, after_bytes=after_bytes))
+
+    def lose_answer(
+        self,
+        *,
+        times: int | None = 1,
+        method: str | None = None,
+        path: str | Callable[[RequestInfo], bool] | None = None,
+        media: bool | None = None,
+    ) -> Rule:
+        """Carry out matching requests, then close the connection before any byte of the answer:
+        the client cannot tell this from a request that never arrived (a create must look first)."""
+        return self._add(Rule("lose", times, method, path, media))
 
     def delay(
         self,
@@ -166,6 +180,8 @@ class Faults:
                     rule.used += 1
                     if rule.kind == "error":
                         return Plan(delay=delay, error=rule.error)
+                    if rule.kind == "lose":
+                        return Plan(delay=delay, lose_answer=True)
                     if rule.after_bytes is None:
                         return Plan(delay=delay, reset_before_response=True)
                     return Plan(delay=delay, reset_after=rule.after_bytes)

@@ -8,7 +8,7 @@
         emu.requests.count(method="GET", media=True)   # see requestlog.py
 
 One thread accepts; each connection gets its own thread (HTTP/1.1 keep-alive, as httplib2
-uses). `close()` stops accepting, shuts every open connection so no handler thread is left
+uses). A connection left idle `idle_timeout_s` (default 30 s) between requests is closed. `close()` stops accepting, shuts every open connection so no handler thread is left
 waiting on a client, joins them, and removes the temp dir holding the certificate, key,
 uploaded blobs and upload sessions.
 """
@@ -63,10 +63,16 @@ class DriveEmulator:
         user_email: str = "me@example.com",
         user_name: str = "Emulated User",
         socket_timeout: float = 30.0,
+        idle_timeout_s: float = 30.0,
     ) -> None:
         self.host = host
         self._requested_port = port
-        self.socket_timeout = socket_timeout
+        self.socket_timeout = socket_timeout  # a read or write inside a request
+        # How long a keep-alive connection may wait for its next request before the emulator
+        # closes it, as Google's front ends close idle connections: clients must cope with a
+        # pooled connection that is already gone. Tests set it to about a second.
+        self.idle_timeout_s = idle_timeout_s
+        self.idle_closes = 0  # connections closed for idleness so far
         self.token = token or "emu-" + secrets.token_urlsafe(24)
         self._tmp = Path(tempfile.mkdtemp(prefix="drive-emulator-"))
         blob_dir = self._tmp / "blobs"
@@ -206,6 +212,10 @@ class DriveEmulator:
             else:
                 self._connections.discard(conn)
 
+    def _count_idle_close(self) -> None:
+        with self._connections_lock:
+            self.idle_closes += 1
+
     def _wait(self, seconds: float) -> None:
         # An Event wait, not time.sleep, so close() never waits out a scripted delay.
         if seconds > 0:
@@ -275,6 +285,23 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - BaseHTTPRequestHandler's name
         logger.debug("drive emulator: " + format, *args)
 
+    def handle_one_request(self) -> None:
+        # Wait for the next request's first byte under the idle timeout; once it is there,
+        # the request is read and answered under the (longer) socket timeout.
+        emulator = self.server.emulator
+        self.connection.settimeout(emulator.idle_timeout_s)
+        try:
+            self.rfile.peek(1)  # type: ignore[attr-defined]  # a BufferedReader (rbufsize -1)
+        except TimeoutError:
+            emulator._count_idle_close()
+            self.close_connection = True  # closed without a word, as a front end drops an idle connection
+            return
+        except OSError:
+            self.close_connection = True
+            return
+        self.connection.settimeout(emulator.socket_timeout)
+        super().handle_one_request()
+
     def do_GET(self) -> None:
         self._serve()
 
@@ -300,6 +327,9 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             response = self._answer(emulator, method, path, query, headers, body, plan)
             status = response.status
+            if plan.lose_answer:
+                self._drop()  # done, but the client never hears of it
+                return
             self._send(response, plan)
         except ApiError as error:  # raised while reading the body
             status = error.status
