@@ -23,6 +23,11 @@ Every call:
 - is retried with exponential backoff and jitter on rate limits (403 usageLimits reasons, 429),
   5xx and connection failures, each retry on a fresh connection (httplib2 otherwise reuses a
   pooled socket the server already closed); attempts and total time are bounded (`RetryPolicy`);
+- survives a keep-alive connection Drive closed while idle: the request is sent again at once
+  on a fresh connection when that cannot do anything twice (`connection.DriveHttp`). When a
+  create (files.insert, files.copy) was sent whole and the answer never came, Drive is looked
+  at before trying again: `mkdir` adopts the folder of that name, `upload` the file with the
+  same name and md5, and what cannot be told apart (a copy) is reported, never made twice;
 - raises `colab_panel.errors.DriveError` subclasses with a sentence a user can act on
   (DriveNotFound naming the ID, ResourceKeyRequired, DrivePermissionDenied, DriveQuotaExceeded,
   DriveAuthError). Bad IDs/links raise `DriveError(reason="invalidId")` with the parser's words.
@@ -42,7 +47,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from colab_panel.drive.failures import is_transient, retry_after_s, translate
+from colab_panel.drive.failures import RequestOutcomeUnknown, is_transient, retry_after_s, translate
 from colab_panel.drive.items import FOLDER_MIME, ITEM_FIELDS, LIST_FIELDS, DriveItem, DrivePermission
 from colab_panel.drive.retry import RetryPolicy
 from colab_panel.errors import DriveError
@@ -60,6 +65,7 @@ ROOT = "root"  # Drive's alias for the signed-in user's My Drive
 PAGE_SIZE = 1000  # the most files.list returns per page; fewer requests for big folders
 WALK_BATCH = 40  # folders listed per files.list in walk(): q="('a' in parents or 'b' in parents ...)"
 MAX_SHORTCUT_HOPS = 5
+CREATE_METHODS = frozenset({"drive.files.insert", "drive.files.copy"})  # sent twice, they make two
 
 
 @dataclass(frozen=True)
@@ -144,10 +150,38 @@ class Drive:
             _close_http(http)
 
     def call(self, fn: Callable[[Any], Any], *, file_id: str | None = None, key_sent: bool = False,
-             action: str = "reach Google Drive") -> Any:
-        """Run `fn(http)` with retries and error translation. `fn` gets this thread's authorized Http."""
+             action: str = "reach Google Drive", creates: bool = False,
+             lookup: Callable[[], Any] | None = None) -> Any:
+        """Run `fn(http)` with retries and error translation. `fn` gets this thread's authorized Http.
+
+        `creates`: `fn` makes something new (files.insert, files.copy), so a request whose answer
+        was lost (`RequestOutcomeUnknown`) is not simply sent again: `lookup()` is asked first
+        for what the lost request made (its result is returned as the answer; None means not
+        made, so it is retried), and without a `lookup` the call fails in words instead.
+        """
+
+        def attempt() -> Any:
+            try:
+                return fn(self._http())
+            except RequestOutcomeUnknown as exc:
+                if creates:
+                    if lookup is None:
+                        raise DriveError(
+                            f"Could not tell whether Drive managed to {action}: the connection broke after the request "
+                            "was sent and before the answer. Look in Drive before trying again, so as not to do it twice.",
+                            reason="outcomeUnknown") from exc
+                    found = lookup()
+                    if found is not None:
+                        _log.info("drive: the answer to %s was lost; found what it made", exc.method)
+                        return found
+                # Not made, or idempotent in effect (a rename, a trash, a grant): once more at once on a
+                # fresh connection (most often the server had closed it idle); a second failure is
+                # retried with backoff like any other.
+                self._fresh_connection(exc, 0, 0.0)
+                return fn(self._http())
+
         try:
-            return self.retry.call(lambda: fn(self._http()), is_retryable=is_transient,
+            return self.retry.call(attempt, is_retryable=is_transient,
                                    retry_after=retry_after_s, on_retry=self._fresh_connection)
         except Exception as exc:
             translated = translate(exc, file_id=file_id, key_sent=key_sent, action=action)
@@ -157,11 +191,14 @@ class Drive:
                 self._fresh_connection(exc, 0, 0.0)
             raise translated from exc
 
-    def execute(self, request: Any, *, file_id: str | None = None, action: str = "reach Google Drive") -> Any:
-        """Execute a googleapiclient request (resource-key header added) with retries and translation."""
+    def execute(self, request: Any, *, file_id: str | None = None, action: str = "reach Google Drive",
+                lookup: Callable[[], Any] | None = None) -> Any:
+        """Execute a googleapiclient request (resource-key header added) with retries and translation.
+        Creates (files.insert, files.copy) are never sent twice blindly: see `call(lookup=...)`."""
         key_sent = self._add_key_header(request, file_id)
         return self.call(lambda http: request.execute(http=http, num_retries=0), file_id=file_id,
-                         key_sent=key_sent, action=action)
+                         key_sent=key_sent, action=action, creates=getattr(request, "methodId", "") in CREATE_METHODS,
+                         lookup=lookup)
 
     def key_header(self, *file_ids: str | None) -> dict[str, str]:
         """`{"X-Goog-Drive-Resource-Keys": "id/key,..."}` for the IDs whose keys are known (else {})."""
@@ -341,10 +378,25 @@ class Drive:
     # --- changes ----------------------------------------------------------------------------
 
     def mkdir(self, name: str, parent: str | DriveItem = ROOT) -> DriveItem:
+        """A new folder `name` in `parent`. If the answer to the create is lost, a folder of that
+        name there is taken as the one made (a second one is never made)."""
         parent_id = self.ref(parent)
-        body = {"title": _check_title(name), "mimeType": FOLDER_MIME, "parents": [{"id": parent_id}]}
+        title = _check_title(name)
+        body = {"title": title, "mimeType": FOLDER_MIME, "parents": [{"id": parent_id}]}
         request = self._files().insert(body=body, fields=ITEM_FIELDS, supportsAllDrives=True)
-        return self._seen(self.execute(request, file_id=parent_id, action="create a folder here"))
+
+        def made() -> dict[str, Any] | None:
+            return self._newest_raw(parent_id, f"title = '{_quote(title)}' and mimeType = '{FOLDER_MIME}'")
+
+        return self._seen(self.execute(request, file_id=parent_id, action="create a folder here", lookup=made))
+
+    def _newest_raw(self, parent_id: str, query: str) -> dict[str, Any] | None:
+        """The most recently created child of `parent_id` matching `query` (raw metadata), or None."""
+        q = f"'{_quote(parent_id)}' in parents and trashed=false and ({query})"
+        request = self._files().list(q=q, orderBy="createdDate desc", maxResults=1, fields=f"items({ITEM_FIELDS})",
+                                     supportsAllDrives=True, includeItemsFromAllDrives=True)
+        items = self.execute(request, file_id=parent_id, action="look for what the lost request made").get("items") or []
+        return items[0] if items else None
 
     def rename(self, id_or_link: str | DriveItem, new_title: str) -> DriveItem:
         file_id = self.ref(id_or_link)
@@ -381,6 +433,8 @@ class Drive:
 
     def copy(self, id_or_link: str | DriveItem, *, title: str | None = None,
              parent: str | DriveItem | None = None) -> DriveItem:
+        """A copy of the file. If the answer is lost, DriveError(reason="outcomeUnknown") says so:
+        a copy cannot be told from an earlier one, so it is not made again blindly."""
         file_id = self.ref(id_or_link)
         body: dict[str, Any] = {}
         if title is not None:
