@@ -36,7 +36,7 @@ def get(api: DriveApi, req: ApiRequest, file_id: str) -> ApiResponse:
         item, _ = readable(api.store, _alias(api, req, file_id), req.email, req.resource_keys)
         if req.query.get("alt") == "media":
             return download(api, req, item)
-        return json_response(req, _resource(api, req, item))
+        return json_response(req, file_resource(api, req, item))
 
 
 def download(api: DriveApi, req: ApiRequest, item: Item) -> ApiResponse:
@@ -197,6 +197,12 @@ class _Reversed:
 
 def insert(api: DriveApi, req: ApiRequest, metadata: dict[str, Any], content: bytes | None, content_mime: str | None) -> ApiResponse:
     """files.insert: metadata only (folders, shortcuts, empty files) or with uploaded content."""
+    item = insert_item(api, req, metadata, content, content_mime)
+    with api.store.lock:
+        return json_response(req, file_resource(api, req, item))
+
+
+def insert_item(api: DriveApi, req: ApiRequest, metadata: dict[str, Any], content: bytes | None, content_mime: str | None) -> Item:
     store = api.store
     with store.lock:
         mime = metadata.get("mimeType") or content_mime or ("application/octet-stream" if content is not None else "application/octet-stream")
@@ -229,13 +235,19 @@ def insert(api: DriveApi, req: ApiRequest, metadata: dict[str, Any], content: by
             item.native_text = imported_text(content)
         store.add(item)
         store.record_revision(item, when=item.modified)
-        return json_response(req, _resource(api, req, item))
+        return item
 
 
 def update(
     api: DriveApi, req: ApiRequest, file_id: str, metadata: dict[str, Any], content: bytes | None = None
 ) -> ApiResponse:
     """files.update / files.patch: rename, move (parents body or add/removeParents), labels, new content."""
+    item = update_item(api, req, file_id, metadata, content)
+    with api.store.lock:
+        return json_response(req, file_resource(api, req, item))
+
+
+def update_item(api: DriveApi, req: ApiRequest, file_id: str, metadata: dict[str, Any], content: bytes | None = None) -> Item:
     store = api.store
     with store.lock:
         item, _ = writable(store, file_id, req.email, req.resource_keys)
@@ -273,7 +285,7 @@ def update(
         item.modified = now()
         item.last_modifying_user = req.email
         item.version += 1
-        return json_response(req, _resource(api, req, item))
+        return item
 
 
 def update_metadata(api: DriveApi, req: ApiRequest, file_id: str) -> ApiResponse:
@@ -287,7 +299,7 @@ def set_trashed(api: DriveApi, req: ApiRequest, file_id: str, trashed: bool) -> 
             raise insufficient_permissions()
         item.explicitly_trashed = trashed
         item.modified = now()
-        return json_response(req, _resource(api, req, item))
+        return json_response(req, file_resource(api, req, item))
 
 
 def trash(api: DriveApi, req: ApiRequest, file_id: str) -> ApiResponse:
@@ -333,10 +345,10 @@ def copy(api: DriveApi, req: ApiRequest, file_id: str) -> ApiResponse:
         clone.parents = _checked_parents(api, req, parent_ids or ["root"], clone)
         store.add(clone)
         store.record_revision(clone)  # a copy starts its own history
-        return json_response(req, _resource(api, req, clone))
+        return json_response(req, file_resource(api, req, clone))
 
 
-def _resource(api: DriveApi, req: ApiRequest, item: Item) -> dict[str, Any]:
+def file_resource(api: DriveApi, req: ApiRequest, item: Item) -> dict[str, Any]:
     """The File resource answering `req`, with `permissions` when its `fields` asks for them."""
     return file_json(api.store, item, req.base_url, req.email, with_permissions=selects(req.query.get("fields"), "permissions"))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import random
 from typing import Any
 
@@ -169,3 +170,17 @@ def test_pydrive2_get_revisions(drive: Any) -> None:
     handle.Upload()  # metadata only: still one (empty) revision, as on Drive
     [revision] = handle.GetRevisions()
     assert revision["kind"] == "drive#revision" and revision["fileSize"] == "0" and handle["revisions"] == [revision]
+
+
+def test_a_completed_upload_session_answers_with_its_file(emulator: DriveEmulator, service: Any) -> None:
+    """As Drive does: a client whose answer to the last chunk was lost asks again and gets the file."""
+    payload = b"x" * (300 * 1024)
+    media = MediaIoBaseUpload(io.BytesIO(payload), mimetype="application/x-data", chunksize=256 * 1024, resumable=True)
+    request = service.files().insert(body={"title": "once.bin"}, media_body=media)
+    response = None
+    while response is None:
+        _, response = request.next_chunk()
+    resp, body = service._http.request(request.resumable_uri, "PUT",
+                                       headers={"Content-Length": "0", "Content-Range": f"bytes */{len(payload)}"})
+    assert resp.status == 200 and json.loads(body)["id"] == response["id"]
+    assert [item.title for item in emulator.store.children(emulator.root_id)].count("once.bin") == 1
