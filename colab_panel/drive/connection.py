@@ -15,7 +15,8 @@ may be done about it:
 
 httplib2's own handling resends any request once after "BadStatusLine on the first try",
 POSTs included, and gives up on a reset while sending; `DriveHttp` replaces that one method
-(`_conn_request`, unchanged in httplib2 since 0.9) with the rules above. Everything else
+(`_conn_request`, unchanged in httplib2 since 0.9) with the rules above; a body read from a
+stream (an upload chunk) is never resent here, as it is spent. Everything else
 (TLS, timeouts, redirects, authorization by the wrapping AuthorizedHttp) stays httplib2's.
 """
 
@@ -51,8 +52,12 @@ class DriveHttp(httplib2.Http):
         self.resend_any = resend_any
 
     def _conn_request(self, conn: Any, request_uri: str, method: str, body: Any, headers: Any) -> tuple[Any, bytes]:
+        # A body read from a stream (googleapiclient's upload chunks) is spent once sent: such a
+        # request is never resent here; the caller's retry starts it again from its source.
+        replayable = body is None or isinstance(body, (bytes, str))
         for fresh in (False, True):
-            pooled = conn.sock is not None  # opened for an earlier request: it may be stale
+            # a connection opened for an earlier request may have been closed while idle
+            stale_suspect = conn.sock is not None and replayable
             if conn.sock is None:
                 conn.connect()
             try:
@@ -62,7 +67,7 @@ class DriveHttp(httplib2.Http):
                 raise
             except _CONNECTION_ERRORS:
                 conn.close()
-                if pooled and not fresh:
+                if stale_suspect and not fresh:
                     self.stale_resends += 1
                     continue  # not sent whole: nothing was acted on
                 raise
@@ -75,7 +80,7 @@ class DriveHttp(httplib2.Http):
                 conn.close()
                 if method.upper() not in IDEMPOTENT_METHODS and not self.resend_any:
                     raise RequestOutcomeUnknown(method, request_uri, exc) from exc
-                if pooled and not fresh:
+                if stale_suspect and not fresh:
                     self.stale_resends += 1
                     continue  # sending it again changes nothing
                 raise

@@ -142,3 +142,28 @@ def test_plain_httplib2_would_make_the_folder_twice(idle_emulator: DriveEmulator
     emu.faults.lose_answer(method="POST", path="/drive/v2/files")
     service.files().insert(body={"title": "twice", "mimeType": "application/vnd.google-apps.folder"}).execute()
     assert _titles(emu) == ["twice", "twice"]
+
+
+def test_a_lost_answer_to_the_last_chunk_of_a_resumable_upload(
+    idle_emulator: DriveEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last chunk's PUT is idempotent: asked again, the completed session answers with the file."""
+    import colab_panel.drive.transfers as transfers
+
+    emu = idle_emulator
+    monkeypatch.setattr(transfers, "RESUMABLE_THRESHOLD", 0)  # resumable even for this small file
+    local = tmp_path / "big.bin"
+    local.write_bytes(bytes(range(256)) * 4096)  # 1 MiB: four chunks of 256 KiB
+    chunk_puts = []
+
+    def fourth_chunk(info: Any) -> bool:
+        if "upload_id" in info.query:
+            chunk_puts.append(info)
+        return len(chunk_puts) == 4
+
+    emu.faults.lose_answer(method="PUT", path=fourth_chunk)
+    policy = RetryPolicy(max_attempts=4, base_delay_s=0.01, max_delay_s=0.05)
+    with Drive.for_emulator(emu.base_url, emu.token, emu.ca_cert_path, retry=policy, upload_chunk_size=256 * 1024) as drive:
+        uploaded = drive.upload(local)
+    assert not emu.faults.pending
+    assert _titles(emu) == ["big.bin"] and emu.store.get(uploaded.id).size == local.stat().st_size
