@@ -33,11 +33,13 @@ def fetch_sdist(pydrive2_version: str) -> Path:
         return cached
     CACHE.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="pydrive2-sdist-", dir=CACHE) as download:
-        subprocess.run(
+        fetched = subprocess.run(
             [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:",
              f"PyDrive2=={pydrive2_version}", "--dest", download],
-            check=True,
         )
+        if fetched.returncode != 0:
+            raise SystemExit(f"Could not download the PyDrive2 {pydrive2_version} sdist from PyPI (offline?). "
+                             f"Put pydrive2-{pydrive2_version}.tar.gz into {CACHE} and run again.")
         [sdist] = Path(download).glob("*.tar.gz")
         sdist.rename(cached)  # whole or not at all: an interrupted download is never mistaken for the sdist
     return cached
