@@ -54,8 +54,16 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ[ENV_CREDENTIALS] = json.dumps(key)
     undo = _aim_pydrive2_at(emulator)
 
+    # Upstream's test_util writes the key to a fixed path; leave nothing of ours behind there.
+    from pydrive2.test import test_util
+
+    key_file = Path(test_util.DEFAULT_USER_CREDENTIALS_FILE)
+    key_file_existed = key_file.exists()
+
     def restore() -> None:
         undo()
+        if not key_file_existed:
+            key_file.unlink(missing_ok=True)
         if saved_env is None:
             os.environ.pop(ENV_CREDENTIALS, None)
         else:
