@@ -8,7 +8,9 @@ version installed here (`pip download --no-binary :all:`; the wheel lacks their 
 files), kept in .cache/pydrive2-suite/ (git-ignored) for later runs. Each run extracts its
 `pydrive2/test/` folder and `pytest.ini` into a fresh temporary folder. The pytest run uses
 upstream's own pytest.ini and the plugin tests/support/pydrive2_upstream.py, which starts the
-emulator and aims PyDrive2 at it. Exits with pytest's status.
+emulator and aims PyDrive2 at it. Exits with pytest's status. A test listed in KNOWN_RACES
+(a race inside PyDrive2, not the emulator) that fails is run again, at most twice, saying why;
+a failure of any other test fails the run.
 """
 
 from __future__ import annotations
@@ -24,6 +26,18 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 CACHE = REPO / ".cache" / "pydrive2-suite"
 PER_TEST_TIMEOUT_S = 120
+RERUNS = 2
+
+# Upstream tests that fail now and then for a reason in PyDrive2 itself, not in the emulator.
+# Only these are run again when they fail (and they are named when they are); a failure of
+# any other test fails the run at once.
+KNOWN_RACES = {
+    "pydrive2/test/test_fs.py::test_concurrent_operations":
+        "PyDrive2's GDriveFileSystem can build its _ids_cache more than once when several threads "
+        "touch it first (funcy's wrap_prop serializes cached_property but does not re-check), and a "
+        "thread that checks an overwritten cache creates the directory a second time "
+        "(see iterative/PyDrive2#289, closed without a fix)",
+}
 
 
 def fetch_sdist(pydrive2_version: str) -> Path:
@@ -61,15 +75,49 @@ def _extract_tests(sdist: Path, dest: Path) -> None:
 
 def main(argv: list[str]) -> int:
     sdist = fetch_sdist(version("PyDrive2"))
-    # A fresh copy per run, as upstream's CI gets from a fresh checkout: the tests write saved
-    # credentials (naming this run's emulator port) and scratch files into their own folder.
+    status, failed = _run_fresh(sdist, argv, None)
+    for _ in range(RERUNS):
+        if status == 0 or not failed or not failed <= KNOWN_RACES.keys():
+            break
+        for test in sorted(failed):
+            print(f"\n=== {test} failed; running it again. Known upstream race: {KNOWN_RACES[test]}", flush=True)
+        status, failed = _run_fresh(sdist, argv, sorted(failed))
+    return status
+
+
+def _run_fresh(sdist: Path, argv: list[str], tests: list[str] | None) -> tuple[int, set[str]]:
+    """One pytest run on a fresh copy of the suite, as upstream's CI gets from a fresh checkout
+    (the tests save credentials naming this run's emulator port, and scratch files, in their
+    own folder); returns pytest's status and the tests that failed."""
     with tempfile.TemporaryDirectory(prefix="pydrive2-suite-") as workdir:
         suite = Path(workdir)
         _extract_tests(sdist, suite)
-        return _run_pytest(suite, argv)
+        report = suite / "report.xml"
+        chosen = [str(suite / test) for test in tests] if tests else [str(suite / "pydrive2" / "test")]
+        status = _pytest(suite, [*argv, f"--junitxml={report}", *chosen])
+        return status, _failed_tests(suite, report)
 
 
-def _run_pytest(suite: Path, argv: list[str]) -> int:
+def _failed_tests(suite: Path, report: Path) -> set[str]:
+    """`path::[Class::]name` of each failed or erroring test in a JUnit XML report."""
+    import xml.etree.ElementTree as ElementTree
+
+    if not report.is_file():
+        return set()
+    failed = set()
+    for case in ElementTree.parse(report).iter("testcase"):
+        if case.find("failure") is None and case.find("error") is None:
+            continue
+        dotted = case.get("classname", "")
+        module, _, cls = dotted.rpartition(".")
+        if (suite / (dotted.replace(".", "/") + ".py")).is_file():
+            failed.add(f"{dotted.replace('.', '/')}.py::{case.get('name')}")
+        else:
+            failed.add(f"{module.replace('.', '/')}.py::{cls}::{case.get('name')}")
+    return failed
+
+
+def _pytest(suite: Path, args: list[str]) -> int:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO / "tests"), os.environ.get("PYTHONPATH")])))
     command = [
         sys.executable, "-m", "pytest",
@@ -79,8 +127,7 @@ def _run_pytest(suite: Path, argv: list[str]) -> int:
         "--timeout", str(PER_TEST_TIMEOUT_S),
         "-m", "not manual",
         "-ra",
-        str(suite / "pydrive2" / "test"),
-        *argv,
+        *args,
     ]
     return subprocess.run(command, env=env, cwd=REPO).returncode
 
