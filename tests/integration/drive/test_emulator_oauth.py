@@ -17,6 +17,24 @@ from colab_panel.drive.emulator.client import make_http
 SA = "robot@project.iam.gserviceaccount.com"
 
 
+@pytest.fixture(autouse=True)
+def _oauth2client_can_sign(monkeypatch: pytest.MonkeyPatch) -> None:
+    """oauth2client (unmaintained) signs with pyOpenSSL's `crypto.sign` whenever pyOpenSSL
+    imports, and pyOpenSSL 24.3 removed it: on Colab's pins (pyOpenSSL 26) every oauth2client
+    service-account sign-in fails before a request is sent. These tests are about the
+    emulator's token endpoint, not that, so there oauth2client gets its own pure-Python RSA
+    signer, the one it picks when pyOpenSSL is absent. (colab_panel's own service-account
+    sign-in uses google-auth and is not affected.)"""
+    from oauth2client import crypt
+
+    try:
+        from OpenSSL import crypto
+    except ImportError:
+        return
+    if not hasattr(crypto, "sign"):
+        monkeypatch.setattr(crypt, "Signer", crypt.RsaSigner)
+
+
 def _post_token(emulator: DriveEmulator, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
     http = make_http(emulator.ca_cert_path)
     try:
