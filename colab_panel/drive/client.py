@@ -481,7 +481,8 @@ class Drive:
             # shortcut of that name in the parent pointing at the same target.
             from colab_panel.drive.create_once import newest_child, quote
 
-            data = newest_child(self, http, parent_id, f"title = '{quote(body['title'])}' and mimeType = '{SHORTCUT_MIME}'")
+            query = f"title = '{quote(body['title'])}' and mimeType = '{SHORTCUT_MIME}'"
+            data = newest_child(self, http, parent_id, query)
             return data if data and (data.get("shortcutDetails") or {}).get("targetId") == target_id else None
 
         data = create_once(self, None, lambda http: request.execute(http=http, num_retries=0),

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from colab_panel.drive.create_once import create_once
-from colab_panel.drive.items import ITEM_FIELDS, DriveItem
+from colab_panel.drive.items import FOLDER_MIME, ITEM_FIELDS, DriveItem
 from colab_panel.errors import DriveError
 from colab_panel.inputs import os_error_in_words, shown
 
@@ -81,9 +81,10 @@ def _media_class() -> type:
     """MediaIoBaseUpload whose resumable chunks are sent as bytes (googleapiclient imported lazily: heavy).
 
     googleapiclient sends a chunk as a slice of the stream unless the media says it has no
-    stream. httplib2 resends a request once by itself when a kept-alive connection turns out
-    dead, and a slice it already read resends nothing (the server then waits for a body that
-    never comes). As bytes (one `upload_chunk_size` chunk in memory) a resend is whole.
+    stream. `connection.DriveHttp` resends a chunk at once on a fresh connection when a kept-alive
+    connection turns out dead, but only a body it can send again: a slice already read is spent
+    (resent, the server would wait for a body that never comes). As bytes (one
+    `upload_chunk_size` chunk in memory) a resend is whole.
     """
     from googleapiclient.http import MediaIoBaseUpload
 
@@ -189,7 +190,7 @@ def _without_chosen_id(drive: Drive, parent_id: str | None, title: str, reader: 
     def made(http: Any) -> dict[str, Any] | None:
         if makes_nothing_twice or parent_id is None:
             return None
-        found = newest_child(drive, http, parent_id, f"title = '{quote(title)}' and mimeType != 'application/vnd.google-apps.folder'")
+        found = newest_child(drive, http, parent_id, f"title = '{quote(title)}' and mimeType != '{FOLDER_MIME}'")
         md5 = reader.md5_of_first(size)
         if found and md5 and found.get("fileSize") == str(size) and (found.get("md5Checksum") or "").lower() == md5:
             return found
