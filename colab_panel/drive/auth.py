@@ -115,10 +115,12 @@ def _auth_class(ca_cert_path: str | None, timeout: float | None) -> Any:
             super().__init__(settings_file=None, http_timeout=timeout)
             self.auth_method = "colab_panel"
 
-        def _build_http(self) -> Any:
-            import httplib2
+        def _build_http(self, *, resend_any: bool = False) -> Any:
+            # DriveHttp: a pooled connection Drive closed while idle is survived without ever
+            # sending twice a request Drive may have acted on (see drive/connection.py).
+            from colab_panel.drive.connection import DriveHttp
 
-            http = httplib2.Http(timeout=self.http_timeout, ca_certs=ca_cert_path)
+            http = DriveHttp(timeout=self.http_timeout, ca_certs=ca_cert_path, resend_any=resend_any)
             http.redirect_codes = http.redirect_codes - {308}  # 308 means "resume" to uploads
             return http
 
@@ -139,7 +141,7 @@ def drive_from_credentials(credentials: Any, *, api_endpoint: str | None = None,
     from colab_panel.drive.client import Drive
 
     auth = _auth_class(str(ca_cert_path) if ca_cert_path else None, timeout)()
-    refresh_http = auth._build_http()
+    refresh_http = auth._build_http(resend_any=True)  # a token request sent twice only yields two tokens
     auth.credentials = GoogleAuthCredentials(credentials, refresh_http=refresh_http)
     auth.http = auth.credentials.authorize(auth._build_http())
     client_options = {"api_endpoint": api_endpoint} if api_endpoint else None

@@ -23,6 +23,11 @@ Every call:
 - is retried with exponential backoff and jitter on rate limits (403 usageLimits reasons, 429),
   5xx and connection failures, each retry on a fresh connection (httplib2 otherwise reuses a
   pooled socket the server already closed); attempts and total time are bounded (`RetryPolicy`);
+- survives a keep-alive connection Drive closed while idle: the request is sent again at once
+  on a fresh connection when that cannot do anything twice (`connection.DriveHttp`);
+- makes each new folder, file and copy exactly once (`create_once`): its ID is chosen up front
+  (files.generateIds), and a create whose answer was lost is answered by looking that ID up
+  before it is tried again;
 - raises `colab_panel.errors.DriveError` subclasses with a sentence a user can act on
   (DriveNotFound naming the ID, ResourceKeyRequired, DrivePermissionDenied, DriveQuotaExceeded,
   DriveAuthError). Bad IDs/links raise `DriveError(reason="invalidId")` with the parser's words.
@@ -43,7 +48,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from colab_panel.drive.failures import is_transient, retry_after_s, translate
+from colab_panel.drive.failures import RequestOutcomeUnknown, is_transient, outcome_unknown, retry_after_s, translate
 from colab_panel.drive.items import FOLDER_MIME, ITEM_FIELDS, LIST_FIELDS, SHORTCUT_MIME, DriveItem, DrivePermission
 from colab_panel.drive.retry import RetryPolicy
 from colab_panel.errors import DriveError
@@ -62,6 +67,7 @@ ROOT = "root"  # Drive's alias for the signed-in user's My Drive
 PAGE_SIZE = 1000  # the most files.list returns per page; fewer requests for big folders
 WALK_BATCH = 40  # folders listed per files.list in walk(): q="('a' in parents or 'b' in parents ...)"
 MAX_SHORTCUT_HOPS = 5
+CREATE_METHODS = frozenset({"drive.files.insert", "drive.files.copy"})  # sent twice, they make two
 
 
 @dataclass(frozen=True)
@@ -146,10 +152,30 @@ class Drive:
             _close_http(http)
 
     def call(self, fn: Callable[[Any], Any], *, file_id: str | None = None, key_sent: bool = False,
-             action: str = "reach Google Drive") -> Any:
-        """Run `fn(http)` with retries and error translation. `fn` gets this thread's authorized Http."""
+             action: str = "reach Google Drive", resend_unanswered: bool = True) -> Any:
+        """Run `fn(http)` with retries and error translation. `fn` gets this thread's authorized Http.
+
+        A request sent whole whose answer never came (`RequestOutcomeUnknown`: most often a
+        keep-alive connection Drive had closed while idle) is run again at once on a fresh
+        connection. That is safe for what is idempotent in effect (a rename, a trash, a grant)
+        and for creates made through `create_once`, whose next attempt looks up the ID it chose
+        first. `resend_unanswered=False` is for a create nothing can look up: the call then fails
+        in words (`DriveError(reason="outcomeUnknown")`) rather than risk making it twice.
+        """
+
+        def attempt() -> Any:
+            try:
+                return fn(self._http())
+            except RequestOutcomeUnknown as exc:
+                if not resend_unanswered:
+                    raise outcome_unknown(action) from exc
+                # Once more at once on a fresh connection; a second failure is retried with
+                # backoff like any other.
+                self._fresh_connection(exc, 0, 0.0)
+                return fn(self._http())
+
         try:
-            return self.retry.call(lambda: fn(self._http()), is_retryable=is_transient,
+            return self.retry.call(attempt, is_retryable=is_transient,
                                    retry_after=retry_after_s, on_retry=self._fresh_connection)
         except Exception as exc:
             translated = translate(exc, file_id=file_id, key_sent=key_sent, action=action)
@@ -160,10 +186,14 @@ class Drive:
             raise translated from exc
 
     def execute(self, request: Any, *, file_id: str | None = None, action: str = "reach Google Drive") -> Any:
-        """Execute a googleapiclient request (resource-key header added) with retries and translation."""
+        """Execute a googleapiclient request (resource-key header added) with retries and translation.
+
+        A create (files.insert, files.copy) belongs in `create_once`; one sent here anyway is
+        never resent after a lost answer (see `call(resend_unanswered=...)`)."""
         key_sent = self._add_key_header(request, file_id)
         return self.call(lambda http: request.execute(http=http, num_retries=0), file_id=file_id,
-                         key_sent=key_sent, action=action)
+                         key_sent=key_sent, action=action,
+                         resend_unanswered=getattr(request, "methodId", "") not in CREATE_METHODS)
 
     def key_header(self, *file_ids: str | None) -> dict[str, str]:
         """`{"X-Goog-Drive-Resource-Keys": "id/key,..."}` for the IDs whose keys are known (else {})."""
@@ -357,8 +387,18 @@ class Drive:
         request = self._files().insert(body=body, fields=ITEM_FIELDS, supportsAllDrives=True)
         key_sent = self._add_key_header(request, parent_id)
         data = create_once(self, new_id, lambda http: request.execute(http=http, num_retries=0),
-                           file_id=parent_id, key_sent=key_sent, action="create a folder here")
+                           file_id=parent_id, key_sent=key_sent, action="create a folder here",
+                           fallback=None if new_id is not None else self._folder_named(parent_id, body["title"]))
         return self._seen(data)
+
+    def _folder_named(self, parent_id: str, title: str) -> Callable[[Any], dict[str, Any] | None]:
+        """`create_once`'s fallback for a folder made without a chosen ID (Drive gave none): a
+        folder of that name in the parent is taken as the one the lost request made. A name is
+        all there is to go by then; adopting a same-named folder beats making a second one."""
+        from colab_panel.drive.create_once import newest_child, quote
+
+        return lambda http: newest_child(self, http, parent_id,
+                                         f"title = '{quote(title)}' and mimeType = '{FOLDER_MIME}'")
 
     def new_file_id(self) -> str | None:
         """An ID for an item about to be created (files.generateIds, fetched in batches), or None."""
@@ -403,7 +443,10 @@ class Drive:
 
     def copy(self, id_or_link: str | DriveItem, *, title: str | None = None,
              parent: str | DriveItem | None = None) -> DriveItem:
-        """A copy (exactly one, even if an answer is lost and the request resent: `create_once`)."""
+        """A copy (exactly one, even if an answer is lost and the request resent: `create_once`).
+        Without a chosen ID (Drive gave none) a lost answer is reported as
+        DriveError(reason="outcomeUnknown"): a copy looks like its source and any earlier copy,
+        so nothing else can tell whether it was made."""
         from colab_panel.drive.create_once import create_once
 
         file_id = self.ref(id_or_link)
@@ -423,12 +466,28 @@ class Drive:
 
     def insert_shortcut(self, target: str | DriveItem, parent: str | DriveItem = ROOT) -> DriveItem:
         """A shortcut to `target` in `parent` ('Add to My Drive'); see drive/copying.py."""
+        from colab_panel.drive.create_once import create_once
+
         target_id, parent_id = self.ref(target), self.ref(parent)
         item = target if isinstance(target, DriveItem) else None
         body: dict[str, Any] = {"title": item.title if item else target_id, "mimeType": SHORTCUT_MIME,
                                 "parents": [{"id": parent_id}], "shortcutDetails": {"targetId": target_id}}
         request = self._files().insert(body=body, fields=ITEM_FIELDS, supportsAllDrives=True)
-        return self._seen(self.execute(request, file_id=target_id, action="add a shortcut to it"))
+        key_sent = self._add_key_header(request, target_id)
+
+        def made(http: Any) -> dict[str, Any] | None:
+            # No ID can be chosen for a shortcut (generateIds hands out shortcut IDs as a kind of
+            # their own; the pool holds file IDs), so a lost answer is checked by what it made: a
+            # shortcut of that name in the parent pointing at the same target.
+            from colab_panel.drive.create_once import newest_child, quote
+
+            query = f"title = '{quote(body['title'])}' and mimeType = '{SHORTCUT_MIME}'"
+            data = newest_child(self, http, parent_id, query)
+            return data if data and (data.get("shortcutDetails") or {}).get("targetId") == target_id else None
+
+        data = create_once(self, None, lambda http: request.execute(http=http, num_retries=0),
+                           file_id=target_id, key_sent=key_sent, action="add a shortcut to it", fallback=made)
+        return self._seen(data)
 
     # --- bytes (implemented in transfers.py) --------------------------------------------------
 

@@ -4,14 +4,19 @@
     data = create_once(drive, new_id, lambda http: request.execute(http=http, num_retries=0),
                        file_id=parent_id, action="create a folder here")
 
-Why: a creation whose answer is lost (the connection dropped after Drive stored the item) is
-resent, by httplib2 itself (it resends any request once when a kept-alive connection turns out
-dead) and by the backend's retries; without an ID of our own, each resend makes another folder
-or file. With the ID in the insert body, a resend meets Drive's 409 'duplicate', and before each
-retry we ask for the ID: if the item is there, that is the answer.
+Why: a creation whose answer is lost (the connection dropped after Drive stored the item) cannot
+be told from one that never arrived. `connection.DriveHttp` never resends it by itself (it
+raises `RequestOutcomeUnknown`); `Drive.call` then runs the attempt again at once on a fresh
+connection, and the backend's retries may run it again later. Without an ID of our own each
+resend would make another folder or file. With the ID in the insert body, a resend meets
+Drive's 409 'duplicate', and before each retry we ask for the ID: if the item is there, that is
+the answer.
 
-IDs come from `files.generateIds` in batches (`IdPool`, one per `Drive`). If Drive will not
-give any (an old server, a restricted token), creation goes on without one, as before.
+IDs come from `files.generateIds` in batches (`IdPool`, one per `Drive`). Where no ID can be
+chosen (Drive refused generateIds: an old server, a restricted token; or a shortcut, whose IDs
+are not the files kind the pool holds), a caller may pass a `fallback` that finds the item by
+what it looks like (a folder's name, a file's name and md5); with neither, a lost answer is
+reported as `DriveError(reason="outcomeUnknown")` and nothing is made twice.
 """
 
 from __future__ import annotations
@@ -21,13 +26,14 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from colab_panel.drive.failures import RequestOutcomeUnknown
 from colab_panel.drive.items import ITEM_FIELDS
 from colab_panel.errors import DriveError
 
 if TYPE_CHECKING:
     from colab_panel.drive.client import Drive
 
-__all__ = ["IdPool", "create_once", "lookup"]
+__all__ = ["IdPool", "create_once", "lookup", "newest_child"]
 
 _log = logging.getLogger(__name__)
 
@@ -73,25 +79,50 @@ def lookup(drive: Drive, http: Any, file_id: str) -> dict[str, Any] | None:
         raise
 
 
+def quote(text: str) -> str:
+    """`text` inside single quotes of a files.list query."""
+    return text.replace("\\", "\\\\").replace("'", "\\'")
+
+
+def newest_child(drive: Drive, http: Any, parent_id: str, query: str) -> dict[str, Any] | None:
+    """The most recently created child of `parent_id` matching `query` (raw metadata), or None.
+    Only for `create_once` fallbacks, where no chosen ID can be looked up."""
+    request = drive._files().list(q=f"'{quote(parent_id)}' in parents and trashed=false and ({query})",
+                                  orderBy="createdDate desc", maxResults=1, fields=f"items({ITEM_FIELDS})",
+                                  supportsAllDrives=True, includeItemsFromAllDrives=True)
+    items = request.execute(http=http, num_retries=0).get("items") or []
+    return items[0] if items else None
+
+
 def create_once(drive: Drive, new_id: str | None, send: Callable[[Any], Any], *, file_id: str | None,
                 action: str, key_sent: bool = False,
-                found: Callable[[dict[str, Any]], Any] = lambda data: data) -> Any:
+                found: Callable[[dict[str, Any]], Any] = lambda data: data,
+                fallback: Callable[[Any], dict[str, Any] | None] | None = None) -> Any:
     """`send(http)` with the backend's retries, never making a second item.
 
-    `new_id`: the ID in the request's body (None: no chosen ID, plain retries). After a failed
-    attempt, the next one first looks the ID up; `found(data)` turns an item found that way into
-    what `send` would have returned. A 409 on our own ID means an earlier try stored it.
+    `new_id`: the ID in the request's body (None: no chosen ID). After a failed attempt, the
+    next one first looks the ID up; `found(data)` turns an item found that way into what `send`
+    would have returned. A 409 on our own ID means an earlier try stored it.
+    `fallback(http)`: only used when `new_id` is None, after an attempt whose answer was lost
+    (`RequestOutcomeUnknown`): the item that attempt may have made, found some other way, or
+    None. With no ID and no fallback, a lost answer fails as `outcomeUnknown`.
     `key_sent`: the request carries a resource key (a 404 then means a wrong or missing key).
     """
     from googleapiclient.errors import HttpError
 
     failed = False
+    unanswered = False
 
     def attempt(http: Any) -> Any:
-        nonlocal failed
+        nonlocal failed, unanswered
         if failed and new_id is not None:
             data = lookup(drive, http, new_id)
             if data is not None:
+                return found(data)
+        elif unanswered and fallback is not None:
+            data = fallback(http)
+            if data is not None:
+                _log.info("drive: the answer to a create was lost; found what it made by its looks")
                 return found(data)
         try:
             return send(http)
@@ -102,8 +133,12 @@ def create_once(drive: Drive, new_id: str | None, send: Callable[[Any], Any], *,
                     return found(data)
             failed = True
             raise
+        except RequestOutcomeUnknown:
+            failed = unanswered = True
+            raise
         except Exception:
             failed = True
             raise
 
-    return drive.call(attempt, file_id=file_id, key_sent=key_sent, action=action)
+    return drive.call(attempt, file_id=file_id, key_sent=key_sent, action=action,
+                      resend_unanswered=new_id is not None or fallback is not None)

@@ -25,7 +25,8 @@ from colab_panel.errors import (
     ResourceKeyRequired,
 )
 
-__all__ = ["ApiFailure", "api_failure", "is_transient", "is_rate_limit", "retry_after_s", "translate"]
+__all__ = ["ApiFailure", "RequestOutcomeUnknown", "api_failure", "is_transient", "is_rate_limit", "outcome_unknown",
+           "retry_after_s", "translate"]
 
 RATE_LIMIT_REASONS = frozenset({"userRateLimitExceeded", "rateLimitExceeded", "sharingRateLimitExceeded"})
 # downloadQuotaExceeded is per file per day: waiting two minutes will not clear it, so it is
@@ -42,6 +43,26 @@ _NETWORK_ERRORS: tuple[type[BaseException], ...] = (
     http.client.HTTPException,  # IncompleteRead, RemoteDisconnected, BadStatusLine
     ssl.SSLError,  # SSLEOFError: httplib2 reused a pooled connection the server had dropped
 )
+
+
+class RequestOutcomeUnknown(ConnectionError):
+    """A request that is not idempotent was sent whole, then the connection failed before any
+    byte of an answer: Drive may or may not have acted on it (raised by `connection.DriveHttp`).
+    Retrying it blindly could do it twice; `Drive.call` looks first where it can."""
+
+    def __init__(self, method: str, uri: str, cause: BaseException) -> None:
+        super().__init__(f"{method} {uri.partition('?')[0]}: the connection failed before any answer "
+                         f"({type(cause).__name__}); Drive may have acted on it")
+        self.method = method
+        self.uri = uri
+
+
+def outcome_unknown(action: str) -> DriveError:
+    """What a user is told when a create nothing can look up lost its answer (see `create_once`)."""
+    return DriveError(
+        f"Could not tell whether Drive managed to {action}: the connection broke after the request "
+        "was sent and before the answer. Look in Drive before trying again, so as not to do it twice.",
+        reason="outcomeUnknown")
 
 
 class ApiFailure:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from colab_panel.drive.create_once import create_once
-from colab_panel.drive.items import ITEM_FIELDS, DriveItem
+from colab_panel.drive.items import FOLDER_MIME, ITEM_FIELDS, DriveItem
 from colab_panel.errors import DriveError
 from colab_panel.inputs import os_error_in_words, shown
 
@@ -81,9 +81,10 @@ def _media_class() -> type:
     """MediaIoBaseUpload whose resumable chunks are sent as bytes (googleapiclient imported lazily: heavy).
 
     googleapiclient sends a chunk as a slice of the stream unless the media says it has no
-    stream. httplib2 resends a request once by itself when a kept-alive connection turns out
-    dead, and a slice it already read resends nothing (the server then waits for a body that
-    never comes). As bytes (one `upload_chunk_size` chunk in memory) a resend is whole.
+    stream. `connection.DriveHttp` resends a chunk at once on a fresh connection when a kept-alive
+    connection turns out dead, but only a body it can send again: a slice already read is spent
+    (resent, the server would wait for a body that never comes). As bytes (one
+    `upload_chunk_size` chunk in memory) a resend is whole.
     """
     from googleapiclient.http import MediaIoBaseUpload
 
@@ -149,9 +150,11 @@ def send_file(drive: Drive, path: Path, *, parent_id: str | None = None, title: 
             request = files.insert(body=body, media_body=media, fields=ITEM_FIELDS, supportsAllDrives=True)
             key_id, action = parent_id, "upload into this folder"
         key_sent = drive._add_key_header(request, key_id)
+        fallback = None if new_id is not None else _without_chosen_id(drive, parent_id, title or path.name, reader,
+                                                                       size, resumable or replace is not None)
         if not resumable:
             data = create_once(drive, new_id, lambda http: request.execute(http=http, num_retries=0),
-                               file_id=key_id, key_sent=key_sent, action=action)
+                               file_id=key_id, key_sent=key_sent, action=action, fallback=fallback)
         else:
             data = None
             while data is None:
@@ -160,7 +163,7 @@ def send_file(drive: Drive, path: Path, *, parent_id: str | None = None, title: 
                 # the last chunk creates the file; if its answer was lost, the look-up finds it.
                 status, data = create_once(drive, new_id, lambda http: request.next_chunk(http=http, num_retries=0),
                                            file_id=key_id, key_sent=key_sent, action=action,
-                                           found=lambda item: (None, item))
+                                           found=lambda item: (None, item), fallback=fallback)
                 if progress and status is not None:
                     progress(status.resumable_progress, size)
         if progress:
@@ -168,3 +171,29 @@ def send_file(drive: Drive, path: Path, *, parent_id: str | None = None, title: 
         return Sent(drive._seen(data), reader.md5_of_first(size), size)
     finally:
         raw.close()
+
+
+def _without_chosen_id(drive: Drive, parent_id: str | None, title: str, reader: HashingReader, size: int,
+                       makes_nothing_twice: bool) -> Callable[[Any], dict[str, Any] | None]:
+    """`create_once`'s fallback when no ID could be chosen (Drive refused files.generateIds, or
+    new content for an existing file, which keeps its ID).
+
+    `makes_nothing_twice`: the unanswered request cannot have made a file a resend would make
+    again (new content for an existing ID; the POST that opens a resumable session, whose last
+    chunk alone makes the file and is resent as an idempotent PUT): nothing to look for.
+    Otherwise (a multipart create) a file in the parent with the same name, size and md5 of the
+    bytes sent is taken as the one the lost request made: without an ID, that is all there is
+    to tell it by, and two files with the same name and bytes are a duplicate anyway.
+    """
+    from colab_panel.drive.create_once import newest_child, quote
+
+    def made(http: Any) -> dict[str, Any] | None:
+        if makes_nothing_twice or parent_id is None:
+            return None
+        found = newest_child(drive, http, parent_id, f"title = '{quote(title)}' and mimeType != '{FOLDER_MIME}'")
+        md5 = reader.md5_of_first(size)
+        if found and md5 and found.get("fileSize") == str(size) and (found.get("md5Checksum") or "").lower() == md5:
+            return found
+        return None
+
+    return made

@@ -23,6 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0, help="0 (default) picks a free port")
     parser.add_argument("--token", help="bearer token to accept (default: a random one, printed)")
     parser.add_argument("--page-size", type=int, default=7, help="largest page files.list returns (default 7, Drive's is 1000)")
+    parser.add_argument("--idle-timeout", type=float, default=30.0, help="seconds a keep-alive connection may sit idle before it is closed (default 30)")
     args = parser.parse_args(argv)
     if args.root is None and args.manifest is None:
         parser.error("give --root DIR and/or --manifest FILE")
@@ -30,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with DriveEmulator(root=args.root, manifest=args.manifest, host=args.host, port=args.port, token=args.token, max_page_size=args.page_size) as emu:
+    with DriveEmulator(root=args.root, manifest=args.manifest, host=args.host, port=args.port, token=args.token, max_page_size=args.page_size, idle_timeout_s=args.idle_timeout) as emu:
         print(f"root folder ID: {emu.root_id}")
         print(f"base URL:       {emu.base_url}")
         print(f"API endpoint:   {emu.api_endpoint}")

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from colab_panel.drive.emulator import chosen_ids, files_api, permissions_api, uploads
+from colab_panel.drive.emulator import chosen_ids, files_api, permissions_api, revisions_api, uploads
 from colab_panel.drive.emulator.errors import ApiError
 from colab_panel.drive.emulator.store import Store
 from colab_panel.drive.emulator.wire import ApiRequest, ApiResponse
@@ -39,6 +39,8 @@ _ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
         ("GET", f"/drive/v2/files/{_ID}/permissions/{_ID}", permissions_api.get_permission),
         ("DELETE", f"/drive/v2/files/{_ID}/permissions/{_ID}", permissions_api.delete_permission),
         ("GET", f"/drive/v2/permissionIds/{_ID}", permissions_api.permission_id_for_email),
+        ("GET", f"/drive/v2/files/{_ID}/revisions", revisions_api.list_revisions),
+        ("GET", f"/drive/v2/files/{_ID}/revisions/{_ID}", revisions_api.get_revision),
         ("POST", "/upload/drive/v2/files", lambda api, req: uploads.handle_upload(api, req, None)),
         ("PUT", "/upload/drive/v2/files", lambda api, req: uploads.handle_upload(api, req, None)),
         ("PUT", f"/upload/drive/v2/files/{_ID}", uploads.handle_upload),
@@ -49,7 +51,7 @@ _ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
 
 def is_media_request(method: str, path: str, query: dict[str, str]) -> bool:
     """Downloads and exports: what `media=True` fault rules and the bandwidth cap apply to."""
-    return method == "GET" and (query.get("alt") == "media" or path.endswith("/export"))
+    return method == "GET" and (query.get("alt") == "media" or path.endswith("/export"))  # revisions' media too
 
 
 @dataclass

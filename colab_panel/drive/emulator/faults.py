@@ -125,10 +125,12 @@ class Faults:
         times: int | None = 1,
         method: str | None = None,
         path: str | Callable[[RequestInfo], bool] | None = None,
+        media: bool | None = None,
     ) -> Rule:
         """Carry the request out (a file or folder is created, an upload completed), then drop the
-        connection before any byte of the answer: the client cannot tell whether it happened."""
-        return self._add(Rule("lose", times, method, path, None))
+        connection before any byte of the answer: the client cannot tell this from a request that
+        never arrived (a create must look before it tries again)."""
+        return self._add(Rule("lose", times, method, path, media))
 
     def delay(
         self,

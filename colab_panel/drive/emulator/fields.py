@@ -67,6 +67,21 @@ def _parse_selector(spec: str, pos: int, tree: Tree) -> int:
     return pos
 
 
+def selects(spec: str | None, *path: str) -> bool:
+    """Whether a `fields=` selector asks for the field at `path`, by name, by `*`, or by taking
+    a parent whole (`items` selects every field of each item). Without a selector: False."""
+    if not spec:
+        return False
+    node: Tree | None = parse_fields(spec)
+    for step in path:
+        if node is None or "*" in node:
+            return True
+        if step not in node:
+            return False
+        node = node[step]
+    return True
+
+
 def apply_fields(value: Any, tree: Tree | None) -> Any:
     """Keep only the selected parts of a JSON value."""
     if tree is None:

@@ -14,9 +14,10 @@ from urllib.parse import urlencode
 from colab_panel.drive.emulator.chosen_ids import chosen_id
 from colab_panel.drive.emulator.access import access_for, readable, writable
 from colab_panel.drive.emulator.errors import ApiError, insufficient_permissions, invalid, not_found
+from colab_panel.drive.emulator.fields import selects
 from colab_panel.drive.emulator.media import bytes_media, file_media
 from colab_panel.drive.emulator.query import QueryContext, compile_query
-from colab_panel.drive.emulator.resources import EXPORT_FORMATS, about_json, file_json
+from colab_panel.drive.emulator.resources import DOCUMENT_MIME, EXPORT_FORMATS, IMPORT_FORMATS, about_json, file_json, imported_text
 from colab_panel.drive.emulator.store import FOLDER_MIME, SHORTCUT_MIME, Item, now
 from colab_panel.drive.emulator.wire import ApiRequest, ApiResponse, empty_response, json_response
 
@@ -36,7 +37,7 @@ def get(api: DriveApi, req: ApiRequest, file_id: str) -> ApiResponse:
         item, _ = readable(api.store, _alias(api, req, file_id), req.email, req.resource_keys)
         if req.query.get("alt") == "media":
             return download(api, req, item)
-        return json_response(req, file_json(api.store, item, req.base_url, req.email))
+        return json_response(req, file_resource(api, req, item))
 
 
 def download(api: DriveApi, req: ApiRequest, item: Item) -> ApiResponse:
@@ -65,7 +66,13 @@ def export(api: DriveApi, req: ApiRequest, file_id: str) -> ApiResponse:
 
 
 def _export_bytes(item: Item, mime: str) -> bytes:
-    """Plain-text formats carry the doc's text; binary formats get a marked stand-in (not a real PDF/docx)."""
+    """Plain-text formats carry the doc's text; binary formats get a marked stand-in (not a real PDF/docx).
+
+    A Google Doc exported as text/plain comes as Drive sends it: a UTF-8 byte order mark
+    first and CRLF line breaks (PyDrive2's `remove_bom` exists for that mark).
+    """
+    if mime == "text/plain" and item.mime_type == DOCUMENT_MIME:
+        return ("\ufeff" + item.native_text.replace("\r\n", "\n").replace("\n", "\r\n")).encode()
     if mime in ("text/plain", "text/csv", "text/tab-separated-values"):
         return item.native_text.encode()
     if mime == "text/html":
@@ -79,6 +86,7 @@ def list_files(api: DriveApi, req: ApiRequest) -> ApiResponse:
     order = req.query.get("orderBy", "")
     fingerprint = f"{req.query.get('q', '')}|{order}"
     offset = _decode_token(req.query.get("pageToken"), fingerprint)
+    with_permissions = selects(req.query.get("fields"), "items", "permissions")
     with api.store.lock:
         store = api.store
         account = store.account(req.email)
@@ -95,7 +103,7 @@ def list_files(api: DriveApi, req: ApiRequest) -> ApiResponse:
         ]
         matches.sort(key=_sort_key(order))
         page = matches[offset : offset + page_size]
-        items = [file_json(store, item, req.base_url, req.email) for item in page]
+        items = [file_json(store, item, req.base_url, req.email, with_permissions=with_permissions) for item in page]
     result: dict[str, Any] = {
         "kind": "drive#fileList",
         "etag": f'"list-{len(matches)}"',
@@ -190,6 +198,12 @@ class _Reversed:
 
 def insert(api: DriveApi, req: ApiRequest, metadata: dict[str, Any], content: bytes | None, content_mime: str | None) -> ApiResponse:
     """files.insert: metadata only (folders, shortcuts, empty files) or with uploaded content."""
+    item = insert_item(api, req, metadata, content, content_mime)
+    with api.store.lock:
+        return json_response(req, file_resource(api, req, item))
+
+
+def insert_item(api: DriveApi, req: ApiRequest, metadata: dict[str, Any], content: bytes | None, content_mime: str | None) -> Item:
     store = api.store
     with store.lock:
         mime = metadata.get("mimeType") or content_mime or ("application/octet-stream" if content is not None else "application/octet-stream")
@@ -213,18 +227,28 @@ def insert(api: DriveApi, req: ApiRequest, metadata: dict[str, Any], content: by
                 raise invalid("A shortcut needs shortcutDetails.targetId", "shortcutDetails.targetId")
             readable(store, target_id, req.email, req.resource_keys)
             item.shortcut_target = target_id
+        source_mime = mime.split(";")[0].strip().lower()
+        if content is not None and req.flag("convert") and source_mime in IMPORT_FORMATS:
+            item.mime_type = IMPORT_FORMATS[source_mime]
         if not item.is_native:
             item.blob, item.size, item.md5 = store.write_blob(content or b"")
         elif content:
-            item.native_text = content.decode("utf-8", "replace")
+            item.native_text = imported_text(content)
         store.add(item)
-        return json_response(req, file_json(store, item, req.base_url, req.email))
+        store.record_revision(item, when=item.modified)
+        return item
 
 
 def update(
     api: DriveApi, req: ApiRequest, file_id: str, metadata: dict[str, Any], content: bytes | None = None
 ) -> ApiResponse:
     """files.update / files.patch: rename, move (parents body or add/removeParents), labels, new content."""
+    item = update_item(api, req, file_id, metadata, content)
+    with api.store.lock:
+        return json_response(req, file_resource(api, req, item))
+
+
+def update_item(api: DriveApi, req: ApiRequest, file_id: str, metadata: dict[str, Any], content: bytes | None = None) -> Item:
     store = api.store
     with store.lock:
         item, _ = writable(store, file_id, req.email, req.resource_keys)
@@ -252,12 +276,17 @@ def update(
                 raise invalid("A file must keep at least one parent", "parents")
             item.parents = _checked_parents(api, req, new_parents, item)
         if content is not None and not item.is_native:
+            history = store.revisions(item)  # the content being replaced becomes history first
+            if not req.flag("newRevision", True):
+                history.pop()  # v2: newRevision=false overwrites the head revision instead
             item.blob, item.size, item.md5 = store.write_blob(content)
+            item.last_modifying_user = req.email
+            store.record_revision(item)
             item.version += 1
         item.modified = now()
         item.last_modifying_user = req.email
         item.version += 1
-        return json_response(req, file_json(store, item, req.base_url, req.email))
+        return item
 
 
 def update_metadata(api: DriveApi, req: ApiRequest, file_id: str) -> ApiResponse:
@@ -271,7 +300,7 @@ def set_trashed(api: DriveApi, req: ApiRequest, file_id: str, trashed: bool) -> 
             raise insufficient_permissions()
         item.explicitly_trashed = trashed
         item.modified = now()
-        return json_response(req, file_json(api.store, item, req.base_url, req.email))
+        return json_response(req, file_resource(api, req, item))
 
 
 def trash(api: DriveApi, req: ApiRequest, file_id: str) -> ApiResponse:
@@ -316,7 +345,13 @@ def copy(api: DriveApi, req: ApiRequest, file_id: str) -> ApiResponse:
         parent_ids = [p.get("id") for p in metadata.get("parents") or [] if isinstance(p, dict)]
         clone.parents = _checked_parents(api, req, parent_ids or ["root"], clone)
         store.add(clone)
-        return json_response(req, file_json(store, clone, req.base_url, req.email))
+        store.record_revision(clone)  # a copy starts its own history
+        return json_response(req, file_resource(api, req, clone))
+
+
+def file_resource(api: DriveApi, req: ApiRequest, item: Item) -> dict[str, Any]:
+    """The File resource answering `req`, with `permissions` when its `fields` asks for them."""
+    return file_json(api.store, item, req.base_url, req.email, with_permissions=selects(req.query.get("fields"), "permissions"))
 
 
 def _csv(value: str | None) -> list[str]:

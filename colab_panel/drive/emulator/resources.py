@@ -11,9 +11,9 @@ from typing import Any
 from urllib.parse import quote
 
 from colab_panel.drive.emulator.access import WRITE_ROLES, access_for
-from colab_panel.drive.emulator.store import FOLDER_MIME, SHORTCUT_MIME, Account, Item, Permission, Store
+from colab_panel.drive.emulator.store import FOLDER_MIME, SHORTCUT_MIME, Account, Item, Permission, Revision, Store
 
-_DOCUMENT = "application/vnd.google-apps.document"
+DOCUMENT_MIME = _DOCUMENT = "application/vnd.google-apps.document"
 _SPREADSHEET = "application/vnd.google-apps.spreadsheet"
 _PRESENTATION = "application/vnd.google-apps.presentation"
 _DRAWING = "application/vnd.google-apps.drawing"
@@ -46,6 +46,23 @@ EXPORT_FORMATS: dict[str, list[str]] = {
     ],
     _DRAWING: ["image/png", "image/jpeg", "image/svg+xml", "application/pdf"],
 }
+
+# What `convert=true` turns an upload into (Drive's importFormats, the text-based part of it).
+# Office and PDF files are not converted by the emulator: they are stored as uploaded, as
+# Drive stores a type it has no import for.
+IMPORT_FORMATS: dict[str, str] = {
+    "text/plain": _DOCUMENT,
+    "text/html": _DOCUMENT,
+    "text/markdown": _DOCUMENT,
+    "text/csv": _SPREADSHEET,
+    "text/tab-separated-values": _SPREADSHEET,
+}
+
+
+def imported_text(content: bytes) -> str:
+    """The text a converted upload keeps: decoded, a leading byte order mark dropped, LF line breaks."""
+    return content.decode("utf-8-sig", "replace").replace("\r\n", "\n")
+
 
 _EDITOR_PATHS = {_DOCUMENT: "document", _SPREADSHEET: "spreadsheets", _PRESENTATION: "presentation", _DRAWING: "drawings"}
 
@@ -101,12 +118,25 @@ def owner_permission(store: Store, item: Item) -> Permission:
 
 
 def all_permissions(store: Store, item: Item) -> list[Permission]:
-    """The owner's grant first, then the item's own (not inherited) grants, as v2 lists them."""
-    return [owner_permission(store, item), *item.permissions]
+    """The item's own (not inherited) grants in the order Drive lists them.
+
+    Drive puts link and audience grants ("anyone", then "domain") before people, and the
+    owner before the other people, each group in the order it was granted: a file shared
+    with anyone lists `anyoneWithLink` first and the owner second, which clients that
+    take `permissions[0]` rely on (PyDrive2's own tests do).
+    """
+    audiences = [perm for perm in item.permissions if perm.type == "anyone"]
+    audiences += [perm for perm in item.permissions if perm.type == "domain"]
+    people = [perm for perm in item.permissions if perm.type not in ("anyone", "domain")]
+    return [*audiences, owner_permission(store, item), *people]
 
 
-def file_json(store: Store, item: Item, base_url: str, email: str) -> dict[str, Any]:
-    """The full v2 File resource for `item` as `email` sees it."""
+def file_json(store: Store, item: Item, base_url: str, email: str, *, with_permissions: bool = False) -> dict[str, Any]:
+    """The v2 File resource for `item` as `email` sees it.
+
+    `permissions` is not part of the default answer: Drive fills it only when `fields` asks
+    for it (or for `*`), and only for someone who may share the item.
+    """
     access = access_for(store, item, email)
     role = access.role or "reader"
     writable = role in WRITE_ROLES
@@ -159,6 +189,8 @@ def file_json(store: Store, item: Item, base_url: str, email: str) -> dict[str, 
         "appDataContents": False,
         "spaces": ["drive"],
         "iconLink": f"https://drive-thirdparty.googleusercontent.com/16/type/{item.mime_type}",
+        "hasThumbnail": False,  # the emulator renders no thumbnails
+        "thumbnailVersion": "0",
         "capabilities": {
             "canCopy": not item.is_folder,
             "canEdit": writable,
@@ -177,6 +209,8 @@ def file_json(store: Store, item: Item, base_url: str, email: str) -> dict[str, 
             "canChangeCopyRequiresWriterPermission": writable,
         },
     }
+    if with_permissions and writable:
+        out["permissions"] = [permission_json(base_url, item, perm) for perm in all_permissions(store, item)]
     if item.resource_key:
         out["resourceKey"] = item.resource_key
     if item.is_folder:
@@ -206,13 +240,42 @@ def file_json(store: Store, item: Item, base_url: str, email: str) -> dict[str, 
         out["quotaBytesUsed"] = str(item.size)
         out["md5Checksum"] = store.md5_of(item)
         out["originalFilename"] = item.title
-        out["headRevisionId"] = f"0B{item.id[:20]}{item.version}"
+        out["headRevisionId"] = store.revisions(item)[-1].id
         stem, dot, extension = item.title.rpartition(".")
         if dot and stem:
             out["fileExtension"] = extension
             out["fullFileExtension"] = extension
     else:
         out["quotaBytesUsed"] = "0"
+    return out
+
+
+def revision_json(store: Store, item: Item, revision: Revision, base_url: str, email: str) -> dict[str, Any]:
+    """A v2 Revision resource: content revisions download by `downloadUrl`, Docs ones by `exportLinks`."""
+    api = f"{base_url}drive/v2/files/{item.id}/revisions/{revision.id}"
+    user = store.account(revision.user)
+    out: dict[str, Any] = {
+        "kind": "drive#revision",
+        "etag": f'"{item.id}-{revision.id}"',
+        "id": revision.id,
+        "selfLink": api,
+        "mimeType": revision.mime_type,
+        "modifiedDate": rfc3339(revision.modified),
+        "pinned": False,
+        "published": False,
+        "lastModifyingUserName": user.display_name,
+        "lastModifyingUser": user_json(user, me=user.email.lower() == email.lower()),
+    }
+    if revision.mime_type in EXPORT_FORMATS:
+        files_api = f"{base_url}drive/v2/files/{item.id}"
+        out["exportLinks"] = {
+            mime: f"{files_api}/export?mimeType={quote(mime, safe='')}&alt=media" for mime in EXPORT_FORMATS[revision.mime_type]
+        }
+    elif revision.blob is not None:
+        out["downloadUrl"] = f"{api}?alt=media"
+        out["md5Checksum"] = revision.md5
+        out["fileSize"] = str(revision.size)
+        out["originalFilename"] = revision.original_filename
     return out
 
 
@@ -235,6 +298,7 @@ def about_json(store: Store, account: Account) -> dict[str, Any]:
         "isCurrentAppInstalled": False,
         "languageCode": "en",
         "exportFormats": [{"source": source, "targets": targets} for source, targets in EXPORT_FORMATS.items()],
+        "importFormats": [{"source": source, "targets": [target]} for source, target in IMPORT_FORMATS.items()],
     }
 
 

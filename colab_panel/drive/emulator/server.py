@@ -8,7 +8,7 @@
         emu.requests.count(method="GET", media=True)   # see requestlog.py
 
 One thread accepts; each connection gets its own thread (HTTP/1.1 keep-alive, as httplib2
-uses). `close()` stops accepting, shuts every open connection so no handler thread is left
+uses). A connection left idle `idle_timeout_s` (default 30 s) between requests is closed. `close()` stops accepting, shuts every open connection so no handler thread is left
 waiting on a client, joins them, and removes the temp dir holding the certificate, key,
 uploaded blobs and upload sessions.
 """
@@ -32,6 +32,7 @@ from colab_panel.drive.emulator.access import parse_resource_keys
 from colab_panel.drive.emulator.api import DriveApi, is_media_request
 from colab_panel.drive.emulator.errors import ApiError, auth_error
 from colab_panel.drive.emulator.faults import Faults, Plan, RequestInfo
+from colab_panel.drive.emulator.oauth import TOKEN_PATH, OAuthError, ServiceAccounts, token_response
 from colab_panel.drive.emulator.requestlog import RequestLog, RequestRecord
 from colab_panel.drive.emulator.seed import seed_directory, seed_manifest
 from colab_panel.drive.emulator.store import Store
@@ -63,16 +64,23 @@ class DriveEmulator:
         user_email: str = "me@example.com",
         user_name: str = "Emulated User",
         socket_timeout: float = 30.0,
+        idle_timeout_s: float = 30.0,
     ) -> None:
         self.host = host
         self._requested_port = port
-        self.socket_timeout = socket_timeout
+        self.socket_timeout = socket_timeout  # a read or write inside a request
+        # How long a keep-alive connection may wait for its next request before the emulator
+        # closes it, as Google's front ends close idle connections: clients must cope with a
+        # pooled connection that is already gone. Tests set it to about a second.
+        self.idle_timeout_s = idle_timeout_s
+        self.idle_closes = 0  # connections closed for idleness so far
         self.token = token or "emu-" + secrets.token_urlsafe(24)
         self._tmp = Path(tempfile.mkdtemp(prefix="drive-emulator-"))
         blob_dir = self._tmp / "blobs"
         blob_dir.mkdir()
         self.store = Store(blob_dir, owner_email=user_email, owner_name=user_name)
         self.tokens: dict[str, str] = {self.token: self.store.default_account.email}
+        self.service_accounts = ServiceAccounts()
         self.faults = Faults()
         self.requests = RequestLog()
         self.api = DriveApi.create(self.store, self._tmp, max_page_size)
@@ -166,6 +174,21 @@ class DriveEmulator:
         self.tokens[token] = account.email
         return token
 
+    @property
+    def token_uri(self) -> str:
+        """The OAuth 2.0 token endpoint service-account keys made here name (see oauth.py)."""
+        return self.base_url.rstrip("/") + TOKEN_PATH
+
+    def add_service_account(self, email: str, *, name: str | None = None) -> dict[str, str]:
+        """Create a service account (its own My Drive) and return a new key file's JSON for it.
+
+        Unmodified clients sign in with it as with Google's: oauth2client's and google-auth's
+        service-account credentials trade a signed JWT at the key's `token_uri` for a token.
+        Call it on a started emulator (the key names the port).
+        """
+        self.store.add_account(email, name)
+        return self.service_accounts.create_key(email, self.token_uri)
+
     def build_service(self, token: str | None = None) -> Any:
         """A googleapiclient Drive v2 `Resource` talking to this emulator (its connections close with us)."""
         from colab_panel.drive.emulator.client import build_service
@@ -190,6 +213,10 @@ class DriveEmulator:
                 self._connections.add(conn)
             else:
                 self._connections.discard(conn)
+
+    def _count_idle_close(self) -> None:
+        with self._connections_lock:
+            self.idle_closes += 1
 
     def _wait(self, seconds: float) -> None:
         # An Event wait, not time.sleep, so close() never waits out a scripted delay.
@@ -260,6 +287,23 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - BaseHTTPRequestHandler's name
         logger.debug("drive emulator: " + format, *args)
 
+    def handle_one_request(self) -> None:
+        # Wait for the next request's first byte under the idle timeout; once it is there,
+        # the request is read and answered under the (longer) socket timeout.
+        emulator = self.server.emulator
+        self.connection.settimeout(emulator.idle_timeout_s)
+        try:
+            self.rfile.peek(1)  # type: ignore[attr-defined]  # a BufferedReader (rbufsize -1)
+        except TimeoutError:
+            emulator._count_idle_close()
+            self.close_connection = True  # closed without a word, as a front end drops an idle connection
+            return
+        except OSError:
+            self.close_connection = True
+            return
+        self.connection.settimeout(emulator.socket_timeout)
+        super().handle_one_request()
+
     def do_GET(self) -> None:
         self._serve()
 
@@ -286,7 +330,7 @@ class _Handler(BaseHTTPRequestHandler):
             response = self._answer(emulator, method, path, query, headers, body, plan)
             status = response.status
             if plan.lose_answer:
-                self._drop()
+                self._drop()  # done, but the client never hears of it
                 return
             self._send(response, plan)
         except ApiError as error:  # raised while reading the body
@@ -308,6 +352,8 @@ class _Handler(BaseHTTPRequestHandler):
         self, emulator: DriveEmulator, method: str, path: str, query: dict[str, str], headers: dict[str, str],
         body: bytes, plan: Plan,
     ) -> ApiResponse:
+        if path == TOKEN_PATH:
+            return _token_endpoint(emulator, method, body, plan)
         try:
             if is_web_path(path):  # the anonymous visitor's pages, not the API: no token is read
                 if plan.error is not None:
@@ -411,6 +457,19 @@ def _authenticate(emulator: DriveEmulator, header: str | None) -> str:
     if email is None:
         raise auth_error()
     return email
+
+
+def _token_endpoint(emulator: DriveEmulator, method: str, body: bytes, plan: Plan) -> ApiResponse:
+    """The OAuth token endpoint: no bearer token to check, its own error shape."""
+    if plan.error is not None:
+        return _error_response(plan.error)
+    try:
+        email, lifetime_s = emulator.service_accounts.token(method, body)
+    except OAuthError as error:
+        return error.response()
+    access_token = "ya29.emu-" + secrets.token_urlsafe(32)
+    emulator.tokens[access_token] = email
+    return token_response(access_token, lifetime_s)
 
 
 def _error_response(error: ApiError) -> ApiResponse:

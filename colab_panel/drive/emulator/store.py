@@ -75,6 +75,20 @@ class Account:
         return permission_id_for(self.email)
 
 
+@dataclass(frozen=True)
+class Revision:
+    """One stored version of an item's content (its blob is immutable, so old ones stay readable)."""
+
+    id: str
+    modified: datetime
+    user: str  # who wrote it
+    mime_type: str
+    blob: Path | None = None
+    size: int = 0
+    md5: str | None = None
+    original_filename: str = ""
+
+
 @dataclass
 class Item:
     """A file, folder, shortcut or Google-native doc. Trash state of ancestors is computed by the store."""
@@ -97,6 +111,7 @@ class Item:
     shortcut_target: str | None = None
     native_text: str = ""  # what exports of a Google-native doc are made from
     permissions: list[Permission] = field(default_factory=list)
+    revisions: list[Revision] = field(default_factory=list)  # oldest first; see Store.revisions
     version: int = 1
     last_modifying_user: str | None = None
     is_root: bool = False
@@ -162,6 +177,43 @@ class Store:
                     digest.update(chunk)
             item.md5 = digest.hexdigest()
         return item.md5
+
+    # --- revisions --------------------------------------------------------------------------
+
+    def revisions(self, item: Item) -> list[Revision]:
+        """The item's content history, oldest first; the last is the head revision.
+
+        Every file has at least one: a seeded item gets its first when first asked.
+        Folders and shortcuts have none (they have no content).
+        """
+        if item.is_folder or item.mime_type == SHORTCUT_MIME:
+            return []
+        with self.lock:
+            if not item.revisions:
+                self.record_revision(item, when=item.modified)
+            return item.revisions
+
+    def record_revision(self, item: Item, when: datetime | None = None) -> Revision | None:
+        """Keep the item's current content as its new head revision (None for folders and shortcuts)."""
+        if item.is_folder or item.mime_type == SHORTCUT_MIME:
+            return None
+        with self.lock:
+            if item.is_native:
+                ident = str(len(item.revisions) + 1)  # Docs editors number their revisions
+            else:
+                ident = "0B" + "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(42))
+            revision = Revision(
+                id=ident,
+                modified=when or now(),
+                user=item.last_modifying_user or item.owner,
+                mime_type=item.mime_type,
+                blob=item.blob,
+                size=item.size,
+                md5=self.md5_of(item),
+                original_filename=item.title,
+            )
+            item.revisions.append(revision)
+            return revision
 
     # --- tree -------------------------------------------------------------------------------
 

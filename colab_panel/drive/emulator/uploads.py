@@ -6,6 +6,9 @@ Resumable protocol, as googleapiclient speaks it:
   2. PUT chunks to that URL with `Content-Range: bytes a-b/TOTAL` (TOTAL may be `*`)
      -> 308 Resume Incomplete with `Range: bytes=0-N` until the last byte, then 200 + the file.
   3. `Content-Range: bytes */TOTAL` with no body asks how far the server got.
+  4. Once the upload is complete, any request to the session answers 200 + the file, as
+     Drive does: a client whose answer to the last chunk was lost asks again and gets it,
+     and the file is not made twice.
 Session bytes are appended to a file in the emulator's temp dir, not kept in memory.
 """
 
@@ -24,7 +27,7 @@ from urllib.parse import urlencode
 from colab_panel.drive.emulator import files_api
 from colab_panel.drive.emulator.access import writable
 from colab_panel.drive.emulator.errors import ApiError
-from colab_panel.drive.emulator.wire import ApiRequest, ApiResponse
+from colab_panel.drive.emulator.wire import ApiRequest, ApiResponse, json_response
 
 if TYPE_CHECKING:
     from colab_panel.drive.emulator.api import DriveApi
@@ -47,7 +50,7 @@ class UploadSession:
 class UploadSessions:
     """Open resumable sessions, keyed by upload_id, and the file each finished one made.
 
-    A finished session still answers a status query (`Content-Range: bytes */TOTAL`) with the
+    A finished session still answers (a status query, or its last chunk sent again) with the
     file, as Drive does: a client whose last chunk's answer was lost asks, and learns it is done.
     """
 
@@ -55,7 +58,7 @@ class UploadSessions:
         self._directory = directory
         self._lock = threading.Lock()
         self._sessions: dict[str, UploadSession] = {}
-        self._finished: dict[str, tuple[str, str]] = {}  # upload_id -> (email, file ID)
+        self._completed: dict[str, tuple[str, str]] = {}  # upload_id -> (email, file ID made)
 
     def open(self, **fields: Any) -> UploadSession:
         ident = secrets.token_urlsafe(24)
@@ -70,17 +73,18 @@ class UploadSessions:
         with self._lock:
             return self._sessions.get(ident)
 
-    def finish(self, ident: str, file_id: str | None = None) -> None:
+    def finish(self, ident: str, file_id: str) -> None:
         with self._lock:
             session = self._sessions.pop(ident, None)
-            if session is not None and file_id is not None:
-                self._finished[ident] = (session.email, file_id)
+            if session is not None:
+                self._completed[ident] = (session.email, file_id)
         if session is not None:
             session.path.unlink(missing_ok=True)
 
-    def finished(self, ident: str) -> tuple[str, str] | None:
+    def completed(self, ident: str) -> tuple[str, str] | None:
+        """(email, file ID) of a session that finished, else None."""
         with self._lock:
-            return self._finished.get(ident)
+            return self._completed.get(ident)
 
 
 def handle_upload(api: DriveApi, req: ApiRequest, file_id: str | None) -> ApiResponse:
@@ -99,11 +103,24 @@ def handle_upload(api: DriveApi, req: ApiRequest, file_id: str | None) -> ApiRes
 
 
 def _store(api: DriveApi, req: ApiRequest, file_id: str | None, metadata: dict[str, Any], content: bytes, mime: str | None) -> ApiResponse:
+    return _file_response(api, req, _store_item(api, req, file_id, metadata, content, mime).id)
+
+
+def _store_item(api: DriveApi, req: ApiRequest, file_id: str | None, metadata: dict[str, Any], content: bytes,
+                mime: str | None) -> Any:
     if mime and "mimeType" not in metadata and file_id is None:
         metadata = {**metadata, "mimeType": mime.split(";")[0].strip()}
     if file_id is None:
-        return files_api.insert(api, req, metadata, content, mime)
-    return files_api.update(api, req, file_id, metadata, content)
+        return files_api.insert_item(api, req, metadata, content, mime)
+    return files_api.update_item(api, req, file_id, metadata, content)
+
+
+def _file_response(api: DriveApi, req: ApiRequest, file_id: str) -> ApiResponse:
+    with api.store.lock:
+        item = api.store.get(file_id)
+        if item is None:
+            raise ApiError(404, "notFound", f"File not found: {file_id}")
+        return json_response(req, files_api.file_resource(api, req, item))
 
 
 def _resumable_start(api: DriveApi, req: ApiRequest, file_id: str | None) -> ApiResponse:
@@ -127,9 +144,10 @@ def _resumable_start(api: DriveApi, req: ApiRequest, file_id: str | None) -> Api
 
 def _resumable_chunk(api: DriveApi, req: ApiRequest, upload_id: str) -> ApiResponse:
     session = api.uploads.get(upload_id)
-    done = api.uploads.finished(upload_id) if session is None else None
-    if done is not None and done[0] == req.email:
-        return files_api.get(api, req, done[1])  # finished before: answer with the file again
+    if session is None:
+        done = api.uploads.completed(upload_id)
+        if done is not None and done[0] == req.email:
+            return _file_response(api, req, done[1])
     if session is None or session.email != req.email:
         raise ApiError(404, "notFound", "Upload session not found or expired.")
     header = req.headers.get("content-range")
@@ -158,17 +176,10 @@ def _resumable_chunk(api: DriveApi, req: ApiRequest, upload_id: str) -> ApiRespo
         session.received += max(len(req.body) - skip, 0)
     if session.total is not None and session.received >= session.total:
         content = session.path.read_bytes()
-        response = _store(api, req, session.file_id, session.metadata, content, session.content_type)
-        api.uploads.finish(upload_id, _file_id(response))
-        return response
+        item = _store_item(api, req, session.file_id, session.metadata, content, session.content_type)
+        api.uploads.finish(upload_id, item.id)
+        return _file_response(api, req, item.id)
     return _incomplete(session)
-
-
-def _file_id(response: ApiResponse) -> str | None:
-    try:
-        return str(json.loads(response.body)["id"])
-    except (ValueError, KeyError, TypeError):
-        return None
 
 
 def _incomplete(session: UploadSession) -> ApiResponse:

@@ -20,6 +20,9 @@ from colab_panel.demo import processes
 from colab_panel.demo.server import HOST, serve_demo
 
 websocket = pytest.importorskip("websocket")  # websocket-client, a dependency of jupyter_server
+# The demo extra (Voila) is in .venv only; without it serve_demo fails in its thread and the
+# test would wait 120 s for a server that never comes (.venv-colab has websocket, not Voila).
+pytest.importorskip("voila", reason="the demo needs Voila (colab-panel[demo]), not installed on this stack")
 
 PAGE_GONE_S, KERNEL_IDLE_S, CULL_INTERVAL_S = 6, 4, 2
 BOUND_S = PAGE_GONE_S + KERNEL_IDLE_S + CULL_INTERVAL_S + 30  # + slack for a loaded machine

@@ -2,8 +2,9 @@
 
 The emulator's `lose_answer` fault does what a dropped connection does at the worst moment: the
 request is carried out (the folder or file exists), then the connection closes before any
-answer. httplib2 resends such a request by itself and the backend retries too; with an ID
-chosen up front (files.generateIds) every resend meets the item already stored.
+answer. The client (`connection.DriveHttp`) never resends such a POST blindly: with an ID chosen
+up front (files.generateIds) the next attempt looks that ID up and finds the item stored, and a
+resend anyway meets Drive's 409 on the ID.
 """
 
 from __future__ import annotations
@@ -66,10 +67,11 @@ def test_emulator_generates_ids_and_refuses_a_reused_or_unknown_one(emu: DriveEm
 
 def test_folder_creation_whose_answer_is_lost_makes_one_folder(emu: DriveEmulator, drive: Drive) -> None:
     parent = child_id(emu, "results")
-    emu.faults.lose_answer(method="POST", path="/drive/v2/files", times=2)
+    emu.faults.lose_answer(method="POST", path="/drive/v2/files", times=1)
     made = drive.mkdir("runs", parent)
-    assert not emu.faults.pending  # the answers really were lost
+    assert not emu.faults.pending  # the answer really was lost
     assert [i.id for i in _named(emu, parent, "runs")] == [made.id]
+    assert len(_creates(emu, "/drive/v2/files")) == 1  # found by its ID, not sent again
 
 
 @pytest.mark.parametrize("size", [200_000, 6 * 1024 * 1024], ids=["multipart", "resumable"])
@@ -117,7 +119,29 @@ def test_copy_whose_answer_is_lost_makes_one_copy(emu: DriveEmulator, drive: Dri
     local = tmp_path / "a.txt"
     local.write_text("original")
     source = drive.upload(local, parent)
-    emu.faults.lose_answer(method="POST", path="/copy", times=2)
+    emu.faults.lose_answer(method="POST", path="/copy", times=1)
     made = drive.copy(source.id, title="a copy.txt", parent=parent)
     assert not emu.faults.pending
     assert [i.id for i in _named(emu, parent, "a copy.txt")] == [made.id]
+    assert len(_creates(emu, "/copy")) == 1  # found by its ID, not sent again
+
+
+def test_a_create_resent_after_a_lost_answer_meets_409_and_finds_its_item(emu: DriveEmulator, drive: Drive,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Were the item not found by the look-up (a replica lagging behind), the resend with the
+    same ID is refused with 409, and that too is taken as "made": still one folder."""
+    import colab_panel.drive.create_once as create_once_module
+
+    parent = child_id(emu, "results")
+    real_lookup = create_once_module.lookup
+    misses = iter([True])
+    monkeypatch.setattr(create_once_module, "lookup",
+                        lambda d, http, fid: None if next(misses, False) else real_lookup(d, http, fid))
+    emu.faults.lose_answer(method="POST", path="/drive/v2/files", times=1)
+    made = drive.mkdir("runs", parent)
+    assert [i.id for i in _named(emu, parent, "runs")] == [made.id]
+    assert len(_creates(emu, "/drive/v2/files")) == 2  # resent once, refused with 409
+
+
+def _creates(emu: DriveEmulator, path_end: str) -> list:
+    return [r for r in emu.requests.records if r.method == "POST" and r.path.endswith(path_end)]

@@ -8,9 +8,11 @@ import os
 import queue
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -169,3 +171,28 @@ def test_command_line_serves_until_interrupted(seed_dir: Path) -> None:
         for stream in (proc.stdout, proc.stderr):
             if stream is not None:
                 stream.close()
+
+
+def test_idle_connections_are_closed_after_the_idle_timeout(seed_dir: Path) -> None:
+    with DriveEmulator(root=seed_dir, idle_timeout_s=0.3) as emu:
+        service = emu.build_service()
+        service.about().get().execute()
+        deadline = time.monotonic() + 5
+        while emu.idle_closes == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert emu.idle_closes == 1  # the client's pooled connection, closed by the server
+        assert service.about().get().execute()["rootFolderId"] == emu.root_id  # httplib2 resends a GET
+
+
+def test_lose_answer_acts_then_closes_unanswered(emulator: DriveEmulator) -> None:
+    emulator.faults.lose_answer(method="POST", path="/drive/v2/files")
+    with pytest.raises((http.client.HTTPException, OSError)):
+        # plain http.client, not httplib2 (which would send it again): the answer never comes
+        conn = http.client.HTTPSConnection("127.0.0.1", emulator.port, context=ssl.create_default_context(cafile=str(emulator.ca_cert_path)))
+        conn.request("POST", "/drive/v2/files", body=b'{"title": "acted on"}',
+                     headers={"Authorization": f"Bearer {emulator.token}", "Content-Type": "application/json"})
+        try:
+            conn.getresponse()
+        finally:
+            conn.close()
+    assert [i.title for i in emulator.store.children(emulator.root_id) if i.title == "acted on"] == ["acted on"]

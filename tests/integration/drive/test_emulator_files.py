@@ -10,7 +10,7 @@ from typing import Any
 import httplib2
 import pytest
 from googleapiclient.errors import HttpError
-from googleapiclient.http import MediaIoBaseDownload
+from googleapiclient.http import MediaIoBaseDownload, MediaIoBaseUpload
 
 from colab_panel.drive.emulator import DriveEmulator
 from colab_panel.drive.emulator.client import make_http
@@ -152,7 +152,8 @@ def test_range_requests_206_and_416(emulator: DriveEmulator, child: Any) -> None
 def test_export_native_doc(emulator: DriveEmulator, drive: Any, service: Any, tmp_path: Path, known: Any) -> None:
     # PyDrive2 tries alt=media, gets 403 fileNotDownloadable, and falls back to export.
     drive.CreateFile({"id": known.doc_id}).GetContentFile(str(tmp_path / "notes.txt"))
-    assert (tmp_path / "notes.txt").read_text() == "meeting notes\n"
+    # as Drive sends it: a byte order mark, then the text with CRLF line breaks
+    assert (tmp_path / "notes.txt").read_bytes() == "\ufeffmeeting notes\r\n".encode()
     assert emulator.requests.count(media=True, status=403) == 1
 
     buffer = io.BytesIO()
@@ -197,3 +198,27 @@ def test_untrusted_certificate_is_refused(emulator: DriveEmulator, tmp_path: Pat
         http.request(emulator.api_endpoint + "about")
     http.close()
     assert "certificate" in str(caught.value).lower() or "ssl" in type(caught.value).__name__.lower()
+
+
+def test_convert_on_insert_makes_a_google_doc(emulator: DriveEmulator, service: Any) -> None:
+    def insert(data: bytes, mime: str, **params: Any) -> dict[str, Any]:
+        media = MediaIoBaseUpload(io.BytesIO(data), mimetype=mime, resumable=False)
+        return service.files().insert(body={"title": "in"}, media_body=media, **params).execute()  # type: ignore[no-any-return]
+
+    doc = insert("\ufeffline one\r\nline two".encode(), "text/plain", convert=True)
+    assert doc["mimeType"] == "application/vnd.google-apps.document"
+    assert "downloadUrl" not in doc and "md5Checksum" not in doc and "text/plain" in doc["exportLinks"]
+    exported = service.files().export_media(fileId=doc["id"], mimeType="text/plain").execute()
+    assert exported == "\ufeffline one\r\nline two".encode()  # Drive's own BOM and CRLF, not a doubled mark
+
+    sheet = insert(b"a,b\n1,2\n", "text/csv", convert=True)
+    assert sheet["mimeType"] == "application/vnd.google-apps.spreadsheet"
+    assert service.files().export_media(fileId=sheet["id"], mimeType="text/csv").execute() == b"a,b\n1,2\n"
+
+    kept = insert(b"plain", "text/plain")  # no convert: stored as uploaded
+    assert kept["mimeType"] == "text/plain" and kept["md5Checksum"]
+    binary = insert(b"\x89PNG\r\n", "image/png", convert=True)  # nothing to import it as: stored as uploaded
+    assert binary["mimeType"] == "image/png"
+
+    about = service.about().get().execute()
+    assert {"source": "text/plain", "targets": ["application/vnd.google-apps.document"]} in about["importFormats"]

@@ -31,6 +31,38 @@ def test_pydrive2_share_list_and_unshare(emulator: DriveEmulator, drive: Any, ch
     assert {p["id"] for p in handle.GetPermissions()} == {permission_id_for("me@example.com"), friend["id"]}
 
 
+def test_permissions_list_in_drives_order(emulator: DriveEmulator, service: Any, child: Any) -> None:
+    """Audiences first (anyone, then domain), then the owner, then other people, each in grant order."""
+    a = child(emulator.root_id, "a.txt")
+    for body in [{"type": "user", "role": "reader", "value": "zed@example.com"},
+                 {"type": "domain", "role": "reader", "value": "example.com"},
+                 {"type": "user", "role": "writer", "value": "amy@example.com"},
+                 {"type": "anyone", "role": "reader", "withLink": True}]:
+        service.permissions().insert(fileId=a.id, body=body).execute()
+    listed = service.permissions().list(fileId=a.id).execute()["items"]
+    assert [(p["type"], p.get("emailAddress")) for p in listed] == [
+        ("anyone", None), ("domain", None), ("user", "me@example.com"), ("user", "zed@example.com"), ("user", "amy@example.com"),
+    ]
+    assert listed[2]["role"] == "owner"
+
+
+def test_file_permissions_only_when_fields_ask(emulator: DriveEmulator, service: Any, child: Any, known: Any) -> None:
+    a = child(emulator.root_id, "a.txt")
+    service.permissions().insert(fileId=a.id, body={"type": "anyone", "role": "reader"}).execute()
+    assert "permissions" not in service.files().get(fileId=a.id).execute()
+    asked = service.files().get(fileId=a.id, fields="permissions").execute()
+    assert [p["type"] for p in asked["permissions"]] == ["anyone", "user"]
+    everything = service.files().get(fileId=a.id, fields="*").execute()
+    assert {"permissions", "hasThumbnail", "thumbnailVersion", "userPermission"} <= set(everything)
+    listed = service.files().list(q=f"'{emulator.root_id}' in parents and title = 'a.txt'",
+                                  fields="items(id,permissions(id,role))").execute()["items"]
+    assert listed == [{"id": a.id, "permissions": [{"id": "anyone", "role": "reader"}, {"id": permission_id_for("me@example.com"), "role": "owner"}]}]
+    # Only someone who may share sees the grants: a reader asking gets none.
+    reader = emulator.build_service(known.bob_token)
+    alice_file = reader.files().get(fileId=known.alice_file_id, fields="id,permissions").execute()
+    assert alice_file == {"id": known.alice_file_id}
+
+
 def test_googleapiclient_permission_get_domain_and_commenter(emulator: DriveEmulator, service: Any, child: Any) -> None:
     a = child(emulator.root_id, "a.txt")
     domain = service.permissions().insert(fileId=a.id, body={"type": "domain", "role": "reader", "value": "example.com"}).execute()

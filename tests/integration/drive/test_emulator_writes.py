@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import random
 from typing import Any
 
@@ -127,3 +128,59 @@ def test_copy(emulator: DriveEmulator, drive: Any, service: Any, child: Any) -> 
     assert [p["id"] for p in copied["parents"]] == [sub.id]
     assert download(service, copied["id"]) == b"hello drive\n"
     assert copied["md5Checksum"] == service.files().get(fileId=a.id).execute()["md5Checksum"]
+
+
+def test_revisions_keep_each_uploaded_content(emulator: DriveEmulator, service: Any, child: Any) -> None:
+    def upload(data: bytes, **params: Any) -> dict[str, Any]:
+        media = MediaIoBaseUpload(io.BytesIO(data), mimetype="text/plain", resumable=False)
+        if "fileId" in params:
+            return service.files().update(media_body=media, **params).execute()  # type: ignore[no-any-return]
+        return service.files().insert(body={"title": "v.txt"}, media_body=media).execute()  # type: ignore[no-any-return]
+
+    created = upload(b"one")
+    upload(b"two", fileId=created["id"])
+    upload(b"three", fileId=created["id"], body={"title": "renamed.txt"})
+    service.files().patch(fileId=created["id"], body={"description": "metadata only: no revision"}).execute()
+    revisions = service.revisions().list(fileId=created["id"]).execute()["items"]
+
+    assert [r["fileSize"] for r in revisions] == ["3", "3", "5"]
+    assert [r["originalFilename"] for r in revisions] == ["v.txt", "v.txt", "renamed.txt"]
+    assert service.files().get(fileId=created["id"]).execute()["headRevisionId"] == revisions[-1]["id"]
+    oldest = service.revisions().get(fileId=created["id"], revisionId=revisions[0]["id"]).execute()
+    assert oldest["md5Checksum"] == "f97c5d29941bfb1b2fdab0874906ab82"  # md5(b"one")
+    resp, body = service._http.request(oldest["downloadUrl"])
+    assert (resp.status, body) == (200, b"one")
+
+    upload(b"four", fileId=created["id"], newRevision=False)  # replaces the head instead of adding one
+    revisions = service.revisions().list(fileId=created["id"]).execute()["items"]
+    assert [r["fileSize"] for r in revisions] == ["3", "3", "4"]
+    with pytest.raises(HttpError) as caught:
+        service.revisions().get(fileId=created["id"], revisionId="0BNoSuchRevision").execute()
+    assert (caught.value.status_code, reason_of(caught.value)) == (404, "notFound")
+
+    seeded = child(emulator.root_id, "a.txt")  # a seeded file has its one revision from the start
+    [only] = service.revisions().list(fileId=seeded.id).execute()["items"]
+    assert only["fileSize"] == str(seeded.size) and only["id"] == service.files().get(fileId=seeded.id).execute()["headRevisionId"]
+    sub = child(emulator.root_id, "sub")
+    assert service.revisions().list(fileId=sub.id).execute()["items"] == []  # folders have no content
+
+
+def test_pydrive2_get_revisions(drive: Any) -> None:
+    handle = drive.CreateFile({"title": "empty"})
+    handle.Upload()  # metadata only: still one (empty) revision, as on Drive
+    [revision] = handle.GetRevisions()
+    assert revision["kind"] == "drive#revision" and revision["fileSize"] == "0" and handle["revisions"] == [revision]
+
+
+def test_a_completed_upload_session_answers_with_its_file(emulator: DriveEmulator, service: Any) -> None:
+    """As Drive does: a client whose answer to the last chunk was lost asks again and gets the file."""
+    payload = b"x" * (300 * 1024)
+    media = MediaIoBaseUpload(io.BytesIO(payload), mimetype="application/x-data", chunksize=256 * 1024, resumable=True)
+    request = service.files().insert(body={"title": "once.bin"}, media_body=media)
+    response = None
+    while response is None:
+        _, response = request.next_chunk()
+    resp, body = service._http.request(request.resumable_uri, "PUT",
+                                       headers={"Content-Length": "0", "Content-Range": f"bytes */{len(payload)}"})
+    assert resp.status == 200 and json.loads(body)["id"] == response["id"]
+    assert [item.title for item in emulator.store.children(emulator.root_id)].count("once.bin") == 1

@@ -1,0 +1,103 @@
+"""The HTTP connections under `Drive`: keep-alive that survives a front end closing idle ones.
+
+Google's front ends, like any, close keep-alive connections that sit idle, and httplib2 keeps
+such a connection in its pool and sends the next request on it. What happens then decides what
+may be done about it:
+
+- the request cannot be sent whole (broken pipe, reset, TLS EOF while sending): the server got
+  no complete request and did nothing, so it is sent again at once on a fresh connection,
+  whatever the method;
+- it was sent whole, then the connection failed before any byte of an answer: the server may
+  have closed it idle before reading, or acted and lost the answer. An idempotent request
+  (GET, HEAD, PUT, DELETE, OPTIONS) on a pooled connection is sent again at once on a fresh
+  one; anything else raises `RequestOutcomeUnknown`, for the caller to look at Drive first
+  (a create whose answer was lost must not be made twice: see `create_once`).
+
+httplib2's own handling resends any request once after "BadStatusLine on the first try",
+POSTs included, and gives up on a reset while sending; `DriveHttp` replaces that one method
+(`_conn_request`, unchanged in httplib2 since 0.9) with the rules above; a body read from a
+stream (an upload chunk) is never resent here, as it is spent. Everything else
+(TLS, timeouts, redirects, authorization by the wrapping AuthorizedHttp) stays httplib2's.
+"""
+
+from __future__ import annotations
+
+import http.client
+import socket
+from typing import Any
+
+import httplib2
+
+from colab_panel.drive.failures import RequestOutcomeUnknown
+
+__all__ = ["DriveHttp", "RequestOutcomeUnknown", "IDEMPOTENT_METHODS"]
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})  # RFC 9110 section 9.2.2
+
+_CONNECTION_ERRORS = (OSError, http.client.HTTPException)  # resets, TLS EOF, RemoteDisconnected, ...
+
+
+class DriveHttp(httplib2.Http):
+    """httplib2.Http whose stale-connection handling never sends a request twice that the server
+    may have acted on. `stale_resends` counts the requests resent on a fresh connection.
+
+    `resend_any=True` treats every method as idempotent: for the OAuth token endpoint, where a
+    second POST only issues a second token.
+    """
+
+    stale_resends = 0
+
+    def __init__(self, *args: Any, resend_any: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.resend_any = resend_any
+
+    def _conn_request(self, conn: Any, request_uri: str, method: str, body: Any, headers: Any) -> tuple[Any, bytes]:
+        # A body read from a stream (googleapiclient's upload chunks) is spent once sent: such a
+        # request is never resent here; the caller's retry starts it again from its source.
+        replayable = body is None or isinstance(body, (bytes, str))
+        for fresh in (False, True):
+            # a connection opened for an earlier request may have been closed while idle
+            stale_suspect = conn.sock is not None and replayable
+            if conn.sock is None:
+                conn.connect()
+            try:
+                conn.request(method, request_uri, body, headers)
+            except socket.timeout:
+                conn.close()
+                raise
+            except _CONNECTION_ERRORS:
+                conn.close()
+                if stale_suspect and not fresh:
+                    self.stale_resends += 1
+                    continue  # not sent whole: nothing was acted on
+                raise
+            try:
+                response = conn.getresponse()
+            except socket.timeout:
+                conn.close()
+                raise
+            except _CONNECTION_ERRORS as exc:
+                conn.close()
+                if method.upper() not in IDEMPOTENT_METHODS and not self.resend_any:
+                    raise RequestOutcomeUnknown(method, request_uri, exc) from exc
+                if stale_suspect and not fresh:
+                    self.stale_resends += 1
+                    continue  # sending it again changes nothing
+                raise
+            return self._read_response(conn, method, response)
+        raise AssertionError("unreachable: the second pass returns or raises")
+
+    def _read_response(self, conn: Any, method: str, response: Any) -> tuple[Any, bytes]:
+        """What httplib2 does with an answer: read the body (errors now mean the request was
+        acted on: they propagate), wrap the headers, undo gzip/deflate."""
+        content = b""
+        if method == "HEAD":
+            conn.close()
+        else:
+            content = response.read()
+        wrapped = httplib2.Response(response)
+        if method != "HEAD":
+            limits = getattr(self, "limit_kwargs", None)
+            decompress = httplib2._decompressContent  # type: ignore[attr-defined]
+            content = decompress(wrapped, content, limits) if limits is not None else decompress(wrapped, content)
+        return wrapped, content
