@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 from types import ModuleType
-from typing import Any
+from typing import Any, Callable
 
 from colab_panel.errors import PanelError, StagingError
 from colab_panel.inputs import shown, user_number
@@ -28,6 +28,21 @@ def import_first(names: tuple[str, ...], what: str) -> ModuleType:
             continue
     raise PanelError(f"{what} is not installed here, so its callback cannot be made; install it, or call "
                      "keeper.flush() yourself after each save.")
+
+
+def lazy_callback(module_name: str, build: Callable[[], type]) -> Callable[[str], Any]:
+    """A module `__getattr__` that builds `KeepOnDriveCallback` on first use (the framework is
+    imported then, not when the module is) and keeps it in the module."""
+    def __getattr__(name: str) -> Any:
+        if name == "KeepOnDriveCallback":
+            import sys
+
+            value = build()
+            setattr(sys.modules[module_name], name, value)
+            return value
+        raise AttributeError(f"module {module_name!r} has no attribute {name!r}")
+
+    return __getattr__
 
 
 class Flusher:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from colab_panel.checkpoints.adapters import FINAL_TIMEOUT_S, Flusher, import_first
+from colab_panel.checkpoints.adapters import FINAL_TIMEOUT_S, Flusher, import_first, lazy_callback
 
 __all__ = ["KeepOnDriveCallback"]
 
@@ -36,9 +36,4 @@ def _build() -> type:
     return KeepOnDriveCallback
 
 
-def __getattr__(name: str) -> Any:
-    if name == "KeepOnDriveCallback":
-        value = _build()
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_callback(__name__, _build)
