@@ -23,10 +23,51 @@ class Row:
     goal: str  # the target as the issue states it, e.g. "<= 1.3x"
     ratio: float  # ours / baseline (or the figure the goal speaks of)
     met: bool  # whether `ratio` meets `goal`
+    ratio_min: float | None = None  # lowest ratio over the repeated runs, when repeated
+    ratio_max: float | None = None  # highest ratio over the repeated runs, when repeated
+    runs: int = 1  # how many side-by-side runs `ratio` is the median of
 
     def cells(self) -> list[str]:
+        ratio = f"{self.ratio:.2f}x"
+        if self.ratio_min is not None and self.ratio_max is not None:
+            ratio += f" ({self.ratio_min:.2f}-{self.ratio_max:.2f}, n={self.runs})"
         return [self.name, f"{self.ours:.4g} {self.unit}", f"{self.baseline:.4g} {self.unit}",
-                f"{self.ratio:.2f}x", self.goal, "yes" if self.met else "NO"]
+                ratio, self.goal, "yes" if self.met else "NO"]
+
+
+@dataclass(frozen=True)
+class Repeated:
+    """Side-by-side runs of ours and the baseline: medians, and the spread of their ratio."""
+
+    ours: float  # median of our figures
+    baseline: float  # median of the baseline's figures
+    ratio: float  # median of the per-run ratios ours / baseline
+    ratio_min: float
+    ratio_max: float
+    runs: int
+
+
+def repeat_pair(ours: Callable[[], float], baseline: Callable[[], float],
+                runs: int = 5) -> Repeated:
+    """Measure `ours()` and `baseline()` alternately `runs` times (each returns one figure).
+
+    Alternating keeps a slow spell of the machine from landing on one side only; the ratio of
+    each pair is kept, so the spread says how far one run's figure can be trusted.
+    """
+    pairs = []
+    for i in range(runs):
+        if i % 2:
+            b = baseline()
+            o = ours()
+        else:
+            o = ours()
+            b = baseline()
+        pairs.append((o, b))
+    ratios = [o / b for o, b in pairs if b]
+    return Repeated(ours=statistics.median(o for o, _ in pairs),
+                    baseline=statistics.median(b for _, b in pairs),
+                    ratio=statistics.median(ratios), ratio_min=min(ratios),
+                    ratio_max=max(ratios), runs=runs)
 
 
 def median_time(fn: Callable[[], object], repeat: int = 5) -> float:
