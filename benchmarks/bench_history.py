@@ -61,6 +61,6 @@ def run() -> list[Row]:
         rows.append(Row(f"1 h history, {gpus} GPU(s) + host: ring buffer vs 10 MB goal",
                         ours / mb, GOAL_BYTES / mb, "MB", "<= 1x (10 MB)", ours / GOAL_BYTES,
                         ours <= GOAL_BYTES))
-        rows.append(Row(f"  same vs naive list of dicts", ours / mb, naive / mb, "MB", "< 1x",
+        rows.append(Row("  same vs naive list of dicts", ours / mb, naive / mb, "MB", "< 1x",
                         ours / naive, ours < naive))
     return rows

@@ -20,7 +20,6 @@ benchmarks/README.md when a GPU machine is at hand.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 

@@ -79,7 +79,21 @@ _EXPORTS = {
     "GpuUnavailable": "colab_panel.errors",
 }
 
-__all__ = sorted(_EXPORTS)
+# spelled out, so that readers and tools see the surface without running code; a unit test keeps
+# it equal to _EXPORTS' keys
+__all__ = [
+    "BatchShareFailed", "ChecksumMismatch", "ConfirmationRequired", "Drive", "DriveAuthError",
+    "DriveError", "DriveItem", "DriveLinkError", "DriveNotFound", "DrivePermissionDenied",
+    "DriveQuotaExceeded", "DriveRef", "DriveSignInNeedsCell", "GpuProcess", "GpuSample",
+    "GpuUnavailable", "HostSample", "InsufficientSpace", "JobBusy", "KeepOnDrive", "LastExit",
+    "LinkCheckError", "LinkVerdict", "MonitorError", "Panel", "PanelError", "PeriodicSync",
+    "ResourceKeyRequired", "ShareError", "StagedDataset", "StagingCancelled", "StagingError",
+    "UnsafeArchiveError", "add_shortcut", "apply_plan", "check_link", "connect", "copy_to_my_drive",
+    "explain_last_exit", "export_table", "extract_archive", "folder_table", "gpu_status",
+    "keep_on_drive", "parse_drive_id", "parse_drive_link", "plan_share", "push", "qr_svg",
+    "read_gpu_processes", "read_gpus", "read_host", "read_runtime_facts", "restore_latest",
+    "revoke_last", "share_batch", "share_links", "sharing", "sign_in", "stage",
+]
 
 if TYPE_CHECKING:  # let editors and type checkers see the lazy names
     from colab_panel.checkpoints.restore import restore_latest
@@ -88,6 +102,12 @@ if TYPE_CHECKING:  # let editors and type checkers see the lazy names
     from colab_panel.drive.auth import sign_in
     from colab_panel.drive.copying import add_shortcut, copy_to_my_drive
     from colab_panel.drive.parse import DriveRef, parse_drive_id, parse_drive_link
+    from colab_panel.errors import (PanelError, DriveError, DriveAuthError, DriveLinkError,
+                                    DriveSignInNeedsCell, DriveNotFound, DrivePermissionDenied,
+                                    ResourceKeyRequired, DriveQuotaExceeded, StagingError,
+                                    UnsafeArchiveError, InsufficientSpace, ChecksumMismatch,
+                                    StagingCancelled, JobBusy, ShareError, ConfirmationRequired,
+                                    BatchShareFailed, LinkCheckError, MonitorError, GpuUnavailable)
     from colab_panel.monitor import (GpuProcess, GpuSample, HostSample, gpu_status,
                                      read_gpu_processes, read_gpus, read_host)
     from colab_panel.monitor.last_exit import LastExit, explain_last_exit

@@ -66,7 +66,7 @@ def test_pip_install_changes_no_installed_package(tmp_path, capsys):
         [sys.executable, "-m", "pip", "install", "--dry-run", "--quiet", "--disable-pip-version-check",
          "--report", str(report_path), str(REPO)],
         capture_output=True, text=True, timeout=240)
-    errors = "\n".join(l for l in result.stderr.splitlines() if not l.startswith("WARNING: Location"))
+    errors = "\n".join(line for line in result.stderr.splitlines() if not line.startswith("WARNING: Location"))
     assert result.returncode == 0, f"pip could not resolve an install:\n{errors}"
 
     installed, pins = _installed(), colab_pins()

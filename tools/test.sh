@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs everything (Debian's chromium, .venv and .venv-colab: see tools/install.sh) and runs
-# the suite on both stacks, one after the other (the machine has 2 cores):
+# Installs everything (Debian's chromium, .venv and .venv-colab: see tools/install.sh), lints the
+# tree (.venv's ruff; a finding fails the run) and runs the suite on both stacks, one after the
+# other (the machine has 2 cores):
 #   latest  .venv        everything: unit, integration, browser, the quickstart notebook
 #   colab   .venv-colab  Colab's pinned stack: unit, integration, and the tests marked
 #                        colab_stack (tests/browser/colab among them), which only run here
@@ -48,6 +49,16 @@ pydrive2_suite() {  # PyDrive2's own test suite, unmodified, against the Drive e
   [ "$status" -eq 0 ] || failed+=("pydrive2-suite")
 }
 
+lint() {  # ruff over the whole tree (rules: pyproject.toml's [tool.ruff]); a second or two
+  local status started=$SECONDS
+  echo "=== ruff check . (.venv)"
+  .venv/bin/python -m ruff check .
+  status=$?
+  summary+=("ruff: exit $status in $((SECONDS - started)) s")
+  [ "$status" -eq 0 ] || failed+=("ruff")
+}
+
+lint
 for stack in $STACKS; do
   case $stack in
     latest)

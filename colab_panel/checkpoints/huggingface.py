@@ -14,7 +14,7 @@ from typing import Any
 
 from colab_panel.checkpoints.adapters import FINAL_TIMEOUT_S, Flusher, import_first, lazy_callback
 
-__all__ = ["KeepOnDriveCallback"]
+__all__ = ["KeepOnDriveCallback"]  # noqa: F822 (built on first use by __getattr__ below)
 
 
 def _build() -> type:

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from colab_panel.drive.items import ITEM_FIELDS, DriveItem
+from colab_panel.drive.items import DriveItem
 from colab_panel.drive.read_sizing import ReadSizer
 from colab_panel.errors import DriveError, DriveQuotaExceeded
 from colab_panel.inputs import os_error_in_words, shown

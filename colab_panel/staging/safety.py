@@ -20,7 +20,6 @@ Nothing here touches the disk.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable
 

@@ -34,7 +34,7 @@ def _h(text: str) -> widgets.HTML:
 
 class ShareTab(widgets.VBox):
     def __init__(self, controller: ShareController) -> None:
-        self.controller = c = controller
+        self.controller = controller
         self.target = widgets.Text(placeholder="Drive file or folder ID, or any Drive link",
                                    layout=widgets.Layout(width="520px")).add_class("cp-share-target")
         self.show_button = widgets.Button(description="Show links", icon="link", button_style="primary"

@@ -26,7 +26,7 @@ _WIDE = widgets.Layout(width="520px")
 
 class StagingTab(widgets.VBox):
     def __init__(self, controller: StagingController, *, default_dest_hint: str = "") -> None:
-        self.controller = c = controller
+        self.controller = controller
         self.source = widgets.Text(placeholder=SOURCE_PLACEHOLDER, description="Source",
                                    layout=_WIDE).add_class("cp-staging-source")
         self.dest = widgets.Text(placeholder=default_dest_hint or "default: /content/data/<name> (Colab), ./data/<name>",

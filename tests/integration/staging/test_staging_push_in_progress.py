@@ -71,7 +71,7 @@ def test_a_checkpoint_rewritten_in_place_by_a_thread_is_skipped_until_finished(
     [v1] = _copies(emu, folder, "model.pt")
     v1_md5 = _md5(ckpt)
 
-    started, stop_pushing = threading.Event(), threading.Event()
+    started = threading.Event()
 
     def write_in_place() -> None:  # like torch.save: one open file, written in pieces
         with open(ckpt, "wb") as f:

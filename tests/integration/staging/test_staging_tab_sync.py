@@ -17,7 +17,7 @@ import pytest
 
 from colab_panel.drive.client import Drive
 from colab_panel.drive.emulator import DriveEmulator
-from support.drive import child_id, emulator_drive
+from support.drive import emulator_drive
 from colab_panel.panel import Panel
 
 

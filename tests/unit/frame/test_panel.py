@@ -8,7 +8,6 @@ import types
 import threading
 from pathlib import Path
 
-import ipywidgets as widgets
 
 from colab_panel import Panel
 from colab_panel.widgets.compat import open_widgets

@@ -14,6 +14,11 @@ def test_every_public_name_resolves(name):
     assert value is getattr(module, name)
 
 
+def test_all_names_every_export_and_nothing_else():
+    assert sorted(colab_panel.__all__) == sorted(colab_panel._EXPORTS)
+    assert len(set(colab_panel.__all__)) == len(colab_panel.__all__)
+
+
 def test_unknown_names_raise_attribute_error():
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         colab_panel.nope  # noqa: B018

@@ -40,7 +40,7 @@ def scrape(gpus, host, hostname="trainer-1") -> dict[str, list]:
 
 
 def only(series, name, **labels):
-    values = [v for l, v in series.get(name, []) if all(l.get(k) == w for k, w in labels.items())]
+    values = [v for got, v in series.get(name, []) if all(got.get(k) == w for k, w in labels.items())]
     assert len(values) == 1, f"{name}{labels}: {series.get(name)}"
     return values[0]
 
@@ -64,12 +64,12 @@ def test_gpu_series_are_named_and_labelled_as_dcgm_exporter_does():
 def test_unsupported_readings_are_absent_never_zero():
     series = scrape([T4, MIG, LOST], HOST)
     # MIG: no utilization for the whole card; memory and temperature are there
-    assert [l["gpu"] for l, _ in series["DCGM_FI_DEV_GPU_UTIL"]] == ["0"]
+    assert [lab["gpu"] for lab, _ in series["DCGM_FI_DEV_GPU_UTIL"]] == ["0"]
     assert only(series, "DCGM_FI_DEV_FB_USED", gpu="1") == 10
     assert only(series, "DCGM_FI_DEV_GPU_TEMP", gpu="1") == 40
-    assert "1" not in [l["gpu"] for l, _ in series["DCGM_FI_DEV_POWER_USAGE"]]
+    assert "1" not in [lab["gpu"] for lab, _ in series["DCGM_FI_DEV_POWER_USAGE"]]
     # a lost GPU has no reading at all
-    assert all(l["gpu"] != "2" for values in series.values() for l, _ in values if "gpu" in l)
+    assert all(lab["gpu"] != "2" for values in series.values() for lab, _ in values if "gpu" in lab)
     assert all(v == v and v is not None for values in series.values() for _, v in values)
 
 

@@ -7,7 +7,6 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-import pytest
 
 from colab_panel.controllers.staging import StagingController, progress_line
 from colab_panel.errors import StagingError

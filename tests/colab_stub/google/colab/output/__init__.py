@@ -7,7 +7,6 @@ The custom widget manager switch lives in `_widgets` (as in Colab, where anywidg
 import json
 
 from google.colab._log import record
-from google.colab.output import _widgets
 from google.colab.output._widgets import disable_custom_widget_manager, enable_custom_widget_manager  # noqa: F401
 
 
