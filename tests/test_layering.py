@@ -1,7 +1,8 @@
 """The import direction of DESIGN.md, checked by walking every module's imports with `ast`.
 
-Lower layers never import higher ones; backends never import widget libraries; `import
-colab_panel` loads none of the heavy libraries.
+Lower layers never import higher ones; backends never import widget libraries; no two modules
+(and no two parts) import each other, directly or round a loop, even through an import inside a
+function; `import colab_panel` loads none of the heavy libraries.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "colab_panel"
 # layer of each top-level part of the package; a module may import its own layer or lower ones
 LAYERS = {
     "errors": 0, "units": 0, "models": 0, "inputs": 0,
-    "runtime": 1, "drive": 1, "staging": 1, "share": 1, "monitor": 1, "colab": 1,
+    "runtime": 1, "disk": 1, "drive": 1, "staging": 1, "share": 1, "monitor": 1, "colab": 1,
     "checkpoints": 1,
     "controllers": 2, "widgets": 2,
     "views": 3,
@@ -48,6 +49,121 @@ def _imports(path: Path) -> list[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.append(node.module)
     return names
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _is_type_checking(node: ast.AST) -> bool:
+    return isinstance(node, ast.If) and (
+        (isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING")
+        or (isinstance(node.test, ast.Attribute) and node.test.attr == "TYPE_CHECKING"))
+
+
+def _imports_that_run(path: Path, modules: set[str]) -> set[str]:
+    """The package's modules that `path` imports when it runs: at the top and inside functions
+    (an import moved into a function still closes a loop, it only runs later). Imports under
+    `if TYPE_CHECKING:` are left out: nothing runs them, annotations are strings here."""
+    name = _module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    pending: list[ast.AST] = [ast.parse(path.read_text(), str(path))]
+    while pending:
+        node = pending.pop()
+        if _is_type_checking(node):
+            pending.extend(node.orelse)  # type: ignore[attr-defined]
+            continue
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                base = ".".join(anchor + ([node.module] if node.module else []))
+            for alias in node.names:  # `from pkg import module` imports the module
+                found.add(f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base)
+        pending.extend(ast.iter_child_nodes(node))
+    return {m for m in found if m in modules and m != name}
+
+
+def _import_graph() -> dict[str, set[str]]:
+    paths = {_module_name(p): p for p in _modules()}
+    return {name: _imports_that_run(path, set(paths)) for name, path in paths.items()}
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Groups of nodes that reach each other (Tarjan's strongly connected components, size > 1)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for target in sorted(graph.get(node, ())):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return sorted(found)
+
+
+def _describe(cycles: list[list[str]], graph: dict[str, set[str]]) -> str:
+    return "\n".join(f"{member} imports {sorted(graph[member] & set(group))}"
+                     for group in cycles for member in group)
+
+
+def test_the_cycle_finder_finds_loops_of_any_length_and_only_those():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a", "e"}, "e": {"d"}, "f": {"f", "a"}}
+    assert _cycles(graph) == [["a", "b", "c"], ["d", "e"]]
+
+
+def test_the_import_graph_sees_imports_inside_functions_and_not_type_checking_ones():
+    graph = _import_graph()
+    # client.py imports create_once inside methods only, and Drive under TYPE_CHECKING in transfers
+    assert "colab_panel.drive.create_once" in graph["colab_panel.drive.client"]
+    assert "colab_panel.drive.client" not in graph["colab_panel.drive.transfers"]
+
+
+def test_no_two_modules_import_each_other():
+    graph = _import_graph()
+    cycles = _cycles(graph)
+    assert not cycles, f"import cycles (move the shared piece to a module of its own):\n{_describe(cycles, graph)}"
+
+
+def test_no_two_parts_import_each_other():
+    """drive, staging, share, ...: a part may use another only if that one never uses it back."""
+    graph = _import_graph()
+    parts: dict[str, set[str]] = {}
+    for module, targets in graph.items():
+        part = _part_of(module)
+        parts.setdefault(part, set()).update(_part_of(t) for t in targets if _part_of(t) != part)
+    cycles = _cycles(parts)
+    edges = [f"{m} imports {t}" for m, targets in sorted(graph.items()) for t in sorted(targets)
+             if any(_part_of(m) in g and _part_of(t) in g and _part_of(m) != _part_of(t) for g in cycles)]
+    assert not cycles, f"parts that import each other: {cycles}\n" + "\n".join(edges)
+
+
+def _part_of(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "__init__"
 
 
 def test_every_part_has_a_layer():

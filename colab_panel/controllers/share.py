@@ -22,7 +22,7 @@ from typing import Any
 import traitlets
 
 from colab_panel.errors import PanelError, ShareError
-from colab_panel.share.backend import default_drive
+from colab_panel.drive.default import default_drive
 from colab_panel.share.batch import BatchShareFailed, apply_batch, export_table, folder_table, plan_batch
 from colab_panel.share.link_check import check_link
 from colab_panel.share.links import download_note, share_links

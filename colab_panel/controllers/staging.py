@@ -26,7 +26,7 @@ import traitlets
 
 from colab_panel.errors import PanelError, StagingCancelled
 from colab_panel.staging.progress import Progress
-from colab_panel.staging.stager import StagedDataset
+from colab_panel.staging.staged import StagedDataset
 from colab_panel.staging.sync import SyncReport
 from colab_panel.units import human_bytes
 from colab_panel.units import human_duration

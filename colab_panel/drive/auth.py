@@ -8,15 +8,7 @@
     drive = connect(auth="emulator")     # COLAB_PANEL_DRIVE_EMULATOR{,_TOKEN,_CA} (set by the demo)
     drive = Drive.for_emulator(base_url, token, ca_cert_path)
 
-Why credentials are wrapped (`GoogleAuthCredentials`): PyDrive2 is built on oauth2client.
-Before every call its `LoadAuth` decorator checks `credentials.access_token_expired` and, if
-true, runs `LocalWebserverAuth()` -- a browser flow that cannot work in Colab, where the
-token from `authenticate_user()` expires after about an hour (PyDrive2#187,
-colabtools#392). Here PyDrive2 is given an adapter over **google-auth** credentials: its
-`access_token_expired` refreshes through google-auth (ADC's refresh token, the metadata
-server, or a service-account assertion) and answers False, and its `authorize(http)` returns
-a `google_auth_httplib2.AuthorizedHttp`, which refreshes before a request when the token is
-stale and once more on a 401. PyDrive2 itself is not modified and never reaches its web flow.
+PyDrive2 signs in through `drive.pydrive_auth` (why its credentials are wrapped is told there).
 
 Tokens are never printed, logged or shown in a repr; the saved-credentials file is written
 with mode 0600 under the user config dir (`$XDG_CONFIG_HOME/colab_panel`, default
@@ -32,6 +24,7 @@ import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from colab_panel.drive.pydrive_auth import GoogleAuthCredentials, signed_in_pydrive
 from colab_panel.errors import DriveAuthError, DriveSignInNeedsCell
 from colab_panel.inputs import os_error_in_words, shown, user_path
 
@@ -60,105 +53,23 @@ NO_CREDENTIALS_HELP = (
 )
 
 
-class GoogleAuthCredentials:
-    """oauth2client-shaped credentials for PyDrive2 that refresh through google-auth (see module doc)."""
-
-    def __init__(self, credentials: Any, *, refresh_http: Any = None) -> None:
-        self.credentials = credentials  # a google.auth.credentials.Credentials
-        self._refresh_http = refresh_http  # an httplib2.Http for refresh calls (None: a default one)
-
-    def __repr__(self) -> str:
-        return f"<GoogleAuthCredentials {type(self.credentials).__name__}>"
-
-    def _request(self) -> Any:
-        import google_auth_httplib2
-        import httplib2
-
-        return google_auth_httplib2.Request(self._refresh_http or httplib2.Http(timeout=60))
-
-    @property
-    def access_token_expired(self) -> bool:
-        # Refresh here rather than answer True: True sends PyDrive2 into LocalWebserverAuth.
-        if not self.credentials.valid:
-            self.credentials.refresh(self._request())
-        return False
-
-    @property
-    def refresh_token(self) -> str | None:
-        return "google-auth"  # non-None: PyDrive2's CheckAuth then calls Refresh(), never a web flow
-
-    def refresh(self, http: Any = None) -> None:
-        self.credentials.refresh(self._request())
-
-    def authorize(self, http: Any) -> Any:
-        import google_auth_httplib2
-
-        authorized = google_auth_httplib2.AuthorizedHttp(self.credentials, http=http)
-        # googleapiclient's resumable uploads read these from the Http they are given.
-        authorized.redirect_codes = getattr(http, "redirect_codes", set())
-        return authorized
-
-    def set_store(self, store: Any) -> None:
-        """PyDrive2 hands us its storage; persistence is ours (`save_credentials`), so ignore it."""
-
-    def apply(self, headers: dict[str, str]) -> None:
-        self.credentials.apply(headers)
-
-
-def _auth_class(ca_cert_path: str | None, timeout: float | None) -> Any:
-    from pydrive2.auth import GoogleAuth
-
-    class PanelAuth(GoogleAuth):
-        """GoogleAuth with no settings file read, optional extra CA (the emulator), our credentials."""
-
-        def __init__(self) -> None:
-            super().__init__(settings_file=None, http_timeout=timeout)
-            self.auth_method = "colab_panel"
-
-        def _build_http(self, *, resend_any: bool = False) -> Any:
-            # DriveHttp: a pooled connection Drive closed while idle is survived without ever
-            # sending twice a request Drive may have acted on (see drive/connection.py).
-            from colab_panel.drive.connection import DriveHttp
-
-            http = DriveHttp(timeout=self.http_timeout, ca_certs=ca_cert_path, resend_any=resend_any)
-            http.redirect_codes = http.redirect_codes - {308}  # 308 means "resume" to uploads
-            return http
-
-        def __repr__(self) -> str:
-            return "<PanelAuth>"
-
-    return PanelAuth
-
-
 def drive_from_credentials(credentials: Any, *, api_endpoint: str | None = None, ca_cert_path: str | Path | None = None,
                            description: str = "Google Drive", retry: RetryPolicy | None = None,
                            timeout: float | None = 60.0, **options: Any) -> Drive:
     """A `Drive` (PyDrive2 underneath) using google-auth `credentials`; `api_endpoint` for the emulator.
     `options` go to `Drive(...)` (chunk_size, upload_chunk_size)."""
-    from googleapiclient.discovery import build
-    from pydrive2.drive import GoogleDrive
-
     from colab_panel.drive.client import Drive
 
-    auth = _auth_class(str(ca_cert_path) if ca_cert_path else None, timeout)()
-    refresh_http = auth._build_http(resend_any=True)  # a token request sent twice only yields two tokens
-    auth.credentials = GoogleAuthCredentials(credentials, refresh_http=refresh_http)
-    auth.http = auth.credentials.authorize(auth._build_http())
-    client_options = {"api_endpoint": api_endpoint} if api_endpoint else None
-    auth.service = build("drive", "v2", http=auth.http, cache_discovery=False, static_discovery=True,
-                         client_options=client_options)
-    return Drive(GoogleDrive(auth), retry=retry, description=description, **options)
+    pydrive = signed_in_pydrive(credentials, api_endpoint=api_endpoint, ca_cert_path=ca_cert_path, timeout=timeout)
+    return Drive(pydrive, retry=retry, description=description, **options)
 
 
 def emulator_drive(base_url: str, token: str, ca_cert_path: str | Path, *, retry: RetryPolicy | None = None,
                    credentials: Any = None, **options: Any) -> Drive:
     """A Drive for a `DriveEmulator`: bearer `token` (or google-auth `credentials`), trusting its CA."""
-    from google.oauth2.credentials import Credentials
+    from colab_panel.drive.client import Drive
 
-    creds = credentials or Credentials(token=token)
-    base = base_url.rstrip("/") + "/"
-    return drive_from_credentials(creds, api_endpoint=base + "drive/v2/", ca_cert_path=ca_cert_path,
-                                  description=f"emulator {base}", retry=retry, **options)
+    return Drive.for_emulator(base_url, token, ca_cert_path, retry=retry, credentials=credentials, **options)
 
 
 # --- the saved-credentials file ---------------------------------------------------------------

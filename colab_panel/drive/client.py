@@ -105,11 +105,18 @@ class Drive:
     # --- construction -----------------------------------------------------------------------
 
     @classmethod
-    def for_emulator(cls, base_url: str, token: str, ca_cert_path: str | Path, **kwargs: Any) -> Drive:
-        """A Drive talking to a `DriveEmulator` over verified loopback HTTPS (see `drive.auth`)."""
-        from colab_panel.drive.auth import emulator_drive
+    def for_emulator(cls, base_url: str, token: str, ca_cert_path: str | Path, *, credentials: Any = None,
+                     timeout: float | None = 60.0, **options: Any) -> Drive:
+        """A Drive talking to a `DriveEmulator` over verified loopback HTTPS: bearer `token` (or
+        google-auth `credentials`), trusting its CA. `options` as for `Drive(...)` (retry, ...)."""
+        from google.oauth2.credentials import Credentials
 
-        return emulator_drive(base_url, token, ca_cert_path, **kwargs)
+        from colab_panel.drive.pydrive_auth import signed_in_pydrive
+
+        base = base_url.rstrip("/") + "/"
+        pydrive = signed_in_pydrive(credentials or Credentials(token=token), api_endpoint=base + "drive/v2/",
+                                    ca_cert_path=ca_cert_path, timeout=timeout)
+        return cls(pydrive, description=f"emulator {base}", **options)
 
     def __repr__(self) -> str:
         return f"<Drive {self.description}>"

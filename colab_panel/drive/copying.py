@@ -114,6 +114,6 @@ def _same(candidates: list[DriveItem], source: DriveItem, title: str) -> DriveIt
 def _resolve(drive: Any) -> Any:
     if drive is not None:
         return drive
-    from colab_panel.share.backend import default_drive
+    from colab_panel.drive.default import default_drive
 
     return default_drive()

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from colab_panel.disk.atomic import PartFile
 from colab_panel.drive.items import DriveItem
 from colab_panel.drive.read_sizing import ReadSizer
 from colab_panel.errors import DriveError, DriveQuotaExceeded
@@ -191,8 +192,6 @@ def _local_errors_in_words(action: str) -> Iterator[None]:
 
 def download_file(drive: Drive, item: DriveItem, path: str | Path, *, resume: bool = True,
                   progress: Progress | None = None) -> Path:
-    from colab_panel.staging.atomic import PartFile
-
     if item.is_folder:
         raise DriveError(f"'{item.title}' is a folder; download its files (or stage the folder) instead.", reason="isFolder")
     if item.is_native:
@@ -234,8 +233,6 @@ def _interrupted(exc: DriveError, item: DriveItem) -> DriveError:
 
 
 def export_file(drive: Drive, item: DriveItem, mime_or_label: str, path: str | Path) -> Path:
-    from colab_panel.staging.atomic import PartFile
-
     if not item.is_native:
         raise DriveError(f"'{item.title}' is not a Google Docs/Sheets/Slides file; download it instead.", reason="notExportable")
     mime = item.export_formats.get(mime_or_label, mime_or_label)

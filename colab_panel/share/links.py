@@ -254,6 +254,6 @@ def item_fields(meta: Any) -> dict[str, Any]:
 def _default_drive(drive: MetadataSource | None) -> MetadataSource:
     if drive is not None:
         return drive
-    from colab_panel.share.backend import default_drive
+    from colab_panel.drive.default import default_drive
 
     return default_drive()

@@ -509,7 +509,7 @@ def _account_domain(drive: SharingDrive) -> str:
 def resolve_drive(drive: SharingDrive | None) -> SharingDrive:
     if drive is not None:
         return drive
-    from colab_panel.share.backend import default_drive
+    from colab_panel.drive.default import default_drive
 
     return default_drive()
 

@@ -10,7 +10,8 @@ from colab_panel.staging.extract import extract_archive, extract_tar_stream
 from colab_panel.staging.progress import Progress
 from colab_panel.staging.sources import LocalFileSource, Source, UrlSource
 from colab_panel.staging.space import check_space, declared_size
-from colab_panel.staging.stager import StagedDataset, default_dest, stage
+from colab_panel.staging.staged import StagedDataset
+from colab_panel.staging.stager import default_dest, stage
 from colab_panel.units import human_bytes
 
 __all__ = ["LocalFileSource", "Progress", "Source", "StagedDataset", "UrlSource", "check_space", "declared_size",

@@ -17,7 +17,7 @@ import threading
 import zlib
 from collections.abc import Callable
 
-from colab_panel.staging import writing
+from colab_panel.disk import writing
 
 _KERNEL_CHUNK = 64 * 1024 * 1024  # per copy_file_range call: large, yet cancel/progress stay responsive
 _CRC_CHUNK = 8 * 1024 * 1024

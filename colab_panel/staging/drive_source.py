@@ -42,6 +42,7 @@ from colab_panel.staging.remote_folder import (DEFAULT_WORKERS, RangedFetch, Rem
                                                discard_downloads, fetch_folder, safe_relpaths)
 from colab_panel.staging.sources import dataset_name
 from colab_panel.staging.space import check_space, disk_footprint
+from colab_panel.staging.staged import StagedDataset, cache_hit, destination_lock
 
 
 class DriveFileSource:
@@ -155,8 +156,6 @@ def _stage_item(drive: Any, item: Any, text: str, dest: str | os.PathLike[str] |
 
 def stage_drive_folder(drive: Any, folder: Any, dest: Path, label: str, callback: ProgressCallback | None,
                        cancel: threading.Event | None, started: float, workers: int) -> Any:
-    from colab_panel.staging.stager import destination_lock  # the stager imports us lazily
-
     dest = Path(os.path.abspath(dest))
     with destination_lock(dest):
         return _stage_drive_folder_locked(drive, folder, dest, label, callback, cancel, started, workers)
@@ -164,8 +163,6 @@ def stage_drive_folder(drive: Any, folder: Any, dest: Path, label: str, callback
 
 def _stage_drive_folder_locked(drive: Any, folder: Any, dest: Path, label: str, callback: ProgressCallback | None,
                                cancel: threading.Event | None, started: float, workers: int) -> Any:
-    from colab_panel.staging.stager import StagedDataset, _cache_hit  # the stager imports us lazily
-
     entries_raw: list[tuple[tuple[str, ...], Any]] = []
     notes: list[str] = []
     skipped_native = skipped_shortcut = 0
@@ -197,7 +194,7 @@ def _stage_drive_folder_locked(drive: Any, folder: Any, dest: Path, label: str, 
     items = [item for _, item in entries_raw]
     identity = {"kind": "drive-folder", "id": folder.id, "files": len(items),
                 "bytes": sum(i.size_bytes or 0 for i in items), "listing": _listing_digest(relpaths, items)}
-    hit = _cache_hit(dest, identity, label, started)
+    hit = cache_hit(dest, identity, label, started)
     if hit is not None:
         return StagedDataset(hit.path, hit.files, hit.bytes, hit.source, True, hit.seconds, tuple(notes))
     manifest = Manifest(dest, identity)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from colab_panel.errors import InsufficientSpace, StagingCancelled, StagingError
-from colab_panel.staging import writing
+from colab_panel.disk import writing
 from colab_panel.staging.extract_inputs import archive_file, bounded, check_options, check_stream, destination, shown
 from colab_panel.staging.formats import detect_format
 from colab_panel.staging.output_limit import DEFAULT_MAX_RATIO, OutputLimit

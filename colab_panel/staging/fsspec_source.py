@@ -47,6 +47,7 @@ from colab_panel.staging.remote_folder import (DEFAULT_WORKERS, RangedFetch, Rem
                                                discard_downloads, fetch_folder, safe_relpaths)
 from colab_panel.staging.sources import dataset_name
 from colab_panel.staging.space import check_space, disk_footprint
+from colab_panel.staging.staged import StagedDataset, cache_hit
 
 __all__ = ["FsspecFileSource", "is_fsspec_url", "md5_from_info", "stage_fsspec"]
 
@@ -202,7 +203,6 @@ def stage_fsspec(url: str, dest: str | os.PathLike[str] | None, *, storage_optio
 def stage_prefix(fs: Any, prefix: str, url: str, dest: Path, callback: ProgressCallback | None,
                  cancel: threading.Event | None, started: float, workers: int) -> Any:
     from colab_panel.staging.extract import errors_in_words
-    from colab_panel.staging.stager import StagedDataset, _cache_hit  # the stager imports us lazily
 
     dest = Path(os.path.abspath(dest))
     url = url.rstrip("/")  # "s3://b/p/" and "s3://b/p" are one prefix: one identity, one cache
@@ -221,7 +221,7 @@ def stage_prefix(fs: Any, prefix: str, url: str, dest: Path, callback: ProgressC
     identity = {"kind": "fsspec-prefix", "url": url, "files": len(objects),
                 "bytes": sum(int(i.get("size") or 0) for _, i in objects),
                 "listing": _listing_digest(entries_meta)}
-    hit = _cache_hit(dest, identity, url, started)
+    hit = cache_hit(dest, identity, url, started)
     if hit is not None:
         return hit
     manifest = Manifest(dest, identity)

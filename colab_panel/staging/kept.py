@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from colab_panel.staging.atomic import PART_SUFFIX
+from colab_panel.disk.atomic import PART_SUFFIX
 from colab_panel.staging.extract_inputs import shown
 from colab_panel.staging.manifest import Manifest
 from colab_panel.units import human_bytes

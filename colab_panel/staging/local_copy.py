@@ -15,8 +15,8 @@ from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from colab_panel.errors import StagingError
-from colab_panel.staging import writing
-from colab_panel.staging.atomic import part_path
+from colab_panel.disk import writing
+from colab_panel.disk.atomic import part_path
 from colab_panel.staging.manifest import Manifest
 from colab_panel.staging.progress import ProgressTracker
 

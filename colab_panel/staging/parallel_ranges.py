@@ -36,8 +36,8 @@ from typing import Any
 
 from colab_panel.drive.read_sizing import ReadSizer
 from colab_panel.errors import ChecksumMismatch, DriveError
-from colab_panel.staging import writing
-from colab_panel.staging.atomic import part_path
+from colab_panel.disk import writing
+from colab_panel.disk.atomic import part_path
 from colab_panel.staging.progress import ProgressTracker
 from colab_panel.staging.sources import NETWORK_ERRORS, DownloadInterrupted
 from colab_panel.staging.temp_files import remove_orphaned_temps, replace_with_text

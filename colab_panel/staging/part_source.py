@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from colab_panel.staging.atomic import part_path
+from colab_panel.disk.atomic import part_path
 
 SUFFIX = ".source"
 _RANGES_SUFFIX = ".ranges"  # parallel_ranges' sidecar of finished ranges

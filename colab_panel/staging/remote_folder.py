@@ -40,8 +40,9 @@ from pathlib import Path
 from typing import cast
 
 from colab_panel.errors import DriveError, DriveQuotaExceeded, StagingError
-from colab_panel.staging import part_source, writing
-from colab_panel.staging.atomic import PartFile, part_path
+from colab_panel.disk import writing
+from colab_panel.staging import part_source
+from colab_panel.disk.atomic import PartFile, part_path
 from colab_panel.staging.manifest import Manifest
 from colab_panel.staging.pacing import AdaptiveLimit
 from colab_panel.staging.parallel_ranges import DEFAULT_RANGES, download_ranges, use_parallel

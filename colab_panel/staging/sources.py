@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Protocol, runtime_checkable
 
 from colab_panel.errors import StagingError
-from colab_panel.staging import writing
+from colab_panel.disk import writing
 from colab_panel.staging.pages import PeekedStream, read_first_bytes, refuse_page
 
 # Errors after which a download is worth resuming rather than failing.

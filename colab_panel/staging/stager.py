@@ -21,7 +21,6 @@ import shutil
 import sys
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -29,10 +28,9 @@ from colab_panel.drive.parse import parse_drive_link
 from colab_panel.errors import ChecksumMismatch, DriveError, PanelError, StagingCancelled, StagingError
 from colab_panel.staging.arguments import require_given
 from colab_panel.inputs import shorten, shown, user_folder, user_number, user_path
-from colab_panel.staging.atomic import PartFile, parse_expected_hash, part_path
+from colab_panel.disk.atomic import PartFile, parse_expected_hash, part_path
 from colab_panel.staging.extract import errors_in_words, extract_archive, extract_tar_stream
 from colab_panel.staging.formats import detect_format
-from colab_panel.staging.job_lock import job_lock
 from colab_panel.staging.fsspec_source import is_fsspec_url
 from colab_panel.staging.kaggle_source import KaggleRef, download_dataset, is_kaggle, parse_kaggle
 from colab_panel.staging.local_copy import copy_tree, list_tree
@@ -44,25 +42,13 @@ from colab_panel.staging.sources import (NETWORK_ERRORS, DownloadInterrupted, Lo
                                          dataset_name, looks_like_tar_name)
 from colab_panel.staging.remote_size import remote_expanded_size
 from colab_panel.staging.space import check_space, disk_footprint
-from colab_panel.staging import writing
+from colab_panel.staging.staged import StagedDataset, cache_hit, destination_lock
+from colab_panel.disk import writing
 
 from colab_panel.staging.remote_folder import DOWNLOAD_DIR, remove_empty_dirs
 from colab_panel.units import human_bytes
 
 SPACE_PROBE_MIN_BYTES = 1_000_000  # below this, reading an archive's directory first isn't worth a request
-
-
-@dataclass(frozen=True)
-class StagedDataset:
-    """What `stage()` put where. `files`/`bytes` count the dataset (not our bookkeeping files)."""
-
-    path: Path
-    files: int
-    bytes: int
-    source: str
-    cached: bool  # True: an unchanged source was already staged here; nothing was fetched
-    seconds: float
-    notes: tuple[str, ...] = ()  # things the user should know (a key file's mode fixed, files skipped)
 
 
 def in_colab() -> bool:
@@ -218,7 +204,7 @@ def _stage_kaggle_locked(ref: KaggleRef, dest: Path, label: str, callback: Progr
                          cancel: threading.Event | None, started: float, api_factory: Any) -> StagedDataset:
     identity = {"kind": "kaggle", "dataset": ref.ref}
     if ref.version is not None:
-        hit = _cache_hit(dest, identity, label, started)
+        hit = cache_hit(dest, identity, label, started)
         if hit is not None:
             return hit
     if cancel is not None and cancel.is_set():
@@ -239,19 +225,6 @@ def _stage_kaggle_locked(ref: KaggleRef, dest: Path, label: str, callback: Progr
     return StagedDataset(dest, len(paths), nbytes, label, False, time.monotonic() - started, tuple(notes))
 
 
-def destination_lock(dest: Path) -> Any:
-    """One run at a time into `dest` (threads and processes); a second is refused with JobBusy."""
-    return job_lock("stage", os.path.realpath(dest), f"'{dest}'", "staged")
-
-
-def _cache_hit(dest: Path, identity: dict[str, Any], label: str, started: float) -> StagedDataset | None:
-    manifest = Manifest.load(dest)
-    if manifest is None or not manifest.complete or not manifest.matches(identity):
-        return None
-    return StagedDataset(dest, int(manifest.summary.get("files", 0)), int(manifest.summary.get("bytes", 0)),
-                         label, True, time.monotonic() - started)
-
-
 def _stage_file(source: Source, dest: Path, label: str, expected: tuple[str, str] | None,
                 callback: ProgressCallback | None, cancel: threading.Event | None, extract: bool,
                 started: float) -> StagedDataset:
@@ -267,7 +240,7 @@ def _stage_file_locked(source: Source, dest: Path, label: str, expected: tuple[s
     if expected:
         identity["expected_hash"] = f"{expected[0]}:{expected[1]}"
     identity["extract"] = extract
-    hit = _cache_hit(dest, identity, label, started)
+    hit = cache_hit(dest, identity, label, started)
     if hit is not None:
         return hit
     previous = Manifest.load(dest)
@@ -441,7 +414,7 @@ def _stage_folder_locked(src: Path, dest: Path, callback: ProgressCallback | Non
     files = list_tree(src)
     identity = {"kind": "folder", "path": str(src.resolve()), "files": len(files),
                 "bytes": sum(f[1] for f in files), "mtime_ns": max((f[2] for f in files), default=0)}
-    hit = _cache_hit(dest, identity, str(src), started)
+    hit = cache_hit(dest, identity, str(src), started)
     if hit is not None:
         return hit
     manifest = Manifest(dest, identity)

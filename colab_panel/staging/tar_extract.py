@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from colab_panel.errors import StagingError, UnsafeArchiveError
-from colab_panel.staging import writing
+from colab_panel.disk import writing
 from colab_panel.staging.formats import compression_of, open_decompressed
 from colab_panel.staging.hard_links import hard_link_target, make_hard_link
 from colab_panel.staging.output_limit import OutputLimit

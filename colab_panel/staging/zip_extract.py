@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from colab_panel.errors import StagingError, UnsafeArchiveError
-from colab_panel.staging import writing
+from colab_panel.disk import writing
 from colab_panel.staging.bulk_copy import copy_range_with_crc
 from colab_panel.staging.output_limit import OutputLimit
 from colab_panel.staging.merged_view import check_links_inside_after_merge

@@ -63,10 +63,10 @@ class Ground:
 
 
 def _forget_default_drive() -> None:
-    from colab_panel.share import backend
+    from colab_panel.drive import default
 
-    old = backend._drive
-    backend.set_default_drive(None)
+    old = default._drive
+    default.set_default_drive(None)
     if old is not None:
         old.close()
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from colab_panel.errors import ChecksumMismatch, StagingError
-from colab_panel.staging.atomic import PartFile, parse_expected_hash, part_path
+from colab_panel.disk.atomic import PartFile, parse_expected_hash, part_path
 from colab_panel.staging.manifest import MANIFEST_NAME, Manifest
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from types import TracebackType
 
 from colab_panel.errors import ChecksumMismatch, StagingError
-from colab_panel.staging import writing
+from colab_panel.disk import writing
 
 PART_SUFFIX = ".part"
 

@@ -1,4 +1,5 @@
-"""Which Drive the share calls use when none is passed: one signed-in connection per process.
+"""Which Drive the plain calls (sharing, copying) use when none is passed: one signed-in
+connection per process.
 
 `colab_panel.drive.auth.connect()` builds a new connection on every call; sharing calls made
 one after the other (plan, apply, undo) should share one, so it is made once and kept here.
