@@ -3,7 +3,7 @@
 Why not plotly's `FigureWidget`: it ships its ~5 MB bundle in every instance's state and
 re-sends whole traces on change. Here (measured in benchmarks/bench_monitor.py):
 
-- The widget's own state is a few KB (`js/live_chart.js` plus a handful of traits).
+- The widget's own state is a few KB (`js/live_chart.js` with its parts, plus a handful of traits).
 - plotly.js loads once per page: `plotly_source()`, our cut of plotly.js (1.0 MB, sent
   gzip-compressed: 0.35 MB; the full bundle is 4.8 MB and takes five times as long to
   evaluate).
@@ -47,7 +47,7 @@ from typing import Any, Callable
 import anywidget
 import traitlets
 
-from colab_panel.widgets.static import static_path
+from colab_panel.widgets.static import joined_module, static_path
 
 __all__ = ["LiveChart", "chart_page_files", "installed_plotly_js", "plotly_bundle", "plotly_source"]
 
@@ -106,7 +106,10 @@ def plotly_bundle(compressed: bool = True) -> bytes:
 
 def chart_page_files() -> dict[str, Path]:
     """What the endpoint's chart page loads from ``/static/`` (see monitor/endpoint.py)."""
-    return {"live_chart.js": static_path("live_chart.js"),
+    entry = static_path("live_chart.js")
+    parts = {f"live_chart/{p.name}": p for p in sorted((entry.parent / "live_chart").glob("*.js"))}
+    return {"live_chart.js": entry,
+            **parts,  # the page imports them as ES modules (the widget gets them joined)
             "live_chart.css": static_path("live_chart.css"),
             "chart_frame.js": static_path("chart_frame.js"),
             "plotly.js": plotly_source()}
@@ -148,7 +151,7 @@ def _first_chart_in_kernel() -> bool:
 class LiveChart(anywidget.AnyWidget):
     """GPU utilization and memory per GPU plus host CPU/RAM, live, over `window_s` seconds."""
 
-    _esm = static_path("live_chart.js")
+    _esm = joined_module("live_chart.js")  # js/live_chart.js and its parts, as one module
     _css = static_path("live_chart.css")
     transport = traitlets.Enum(("comm", "http"), default_value="comm").tag(sync=True)
     endpoint_port = traitlets.Int(0).tag(sync=True)  # the SampleEndpoint, transport "http"
