@@ -7,25 +7,18 @@ from __future__ import annotations
 
 import hashlib
 import os
-import time
 
 from colab_panel.drive.auth import ENV_EMULATOR, ENV_EMULATOR_CA, ENV_EMULATOR_TOKEN
 from colab_panel.drive.emulator import DriveEmulator
 from support.browser import run_notebook
 from support.jupyter import jupyterlab, write_notebook
+from support.polling import poll_until
 
 PROJECT_ID = "1DriveTabProjectDriveTabProject00"
 NOTES_ID = "1DriveTabNotesDriveTabNotesDrive00"
 NOTES = b"hello from the drive tab\n" * 40
 PANEL_CELL = "from colab_panel import Panel\nPanel()"
 SCREENSHOT = os.environ.get("DRIVE_TAB_SCREENSHOT")  # e.g. /tmp/drive_tab_lab.png to look at the tab
-
-
-def _wait_for_file(path, size, timeout_s=30.0):
-    deadline = time.monotonic() + timeout_s
-    while not (path.exists() and path.stat().st_size == size):
-        assert time.monotonic() < deadline, f"{path} did not appear with {size} bytes"
-        time.sleep(0.1)
 
 
 def test_walk_down_and_back_details_copy_id_and_download(page, tmp_path):
@@ -99,7 +92,9 @@ def test_walk_down_and_back_details_copy_id_and_download(page, tmp_path):
             page.locator(".cp-drive-dest input").fill(f"{dest}/")
             page.locator("button.cp-drive-download").click()
             page.locator(".cp-drive-status", has_text="Saved 'notes.txt'").wait_for()
-            _wait_for_file(dest / "notes.txt", len(NOTES))
+            target = dest / "notes.txt"
+            assert poll_until(lambda: target.exists() and target.stat().st_size == len(NOTES), timeout_s=30), \
+                f"{target} did not appear with {len(NOTES)} bytes"
             assert (dest / "notes.txt").read_bytes() == NOTES
             if SCREENSHOT:
                 page.screenshot(path=SCREENSHOT, full_page=True)

@@ -4,14 +4,13 @@ Confirm, undo. The kernel talks to a Drive emulator in this process over loopbac
 from __future__ import annotations
 
 import os
-import time
 
-import pytest
 
 from colab_panel.drive.auth import ENV_EMULATOR, ENV_EMULATOR_CA, ENV_EMULATOR_TOKEN
 from colab_panel.drive.emulator import DriveEmulator
 from support.browser import run_notebook
 from support.jupyter import jupyterlab, write_notebook
+from support.polling import poll_until
 
 FILE_ID = "1BrowserShareBrowserShareBrowse00"
 PANEL_CELL = "from colab_panel import Panel\nPanel()"
@@ -21,14 +20,6 @@ SCREENSHOT = os.environ.get("SHARE_TAB_SCREENSHOT")  # e.g. /tmp/share_tab.png t
 def _anyone(emu: DriveEmulator) -> dict[str, str]:
     with emu.store.lock:
         return {p.type: p.role for p in emu.store.get(FILE_ID).permissions}
-
-
-def _wait_for(condition, what: str, timeout_s: float = 30) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.1)
 
 
 def test_links_copy_share_confirm_and_undo(page, tmp_path):
@@ -64,9 +55,10 @@ def test_links_copy_share_confirm_and_undo(page, tmp_path):
                 page.locator(".cp-share").screenshot(path=SCREENSHOT)
                 page.set_viewport_size({"width": 1280, "height": 900})
             confirm.click()
-            _wait_for(lambda: _anyone(emu) == {"anyone": "reader"}, "the confirmed grant to reach Drive")
+            assert poll_until(lambda: _anyone(emu) == {"anyone": "reader"}, timeout_s=30), \
+                "timed out waiting for the confirmed grant to reach Drive"
             page.wait_for_selector(".cp-share-link-state:has-text('anyone with the link')")
 
             page.locator("button.cp-share-undo").click()
-            _wait_for(lambda: _anyone(emu) == {}, "undo to revoke the grant")
+            assert poll_until(lambda: _anyone(emu) == {}, timeout_s=30), "timed out waiting for undo to revoke the grant"
             page.wait_for_selector(".cp-share-link-state:has-text('off')")

@@ -21,6 +21,8 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+from support.polling import poll_until
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fake_nvml"))
 
 import fake_nvml_helpers  # noqa: E402
@@ -104,11 +106,8 @@ def prometheus_server(targets: list[str], workdir: Path, scrape_s: float = 1.0) 
 
 def wait_for_series(url: str, promql: str, count: int, timeout_s: float = 60.0) -> None:
     """Until `promql` has `count` series (the exporters were scraped at least once)."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        query = urllib.parse.urlencode({"query": promql})
-        if len(_get_json(f"{url}/api/v1/query?{query}")["data"]["result"]) >= count:
-            return
-        time.sleep(0.3)
-    raise TimeoutError(f"{promql} did not reach {count} series in {timeout_s} s")
+    query = urllib.parse.urlencode({"query": promql})
+    if not poll_until(lambda: len(_get_json(f"{url}/api/v1/query?{query}")["data"]["result"]) >= count,
+                      timeout_s=timeout_s, every_s=0.3):
+        raise TimeoutError(f"{promql} did not reach {count} series in {timeout_s} s")
 

@@ -24,6 +24,7 @@ from colab_panel.drive.client import Drive
 from colab_panel.drive.emulator import DriveEmulator
 from colab_panel.errors import StagingError
 from support.drive import child_id, emulator_drive
+from support.polling import poll_until
 
 PIECE = 64 * 1024
 
@@ -183,9 +184,7 @@ def test_a_restarted_watcher_resumes_with_no_duplicates(emu: DriveEmulator, driv
     _write(local / "ckpt-3", 2)
     second = KeepOnDrive(local, folder, keep_last=2, drive=drive, settle_s=0.1, interval_s=0.05)
     try:
-        deadline = time.monotonic() + 20
-        while "ckpt-3" not in second.complete() and time.monotonic() < deadline:
-            time.sleep(0.05)
+        poll_until(lambda: "ckpt-3" in second.complete(), timeout_s=20)
         assert second.flush(10) is True
     finally:
         second.close(5)
@@ -243,9 +242,7 @@ def test_the_runtime_near_its_limit_flushes_and_says_so(emu: DriveEmulator, driv
     keeper = KeepOnDrive(local, folder, drive=drive, settle_s=0.1, interval_s=3600,
                          session_age_s=lambda: SESSION_WARN_S + 600)
     try:
-        deadline = time.monotonic() + 20
-        while not keeper.notice and time.monotonic() < deadline:
-            time.sleep(0.05)
+        poll_until(lambda: keeper.notice, timeout_s=20)
     finally:
         keeper.close(5)
     assert "near Colab's 12 h limit" in keeper.notice and "last.ckpt" in keeper.notice

@@ -6,7 +6,6 @@ here half a second), so these tests wait a real idle gap and then use the same `
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from colab_panel.drive.client import Drive
 from colab_panel.drive.emulator import DriveEmulator
 from colab_panel.drive.retry import RetryPolicy
 from colab_panel.errors import DriveError
+from support.polling import poll_until
 
 IDLE_S = 0.5
 
@@ -42,10 +42,8 @@ def drive(idle_emulator: DriveEmulator, sleeps: list[float]) -> Iterator[Drive]:
 
 def _go_idle(emu: DriveEmulator) -> None:
     closes = emu.idle_closes
-    deadline = time.monotonic() + 10 * IDLE_S
-    while emu.idle_closes == closes and time.monotonic() < deadline:
-        time.sleep(IDLE_S / 5)
-    assert emu.idle_closes > closes, "the emulator should have closed the idle connection"
+    assert poll_until(lambda: emu.idle_closes > closes, timeout_s=10 * IDLE_S, every_s=IDLE_S / 5), \
+        "the emulator should have closed the idle connection"
 
 
 def _titles(emu: DriveEmulator) -> list[str]:

@@ -12,7 +12,6 @@ import ssl
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from pydrive2.files import ApiRequestError
 
 from colab_panel.drive.emulator import DriveEmulator
 from colab_panel.drive.emulator.client import make_http
+from support.polling import poll_until
 
 
 def reason_of(error: HttpError) -> str:
@@ -177,9 +177,7 @@ def test_idle_connections_are_closed_after_the_idle_timeout(seed_dir: Path) -> N
     with DriveEmulator(root=seed_dir, idle_timeout_s=0.3) as emu:
         service = emu.build_service()
         service.about().get().execute()
-        deadline = time.monotonic() + 5
-        while emu.idle_closes == 0 and time.monotonic() < deadline:
-            time.sleep(0.05)
+        poll_until(lambda: emu.idle_closes, timeout_s=5)
         assert emu.idle_closes == 1  # the client's pooled connection, closed by the server
         assert service.about().get().execute()["rootFolderId"] == emu.root_id  # httplib2 resends a GET
 

@@ -14,7 +14,6 @@ import os
 import random
 import re
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +22,7 @@ import pytest
 from colab_panel.drive.client import Drive
 from colab_panel.drive.emulator import DriveEmulator
 from support.drive import child_id, emulator_drive
+from support.polling import poll_until
 from colab_panel.errors import ChecksumMismatch, StagingCancelled, StagingError
 from colab_panel.staging import stage
 from colab_panel.staging.drive_source import DriveFileSource
@@ -247,9 +247,7 @@ def test_md5_mismatch_of_a_large_file_in_a_folder_keeps_nothing_of_it(emu: Drive
 
 def _until_logged(emu: DriveEmulator, file_id: str, requests: int) -> None:
     """Wait (30 s at most) until the emulator has logged `requests` media requests for `file_id`."""
-    deadline = time.monotonic() + 30
-    while len(_ranges(emu, file_id)) < requests and time.monotonic() < deadline:
-        time.sleep(0.01)
+    poll_until(lambda: len(_ranges(emu, file_id)) >= requests, timeout_s=30, every_s=0.01)
 
 
 def test_another_file_failing_keeps_the_large_files_finished_ranges(emu: DriveEmulator, drive: Drive, seed: Path,

@@ -12,6 +12,7 @@ import pytest
 from colab_panel.drive.client import Drive
 from colab_panel.drive.emulator import DriveEmulator
 from support.drive import child_id, emulator_drive
+from support.polling import poll_until
 from colab_panel.errors import InsufficientSpace, StagingError
 from colab_panel.staging import drive_source, stage
 from colab_panel.staging.sync import PeriodicSync, push
@@ -87,9 +88,7 @@ def test_periodic_sync_pushes_and_stops_when_closed(emu: DriveEmulator, drive: D
     (local / "a.txt").write_text("a")
     sync = PeriodicSync(local, child_id(emu, "results"), interval_s=0.05, drive=drive)
     try:
-        deadline = time.monotonic() + 20
-        while sync.last_report is None and time.monotonic() < deadline:
-            time.sleep(0.02)
+        poll_until(lambda: sync.last_report is not None, timeout_s=20)
         assert sync.last_report is not None and sync.last_error == ""
     finally:
         sync.close()

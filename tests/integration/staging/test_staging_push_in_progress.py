@@ -23,6 +23,7 @@ from colab_panel.drive.client import Drive
 from colab_panel.drive.emulator import DriveEmulator
 from colab_panel.staging.sync import PeriodicSync, push
 from support.drive import child_id, emulator_drive
+from support.polling import poll_until
 
 PIECE = 64 * 1024
 
@@ -181,9 +182,7 @@ def test_periodic_sync_during_a_writer_ends_with_one_complete_copy(
             f.flush()
             time.sleep(0.04)
             assert not _copies(emu, folder, "epoch.pt")  # nothing while it is open for writing
-    deadline = time.monotonic() + 20
-    while not _copies(emu, folder, "epoch.pt") and time.monotonic() < deadline:
-        time.sleep(0.05)
+    poll_until(lambda: _copies(emu, folder, "epoch.pt"), timeout_s=20)
     time.sleep(0.3)
     sync.close()
     assert sync.last_error == ""

@@ -8,7 +8,6 @@ the Staging source with one click, and staging it works.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ import pytest
 from colab_panel.drive.client import Drive
 from colab_panel.drive.emulator import DriveEmulator
 from support.drive import emulator_drive
+from support.polling import poll_until
 from colab_panel.panel import Panel
 
 
@@ -59,15 +59,6 @@ def _sync_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name == "colab_panel-sync"]
 
 
-def _until(condition: Any, timeout: float = 30.0) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
-
-
 def test_periodic_push_pushes_and_stops_when_the_panel_closes(emu: DriveEmulator, panel: Panel,
                                                               tmp_path: Path) -> None:
     runs = tmp_path / "checkpoints"
@@ -79,7 +70,7 @@ def test_periodic_push_pushes_and_stops_when_the_panel_closes(emu: DriveEmulator
     tab.sync_minutes.value = 60.0  # after the first push, the next is far away: only close() can end it
     tab.sync_start.click()
     assert tab.controller.syncing and tab.sync_stop.disabled is False and tab.sync_start.disabled
-    assert _until(lambda: "Pushed 1 files" in tab.controller.sync_status), tab.controller.sync_status
+    assert poll_until(lambda: "Pushed 1 files" in tab.controller.sync_status, timeout_s=30), tab.controller.sync_status
     assert "Next in 60 min" in tab.sync_status.value
     pushed = [i for i in emu.store.children(_child(emu, "runs")) if i.title == "epoch1.pt"]
     assert len(pushed) == 1 and pushed[0].blob is not None and pushed[0].blob.read_bytes() == b"weights " * 500
@@ -103,7 +94,7 @@ def test_the_drive_tab_selection_becomes_the_source_with_one_click(emu: DriveEmu
     drive_tab = _tab(panel, "Drive").controller
     staging = _tab(panel, "Staging")
     assert staging.use_selection.layout.display == "none"  # nothing selected yet
-    assert _until(lambda: any(i.title == "data.bin" for i in drive_tab.items))
+    assert poll_until(lambda: any(i.title == "data.bin" for i in drive_tab.items), timeout_s=30)
     drive_tab.select(_child(emu, "data.bin"))
     assert staging.use_selection.layout.display == "" and "data.bin" in staging.use_selection.description
     assert staging.push_to_selection.layout.display == "none"  # a file is no push target

@@ -3,13 +3,13 @@
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from colab_panel.runtime import frontend
 from colab_panel.runtime.frontend import Frontend
+from support.polling import poll_until
 
 COLAB_STUB = Path(__file__).resolve().parents[2] / "colab_stub"
 
@@ -38,10 +38,8 @@ def _fake_parent(tmp_path: Path, script_name: str) -> subprocess.Popen:
     script = tmp_path / script_name
     script.write_text("import time\ntime.sleep(30)\n")
     proc = subprocess.Popen([sys.executable, str(script), "--no-browser"])
-    deadline = time.monotonic() + 10
-    while script_name.encode() not in Path(f"/proc/{proc.pid}/cmdline").read_bytes():
-        assert time.monotonic() < deadline, "the fake server never started"
-        time.sleep(0.01)
+    assert poll_until(lambda: script_name.encode() in Path(f"/proc/{proc.pid}/cmdline").read_bytes()), \
+        "the fake server never started"
     return proc
 
 

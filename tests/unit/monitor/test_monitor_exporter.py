@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 import urllib.error
 import urllib.request
 from types import SimpleNamespace
@@ -17,6 +16,7 @@ from colab_panel.errors import PanelError  # noqa: E402
 from colab_panel.monitor.exporter import MetricsExporter, is_loopback  # noqa: E402
 from colab_panel.monitor.samples import GpuSample, HostSample  # noqa: E402
 from support.sockets import listening_ports  # noqa: E402
+from support.polling import poll_until
 
 
 class FakeSampler:
@@ -91,9 +91,7 @@ def test_close_leaves_no_thread_and_no_socket_even_mid_request():
         assert get(exporter.url)[0] == 200
         exporter.close()
         exporter.close()  # twice is fine
-    deadline = time.monotonic() + 5
-    while exporter_threads() and time.monotonic() < deadline:
-        time.sleep(0.02)
+    poll_until(lambda: not exporter_threads(), timeout_s=5)
     assert exporter_threads() == []
     assert listening_ports() <= ports_before
     assert sampler.users == 0

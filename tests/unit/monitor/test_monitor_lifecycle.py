@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import threading
-import time
 import urllib.request
 
 from colab_panel.monitor.endpoint import SampleEndpoint
 from colab_panel.monitor.sampler import Sampler
 from support.sockets import listening_ports
+from support.polling import poll_until
 
 
 def our_threads() -> set[str]:
     return {t.name for t in threading.enumerate() if t.name.startswith("colab_panel-")}
-
-
-def settle(predicate, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while not predicate() and time.monotonic() < deadline:
-        time.sleep(0.02)
-    return predicate()
 
 
 def test_sampler_start_stop_50_times_leaves_no_thread():
@@ -29,7 +22,7 @@ def test_sampler_start_stop_50_times_leaves_no_thread():
         sampler.acquire()
         sampler.release()
     assert not sampler.running
-    assert settle(lambda: set(threading.enumerate()) <= threads_before)
+    assert poll_until(lambda: set(threading.enumerate()) <= threads_before)
     assert our_threads() == set()
 
 
@@ -45,6 +38,6 @@ def test_endpoint_create_close_50_times_leaves_no_thread_or_socket():
             with urllib.request.urlopen(url, timeout=10) as response:
                 assert response.status == 200
         endpoint.close()
-    assert settle(lambda: set(threading.enumerate()) <= threads_before)
-    assert settle(lambda: listening_ports() <= ports_before)
+    assert poll_until(lambda: set(threading.enumerate()) <= threads_before)
+    assert poll_until(lambda: listening_ports() <= ports_before)
     assert our_threads() == set()

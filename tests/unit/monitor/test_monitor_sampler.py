@@ -16,6 +16,7 @@ import pytest
 import colab_panel.monitor.sampler as sampler_module
 from colab_panel.monitor.samples import GpuSample
 from colab_panel.monitor.sampler import Sampler, get_sampler
+from support.polling import poll_until
 
 
 class StubGpuReader:
@@ -34,15 +35,6 @@ class StubGpuReader:
 
     def mark_lost(self, index: int) -> None:
         pass
-
-
-def wait_until(predicate, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
-    return True
 
 
 @pytest.fixture
@@ -105,29 +97,29 @@ def test_thread_samples_and_a_failing_subscriber_does_not_kill_it(sampler):
     unsubscribe = sampler.subscribe(lambda tick: seen.append(tick))
     sampler.subscribe(lambda tick: 1 / 0)
     sampler.start()
-    assert wait_until(lambda: len(seen) >= 3)
+    assert poll_until(lambda: len(seen) >= 3)
     assert sampler.running and sampler.callback_errors >= 3
     assert "ZeroDivisionError" in sampler.last_callback_error
     assert seen[0].gpus[0].name == "Stub GPU" and seen[0].host.ram_total_bytes > 0
     unsubscribe()
     count = len(seen)
-    assert wait_until(lambda: sampler.tick_count >= count + 3)
+    assert poll_until(lambda: sampler.tick_count >= count + 3)
     assert len(seen) == count
     assert sampler.cost_cpu_percent is not None and sampler.cost_cpu_percent >= 0
 
 
 def test_pause_resume_and_interval_changes(sampler):
     sampler.start()
-    assert wait_until(lambda: sampler.tick_count >= 1)
+    assert poll_until(lambda: sampler.tick_count >= 1)
     sampler.pause()
-    assert wait_until(lambda: sampler.paused)
+    assert poll_until(lambda: sampler.paused)
     time.sleep(0.05)  # let a tick that was already running finish
     paused_at = sampler.tick_count
     time.sleep(0.3)
     assert sampler.tick_count == paused_at and sampler.running
     sampler.interval_s = 0.2
     sampler.resume()
-    assert wait_until(lambda: sampler.tick_count > paused_at)
+    assert poll_until(lambda: sampler.tick_count > paused_at)
     with pytest.raises(ValueError):
         sampler.interval_s = 0.0
     assert sampler.interval_s == 0.2
@@ -135,7 +127,7 @@ def test_pause_resume_and_interval_changes(sampler):
 
 def test_stop_is_prompt_even_with_a_long_interval():
     sampler = Sampler(interval_s=3600, gpu_reader=StubGpuReader()).start()
-    assert wait_until(lambda: sampler.tick_count == 1)
+    assert poll_until(lambda: sampler.tick_count == 1)
     sampler.stop(timeout=10)
     assert not sampler.running
 
@@ -153,11 +145,11 @@ def test_acquire_release_is_refcounted(sampler):
 
 def test_restart_after_stop_keeps_history(sampler):
     sampler.start()
-    assert wait_until(lambda: sampler.tick_count >= 2)
+    assert poll_until(lambda: sampler.tick_count >= 2)
     sampler.stop()
     kept = len(sampler.history)
     sampler.start()
-    assert wait_until(lambda: len(sampler.history) > kept)
+    assert poll_until(lambda: len(sampler.history) > kept)
     assert len([t for t in threading.enumerate() if t.name == "colab_panel-sampler"]) == 1
 
 

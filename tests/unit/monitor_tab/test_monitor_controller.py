@@ -13,19 +13,13 @@ import pytest
 
 from colab_panel.controllers.monitor import MonitorController, choose_transport
 from colab_panel.monitor.samples import GpuSample
+from support.polling import poll_until
 
 GB = 1024**3
 
 
-def _wait(predicate, timeout_s=10.0):
-    deadline = time.monotonic() + timeout_s
-    while not predicate():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.02)
-
-
 def _rows(sampler, n):
-    _wait(lambda: sampler.history is not None and len(sampler.history) >= n)
+    assert poll_until(lambda: sampler.history is not None and len(sampler.history) >= n)
 
 
 def test_it_acquires_the_sampler_and_close_releases_it(sampler):
@@ -97,7 +91,7 @@ def test_chart_listeners_get_meta_then_only_new_rows_from_the_sampler_thread(sam
 
     remove = monitor.add_chart_listener(listener)
     try:
-        _wait(lambda: sum(m["type"] == "delta" and len(m["data"]["t"]) > 0 for m in messages) >= 3)
+        assert poll_until(lambda: sum(m["type"] == "delta" and len(m["data"]["t"]) > 0 for m in messages) >= 3)
     finally:
         remove()
         monitor.close()
@@ -126,7 +120,7 @@ def test_a_broken_listener_does_not_stop_the_others(sampler):
     monitor.add_chart_listener(lambda m: 1 / 0)
     monitor.add_chart_listener(good.append)
     try:
-        _wait(lambda: len(good) >= 3)
+        assert poll_until(lambda: len(good) >= 3)
     finally:
         monitor.close()
     assert sampler.callback_errors == 0
@@ -154,7 +148,7 @@ def test_pause_resume_and_interval(sampler):
         time.sleep(0.35)
         assert sampler.tick_count == count
         monitor.resume()
-        _wait(lambda: sampler.tick_count > count)
+        assert poll_until(lambda: sampler.tick_count > count)
         assert monitor.set_interval("2") and sampler.interval_s == 2.0
         assert "every 2 s" in monitor.status
         for bad in ("fast", 0, -1, float("nan"), None, 10_000):

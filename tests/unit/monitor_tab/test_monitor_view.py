@@ -11,6 +11,7 @@ from colab_panel.controllers.monitor import MonitorController
 from colab_panel.views.monitor import MonitorTab
 from colab_panel.widgets import live_chart
 from colab_panel.widgets.live_chart import LiveChart, plotly_bundle, plotly_source
+from support.polling import poll_until
 
 
 @pytest.fixture
@@ -228,10 +229,7 @@ def test_colab_chart_gets_rows_from_the_main_thread_when_the_kernel_is_idle(samp
     view = MonitorTab(controller)
     try:
         sent = _Recorder(view.chart, monkeypatch)
-        _wait_rows = time.monotonic() + 10
-        while len(sampler.history or ()) < 3:
-            assert time.monotonic() < _wait_rows
-            time.sleep(0.05)
+        assert poll_until(lambda: len(sampler.history or ()) >= 3)
         assert "delta" not in sent.types()  # nothing from the sampler thread
         controller.refresh()
         deltas = [content for content, _ in sent.sent if content["type"] == "delta"]
