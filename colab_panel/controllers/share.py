@@ -133,11 +133,6 @@ class ShareController(traitlets.HasTraits):
             return
         self.load(self.suggestion)
 
-    def refresh_sharing(self) -> None:
-        with self._action():
-            self._require_loaded()
-            self._show_state(sharing(self._loaded_id, drive=self.drive))
-
     def propose(self) -> None:
         """Plan the change the form describes; nothing is applied until `confirm()`."""
         with self._action():

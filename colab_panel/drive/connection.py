@@ -39,13 +39,11 @@ _CONNECTION_ERRORS = (OSError, http.client.HTTPException)  # resets, TLS EOF, Re
 
 class DriveHttp(httplib2.Http):
     """httplib2.Http whose stale-connection handling never sends a request twice that the server
-    may have acted on. `stale_resends` counts the requests resent on a fresh connection.
+    may have acted on.
 
     `resend_any=True` treats every method as idempotent: for the OAuth token endpoint, where a
     second POST only issues a second token.
     """
-
-    stale_resends = 0
 
     def __init__(self, *args: Any, resend_any: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -68,7 +66,6 @@ class DriveHttp(httplib2.Http):
             except _CONNECTION_ERRORS:
                 conn.close()
                 if stale_suspect and not fresh:
-                    self.stale_resends += 1
                     continue  # not sent whole: nothing was acted on
                 raise
             try:
@@ -81,7 +78,6 @@ class DriveHttp(httplib2.Http):
                 if method.upper() not in IDEMPOTENT_METHODS and not self.resend_any:
                     raise RequestOutcomeUnknown(method, request_uri, exc) from exc
                 if stale_suspect and not fresh:
-                    self.stale_resends += 1
                     continue  # sending it again changes nothing
                 raise
             return self._read_response(conn, method, response)

@@ -72,10 +72,6 @@ class GpuReader:
         with self._lock:
             return [self._read_device(device, slow) for device in self._ensure_devices()]
 
-    def lost_indices(self) -> list[int]:
-        with self._lock:
-            return [d.index for d in self._ensure_devices() if d.lost]
-
     def handles(self) -> list[tuple[int, Any]]:
         """(index, handle) of every GPU not lost; for the process reader."""
         with self._lock:

@@ -173,7 +173,6 @@ class ResumingReader:
         self._max_wait = max_wait
         self._cancel = cancel
         self._stream: BinaryIO | None = None
-        self.reconnects = 0
 
     def _open(self) -> None:
         stream, actual = self._source.open_range(self.position)
@@ -209,7 +208,6 @@ class ResumingReader:
                 if failures > self._retries:
                     raise DownloadInterrupted(f"The download of {self._source.name} kept failing ({e}); "
                                        "run it again to resume from where it stopped.") from e
-                self.reconnects += 1
                 deadline = min(self._max_wait, 0.5 * 2 ** (failures - 1))
                 end = time.monotonic() + deadline
                 while time.monotonic() < end:

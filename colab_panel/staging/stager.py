@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import sys
 import threading
 import time
 from pathlib import Path
@@ -28,6 +27,7 @@ from colab_panel.drive.parse import parse_drive_link
 from colab_panel.errors import ChecksumMismatch, DriveError, PanelError, StagingCancelled, StagingError
 from colab_panel.staging.arguments import require_given
 from colab_panel.inputs import shorten, shown, user_folder, user_number, user_path
+from colab_panel.runtime.frontend import in_colab
 from colab_panel.disk.atomic import PartFile, parse_expected_hash, part_path
 from colab_panel.staging.extract import errors_in_words, extract_archive, extract_tar_stream
 from colab_panel.staging.formats import detect_format
@@ -49,11 +49,6 @@ from colab_panel.staging.remote_folder import DOWNLOAD_DIR, remove_empty_dirs
 from colab_panel.units import human_bytes
 
 SPACE_PROBE_MIN_BYTES = 1_000_000  # below this, reading an archive's directory first isn't worth a request
-
-
-def in_colab() -> bool:
-    """Colab, or a Colab-like runtime whose /content is ours to write to."""
-    return "google.colab" in sys.modules or (os.path.isdir("/content") and os.access("/content", os.W_OK))
 
 
 def default_dest(name: str) -> Path:

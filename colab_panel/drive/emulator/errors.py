@@ -63,10 +63,6 @@ def invalid(message: str, location: str | None = None) -> ApiError:
     return ApiError(400, "invalid", message, location=location)
 
 
-def bad_request(message: str) -> ApiError:
-    return ApiError(400, "badRequest", message)
-
-
 def auth_error() -> ApiError:
     return ApiError(
         401,

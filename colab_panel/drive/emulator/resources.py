@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from colab_panel.drive.emulator.access import WRITE_ROLES, access_for
-from colab_panel.drive.emulator.store import FOLDER_MIME, SHORTCUT_MIME, Account, Item, Permission, Revision, Store
+from colab_panel.drive.emulator.store import SHORTCUT_MIME, Account, Item, Permission, Revision, Store
 
 DOCUMENT_MIME = _DOCUMENT = "application/vnd.google-apps.document"
 _SPREADSHEET = "application/vnd.google-apps.spreadsheet"
@@ -300,7 +300,3 @@ def about_json(store: Store, account: Account) -> dict[str, Any]:
         "exportFormats": [{"source": source, "targets": targets} for source, targets in EXPORT_FORMATS.items()],
         "importFormats": [{"source": source, "targets": [target]} for source, target in IMPORT_FORMATS.items()],
     }
-
-
-def is_folder_mime(mime: str) -> bool:
-    return mime == FOLDER_MIME
