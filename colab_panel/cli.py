@@ -144,6 +144,7 @@ def _run_exporter(args: argparse.Namespace) -> int:
         exporter_module.serve_until_interrupted(exporter)
     finally:
         exporter.close()
+    return 0
 # --- last-exit (issue 19): why did the previous kernel die? --------------------------------------
 
 
@@ -287,10 +288,10 @@ def _run_drive(args: argparse.Namespace) -> int:
         elif args.drive_command == "download":
             item = drive.resolve(args.item)
             if item.is_native:
-                path = drive.export(item, args.export, args.dest)
+                saved = drive.export(item, args.export, args.dest)
             else:
-                path = drive.download(item, args.dest)
-            print(f"{path} ({human_bytes(path.stat().st_size)})")
+                saved = drive.download(item, args.dest)
+            print(f"{saved} ({human_bytes(saved.stat().st_size)})")
         elif args.drive_command == "upload":
             item = drive.upload(args.path, args.parent)
             print(f"uploaded {item.title} as {item.id} ({human_bytes(item.size_bytes)})")

@@ -300,7 +300,7 @@ class KeepOnDrive:
         old = catalog.newest_first()[self.keep_last:]
         if not old:
             return
-        top = {}
+        top: dict[str, list[Any]] = {}
         for item in drive.list(folder):
             top.setdefault(item.title, []).append(item)
         for name in old:

@@ -31,7 +31,8 @@ def wait_for_port(host: str, port: int, timeout_s: float, process: subprocess.Po
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            raise RuntimeError(f"{process.args[0]} exited with code {process.returncode} before serving")
+            program = process.args[0] if isinstance(process.args, (list, tuple)) else process.args
+            raise RuntimeError(f"{program!s} exited with code {process.returncode} before serving")
         try:
             with socket.create_connection((host, port), timeout=0.5):
                 return
@@ -49,7 +50,7 @@ def start(args: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: Pat
                                 stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True)
     finally:
-        if log:
+        if not isinstance(out, int):  # our log file, not DEVNULL
             out.close()
 
 

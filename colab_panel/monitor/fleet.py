@@ -108,9 +108,9 @@ def read_fleet(api: PrometheusApi, *, window_s: float = 600.0, step_s: float | N
     step = step_s or max(window_s / 300, 1.0)
     aggregate: dict[str, RangeSeries] = {}
     for key, promql in AGGREGATE_QUERIES.items():
-        series = api.query_range(promql, start, end, step)
-        if series:
-            aggregate[key] = series[0]
+        answers = api.query_range(promql, start, end, step)
+        if answers:
+            aggregate[key] = answers[0]
     per_gpu: dict[tuple[str, str, str], dict[str, object]] = {}
     for key, promql in GPU_QUERIES.items():
         for series in api.query_range(promql, start, end, step):

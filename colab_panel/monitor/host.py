@@ -118,7 +118,7 @@ def _nearest_existing(path: Path) -> Path | None:
     return None
 
 
-def _torch_memory() -> dict[str, int | None]:
+def _torch_memory() -> dict[str, Any]:
     """torch's CUDA caching-allocator figures, summed over devices; only if the user already
     imported torch and initialised CUDA (we never import torch or create a CUDA context)."""
     torch = sys.modules.get("torch")

@@ -184,7 +184,7 @@ def _explain(folder: Path) -> LastExit:
     oom_kills = now - before if isinstance(before, int) and now is not None and now >= before else None
     killed = None if oom_kills is None else oom_kills > 0
     last_seen = rows[-1]["t"] if rows else float(meta.get("started_t") or 0)
-    exit_ = dict(
+    exit_: dict[str, Any] = dict(
         pid=int(meta.get("pid") or 0), started_t=float(meta.get("started_t") or 0), last_seen_t=last_seen,
         killed_for_memory=killed, oom_kills=oom_kills, peak_ram_bytes=peak("ram"), ram_total_bytes=ram_total,
         last_ram_bytes=last("ram"), peak_gpu_memory_bytes=peak("gpu"), gpu_memory_total_bytes=last("gpu_total"),

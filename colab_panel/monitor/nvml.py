@@ -98,16 +98,14 @@ def query(fn: Callable[..., T] | str, *args: Any, default: T | None = None) -> T
     pynvml = pynvml_module()
     if pynvml is None:
         return default
-    if isinstance(fn, str):
-        found = getattr(pynvml, fn, None)
-        if found is None:
-            return default
-        fn = found
+    call = getattr(pynvml, fn, None) if isinstance(fn, str) else fn
+    if call is None:
+        return default
     # Newer bindings raise NVMLLibraryMismatchError (not an NVMLError) when an unversioned
     # function is missing from an older driver: that, too, is just "not available here".
     mismatch = getattr(pynvml, "NVMLLibraryMismatchError", pynvml.NVMLError)
     try:
-        return fn(*args)
+        return call(*args)
     except mismatch:
         return default
     except pynvml.NVMLError as error:

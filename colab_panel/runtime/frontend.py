@@ -15,6 +15,7 @@ import enum
 import importlib.util
 import os
 import sys
+from typing import Any
 
 
 class Frontend(str, enum.Enum):
@@ -67,7 +68,7 @@ def driven_by_vscode() -> bool:
         return True
     ipython = sys.modules.get("IPython")
     shell = ipython.get_ipython() if ipython is not None else None
-    kernel = getattr(shell, "kernel", None)
+    kernel: Any = getattr(shell, "kernel", None)
     try:
         parent = kernel.get_parent("shell") if hasattr(kernel, "get_parent") else \
             getattr(kernel, "_parent_header", None)

@@ -416,12 +416,12 @@ def revoke_last(*, confirm: bool = False, history: ShareHistory | None = None,
         history._replace(record, ShareRecord(tuple(reversed(still))))
         lines = "; ".join(f"{r.title or r.file_id}: {c.grant.who()} still {role_words(c.after)}"
                           for r in still for c in r.applied)
-        error = ShareError(f"These sharing changes could NOT be undone and are still in effect: {lines}. "
-                           f"{' '.join(dict.fromkeys(reasons))} Run the undo again to retry them."
-                           + (f" Undone: {result.describe()}" if any(r.applied for r in undone) else ""))
-        error.record = result  # type: ignore[attr-defined]
-        error.still_changed = tuple(still)  # type: ignore[attr-defined]
-        raise error
+        failure = ShareError(f"These sharing changes could NOT be undone and are still in effect: {lines}. "
+                             f"{' '.join(dict.fromkeys(reasons))} Run the undo again to retry them."
+                             + (f" Undone: {result.describe()}" if any(r.applied for r in undone) else ""))
+        failure.record = result  # type: ignore[attr-defined]
+        failure.still_changed = tuple(still)  # type: ignore[attr-defined]
+        raise failure
     history._drop(record)
     return result
 
