@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything (Debian's chromium, .venv and .venv-colab: see tools/install.sh), lints the
 # tree (.venv's ruff; a finding fails the run), runs the JavaScript's unit tests (node --test
-# js/tests/) and the suite on both stacks, one after the other (the machine has 2 cores):
+# tests/js/) and the suite on both stacks, one after the other (the machine has 2 cores):
 #   latest  .venv        everything: unit, integration, browser, the quickstart notebook
 #   colab   .venv-colab  Colab's pinned stack: unit, integration, and the tests marked
 #                        colab_stack (tests/browser/colab among them), which only run here
@@ -58,12 +58,12 @@ lint() {  # ruff over the whole tree (rules: pyproject.toml's [tool.ruff]); a se
   [ "$status" -eq 0 ] || failed+=("ruff")
 }
 
-js_tests() {  # the chart's JavaScript parts (js/tests/), by Node's own test runner; a second
+js_tests() {  # the chart's JavaScript parts (tests/js/), by Node's own test runner; a second
   local status started=$SECONDS
-  echo "=== node --test js/tests/"
-  node --test js/tests/
+  echo "=== node --test tests/js/"
+  node --test tests/js/
   status=$?
-  summary+=("node --test js/tests/: exit $status in $((SECONDS - started)) s")
+  summary+=("node --test tests/js/: exit $status in $((SECONDS - started)) s")
   [ "$status" -eq 0 ] || failed+=("js")
 }
 

@@ -1,5 +1,5 @@
 """The chart's JavaScript in parts: joined into one module for anywidget, served as they are to
-the chart frame. (The parts' own logic is tested by Node: `node --test js/tests/`.)"""
+the chart frame. (The parts' own logic is tested by Node: `node --test tests/js/`.)"""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { MAX_ROWS, Rows } from "../live_chart/rows.js";
+import { MAX_ROWS, Rows } from "../../js/live_chart/rows.js";
 
 const delta = (t, cpu, markers) => ({ t, series: { cpu_percent: cpu }, markers });
 

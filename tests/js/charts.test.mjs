@@ -2,8 +2,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { chartSpecs, layoutFor, tracesFor, xOf, xRange } from "../live_chart/charts.js";
-import { Rows } from "../live_chart/rows.js";
+import { chartSpecs, layoutFor, tracesFor, xOf, xRange } from "../../js/live_chart/charts.js";
+import { Rows } from "../../js/live_chart/rows.js";
 
 function rowsOver(seconds, start = 1_700_000_000) {
   const rows = new Rows();

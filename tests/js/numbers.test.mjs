@@ -2,9 +2,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { metaFromLatest } from "../live_chart/feeds.js";
-import { numbersHtml } from "../live_chart/numbers.js";
-import { Rows } from "../live_chart/rows.js";
+import { metaFromLatest } from "../../js/live_chart/feeds.js";
+import { numbersHtml } from "../../js/live_chart/numbers.js";
+import { Rows } from "../../js/live_chart/rows.js";
 
 const GB = 1024 ** 3;
 
