@@ -51,8 +51,8 @@ def _imports(path: Path) -> list[str]:
     return names
 
 
-def _module_name(path: Path) -> str:
-    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+def _module_name(path: Path, package: Path = PACKAGE) -> str:
+    parts = list(path.relative_to(package.parent).with_suffix("").parts)
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
@@ -62,11 +62,11 @@ def _is_type_checking(node: ast.AST) -> bool:
         or (isinstance(node.test, ast.Attribute) and node.test.attr == "TYPE_CHECKING"))
 
 
-def _imports_that_run(path: Path, modules: set[str]) -> set[str]:
+def _imports_that_run(path: Path, modules: set[str], package_dir: Path = PACKAGE) -> set[str]:
     """The package's modules that `path` imports when it runs: at the top and inside functions
     (an import moved into a function still closes a loop, it only runs later). Imports under
     `if TYPE_CHECKING:` are left out: nothing runs them, annotations are strings here."""
-    name = _module_name(path)
+    name = _module_name(path, package_dir)
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found: set[str] = set()
     pending: list[ast.AST] = [ast.parse(path.read_text(), str(path))]
@@ -88,9 +88,9 @@ def _imports_that_run(path: Path, modules: set[str]) -> set[str]:
     return {m for m in found if m in modules and m != name}
 
 
-def _import_graph() -> dict[str, set[str]]:
-    paths = {_module_name(p): p for p in _modules()}
-    return {name: _imports_that_run(path, set(paths)) for name, path in paths.items()}
+def _import_graph(package: Path = PACKAGE) -> dict[str, set[str]]:
+    paths = {_module_name(p, package): p for p in sorted(package.rglob("*.py"))}
+    return {name: _imports_that_run(path, set(paths), package) for name, path in paths.items()}
 
 
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -135,11 +135,23 @@ def test_the_cycle_finder_finds_loops_of_any_length_and_only_those():
     assert _cycles(graph) == [["a", "b", "c"], ["d", "e"]]
 
 
-def test_the_import_graph_sees_imports_inside_functions_and_not_type_checking_ones():
-    graph = _import_graph()
-    # client.py imports create_once inside methods only, and Drive under TYPE_CHECKING in transfers
-    assert "colab_panel.drive.create_once" in graph["colab_panel.drive.client"]
-    assert "colab_panel.drive.client" not in graph["colab_panel.drive.transfers"]
+def test_the_import_graph_sees_imports_inside_functions_and_not_type_checking_ones(tmp_path):
+    package = tmp_path / "pkg"
+    (package / "sub").mkdir(parents=True)
+    files = {
+        "__init__.py": "",
+        "a.py": "def later():\n    from pkg import b\n    import pkg.sub.c\n",
+        "b.py": ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg.a import later\n"
+                 "else:\n    from .sub import c\nimport json\n"),
+        "sub/__init__.py": "from . import c\n",
+        "sub/c.py": "from ..b import json\n",
+    }
+    for name, text in files.items():
+        (package / name).write_text(text)
+    assert _import_graph(package) == {
+        "pkg": set(), "pkg.a": {"pkg.b", "pkg.sub.c"}, "pkg.b": {"pkg.sub.c"},
+        "pkg.sub": {"pkg.sub.c"}, "pkg.sub.c": {"pkg.b"}}
+    assert _cycles(_import_graph(package)) == [["pkg.b", "pkg.sub.c"]]
 
 
 def test_no_two_modules_import_each_other():
