@@ -27,6 +27,7 @@ class AdaptiveLimit:
         self.limit = cap  # slots allowed now
         self.grow_after = grow_after
         self.cooldown_s = cooldown_s
+        self.shrinks = 0  # how often a rate limit made us back off (tests and reports read it)
         self._in_use = 0
         self._streak = 0
         self._resume_at = 0.0
@@ -72,5 +73,6 @@ class AdaptiveLimit:
         """Drive said "slow down": halve the slots and pause new requests for the cooldown."""
         with self._cond:
             self._streak = 0
+            self.shrinks += 1
             self.limit = max(self.minimum, self.limit // 2)
             self._resume_at = max(self._resume_at, time.monotonic() + self.cooldown_s)
