@@ -77,7 +77,7 @@ class SampleEndpoint:
         except OSError as error:
             raise MonitorError(f"Could not open the monitor's local endpoint: {error}") from error
         self._server.endpoint = self
-        self.host, self.port = str(self._server.server_address[0]), int(self._server.server_address[1])
+        self.host, self.port = self._server.server_address[:2]
         # close() waits for the serve loop to notice, up to one poll interval; 50 ms keeps
         # closing snappy while idle wake-ups stay negligible (microseconds, 20 per second).
         self._thread = threading.Thread(target=self._server.serve_forever,
