@@ -24,6 +24,7 @@ _EXPORTS = {
     "DriveRef": "colab_panel.drive.parse",
     "connect": "colab_panel.drive",
     "sign_in": "colab_panel.drive.auth",
+    "mount_drive": "colab_panel.drive.mounting",
     "Drive": "colab_panel.drive",
     "DriveItem": "colab_panel.drive",
     "copy_to_my_drive": "colab_panel.drive.copying",
@@ -61,6 +62,8 @@ _EXPORTS = {
     "DriveAuthError": "colab_panel.errors",
     "DriveLinkError": "colab_panel.errors",
     "DriveSignInNeedsCell": "colab_panel.errors",
+    "DriveMountNeedsCell": "colab_panel.errors",
+    "DriveMountUnavailable": "colab_panel.errors",
     "DriveNotFound": "colab_panel.errors",
     "DrivePermissionDenied": "colab_panel.errors",
     "ResourceKeyRequired": "colab_panel.errors",
@@ -87,6 +90,7 @@ if TYPE_CHECKING:  # let editors and type checkers see the lazy names
     from colab_panel.drive import Drive, DriveItem, connect
     from colab_panel.drive.auth import sign_in
     from colab_panel.drive.copying import add_shortcut, copy_to_my_drive
+    from colab_panel.drive.mounting import mount_drive
     from colab_panel.drive.parse import DriveRef, parse_drive_id, parse_drive_link
     from colab_panel.monitor import (GpuProcess, GpuSample, HostSample, gpu_status,
                                      read_gpu_processes, read_gpus, read_host)
