@@ -47,6 +47,7 @@ _EXPORTS = {
     "restore_latest": "colab_panel.checkpoints.restore",
     "extract_archive": "colab_panel.staging",
     "stage": "colab_panel.staging",
+    "save_kaggle_token": "colab_panel.staging.kaggle_token",
     "StagedDataset": "colab_panel.staging",
     "read_gpus": "colab_panel.monitor",
     "read_host": "colab_panel.monitor",
@@ -70,6 +71,7 @@ _EXPORTS = {
     "DriveQuotaExceeded": "colab_panel.errors",
     "StagingError": "colab_panel.errors",
     "UnsafeArchiveError": "colab_panel.errors",
+    "KaggleTokenError": "colab_panel.errors",
     "InsufficientSpace": "colab_panel.errors",
     "ChecksumMismatch": "colab_panel.errors",
     "StagingCancelled": "colab_panel.errors",
@@ -100,6 +102,7 @@ if TYPE_CHECKING:  # let editors and type checkers see the lazy names
                                    revoke_last, share_batch, share_links, sharing)
     from colab_panel.share.link_check import LinkVerdict, check_link
     from colab_panel.staging import StagedDataset, extract_archive, stage
+    from colab_panel.staging.kaggle_token import save_kaggle_token
     from colab_panel.staging.sync import PeriodicSync, push
     from colab_panel.runtime.facts import read_runtime_facts
 

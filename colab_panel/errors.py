@@ -68,6 +68,10 @@ class StagingError(PanelError):
     """Staging a dataset failed; nothing half-written was left under the destination."""
 
 
+class KaggleTokenError(StagingError):
+    """A kaggle.json that is not a Kaggle API token, too big, or could not be stored; never quotes the key."""
+
+
 class UnsafeArchiveError(StagingError):
     """An archive member would land outside the destination, or is a link/device we refuse."""
 
