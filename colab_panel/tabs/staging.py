@@ -20,8 +20,10 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from colab_panel.controllers.kaggle_token import KaggleTokenController
 from colab_panel.controllers.staging import StagingController
 from colab_panel.tabs import PanelContext, TabParts
+from colab_panel.views.kaggle_token import KaggleTokenSection
 from colab_panel.views.staging import StagingTab
 
 
@@ -70,4 +72,6 @@ def build_staging_tab(ctx: PanelContext) -> TabParts:
     if drive_tab is not None and hasattr(drive_tab, "selection"):  # as the Share tab does
         closeables = (_Following(drive_tab, controller), controller)
     ctx.shared["staging"] = controller  # notifications follow it (staging finished)
-    return TabParts(title="Staging", view=StagingTab(controller), closeables=closeables, on_tick=controller.poll)
+    sections = (KaggleTokenSection(KaggleTokenController()),)
+    return TabParts(title="Staging", view=StagingTab(controller, sections=sections), closeables=closeables,
+                    on_tick=controller.poll)

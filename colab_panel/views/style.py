@@ -15,6 +15,12 @@ PANEL_CSS = """
 .cp-fact.cp-warn { background: #fef7e0; color: #8a5300; }
 .cp-fact.cp-bad { background: #fce8e6; color: #a50e0e; }
 .cp-error { color: #a50e0e; font-size: 13px; }
+.cp-ok { color: #0d652d; font-size: 13px; }
+.cp-fact.cp-fact-mount { white-space: normal; max-width: 100%; }
+.cp-fact.cp-fact-mount.cp-error { background: #fce8e6; }
+/* the Staging tab's smaller sections (Kaggle token, Checkpoints) */
+.cp-section-h { font-size: 13px; font-weight: 600; color: #1f2937; margin: 14px 0 4px;
+                padding-top: 8px; border-top: 1px solid #e5e7eb; }
 .cp-muted { color: #6b7280; font-size: 12px; }
 /* the tab bar (widgets/tab_bar.py, js/tab_bar.js): the page shows one page at a time */
 .cp-tabs > .cp-tab-page:not(.cp-tab-shown) { display: none; }
