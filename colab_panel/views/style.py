@@ -18,6 +18,8 @@ PANEL_CSS = """
 .cp-ok { color: #0d652d; font-size: 13px; }
 .cp-fact.cp-fact-mount { white-space: normal; max-width: 100%; }
 .cp-fact.cp-fact-mount.cp-error { background: #fce8e6; }
+.cp-checkpoints-warn { background: #fef7e0; color: #8a5300; border-radius: 6px; padding: 4px 8px;
+                       font-size: 13px; line-height: 1.45; margin: 2px 0; }
 /* the Staging tab's smaller sections (Kaggle token, Checkpoints) */
 .cp-section-h { font-size: 13px; font-weight: 600; color: #1f2937; margin: 14px 0 4px;
                 padding-top: 8px; border-top: 1px solid #e5e7eb; }
