@@ -17,6 +17,8 @@ from colab_panel.controllers.checkpoints import CheckpointsController
 
 __all__ = ["CheckpointsSection"]
 
+_WRAP = widgets.Layout(flex_flow="row wrap")  # narrow outputs: the row wraps rather than hides its buttons
+
 
 class CheckpointsSection(widgets.VBox):
     def __init__(self, controller: CheckpointsController) -> None:
@@ -45,10 +47,10 @@ class CheckpointsSection(widgets.VBox):
         self.outcome = widgets.HTML().add_class("cp-checkpoints-outcome")
         super().__init__([
             widgets.HTML('<div class="cp-section-h">Checkpoints</div>'),
-            widgets.HBox([self.local_dir, self.drive_folder]),
-            widgets.HBox([self.keep_last, self.pattern, self.start_button, self.stop_button]),
+            widgets.HBox([self.local_dir, self.drive_folder], layout=_WRAP),
+            widgets.HBox([self.keep_last, self.pattern, self.start_button, self.stop_button], layout=_WRAP),
             self.status, self.notice,
-            widgets.HBox([self.restore_button, self.restore_dir]),
+            widgets.HBox([self.restore_button, self.restore_dir], layout=_WRAP),
             self.outcome,
         ])
         self.add_class("cp-checkpoints")

@@ -23,7 +23,7 @@ class KaggleTokenSection(widgets.VBox):
         self.status = widgets.HTML().add_class("cp-kaggle-status")
         self.outcome = widgets.HTML().add_class("cp-kaggle-outcome")
         super().__init__([widgets.HTML('<div class="cp-section-h">Kaggle token</div>'),
-                          widgets.HBox([self.picker, self.status], layout=widgets.Layout(align_items="center")),
+                          widgets.HBox([self.picker, self.status], layout=widgets.Layout(align_items="center", flex_flow="row wrap")),
                           self.outcome])
         self.add_class("cp-kaggle")
         c.observe(self._show, names=["status", "message", "error"])
