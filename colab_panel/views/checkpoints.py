@@ -28,7 +28,6 @@ class CheckpointsSection(widgets.VBox):
         self.drive_folder = widgets.Text(placeholder="Drive folder link or ID", description="keep on",
                                          layout=widgets.Layout(width="320px")).add_class("cp-checkpoints-folder")
         self.keep_last = widgets.BoundedIntText(min=0, max=1000, description="keep last",
-                                                tooltip="Trash older complete checkpoints on Drive; 0 keeps all",
                                                 layout=widgets.Layout(width="150px")).add_class("cp-checkpoints-keep")
         self.pattern = widgets.Text(placeholder="all files, or e.g. epoch-*.pt", description="pattern",
                                     layout=widgets.Layout(width="260px")).add_class("cp-checkpoints-pattern")

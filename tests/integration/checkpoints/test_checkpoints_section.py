@@ -55,8 +55,7 @@ def _poll_until(controller: CheckpointsController, condition, timeout_s: float =
 def test_start_shows_status_then_stop_and_restore_latest(emu, drive, tmp_path):
     local = tmp_path / "run"
     local.mkdir()
-    for epoch in range(3):
-        _write(local / f"epoch-{epoch}.pt", 50_000 + epoch, age_s=60 - epoch)
+    _write(local / "epoch-0.pt", 50_000, age_s=60)
     folder = child_id(emu, "ckpt")
     controller = CheckpointsController(drive=drive, keeper_options=FAST)
     view = CheckpointsSection(controller)
@@ -66,12 +65,18 @@ def test_start_shows_status_then_stop_and_restore_latest(emu, drive, tmp_path):
         view.keep_last.value = 2
         view.start_button.click()
         assert controller.running and view.stop_button.disabled is False and view.start_button.disabled
-        _poll_until(controller, lambda: "kept 2" in controller.status and "last push" in controller.status)
+        # Training goes on: one checkpoint per epoch, each pushed once it is finished.
+        for epoch in (1, 2):
+            _poll_until(controller, lambda: f"kept {epoch} " in controller.status)
+            _write(local / f"epoch-{epoch}.pt", 50_000 + epoch, age_s=60 - epoch)
+        def on_drive() -> list[str]:
+            return sorted(i.title for i in emu.store.children(folder)
+                          if not emu.store.is_trashed(i) and i.title.startswith("epoch"))
+
+        _poll_until(controller, lambda: "kept 2" in controller.status and on_drive() == ["epoch-1.pt", "epoch-2.pt"])
         status = view.status.value
         assert str(local) in status and folder in status and "last push" in status and "0 pending" in status
-        on_drive = sorted(i.title for i in emu.store.children(folder)
-                          if not emu.store.is_trashed(i) and i.title.startswith("epoch"))
-        assert on_drive == ["epoch-1.pt", "epoch-2.pt"]  # keep last 2: the oldest was trashed
+        assert on_drive() == ["epoch-1.pt", "epoch-2.pt"]  # keep last 2: the oldest was trashed
 
         view.stop_button.click()
         assert not controller.running and "Stopped" in controller.message
