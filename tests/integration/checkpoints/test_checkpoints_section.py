@@ -141,3 +141,26 @@ def test_a_drive_failure_shows_in_words_and_restore_of_an_empty_folder_says_so(e
         assert controller.running and "1NoSuchFolderNoSuchFolderNoSuch00" in controller.error
     finally:
         controller.close()
+
+
+def test_panel_close_stops_a_watcher_started_from_the_staging_tab(emu, drive, tmp_path):
+    from colab_panel import Panel
+    from colab_panel.views.checkpoints import CheckpointsSection as Section
+
+    local = tmp_path / "run"
+    local.mkdir()
+    _write(local / "epoch-0.pt", 10_000)
+    panel = Panel(staging_dir=tmp_path / "data", drive=drive)
+    try:
+        panel.build_tabs()
+        [staging] = [slot.parts for slot in panel.slots if slot.title == "Staging"]
+        [section] = [w for w in staging.view.children if isinstance(w, Section)]
+        section.local_dir.value, section.drive_folder.value = str(local), child_id(emu, "ckpt")
+        section.start_button.click()
+        assert section.controller.running
+        assert any(t.name == "colab_panel-keep" for t in threading.enumerate())
+    finally:
+        panel.close()
+    assert not any(t.name == "colab_panel-keep" and t.is_alive() for t in threading.enumerate())
+    assert not section.controller.running
+    assert [i.title for i in emu.store.children(child_id(emu, "ckpt")) if i.title == "epoch-0.pt"] == ["epoch-0.pt"]
