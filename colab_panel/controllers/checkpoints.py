@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import traitlets
 
@@ -42,8 +43,10 @@ class CheckpointsController(traitlets.HasTraits):
                  keeper_options: dict[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if keeper_factory is None:
-            from colab_panel.checkpoints.watcher import keep_on_drive as keeper_factory
-        self._keeper_factory = keeper_factory
+            from colab_panel.checkpoints.watcher import keep_on_drive
+
+            keeper_factory = keep_on_drive
+        self._keeper_factory: KeeperFactory = keeper_factory
         self._keeper_options = dict(keeper_options or {})
         self._drive = drive  # a Drive, a zero-argument factory returning one, or None (connect on demand)
         self._keeper: Any = None

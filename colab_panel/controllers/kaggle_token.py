@@ -7,7 +7,8 @@ user name are ever shown.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import traitlets
 
@@ -24,8 +25,10 @@ class KaggleTokenController(traitlets.HasTraits):
     def __init__(self, *, save_fn: SaveFn | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if save_fn is None:
-            from colab_panel.staging.kaggle_token import save_kaggle_token as save_fn
-        self._save_fn = save_fn
+            from colab_panel.staging.kaggle_token import save_kaggle_token
+
+            save_fn = save_kaggle_token
+        self._save_fn: SaveFn = save_fn
         self.refresh()
 
     def refresh(self) -> None:

@@ -17,7 +17,7 @@ from colab_panel.errors import DriveMountNeedsCell, DriveMountUnavailable
 from colab_panel.runtime import frontend
 from colab_panel.runtime.paths import DRIVE_MOUNT, drive_mounted
 
-__all__ = ["mount_drive", "mount_call"]
+__all__ = ["mount_call", "mount_drive"]
 
 NOT_COLAB = ("Drive mounting is a Colab feature. Here use colab_panel.connect() (or the Drive tab) to "
              "reach Drive through its API, and stage() to copy a dataset to local disk; a Drive folder "
