@@ -24,6 +24,7 @@ _EXPORTS = {
     "DriveRef": "colab_panel.drive.parse",
     "connect": "colab_panel.drive",
     "sign_in": "colab_panel.drive.auth",
+    "mount_drive": "colab_panel.drive.mounting",
     "Drive": "colab_panel.drive",
     "DriveItem": "colab_panel.drive",
     "copy_to_my_drive": "colab_panel.drive.copying",
@@ -46,6 +47,7 @@ _EXPORTS = {
     "restore_latest": "colab_panel.checkpoints.restore",
     "extract_archive": "colab_panel.staging",
     "stage": "colab_panel.staging",
+    "save_kaggle_token": "colab_panel.staging.kaggle_token",
     "StagedDataset": "colab_panel.staging",
     "read_gpus": "colab_panel.monitor",
     "read_host": "colab_panel.monitor",
@@ -61,12 +63,15 @@ _EXPORTS = {
     "DriveAuthError": "colab_panel.errors",
     "DriveLinkError": "colab_panel.errors",
     "DriveSignInNeedsCell": "colab_panel.errors",
+    "DriveMountNeedsCell": "colab_panel.errors",
+    "DriveMountUnavailable": "colab_panel.errors",
     "DriveNotFound": "colab_panel.errors",
     "DrivePermissionDenied": "colab_panel.errors",
     "ResourceKeyRequired": "colab_panel.errors",
     "DriveQuotaExceeded": "colab_panel.errors",
     "StagingError": "colab_panel.errors",
     "UnsafeArchiveError": "colab_panel.errors",
+    "KaggleTokenError": "colab_panel.errors",
     "InsufficientSpace": "colab_panel.errors",
     "ChecksumMismatch": "colab_panel.errors",
     "StagingCancelled": "colab_panel.errors",
@@ -83,16 +88,18 @@ _EXPORTS = {
 # it equal to _EXPORTS' keys
 __all__ = [
     "BatchShareFailed", "ChecksumMismatch", "ConfirmationRequired", "Drive", "DriveAuthError",
-    "DriveError", "DriveItem", "DriveLinkError", "DriveNotFound", "DrivePermissionDenied",
-    "DriveQuotaExceeded", "DriveRef", "DriveSignInNeedsCell", "GpuProcess", "GpuSample",
-    "GpuUnavailable", "HostSample", "InsufficientSpace", "JobBusy", "KeepOnDrive", "LastExit",
+    "DriveError", "DriveItem", "DriveLinkError", "DriveMountNeedsCell", "DriveMountUnavailable",
+    "DriveNotFound", "DrivePermissionDenied", "DriveQuotaExceeded", "DriveRef",
+    "DriveSignInNeedsCell", "GpuProcess", "GpuSample", "GpuUnavailable", "HostSample",
+    "InsufficientSpace", "JobBusy", "KaggleTokenError", "KeepOnDrive", "LastExit",
     "LinkCheckError", "LinkVerdict", "MonitorError", "Panel", "PanelError", "PeriodicSync",
     "ResourceKeyRequired", "ShareError", "StagedDataset", "StagingCancelled", "StagingError",
-    "UnsafeArchiveError", "add_shortcut", "apply_plan", "check_link", "connect", "copy_to_my_drive",
-    "explain_last_exit", "export_table", "extract_archive", "folder_table", "gpu_status",
-    "keep_on_drive", "parse_drive_id", "parse_drive_link", "plan_share", "push", "qr_svg",
-    "read_gpu_processes", "read_gpus", "read_host", "read_runtime_facts", "restore_latest",
-    "revoke_last", "share_batch", "share_links", "sharing", "sign_in", "stage",
+    "UnsafeArchiveError", "add_shortcut", "apply_plan", "check_link", "connect",
+    "copy_to_my_drive", "explain_last_exit", "export_table", "extract_archive", "folder_table",
+    "gpu_status", "keep_on_drive", "mount_drive", "parse_drive_id", "parse_drive_link",
+    "plan_share", "push", "qr_svg", "read_gpu_processes", "read_gpus", "read_host",
+    "read_runtime_facts", "restore_latest", "revoke_last", "save_kaggle_token", "share_batch",
+    "share_links", "sharing", "sign_in", "stage",
 ]
 
 if TYPE_CHECKING:  # let editors and type checkers see the lazy names
@@ -101,6 +108,7 @@ if TYPE_CHECKING:  # let editors and type checkers see the lazy names
     from colab_panel.drive import Drive, DriveItem, connect
     from colab_panel.drive.auth import sign_in
     from colab_panel.drive.copying import add_shortcut, copy_to_my_drive
+    from colab_panel.drive.mounting import mount_drive
     from colab_panel.drive.parse import DriveRef, parse_drive_id, parse_drive_link
     from colab_panel.errors import (PanelError, DriveError, DriveAuthError, DriveLinkError,
                                     DriveSignInNeedsCell, DriveNotFound, DrivePermissionDenied,
@@ -116,6 +124,7 @@ if TYPE_CHECKING:  # let editors and type checkers see the lazy names
                                    revoke_last, share_batch, share_links, sharing)
     from colab_panel.share.link_check import LinkVerdict, check_link
     from colab_panel.staging import StagedDataset, extract_archive, stage
+    from colab_panel.staging.kaggle_token import save_kaggle_token
     from colab_panel.staging.sync import PeriodicSync, push
     from colab_panel.runtime.facts import read_runtime_facts
 

@@ -37,6 +37,14 @@ class DriveSignInNeedsCell(DriveAuthError):
     """Colab asks for sign-in only from a running cell; the message says what to run."""
 
 
+class DriveMountNeedsCell(DriveSignInNeedsCell):
+    """Colab asks for Drive access (to mount it) only from a running cell; the message says what to run."""
+
+
+class DriveMountUnavailable(DriveError):
+    """Drive cannot be mounted here (not Colab, Colab in VS Code) or Colab refused; says what to do."""
+
+
 class DriveNotFound(DriveError):
     """The file or folder does not exist, or this account cannot see it."""
 
@@ -58,6 +66,10 @@ class DriveQuotaExceeded(DriveError):
 
 class StagingError(PanelError):
     """Staging a dataset failed; nothing half-written was left under the destination."""
+
+
+class KaggleTokenError(StagingError):
+    """A kaggle.json that is not a Kaggle API token, too big, or could not be stored; never quotes the key."""
 
 
 class UnsafeArchiveError(StagingError):

@@ -9,6 +9,7 @@ which folder checkpoints are whole and the md5 each file must have. Staging down
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -59,11 +60,12 @@ def newest_complete(drive: Any, folder: Any, pattern: str | None = None) -> Any:
 
 
 def restore_latest(drive_folder: str, local_dir: str | os.PathLike[str], *, pattern: str | None = None,
-                   drive: Any = None) -> Path:
+                   drive: Any = None, cancel: threading.Event | None = None) -> Path:
     """Stage the newest complete checkpoint of the Drive folder into `local_dir`; return its local path.
 
     A file checkpoint lands at `local_dir/<name>`, a folder checkpoint at `local_dir/<name>/`,
-    both md5-verified. Raises StagingError (in words) when the folder holds none.
+    both md5-verified. Raises StagingError (in words) when the folder holds none. Setting `cancel`
+    stops the download (StagingCancelled; nothing half-written is kept).
     """
     from colab_panel.staging.drive_source import connect_drive
 
@@ -75,13 +77,13 @@ def restore_latest(drive_folder: str, local_dir: str | os.PathLike[str], *, patt
     own = drive is None  # a connection we open here is ours to close
     drive = connect_drive(drive)
     try:
-        return _restore(drive, drive_folder, root, pattern)
+        return _restore(drive, drive_folder, root, pattern, cancel)
     finally:
         if own:
             drive.close()
 
 
-def _restore(drive: Any, drive_folder: str, root: Path, pattern: str | None) -> Path:
+def _restore(drive: Any, drive_folder: str, root: Path, pattern: str | None, cancel: threading.Event | None) -> Path:
     from colab_panel.staging import stage
     from colab_panel.staging.drive_source import strip_prefix
 
@@ -90,7 +92,7 @@ def _restore(drive: Any, drive_folder: str, root: Path, pattern: str | None) -> 
         raise StagingError(f"'{folder.title}' on Drive is a file, not a folder of checkpoints.")
     item = newest_complete(drive, folder, pattern)
     if item.is_folder:
-        staged = stage(f"drive:{item.id}", root / item.title, drive=drive, progress=None)
+        staged = stage(f"drive:{item.id}", root / item.title, drive=drive, progress=None, cancel=cancel)
         return Path(staged.path)
-    staged = stage(f"drive:{item.id}", root, drive=drive, progress=None, extract=False)
+    staged = stage(f"drive:{item.id}", root, drive=drive, progress=None, extract=False, cancel=cancel)
     return Path(staged.path) / item.title

@@ -89,6 +89,7 @@ class KeepOnDrive:
         self.last_error = ""
         self.notice = ""  # a sentence for the panel, e.g. that everything was pushed before the runtime's end
         self.runs = 0
+        self.last_run_at_s: float | None = None  # time.time() when the latest run ended
         self.trashed: list[str] = []  # checkpoint names this watcher trashed on Drive (keep_last)
         self._catalog: Catalog | None = None
         self._stop = threading.Event()
@@ -174,6 +175,7 @@ class KeepOnDrive:
                               "the next run tries again."
             report = None
         self.runs += 1
+        self.last_run_at_s = time.time()
         return report
 
     def __enter__(self) -> KeepOnDrive:

@@ -1,4 +1,4 @@
-"""State of the runtime header: the latest `RuntimeFacts` and whether reading them failed."""
+"""State of the runtime header: the latest `RuntimeFacts`, whether reading them failed, and mounting Drive."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ class HeaderController(traitlets.HasTraits):
     facts = traitlets.Instance(RuntimeFacts, allow_none=True)
     error = traitlets.Unicode("")
     busy = traitlets.Bool(False)
+    mount_message = traitlets.Unicode("")  # what the last mount did, in words
+    mount_error = traitlets.Unicode("")  # why it did not (the call to run from a cell, what to do elsewhere)
 
     def __init__(self, staging_dir=None, **kwargs):
         super().__init__(**kwargs)
@@ -29,3 +31,16 @@ class HeaderController(traitlets.HasTraits):
             self.error = f"Could not read the runtime facts: {exc}"
         finally:
             self.busy = False
+
+    def mount_drive(self, force_remount: bool = False) -> None:
+        """Mount (or remount) Drive at /content/drive; the answer goes to `mount_message` or `mount_error`."""
+        from colab_panel.drive import mounting
+
+        self.mount_message = self.mount_error = ""
+        try:
+            self.mount_message = mounting.mount_drive(mounting.DRIVE_MOUNT, force_remount=force_remount)
+        except PanelError as exc:
+            self.mount_error = str(exc)
+        except Exception as exc:  # never a traceback from a header button
+            self.mount_error = f"Mounting Drive failed: {type(exc).__name__}: {exc}"
+        self.refresh()

@@ -3,6 +3,7 @@
     drive = connect()                    # auth="auto": emulator env -> Colab -> saved -> service account
     drive = connect(auth="colab")        # google.colab.auth.authenticate_user() + application default creds
     drive = connect(auth="saved")        # ~/.config/colab_panel/drive_credentials.json (mode 0600)
+    drive = connect(credentials_file="mycreds.txt")   # PyDrive's SaveCredentialsFile (the tutorials' habit)
     drive = connect(auth="service_account", key_file="sa.json")
     drive = connect(auth="client_secrets", client_secrets="client_secrets.json")   # local Jupyter
     drive = connect(auth="emulator")     # COLAB_PANEL_DRIVE_EMULATOR{,_TOKEN,_CA} (set by the demo)
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from colab_panel.drive.retry import RetryPolicy
 
 __all__ = ["DRIVE_SCOPE", "ENV_EMULATOR", "ENV_EMULATOR_TOKEN", "ENV_EMULATOR_CA", "AUTH_CHOICES", "GoogleAuthCredentials",
-           "connect", "credentials_path", "drive_from_credentials", "emulator_drive", "save_credentials", "NO_CREDENTIALS_HELP"]
+           "connect", "credentials_path", "load_pydrive_credentials", "pydrive_credentials_file", "drive_from_credentials", "emulator_drive", "save_credentials", "NO_CREDENTIALS_HELP"]
 
 _log = logging.getLogger(__name__)
 
@@ -42,8 +43,9 @@ ENV_EMULATOR = "COLAB_PANEL_DRIVE_EMULATOR"  # base URL, e.g. https://127.0.0.1:
 ENV_EMULATOR_TOKEN = "COLAB_PANEL_DRIVE_EMULATOR_TOKEN"
 ENV_EMULATOR_CA = "COLAB_PANEL_DRIVE_EMULATOR_CA"  # path of the emulator's certificate
 ENV_SERVICE_ACCOUNT = "COLAB_PANEL_DRIVE_SERVICE_ACCOUNT"  # path of a service-account key file
-AUTH_CHOICES = ("auto", "emulator", "colab", "saved", "service_account", "client_secrets")
+AUTH_CHOICES = ("auto", "emulator", "colab", "saved", "service_account", "client_secrets", "credentials_file")
 CREDENTIALS_FILE = "drive_credentials.json"
+PYDRIVE_CREDENTIALS_FILE = "mycreds.txt"  # the name the PyDrive tutorials save to and load from
 
 NO_CREDENTIALS_HELP = (
     "No Google Drive credentials are available. In Colab, run the panel in a Colab notebook and allow "
@@ -120,7 +122,7 @@ def load_saved_credentials(path: Path | None = None) -> Any:
                              "delete the file and sign in again.") from None
 
 
-def _refuse_if_others_could_have_written(path: Path) -> None:
+def _refuse_if_others_could_have_written(path: Path, what: str = "saved Drive credentials") -> None:
     """Refuse a credentials file someone else could have written: it may hold *their* token.
 
     A token planted by another user would make every Drive action of ours act on their Drive
@@ -138,9 +140,78 @@ def _refuse_if_others_could_have_written(path: Path) -> None:
         problem = f"is writable by its group (mode {mode:04o})"
     if problem:
         raise DriveAuthError(
-            f"The saved Drive credentials at {path} {problem}, so someone else could have put their "
+            f"The {what} at {path} {problem}, so someone else could have put their "
             "token there; they were not used. If you did not expect this, delete the file and sign "
             "in again (it is saved with mode 0600).")
+
+
+# --- PyDrive's credentials file (mycreds.txt) -------------------------------------------------
+
+
+def pydrive_credentials_file() -> Path | None:
+    """`./mycreds.txt` when the working directory has one (what `connect()` picks up), else None."""
+    path = Path.cwd() / PYDRIVE_CREDENTIALS_FILE
+    return path if path.is_file() else None
+
+
+def load_pydrive_credentials(path: str | Path) -> Any:
+    """google-auth credentials from what oauth2client writes (`gauth.SaveCredentialsFile(path)`).
+
+    Refused in words, never repaired and used: a file others could have written (it may hold their
+    token, as for saved credentials), one that is not oauth2client's user-credentials JSON, and
+    one with neither a refresh token nor an access token. Tokens never appear in a message.
+    """
+    import datetime
+
+    from google.oauth2.credentials import Credentials
+
+    path = Path(user_path(path, "The PyDrive credentials file", DriveAuthError)).expanduser()
+    if not path.is_file():
+        raise DriveAuthError(f"No PyDrive credentials file at {shown(str(path))}: pass the file that "
+                             "gauth.SaveCredentialsFile() wrote (often mycreds.txt).")
+    _refuse_if_others_could_have_written(path, what="PyDrive credentials file")
+    try:
+        if stat.S_IMODE(path.stat().st_mode) & 0o077:
+            os.chmod(path, 0o600)
+            _log.warning("drive: %s was readable by others; its mode is now 0600", path)
+        with open(path, "rb") as handle:
+            data = json.loads(handle.read(1_000_001))
+    except OSError as exc:
+        raise DriveAuthError(os_error_in_words(exc, "The PyDrive credentials file cannot be read")) from None
+    except ValueError:
+        data = None
+    if not isinstance(data, dict) or data.get("_class") not in ("OAuth2Credentials", "GoogleCredentials"):
+        raise DriveAuthError(
+            f"{shown(str(path))} is not a PyDrive credentials file (the JSON oauth2client writes for a signed-in "
+            "user, with \"_class\": \"OAuth2Credentials\"). For a service-account key use "
+            "connect(auth='service_account', key_file=...).")
+    refresh_token, access_token = data.get("refresh_token"), data.get("access_token")
+    if not (isinstance(refresh_token, str) and refresh_token) and not (isinstance(access_token, str) and access_token):
+        raise DriveAuthError(f"{shown(str(path))} has neither a refresh token nor an access token: sign in "
+                             "again and save it anew.")
+    expiry = None
+    if isinstance(data.get("token_expiry"), str):
+        try:  # oauth2client writes UTC as "%Y-%m-%dT%H:%M:%SZ"; google-auth wants a naive UTC datetime
+            expiry = datetime.datetime.strptime(data["token_expiry"], "%Y-%m-%dT%H:%M:%SZ")
+        except ValueError:
+            expiry = None
+    if expiry is None and refresh_token:
+        expiry = datetime.datetime(1970, 1, 1)  # unknown age: refresh before the first request
+    return Credentials(token=access_token or None, refresh_token=refresh_token or None,
+                       token_uri=data.get("token_uri") or "https://oauth2.googleapis.com/token",
+                       client_id=data.get("client_id"), client_secret=data.get("client_secret"),
+                       scopes=[DRIVE_SCOPE], expiry=expiry)
+
+
+def _pydrive_file(path: str | Path, retry: RetryPolicy | None) -> Drive:
+    credentials = load_pydrive_credentials(path)
+    description = f"Google Drive (PyDrive credentials {Path(path).name})"
+    url, ca = os.environ.get(ENV_EMULATOR), os.environ.get(ENV_EMULATOR_CA)
+    if url and ca:  # the emulator stands in for Google (demo, tests): the file's token goes there
+        base = url.rstrip("/") + "/"
+        return drive_from_credentials(credentials, api_endpoint=base + "drive/v2/", ca_cert_path=ca,
+                                      description=description, retry=retry)
+    return drive_from_credentials(credentials, description=description, retry=retry)
 
 
 # --- choosing ---------------------------------------------------------------------------------
@@ -285,12 +356,17 @@ def _check_client_secrets(path: Path) -> None:
 
 
 def connect(auth: str = "auto", *, key_file: str | Path | None = None, client_secrets: str | Path | None = None,
-            retry: RetryPolicy | None = None) -> Drive:
-    """A signed-in `Drive`. `auth="auto"` tries, in order: the emulator named by the environment,
-    Colab's sign-in, saved credentials, a service account from the environment. Raises
-    `DriveAuthError` with what to do when nothing works."""
+            credentials_file: str | Path | None = None, retry: RetryPolicy | None = None) -> Drive:
+    """A signed-in `Drive`. `credentials_file` (PyDrive's `mycreds.txt`) is used when given.
+    Otherwise `auth="auto"` tries, in order: the emulator named by the environment,
+    `./mycreds.txt`, Colab's sign-in, saved credentials, a service account from the
+    environment. Raises `DriveAuthError` with what to do when nothing works."""
     if not isinstance(auth, str) or auth not in AUTH_CHOICES:
         raise DriveAuthError(f"Unknown auth {shown(auth)}; choose one of: {', '.join(AUTH_CHOICES)}.")
+    if credentials_file is not None and auth in ("auto", "credentials_file"):
+        return _pydrive_file(credentials_file, retry)
+    if auth == "credentials_file":
+        return _pydrive_file(pydrive_credentials_file() or PYDRIVE_CREDENTIALS_FILE, retry)
     if auth == "emulator" or (auth == "auto" and os.environ.get(ENV_EMULATOR)):
         return _emulator_from_env(retry)
     if auth == "colab":
@@ -303,6 +379,9 @@ def connect(auth: str = "auto", *, key_file: str | Path | None = None, client_se
         return _client_secrets(client_secrets, retry)
     from colab_panel.runtime.frontend import in_colab
 
+    found = pydrive_credentials_file()
+    if found is not None:  # the tutorials' habit: a sign-in saved next to the notebook
+        return _pydrive_file(found, retry)
     if in_colab():
         return _colab(retry)
     if credentials_path().is_file():

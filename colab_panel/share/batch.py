@@ -1,6 +1,6 @@
 """Many items at once: a folder's files as a table of links, and one sharing change for all of them.
 
-    rows = folder_table(folder_link)                   # [TableRow(name, id, kind, link, path)]
+    rows = folder_table(folder_link)                   # [TableRow(name, id, kind, link, path, download)]
     table_markdown(rows); table_csv(rows); export_table(rows, "links.csv")
     report = share_batch(rows, anyone="reader", confirm=True)
 
@@ -44,6 +44,7 @@ class TableRow:
     kind: str  # folder, file, document, spreadsheet, ...
     link: str
     path: str = ""  # relative path inside the listed folder (recursive listings)
+    download: str = ""  # direct-download link; "" for folders and Google Docs (they have none)
     item: Any = field(default=None, compare=False, repr=False)  # the DriveItem, for sharing it
 
 
@@ -61,16 +62,18 @@ def folder_table(folder: Any, *, recursive: bool = False, include_folders: bool 
             continue
         links = links_for_item(item)
         link = next((links[k] for k in _LINK_KEYS if k in links), links.get("open", ""))
-        rows.append(TableRow(item.title, item.id, item.kind, link, path, item))
+        # Drive's own webContentLink when the listing gave one, else the link built from the ID.
+        download = (getattr(item, "web_content_link", None) or links.get("download", "")) if "download" in links else ""
+        rows.append(TableRow(item.title, item.id, item.kind, link, path, download, item))
     return sorted(rows, key=lambda row: (row.path.lower(), row.id))
 
 
 def table_csv(rows: Iterable[TableRow]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["name", "id", "kind", "link", "path"])
+    writer.writerow(["name", "id", "kind", "link", "path", "download"])
     for row in rows:
-        writer.writerow([row.name, row.id, row.kind, row.link, row.path])
+        writer.writerow([row.name, row.id, row.kind, row.link, row.path, row.download])
     return out.getvalue()
 
 
@@ -78,8 +81,9 @@ def table_markdown(rows: Iterable[TableRow]) -> str:
     def cell(text: str) -> str:
         return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
-    lines = ["| Name | ID | Link |", "| --- | --- | --- |"]
-    lines += [f"| {cell(row.path or row.name)} | `{row.id}` | [open]({row.link}) |" for row in rows]
+    lines = ["| Name | ID | Link | Direct download |", "| --- | --- | --- | --- |"]
+    lines += [f"| {cell(row.path or row.name)} | `{row.id}` | [open]({row.link}) | "
+              f"{f'[download]({row.download})' if row.download else '—'} |" for row in rows]
     return "\n".join(lines) + "\n"
 
 

@@ -36,7 +36,8 @@ _REF = re.compile(r"^(?P<owner>[A-Za-z0-9_.-]+)/(?P<slug>[A-Za-z0-9_.-]+)(?:/ver
 NO_CREDENTIALS = (
     "No Kaggle credentials found. Create an API token at https://www.kaggle.com/settings/api and "
     "either save kaggle.json to {config_dir} (it is kept at mode 0600) or set KAGGLE_USERNAME and "
-    "KAGGLE_KEY (or KAGGLE_API_TOKEN) in the environment; in Colab, add them as notebook secrets.")
+    "KAGGLE_KEY (or KAGGLE_API_TOKEN) in the environment; in Colab, add them as notebook secrets. The "
+    "Staging tab's 'Upload kaggle.json…' button (or colab_panel.save_kaggle_token(path)) stores the file for you.")
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,9 @@ updates on/off). The Drive connection is the Drive tab's when it has one
 (``ctx.shared["drive"].drive``); otherwise `colab_panel.drive.connect(auth)` runs the first time
 a Drive source or a push needs it (never at panel start), and is kept. The Drive tab's
 selection is offered as the source with one click (as in the Share tab). A periodic push runs
-until stopped or the panel closes (the controller is one of the tab's closeables).
+until stopped or the panel closes (the controller is one of the tab's closeables). Below: the
+Kaggle token row and the Checkpoints section (a `keep_on_drive` watcher and Restore latest),
+whose watcher is stopped, after a bounded last push, when the panel closes.
 
 Progress in Colab: staging runs in a worker thread so the notebook stays usable; Colab drops
 widget updates sent from background threads (colabtools#3373), so the tab's progress and result
@@ -20,8 +22,12 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from colab_panel.controllers.checkpoints import CheckpointsController
+from colab_panel.controllers.kaggle_token import KaggleTokenController
 from colab_panel.controllers.staging import StagingController
 from colab_panel.tabs import PanelContext, TabParts
+from colab_panel.views.checkpoints import CheckpointsSection
+from colab_panel.views.kaggle_token import KaggleTokenSection
 from colab_panel.views.staging import StagingTab
 
 
@@ -70,4 +76,12 @@ def build_staging_tab(ctx: PanelContext) -> TabParts:
     if drive_tab is not None and hasattr(drive_tab, "selection"):  # as the Share tab does
         closeables = (_Following(drive_tab, controller), controller)
     ctx.shared["staging"] = controller  # notifications follow it (staging finished)
-    return TabParts(title="Staging", view=StagingTab(controller), closeables=closeables, on_tick=controller.poll)
+    checkpoints = CheckpointsController(drive=drive)  # its watcher stops when the panel closes
+    sections = (KaggleTokenSection(KaggleTokenController()), CheckpointsSection(checkpoints))
+
+    def on_tick() -> None:
+        controller.poll()
+        checkpoints.poll()
+
+    return TabParts(title="Staging", view=StagingTab(controller, sections=sections),
+                    closeables=(*closeables, checkpoints), on_tick=on_tick)

@@ -20,21 +20,34 @@ class HeaderView(widgets.HBox):
             layout=widgets.Layout(width="36px", height="28px", padding="0", flex="0 0 auto"),
         ).add_class("cp-header-refresh")
         self.refresh_button.on_click(lambda _: controller.refresh())
-        super().__init__([self.facts_html, self.refresh_button],
+        # Mounts when Drive is not mounted, remounts when it is (files changed on Drive not showing).
+        self.mount_button = widgets.Button(
+            description="Mount Drive", tooltip="Mount Google Drive at /content/drive (Colab)",
+            layout=widgets.Layout(width="auto", height="28px", flex="0 0 auto"),
+        ).add_class("cp-header-mount")
+        self.mount_button.on_click(lambda _: controller.mount_drive(force_remount=self._mounted()))
+        super().__init__([self.facts_html, self.mount_button, self.refresh_button],
                          layout=widgets.Layout(align_items="center"))
         self.add_class("cp-header")
-        controller.observe(self._render, names=["facts", "error", "busy"])
+        controller.observe(self._render, names=["facts", "error", "busy", "mount_message", "mount_error"])
         self._render()
 
     def _render(self, _change=None) -> None:
         c = self.controller
-        self.refresh_button.disabled = c.busy
+        self.refresh_button.disabled = self.mount_button.disabled = c.busy
+        self.mount_button.description = "Remount Drive" if self._mounted() else "Mount Drive"
         parts = [] if c.facts is None else render_fact_chips(c.facts)
         if c.error:
             parts.append(f'<span class="cp-error">{html.escape(c.error)}</span>')
+        if c.mount_error or c.mount_message:
+            level = "cp-error" if c.mount_error else "cp-ok"
+            parts.append(f'<span class="cp-fact cp-fact-mount {level}">{html.escape(c.mount_error or c.mount_message)}</span>')
         body = "".join(parts) or '<span class="cp-muted">reading runtime…</span>'
         read_at = "" if c.facts is None else f"{c.facts.read_at:.3f}"
         self.facts_html.value = f'<span class="cp-facts-row" data-read-at="{read_at}">{body}</span>'
+
+    def _mounted(self) -> bool:
+        return bool(self.controller.facts and self.controller.facts.drive_mounted)
 
 
 def _chip(key: str, text: str, level: str = "", title: str = "") -> str:

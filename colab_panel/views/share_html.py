@@ -43,6 +43,7 @@ SHARE_CSS = """
 .cp-share-table th { text-align: left; font-weight: 600; color: #374151; padding: 3px 12px 3px 0;
                      border-bottom: 1px solid #e5e7eb; position: sticky; top: 0; background: #fff; }
 .cp-share-table td { padding: 3px 12px 3px 0; border-bottom: 1px solid #f3f4f6; white-space: nowrap; }
+.cp-share-table td.cp-share-none { color: #9ca3af; }
 .cp-share-qr svg { display: block; margin: 4px 0; }
 </style>
 """
@@ -90,7 +91,14 @@ def batch_html(rows: Sequence[Any]) -> str:
         return ""
     body = "".join(
         f"<tr><td>{html.escape(row.path or row.name)}</td><td><code>{html.escape(row.id)}</code></td>"
-        f'<td><a href="{html.escape(row.link)}" target="_blank" rel="noopener">{html.escape(row.link)}</a></td></tr>'
+        f"<td>{_anchor(row.link)}</td>"
+        + (f"<td>{_anchor(row.download)}</td>" if row.download else '<td class="cp-share-none">—</td>')
+        + "</tr>"
         for row in rows)
     return ('<div class="cp-share-table-wrap"><table class="cp-share-table"><thead><tr><th>Name</th><th>ID</th>'
-            f"<th>Link</th></tr></thead><tbody>{body}</tbody></table></div>")
+            f"<th>Link</th><th>Direct download</th></tr></thead><tbody>{body}</tbody></table></div>")
+
+
+def _anchor(link: str) -> str:
+    return f'<a href="{html.escape(link)}" target="_blank" rel="noopener">{html.escape(link)}</a>'
+

@@ -3,7 +3,8 @@
 Top to bottom: the source box and destination; Stage / Cancel; the progress bar with bytes,
 files, rate and ETA; the result (path, file count, size, a one-line snippet to use it); the
 "results back to Drive" row (local folder, Drive folder, Push) and the periodic push (every N
-minutes, Start/Stop, what the last push did); messages and errors in words. Above the source,
+minutes, Start/Stop, what the last push did); messages and errors in words; then the sections
+the tab builder adds (Kaggle token, Checkpoints). Above the source,
 when the Drive tab has a selection: one click makes it the source (a folder: or the push target).
 """
 
@@ -25,7 +26,8 @@ _WIDE = widgets.Layout(width="520px")
 
 
 class StagingTab(widgets.VBox):
-    def __init__(self, controller: StagingController, *, default_dest_hint: str = "") -> None:
+    def __init__(self, controller: StagingController, *, default_dest_hint: str = "",
+                 sections: tuple[widgets.Widget, ...] = ()) -> None:
         self.controller = controller
         self.source = widgets.Text(placeholder=SOURCE_PLACEHOLDER, description="Source",
                                    layout=_WIDE).add_class("cp-staging-source")
@@ -79,6 +81,7 @@ class StagingTab(widgets.VBox):
             widgets.HBox([self.sync_minutes, widgets.Label("min"), self.sync_start, self.sync_stop]),
             self.sync_status,
             self.message, self.error,
+            *sections,  # the Kaggle token row, Checkpoints (views/kaggle_token.py, views/checkpoints.py)
         ])
         self.add_class("cp-staging")
         self._bind()

@@ -6,7 +6,10 @@ PANEL_CSS = """
 <style>
 .cp-panel { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; max-width: 1100px; }
 .cp-header { display: flex; flex-wrap: nowrap; gap: 6px; align-items: flex-start; padding: 6px 0; }
-.cp-header .cp-facts { flex: 1 1 auto; min-width: 0; }
+.cp-header .cp-facts { flex: 1 1 auto; min-width: 0; overflow: hidden; }
+.cp-header .cp-fact { max-width: 100%; overflow: hidden; text-overflow: ellipsis; box-sizing: border-box; }
+.cp-header .cp-facts > .widget-html-content { display: block; width: 100%; }
+.cp-header-mount { flex: 0 0 auto; }
 .cp-facts-row { display: flex; flex-wrap: wrap; gap: 6px; }
 .cp-fact { display: inline-block; padding: 3px 9px; border-radius: 12px; font-size: 12px;
            line-height: 18px; background: #eef2f7; color: #1f2937; white-space: nowrap; }
@@ -15,6 +18,17 @@ PANEL_CSS = """
 .cp-fact.cp-warn { background: #fef7e0; color: #8a5300; }
 .cp-fact.cp-bad { background: #fce8e6; color: #a50e0e; }
 .cp-error { color: #a50e0e; font-size: 13px; }
+.cp-ok { color: #0d652d; font-size: 13px; }
+.cp-fact.cp-fact-mount { white-space: normal; max-width: 100%; }
+.cp-fact.cp-fact-mount.cp-error { background: #fce8e6; }
+.cp-checkpoints-warn { background: #fef7e0; color: #8a5300; border-radius: 6px; padding: 4px 8px;
+                       font-size: 13px; line-height: 1.45; margin: 2px 0; }
+.cp-kaggle-outcome > .widget-html-content, .cp-kaggle-status > .widget-html-content,
+.cp-checkpoints-status > .widget-html-content, .cp-checkpoints-outcome > .widget-html-content {
+  line-height: 1.45; padding: 3px 0; }
+/* the Staging tab's smaller sections (Kaggle token, Checkpoints) */
+.cp-section-h { font-size: 13px; font-weight: 600; color: var(--jp-ui-font-color1, #1f2937); margin: 14px 0 4px;
+                padding-top: 8px; border-top: 1px solid #e5e7eb; }
 .cp-muted { color: #6b7280; font-size: 12px; }
 /* the tab bar (widgets/tab_bar.py, js/tab_bar.js): the page shows one page at a time */
 .cp-tabs > .cp-tab-page:not(.cp-tab-shown) { display: none; }

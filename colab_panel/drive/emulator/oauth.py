@@ -1,4 +1,4 @@
-"""Google's OAuth 2.0 token endpoint for service accounts (the JWT bearer grant, RFC 7523).
+"""Google's OAuth 2.0 token endpoint: service accounts (the JWT bearer grant, RFC 7523) and refresh tokens.
 
     key = emu.add_service_account("ci@project.iam.gserviceaccount.com")   # a key file's JSON
     GoogleAuth(...).ServiceAuth()   # with that key: oauth2client signs a JWT, POSTs it to
@@ -11,6 +11,10 @@ RS256 signature by the account's registered key (`kid` names it), `aud` equal to
 endpoint, and an `iat`..`exp` window of at most an hour that contains now. Errors are answered
 in OAuth's shape, `{"error": "invalid_grant", "error_description": ...}` with status 400.
 Delegation (`sub`, domain-wide authority) is refused as for an account never granted it.
+
+A user's saved sign-in (PyDrive's `mycreds.txt`) holds a refresh token instead:
+`emu.add_refresh_token(email, client_id, client_secret)` registers one, and the `refresh_token`
+grant trades it for an access token when the client id and secret match, as Google's does.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from colab_panel.drive.emulator.wire import ApiResponse
 
 TOKEN_PATH = "/token"
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+REFRESH = "refresh_token"
 TOKEN_LIFETIME_S = 3599  # what Google answers: just under an hour
 MAX_ASSERTION_LIFETIME_S = 3600
 CLOCK_SKEW_S = 300
@@ -55,7 +60,15 @@ class ServiceAccounts:
 
     def __init__(self) -> None:
         self._keys: dict[str, ServiceAccountKey] = {}  # by key id
+        self._refresh_tokens: dict[str, tuple[str, str, str]] = {}  # token -> (email, client id, secret)
         self._lock = threading.Lock()
+
+    def create_refresh_token(self, email: str, client_id: str, client_secret: str) -> str:
+        """A refresh token for `email`, valid only with this OAuth client's id and secret."""
+        token = "1//emu-" + secrets.token_urlsafe(24)
+        with self._lock:
+            self._refresh_tokens[token] = (email, client_id, client_secret)
+        return token
 
     def create_key(self, email: str, token_uri: str, project_id: str = "colab-panel-emulator") -> dict[str, str]:
         """A new RSA key for `email`, registered here; returns the key file's JSON as Google issues it."""
@@ -88,6 +101,8 @@ class ServiceAccounts:
             raise OAuthError("invalid_request", "The token endpoint takes POST.", status=405)
         form = {name: values[0] for name, values in parse_qs(form_body.decode("utf-8", "replace")).items()}
         grant_type = form.get("grant_type")
+        if grant_type == REFRESH:
+            return self._refreshed(form), TOKEN_LIFETIME_S
         if grant_type != JWT_BEARER:
             raise OAuthError("unsupported_grant_type", f"Invalid grant_type: {grant_type or ''}")
         assertion = form.get("assertion")
@@ -95,6 +110,16 @@ class ServiceAccounts:
             raise OAuthError("invalid_request", "Missing required parameter: assertion")
         claims = self._verified_claims(assertion, time.time() if now is None else now)
         return claims["iss"], TOKEN_LIFETIME_S
+
+    def _refreshed(self, form: dict[str, str]) -> str:
+        with self._lock:
+            known = self._refresh_tokens.get(form.get("refresh_token") or "")
+        if known is None:
+            raise OAuthError("invalid_grant", "Token has been expired or revoked.")
+        email, client_id, client_secret = known
+        if (form.get("client_id"), form.get("client_secret")) != (client_id, client_secret):
+            raise OAuthError("invalid_client", "The OAuth client was not found.", status=401)
+        return email
 
     def _verified_claims(self, assertion: str, now: float) -> dict[str, Any]:
         from cryptography.exceptions import InvalidSignature

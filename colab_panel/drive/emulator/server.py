@@ -189,6 +189,11 @@ class DriveEmulator:
         self.store.add_account(email, name)
         return self.service_accounts.create_key(email, self.token_uri)
 
+    def add_refresh_token(self, email: str, client_id: str, client_secret: str) -> str:
+        """A refresh token for the account `email` (created if new), as a user's saved sign-in holds."""
+        self.store.add_account(email)
+        return self.service_accounts.create_refresh_token(email, client_id, client_secret)
+
     def build_service(self, token: str | None = None) -> Any:
         """A googleapiclient Drive v2 `Resource` talking to this emulator (its connections close with us)."""
         from colab_panel.drive.emulator.client import build_service

@@ -28,7 +28,7 @@ def test_folder_table_lists_every_file_with_its_link(drive, known, tmp_path):
     parsed = list(csv.DictReader(io.StringIO(table_csv(rows))))
     assert [(p["name"], p["id"], p["link"]) for p in parsed] == [(r.name, r.id, r.link) for r in rows]
     markdown = table_markdown(rows)
-    assert markdown.splitlines()[0] == "| Name | ID | Link |" and len(markdown.splitlines()) == 2 + known.batch
+    assert markdown.splitlines()[0] == "| Name | ID | Link | Direct download |" and len(markdown.splitlines()) == 2 + known.batch
     written = export_table(rows, tmp_path / "links.md")
     assert written.read_text() == markdown
     assert [p.name for p in tmp_path.iterdir()] == ["links.md"]  # no temp file left
@@ -95,3 +95,30 @@ def test_batch_rate_limits_are_retried(drive, emulator, known, grants, history):
     report = share_batch(rows, people=[("bob@example.com", "reader", False)], confirm=True, drive=drive, history=history)
     assert report.ok and not emulator.faults.pending
     assert all(grants(r.id) == {("user", "bob@example.com", True): "reader"} for r in rows)
+
+
+def test_folder_table_has_a_direct_download_link_and_a_dash_for_folders(drive, known):
+    from colab_panel.drive.parse import parse_drive_link
+    from colab_panel.views.share_html import batch_html
+
+    rows = folder_table(known.folder_id, include_folders=True, drive=drive)
+    files = [r for r in rows if r.kind != "folder"]
+    assert files and all("export=download" in r.download for r in files)
+    # Drive's own webContentLink when the API gives it, and the link parses back to the item.
+    assert all(parse_drive_link(r.download).id == r.id for r in files)
+    parsed = list(csv.DictReader(io.StringIO(table_csv(rows))))
+    assert [p["download"] for p in parsed] == [r.download for r in rows]
+    assert "| Direct download |" in table_markdown(rows).splitlines()[0]
+    page = batch_html(rows)
+    assert "<th>Direct download</th>" in page
+    for row in files:
+        assert row.download.replace("&", "&amp;") in page
+
+
+def test_folder_rows_have_no_download_link(drive, known):
+    from colab_panel.views.share_html import batch_html
+
+    rows = folder_table(drive.get(known.folder_id).parents[0], include_folders=True, drive=drive)
+    folders = [r for r in rows if r.kind == "folder"]
+    assert folders and all(r.download == "" for r in folders)
+    assert '<td class="cp-share-none">—</td>' in batch_html(folders)

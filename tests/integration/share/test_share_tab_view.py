@@ -98,7 +98,7 @@ def test_batch_list_export_and_share_all(tab, known, grants, tmp_path):
     assert tab.batch_table.value.count("<tr>") == known.batch + 1
     tab.export_path.value = str(tmp_path / "links.csv")
     tab.export_button.click()
-    assert (tmp_path / "links.csv").read_text().startswith("name,id,kind,link,path\n")
+    assert (tmp_path / "links.csv").read_text().startswith("name,id,kind,link,path,download\n")
     tab.batch_role.value = "commenter"
     tab.batch_review.click()
     assert tab.confirm_bar.layout.display == "" and tab.batch_confirm_slot.children == (tab.confirm_bar,)

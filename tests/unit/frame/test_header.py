@@ -65,3 +65,24 @@ def test_view_shows_the_controller_error_and_refresh_clears_it(monkeypatch, tmp_
     view.refresh_button.click()
     assert controller.error == "" and "Python " + platform.python_version() in view.facts_html.value
     assert not view.refresh_button.disabled
+
+
+def test_mount_button_says_mount_or_remount_and_shows_the_answer_in_words(monkeypatch, tmp_path):
+    from colab_panel.drive import mounting
+    from colab_panel.runtime import frontend
+
+    monkeypatch.setattr(frontend, "in_colab", lambda: False)
+    controller = HeaderController(staging_dir=tmp_path)
+    view = HeaderView(controller)
+    controller.facts = _facts(drive_mounted=False)
+    assert view.mount_button.description == "Mount Drive"
+    controller.facts = _facts(drive_mounted=True)
+    assert view.mount_button.description == "Remount Drive"
+    calls = []
+    monkeypatch.setattr(controller, "refresh", lambda: None)  # keep the facts given above
+    real = mounting.mount_drive
+    monkeypatch.setattr(mounting, "mount_drive", lambda *a, **k: calls.append(k) or real(*a, **k))
+    view.mount_button.click()
+    assert calls == [{"force_remount": True}]
+    assert "Drive mounting is a Colab feature" in view.facts_html.value and "connect()" in view.facts_html.value
+    assert "cp-fact-mount cp-error" in view.facts_html.value
