@@ -1,7 +1,7 @@
 """restore_latest: the first cell of the next runtime puts the newest complete checkpoint back.
 
 The newest complete checkpoint is the top-level entry of the Drive folder matching `pattern`
-that became whole on Drive last (see `newest_complete`); the watcher's catalog on Drive tells
+written last (see `newest_complete`); the watcher's catalog on Drive tells
 which folder checkpoints are whole and the md5 each file must have. Staging downloads it with
 `stage()`: md5-verified against Drive, resumable.
 """
@@ -22,8 +22,9 @@ from colab_panel.staging.arguments import require_given
 def newest_complete(drive: Any, folder: Any, pattern: str | None = None) -> Any:
     """The Drive item (a file or folder at the top of `folder`) of the newest complete checkpoint.
 
-    Newest by Drive's modification time (for a folder, its newest file's): the order in which
-    they became whole on Drive. A file is complete if the catalog's md5 matches, or the catalog
+    Newest by when it was written: the catalog's local modification time, which keeps training's
+    order even when a first push sends older checkpoints last. One the catalog does not know yet
+    is placed by Drive's modification time (for a folder, its newest file's). A file is complete if the catalog's md5 matches, or the catalog
     does not know it yet (the watcher may die between a push and its catalog update; `push`
     only ever sends finished files). A folder is complete only if the catalog says so and Drive
     still matches it, unless there is no catalog at all (a folder pushed by hand).
@@ -50,7 +51,12 @@ def newest_complete(drive: Any, folder: Any, pattern: str | None = None) -> Any:
             return catalog.verified_on(name, remote_md5)
         return not item.is_folder or catalog is None
 
-    candidates = [(newest_s.get(name, 0.0), name) for name, item in top.items()
+    def written_s(name: str) -> float:
+        if catalog is not None and name in catalog.complete:
+            return float(catalog.complete[name]["mtime_s"])
+        return newest_s.get(name, 0.0)
+
+    candidates = [(written_s(name), name) for name, item in top.items()
                   if is_checkpoint_name(name, pattern) and name in newest_s and complete(name, item)]
     if not candidates:
         what = f" matching {pattern!r}" if pattern else ""

@@ -215,6 +215,25 @@ def test_a_fresh_runtime_reads_the_catalog_from_drive(emu: DriveEmulator, drive:
     assert (restored / "state.json").read_text() == "{}"
 
 
+def test_restore_orders_by_when_the_checkpoint_was_written_not_when_it_reached_drive(
+        emu: DriveEmulator, drive: Drive, tmp_path: Path) -> None:
+    # A watcher started on a folder that already holds checkpoints pushes them in any order (in
+    # parallel): an older one can reach Drive last. The catalog keeps each one's local time.
+    local = tmp_path / "run"
+    local.mkdir()
+    folder = child_id(emu, "ckpt")
+    _write(local / "ckpt-new", 2, age_s=10)
+    keeper = KeepOnDrive(local, folder, drive=drive, settle_s=0.1, start=False)
+    assert keeper.flush(10) is True
+    _write(local / "ckpt-old", 2, age_s=100)  # written long before, reaches Drive after
+    assert keeper.flush(10) is True
+    keeper.close(5)
+    assert set(_live(emu, folder)) >= {"ckpt-new", "ckpt-old"}
+    restored = restore_latest(folder, tmp_path / "next", drive=drive)
+    assert restored.name == "ckpt-new"
+    assert restored.read_bytes() == (local / "ckpt-new").read_bytes()
+
+
 def test_flush_is_bounded_when_drive_is_slow(emu: DriveEmulator, drive: Drive, tmp_path: Path) -> None:
     local = tmp_path / "run"
     local.mkdir()
