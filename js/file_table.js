@@ -17,14 +17,21 @@ const ICONS = {
   link: '<path d="M2 4.5A1.5 1.5 0 0 1 3.5 3h3l1.5 1.5h4.5A1.5 1.5 0 0 1 14 6v5.5a1.5 1.5 0 0 1-1.5 1.5h-9A1.5 1.5 0 0 1 2 11.5z"/><path class="cp-ft-glyph" d="M6 10.5l3.5-3.5M7 7h2.5v2.5" fill="none" stroke-width="1.3"/>',
 };
 const PAGE = '<path d="M4 1.5h5.5L13 5v9a.5.5 0 0 1-.5.5h-8.5A.5.5 0 0 1 3.5 14V2a.5.5 0 0 1 .5-.5z"/><path class="cp-ft-fold" d="M9.5 1.5V5H13"/>';
-const LETTERS = { doc: "D", sheet: "S", slides: "P", pdf: "PDF", image: "", video: "▶", audio: "♪", archive: "Z",
-                  code: "</>", text: "T", form: "F", drawing: "", file: "" };
+// Files are one page shape, told apart by colour (the CSS) and a mark for the common kinds.
+const MARKS = {
+  sheet: '<path class="cp-ft-mark" d="M5.5 8h5M5.5 10.5h5M8 6.5v6"/>',
+  doc: '<path class="cp-ft-mark" d="M5.5 7.5h5M5.5 9.5h5M5.5 11.5h3"/>',
+  text: '<path class="cp-ft-mark" d="M5.5 7.5h5M5.5 9.5h5M5.5 11.5h3"/>',
+  slides: '<rect class="cp-ft-mark" x="5.5" y="7.5" width="5" height="3.5"/>',
+  image: '<path class="cp-ft-mark" d="M5 12l2-2.5 1.5 1.5 1-1 1.5 2z"/>',
+  video: '<path class="cp-ft-mark" d="M6.5 7.5v4l3.5-2z"/>',
+  archive: '<path class="cp-ft-mark" d="M8 5v1M8 7v1M8 9v1M7 11h2"/>',
+  code: '<path class="cp-ft-mark" d="M6.5 8l-1.5 1.5 1.5 1.5M9.5 8l1.5 1.5-1.5 1.5"/>',
+};
 
 function icon(kind) {
-  const body = ICONS[kind] || PAGE;
-  const letter = ICONS[kind] ? "" : (LETTERS[kind] || "");
-  const label = letter ? `<text x="8" y="12" text-anchor="middle" class="cp-ft-glyph-text">${letter}</text>` : "";
-  return `<svg class="cp-ft-icon cp-ft-k-${kind}" viewBox="0 0 16 16" aria-hidden="true">${body}${label}</svg>`;
+  const body = ICONS[kind] || PAGE + (MARKS[kind] || "");
+  return `<svg class="cp-ft-icon cp-ft-k-${kind}" viewBox="0 0 16 16" aria-hidden="true">${body}</svg>`;
 }
 
 function humanBytes(n) {
@@ -133,8 +140,8 @@ export default {
         for (let i = start; i < end && i < count; i++) selected.add(i);
       }
       const c = model.get("cursor");
-      if (c >= 0 && c < count) cursor = c;
-      if (anchor < 0 || anchor >= count) anchor = cursor;
+      cursor = c >= 0 && c < count ? c : -1;
+      if (anchor < 0 || anchor >= count || !selected.has(anchor)) anchor = cursor;
     }
 
     function ask(index) {

@@ -41,8 +41,8 @@ DRIVE_CSS = """
 .cp-drive-crumbs .cp-drive-crumb-sep { color: var(--jp-ui-font-color2, #6b7280); padding: 0 2px; }
 .cp-drive-places { flex-wrap: wrap; align-items: center; gap: 2px; }
 .cp-drive-places .cp-drive-place { width: auto; }
-.cp-drive-places .cp-drive-place.cp-drive-place-current { font-weight: 600;
-  box-shadow: inset 0 -2px 0 var(--jp-brand-color1, #1565c0); }
+.cp-drive .cp-drive-places .cp-drive-place.cp-drive-place-current { font-weight: 600;
+  box-shadow: inset 0 -3px 0 var(--jp-brand-color1, #1565c0); }
 .cp-drive-details { font-size: 12.5px; line-height: 1.45; padding: 0 8px; }
 .cp-drive-details table { border-collapse: collapse; border: none; margin: 4px 0 0; }
 .cp-drive-details table tr, .cp-drive-details table td { border: none; background: none; }
@@ -239,7 +239,7 @@ class DriveTab(widgets.VBox):
         c.observe(lambda _: self._render_table(), "visible")
         c.observe(lambda _: self._render_marks(), "selected_ids")
         c.observe(lambda _: self._render_selection(), ["selection", "selected_ids", "sharing", "links"])
-        c.observe(lambda _: self._render_crumbs(), "breadcrumbs")
+        c.observe(lambda _: (self._render_crumbs(), self._render_place()), "breadcrumbs")
         c.observe(lambda _: self._render_place(), "place")
         c.observe(lambda _: self._render_state(), ["busy", "error", "error_at", "status", "progress", "pending",
                                                    "confirm_message", "connected", "listing"])
