@@ -243,7 +243,7 @@ class DriveTab(widgets.VBox):
         c.observe(lambda _: self._render_place(), "place")
         c.observe(lambda _: self._render_state(), ["busy", "error", "error_at", "status", "progress", "pending",
                                                    "confirm_message", "connected", "listing"])
-        c.observe(lambda _: self._render_sign_in(), ["show_sign_in", "connected"])
+        c.observe(lambda _: (self._render_sign_in(), self._render_place()), ["show_sign_in", "connected"])
 
     def _on_table_select(self, ids: list[str]) -> None:
         self._syncing = True
@@ -296,6 +296,8 @@ class DriveTab(widgets.VBox):
         self.table.empty_text = {"trash": "The trash is empty.", "starred": "Nothing is starred.",
                                  "shared": "Nothing is shared with you.", "drives": "You are in no shared drives.",
                                  "search": "Nothing has that name."}.get(c.place, "This folder is empty.")
+        if not c.connected:
+            self.table.empty_text = "Not signed in to Google Drive yet."
 
     def _render_crumbs(self) -> None:
         children: list[widgets.Widget] = []

@@ -156,6 +156,8 @@ def test_keyboard_only_open_up_select_three_and_trash(page, tmp_path):
             prompt.wait_for(state="visible")
             assert "Move 3 items to the trash?" in prompt.inner_text()
             assert page.evaluate("() => document.activeElement.classList.contains('cp-ft-yes')")
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.locator(".cp-drive").screenshot(path=str(ARTIFACTS / "drive_tab_confirm_light.png"))
             page.keyboard.press("Enter")  # "Move to trash" has the focus
             page.locator(".cp-drive-status", has_text="Moved 3 items to the trash.").wait_for()
             _row(page, "k1.txt").wait_for(state="detached")  # the list read again after the change
@@ -229,3 +231,29 @@ def test_ten_thousand_items_scroll_names_whole_and_screenshots(page, tmp_path):
             body.evaluate("b => { b.scrollTop = 0; }")
             _row(page, "imagenet-2012").wait_for()  # "i" > "f": first when descending
             page.locator(".cp-drive").screenshot(path=str(ARTIFACTS / "drive_tab_10000_dark.png"))
+
+
+def test_not_signed_in_offers_sign_in_with_errors_beside_it(page, tmp_path):
+    write_notebook(tmp_path / "drive.ipynb", [PANEL_CELL])
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "config"), "COLAB_PANEL_DRIVE_SERVICE_ACCOUNT": ""}
+    with jupyterlab(tmp_path, tmp_path, env_extra=env) as server:
+        page.set_viewport_size({"width": 1400, "height": 900})
+        run_notebook(page, server, "drive.ipynb")
+        row = page.locator(".cp-drive-signin")
+        row.wait_for(timeout=60_000)
+        error = page.locator(".cp-drive-err-sign_in")
+        error.locator("summary", has_text="No Google Drive credentials are available.").wait_for()
+        assert not error.locator(".cp-drive-err-more").is_visible()  # the detail is one click away
+        error.locator("summary").click()
+        assert "colab-panel demo" in error.locator(".cp-drive-err-more").inner_text()
+        page.locator(".cp-drive-signin-choice select").select_option(label="Service-account key file")
+        page.locator(".cp-drive-signin-path input").fill(str(tmp_path / "missing.json"))
+        page.locator("button.cp-drive-signin-go").click()
+        error.filter(has_text="No service-account key file").wait_for()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.locator(".cp-drive").screenshot(path=str(ARTIFACTS / "drive_tab_signin_1400_light.png"))
+        _dark(page)
+        page.set_viewport_size({"width": 900, "height": 900})
+        page.wait_for_timeout(400)
+        assert _no_overflow(page) == []
+        page.locator(".cp-drive").screenshot(path=str(ARTIFACTS / "drive_tab_signin_900_dark.png"))
