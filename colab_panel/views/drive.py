@@ -51,13 +51,16 @@ DRIVE_CSS = """
 .cp-drive-details td { overflow-wrap: anywhere; }
 .cp-drive-details a { color: var(--jp-content-link-color, #1565c0); }
 .cp-drive-details code { font-size: 11.5px; word-break: break-all; }
+.cp-drive-hint { font-size: 12px; color: var(--jp-ui-font-color1, #374151); }
 .cp-drive-status { font-size: 12.5px; color: var(--jp-ui-font-color1, #374151); }
 .cp-drive-copy-row { align-items: center; gap: 4px; padding: 0 8px; box-sizing: border-box; }
 .cp-drive-copy-row .cp-copy { flex: 0 0 auto; }
 .cp-drive-copy-row .widget-text input { min-width: 0; }
 .cp-drive-copy-row .cp-drive-copy-value, .cp-drive-copy-row .cp-drive-copy-value .widget-html-content {
   min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; font-size: 12.5px; }
-.cp-drive-err { font-size: 12.5px; color: var(--jp-error-color1, #b71c1c); margin: 0 0 4px 2px; }
+/* theme text marked by an error-coloured edge: no --jp-* red reads at 4.5:1 on both themes' background */
+.cp-drive-err { font-size: 12.5px; color: var(--jp-ui-font-color0, #111); margin: 2px 0 4px 2px; padding-left: 6px;
+  border-left: 3px solid var(--jp-error-color1, #d32f2f); }
 .cp-drive-err summary { cursor: pointer; }
 .cp-drive-err summary::marker { color: var(--jp-ui-font-color2, #6b7280); }
 .cp-drive-err .cp-drive-err-more { color: var(--jp-ui-font-color1, #374151); margin: 2px 0 0 14px;
@@ -338,10 +341,10 @@ class DriveTab(widgets.VBox):
         elif many:
             count, size = len(c.selected_ids), c.selected_bytes
             self.details.value = (f"<b>{count:,} items selected</b>" + (f" · {human_bytes(size)}" if size else "") +
-                                  '<br><span class="cp-muted">Shift or Ctrl/⌘ + click (or Shift + arrows) '
+                                  '<br><span class="cp-drive-hint">Shift or Ctrl/⌘ + click (or Shift + arrows) '
                                   "changes the selection.</span>")
         else:
-            self.details.value = '<span class="cp-muted">Select an item to see its details.</span>'
+            self.details.value = '<span class="cp-drive-hint">Select an item to see its details.</span>'
         anything = item is not None or many
         for button in (self.download_button, self.move_button, self.trash_button, self.delete_button,
                        self.restore_button, self.share_button, self.stage_button):
