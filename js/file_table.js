@@ -216,8 +216,12 @@ export default {
       }
       return out;
     }
+    // Each selection sent is numbered; the kernel echoes the number it applied (`page_seq`), so an
+    // echo of an older click that arrives after newer keys is not allowed to undo them.
+    let sentSeq = 0;
     function tell() {
-      model.send({ type: "select", version, ranges: ranges(), cursor });
+      sentSeq += 1;
+      model.send({ type: "select", version, ranges: ranges(), cursor, seq: sentSeq });
     }
     function selectRange(a, b) {
       selected = new Set();
@@ -321,7 +325,11 @@ export default {
       }
       draw();
     };
-    const onSelection = () => { readSelection(); draw(); };
+    const onSelection = () => {
+      if (model.get("page_seq") < sentSeq) return; // our own newer choice is on its way
+      readSelection();
+      draw();
+    };
     const onEmpty = () => { empty.textContent = model.get("empty_text"); };
     model.on("msg:custom", onMsg);
     model.on("change:version", loadVersion);

@@ -40,6 +40,7 @@ class FileTable(anywidget.AnyWidget):
     head = traitlets.List().tag(sync=True)  # the first HEAD_ROWS rows
     selected_ranges = traitlets.List().tag(sync=True)  # [[start, end), ...] of `version`
     cursor = traitlets.Int(-1).tag(sync=True)  # the row keys act on, -1 when none
+    page_seq = traitlets.Int(0).tag(sync=True)  # number of the page's last selection applied (see the JS)
     sort_by = traitlets.Unicode("name").tag(sync=True)
     sort_descending = traitlets.Bool(False).tag(sync=True)
     prompt = traitlets.Unicode("").tag(sync=True)  # a question shown over the table ("" hides it)
@@ -151,7 +152,7 @@ class FileTable(anywidget.AnyWidget):
         rows = [self._row_of(item) for item in self._items[start:start + count]]
         self.send({"type": "rows", "version": self.version, "start": start, "rows": rows})
 
-    def select_rows(self, ranges: Sequence[Sequence[int]], cursor: int = -1) -> list[str]:
+    def select_rows(self, ranges: Sequence[Sequence[int]], cursor: int = -1, seq: int | None = None) -> list[str]:
         """Select rows by index ranges (what a click or key does in the page); returns their ids."""
         size = len(self._items)
         picked: list[int] = []
@@ -164,6 +165,8 @@ class FileTable(anywidget.AnyWidget):
         with self.hold_sync():
             self.selected_ranges = [list(map(int, p)) for p in _compress(picked)]
             self.cursor = cursor if 0 <= cursor < size else -1
+            if seq is not None:
+                self.page_seq = seq
         self._fire("select", ids)
         return ids
 
@@ -171,7 +174,9 @@ class FileTable(anywidget.AnyWidget):
         if content.get("version") != self.version:
             return  # indices of rows that have moved since: the click is dropped, not misapplied
         ranges = content.get("ranges")
-        self.select_rows(ranges if isinstance(ranges, list) else [], _int(content.get("cursor"), -1))
+        seq = content.get("seq")
+        self.select_rows(ranges if isinstance(ranges, list) else [], _int(content.get("cursor"), -1),
+                         seq if isinstance(seq, int) and not isinstance(seq, bool) else None)
 
     @property
     def cursor_id(self) -> str | None:

@@ -73,3 +73,11 @@ def test_open_up_action_and_answer_reach_their_callbacks() -> None:
         page_says(table, content)  # type: ignore[arg-type]
     assert heard == [("open", "id1"), ("up",), ("action", "trash"), ("answer", True)]
     assert table.prompt == ""  # answered: the question goes away
+
+
+def test_the_page_hears_which_of_its_selections_was_applied() -> None:
+    table, _, _ = make(10)
+    page_says(table, {"type": "select", "version": table.version, "ranges": [[0, 1]], "cursor": 0, "seq": 7})
+    assert table.page_seq == 7 and table.selected_ranges == [[0, 1]]
+    table.mark(["id3"], "id3")  # a selection made by the kernel keeps the number
+    assert table.page_seq == 7 and table.selected_ranges == [[3, 4]]
