@@ -62,6 +62,7 @@ _log = logging.getLogger(__name__)
 
 SORT_KEYS = ("name", "size", "modified", "owner")
 CONNECT_WAIT_S = 120.0
+SIGN_IN_WAIT_S = 5.0  # how long Sign in waits for an earlier attempt's thread to end
 # (name, title) of the places beside folders, in the order the tab offers them
 PLACES = (("mydrive", "My Drive"), ("shared", "Shared with me"), ("drives", "Shared drives"),
           ("starred", "Starred"), ("trash", "Trash"))
@@ -831,6 +832,12 @@ class DriveController(traitlets.HasTraits):
         if self.connected and self._connect is None:
             self._fail("This panel was given its Drive connection; it cannot sign in again.", "sign_in")
             return
+        earlier = self._thread
+        if earlier is not None and earlier.is_alive():
+            earlier.join(SIGN_IN_WAIT_S)  # an attempt that has answered may still be finishing
+            if earlier.is_alive():
+                self._fail("Still trying to sign in the earlier way; try again in a moment.", "sign_in")
+                return
         self._connect, self.drive, self.connected = connect, None, False
         self.show_sign_in = False
         self.reconnect()
