@@ -290,3 +290,41 @@ def test_not_signed_in_offers_sign_in_with_errors_beside_it(page, tmp_path):
         page.wait_for_timeout(400)
         assert _no_overflow(page) == []
         page.locator(".cp-drive").screenshot(path=str(ARTIFACTS / "drive_tab_signin_900_dark.png"))
+
+
+def test_mouse_multi_select_hands_to_share_and_the_trash_place(page, tmp_path):
+    manifest = {"items": [
+        {"title": f"m{i}.csv", "content": f"{i}"} for i in range(1, 6)
+    ] + [{"title": "gone.txt", "content": "g", "trashed": True}, {"title": "fav.txt", "content": "f", "starred": True}]}
+    with DriveEmulator(manifest=manifest) as emu:
+        write_notebook(tmp_path / "drive.ipynb", [PANEL_CELL])
+        with jupyterlab(tmp_path, tmp_path, env_extra=_env(emu)) as server:
+            run_notebook(page, server, "drive.ipynb")
+            _row(page, "m5.csv").wait_for(timeout=60_000)
+            _row(page, "m1.csv").click()
+            _row(page, "m3.csv").click(modifiers=["Shift"])  # m1..m3
+            _row(page, "m5.csv").click(modifiers=["Control"])  # and m5
+            assert page.locator(f"{ROWS}.cp-ft-selected .cp-ft-name").all_inner_texts() == [
+                "m1.csv", "m2.csv", "m3.csv", "m5.csv"]
+            page.locator(".cp-drive-details", has_text="4 items selected").wait_for()
+            page.locator("button.cp-drive-share").click()
+            # The Share tab is shown, with the four items as its batch table.
+            page.locator(".cp-tab-button.cp-tab-current", has_text="Share").wait_for()
+            batch = page.locator(".cp-tab-share .cp-share-batch-table")
+            for name in ("m1.csv", "m2.csv", "m3.csv", "m5.csv"):
+                batch.get_by_text(name, exact=True).wait_for()
+            assert batch.get_by_text("m4.csv", exact=True).count() == 0
+
+            page.locator(".cp-tab-button", has_text="Drive").click()
+            page.locator("button.cp-drive-place-starred").click()
+            _row(page, "fav.txt").wait_for()
+            page.locator("button.cp-drive-place-trash").click()
+            _row(page, "gone.txt").wait_for()
+            assert page.locator(ROWS).count() == 1
+            page.locator("button.cp-drive-empty-trash").click()
+            prompt = page.locator(".cp-ft-prompt")
+            prompt.filter(has_text="Empty the trash?").wait_for()
+            page.locator(".cp-ft-prompt .cp-ft-yes").click()
+            page.locator(".cp-drive-table .cp-ft-empty", has_text="The trash is empty.").wait_for()
+            with emu.store.lock:
+                assert not any(i.title == "gone.txt" for i in emu.store.items.values())
