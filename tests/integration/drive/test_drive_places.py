@@ -176,3 +176,23 @@ def test_panel_share_and_stage_buttons_switch_tabs_and_hand_the_selection_over(e
     finally:
         panel.close()
         drive.close()
+
+
+def test_the_demo_drive_has_something_in_every_place(tmp_path) -> None:
+    from colab_panel.demo.drive_sample import sample_manifest, write_sample_files
+    from colab_panel.drive.emulator import DriveEmulator
+
+    with DriveEmulator(manifest=sample_manifest(write_sample_files(tmp_path))) as emu:
+        drive = Drive.for_emulator(emu.base_url, emu.token, emu.ca_cert_path)
+        c = DriveController(drive)
+        try:
+            seen = {}
+            for place in ("shared", "drives", "starred", "trash"):
+                c.open_place(place)
+                c.settle()
+                seen[place] = titles(c)
+            assert seen == {"shared": ["Lab protocol"], "drives": ["Team datasets"], "starred": ["Training log"],
+                            "trash": ["old-results.csv"]}
+        finally:
+            c.close()
+            drive.close()
