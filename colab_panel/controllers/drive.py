@@ -56,7 +56,7 @@ from colab_panel.errors import DriveAuthError, DriveError, DrivePermissionDenied
 from colab_panel.share.links import links_for_item
 from colab_panel.units import human_bytes
 
-__all__ = ["DriveController", "PLACES", "SORT_KEYS", "SignInChoice", "sign_in_choices", "sort_items"]
+__all__ = ["PLACES", "SORT_KEYS", "DriveController", "SignInChoice", "sign_in_choices", "sort_items"]
 
 _log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ import traitlets
 
 from colab_panel.widgets.static import static_path
 
-__all__ = ["FileTable", "HEAD_ROWS"]
+__all__ = ["HEAD_ROWS", "FileTable"]
 
 _log = logging.getLogger(__name__)
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 import hashlib
 import time
 
-from colab_panel.drive.auth import ENV_EMULATOR, ENV_EMULATOR_CA, ENV_EMULATOR_TOKEN
-from colab_panel.drive.emulator import DriveEmulator
 from browser.conftest import ARTIFACTS
 from support.browser import run_notebook
 from support.jupyter import jupyterlab, write_notebook
+
+from colab_panel.drive.auth import ENV_EMULATOR, ENV_EMULATOR_CA, ENV_EMULATOR_TOKEN
+from colab_panel.drive.emulator import DriveEmulator
 
 PROJECT_ID = "1DriveTabProjectDriveTabProject00"
 NOTES_ID = "1DriveTabNotesDriveTabNotesDrive00"

@@ -32,7 +32,7 @@ def page_says(table: FileTable, content: dict) -> None:
 
 
 def test_only_the_head_travels_with_the_table_and_blocks_follow_on_request() -> None:
-    table, things, sent = make(10_000)
+    table, _, sent = make(10_000)
     assert table.row_count == 10_000 and len(table.head) == HEAD_ROWS
     page_says(table, {"type": "rows", "version": table.version, "start": 9_900, "count": 200})
     assert sent[-1]["start"] == 9_900 and [r[0] for r in sent[-1]["rows"]] == [f"id{i}" for i in range(9_900, 10_000)]
