@@ -92,6 +92,15 @@ class Panel:
             self._tab.set_titles([slot.parts.title if slot.parts else slot.title
                                   for slot in self.slots])
 
+    def show_tab(self, title: str) -> None:
+        """Show the tab titled `title` (building it first if need be); the Drive tab's "Share…" uses it."""
+        titles = [slot.title for slot in self.slots]
+        if title not in titles or self._tab is None:
+            raise PanelError(f"This panel has no {title} tab.")
+        index = titles.index(title)
+        self.build_tabs(index)
+        self._tab.selected_index = index
+
     def _on_tick(self) -> None:
         self.ticks += 1
         self.header.refresh()
@@ -114,6 +123,7 @@ class Panel:
             self._tab = TabPages([s.container for s in self.slots], [s.title for s in self.slots]
                                  ).add_class("cp-tabs")
             self._tab.observe(lambda change: self.build_tabs(change["new"]), names="selected_index")
+            self._context.shared["show_tab"] = self.show_tab
             children.append(self._tab)
         children.append(self.ticker)
         return children

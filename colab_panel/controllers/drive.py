@@ -6,6 +6,11 @@
     c.mkdir("runs"); c.rename("new name"); c.move("<folder link>")
     c.trash()   -> asks: `pending` and `confirm_message` are set; c.confirm() does it, c.cancel() not
     c.delete()  -> the same, permanently
+    c.select_ids([id1, id2, id3]); c.trash(); c.confirm()   # every verb acts on the whole selection
+    c.open_place("starred")  # "mydrive", "shared", "drives", "starred", "trash"; c.search("cats")
+    c.restore(); c.empty_trash()        # in the Trash; empty_trash asks first, like trash()
+    c.hand_to("share") / c.hand_to("staging")   # the selection to another tab (`on_hand` listeners)
+    c.sign_in("service_account", "/content/key.json")   # when not signed in (`sign_in_choices()`)
 
 Every verb answers in words: a `PanelError` (bad link, not found, no permission, ...) becomes
 the `error` trait, never an exception out of a click. `busy` is True while a verb runs;
@@ -25,6 +30,13 @@ filtered by `filter_text` and sorted by `sort_by` (folders first).
 Selecting an item fills `links` at once (computed, no request) and `sharing` ("Anyone with the
 link can view", "Private to you", ...) from one permissions read in a background thread.
 `settle()` waits for background reads and applies them (scripts and tests).
+
+Selection: `selected_ids` is every selected item (in list order); `selection` is the one
+item when exactly one is selected (the details pane, and the Share and Staging tabs' offers,
+follow it), else None. Places other than a folder (Shared with me, Starred, Trash, a search)
+are listings too: `place` names the one shown ("" for a folder) and its breadcrumb is
+("place:<name>", title). `error_at` says which control an error belongs to ("link", "search",
+"selection", "sign_in", "list"), so the view shows it there.
 """
 
 from __future__ import annotations
@@ -32,23 +44,33 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import traitlets
 
 from colab_panel.controllers.drive_details import sharing_phrase
-from colab_panel.drive.items import DriveItem
-from colab_panel.errors import DriveError, DrivePermissionDenied, PanelError
+from colab_panel.drive.items import FOLDER_MIME, DriveItem
+from colab_panel.errors import DriveAuthError, DriveError, DrivePermissionDenied, PanelError
 from colab_panel.share.links import links_for_item
 from colab_panel.units import human_bytes
 
-__all__ = ["DriveController", "SORT_KEYS"]
+__all__ = ["PLACES", "SORT_KEYS", "DriveController", "SignInChoice", "sign_in_choices", "sort_items"]
 
 _log = logging.getLogger(__name__)
 
-SORT_KEYS = ("name", "size", "modified")
+SORT_KEYS = ("name", "size", "modified", "owner")
 CONNECT_WAIT_S = 120.0
+SIGN_IN_WAIT_S = 5.0  # how long Sign in waits for an earlier attempt's thread to end
+# (name, title) of the places beside folders, in the order the tab offers them
+PLACES = (("mydrive", "My Drive"), ("shared", "Shared with me"), ("drives", "Shared drives"),
+          ("starred", "Starred"), ("trash", "Trash"))
+PLACE_TITLES = dict(PLACES) | {"search": "Search"}
+_PLACE_QUERIES = {"shared": ("sharedWithMe and trashed = false", False),
+                  "starred": ("starred = true and trashed = false", True),
+                  "trash": ("'me' in owners and trashed = true", False)}
+HAND_TARGETS = ("share", "staging")
 
 
 class DriveController(traitlets.HasTraits):
@@ -59,14 +81,20 @@ class DriveController(traitlets.HasTraits):
     visible = traitlets.List()  # `items` filtered and sorted, what the list shows
     filter_text = traitlets.Unicode("")
     sort_by = traitlets.Enum(SORT_KEYS, default_value="name")
-    selection = traitlets.Instance(DriveItem, allow_none=True)  # other tabs (Share, Staging) read this
+    sort_descending = traitlets.Bool(False)
+    selection = traitlets.Instance(DriveItem, allow_none=True)  # the one selected item; other tabs read this
+    selected_ids = traitlets.List(traitlets.Unicode())  # every selected item, in list order
+    place = traitlets.Unicode("")  # "" (a folder), or a PLACES name, or "search"
+    search_text = traitlets.Unicode("")  # what the last search looked for
+    error_at = traitlets.Unicode("")  # the control the error belongs to (see module docstring)
+    show_sign_in = traitlets.Bool(False)  # not signed in: the tab offers `sign_in_choices()`
     export_format = traitlets.Unicode("")  # label for Google-native downloads ("pdf", ...)
     busy = traitlets.Bool(False)
     connected = traitlets.Bool(False)
     error = traitlets.Unicode("")
     status = traitlets.Unicode("")
     progress = traitlets.Float(-1.0)  # 0..1 while a transfer runs, -1 otherwise
-    pending = traitlets.Unicode("")  # "trash" | "delete" while a confirmation is asked
+    pending = traitlets.Unicode("")  # "trash" | "delete" | "empty_trash" while a confirmation is asked
     confirm_message = traitlets.Unicode("")
     last_download = traitlets.Unicode("")  # local path of the last finished download
     listing = traitlets.Bool(False)  # True while the rest of the open folder is being read
@@ -98,6 +126,8 @@ class DriveController(traitlets.HasTraits):
         self._details_thread: threading.Thread | None = None
         self._details_wanted: DriveItem | None = None
         self._me: str | None = None  # the signed-in account's email, read once for "Private to you"
+        self._pending_items: list[DriveItem] = []  # what a confirmed trash/delete acts on
+        self._hand_listeners: list[Callable[[str, list[DriveItem]], Any]] = []
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -171,19 +201,22 @@ class DriveController(traitlets.HasTraits):
     def _connect_failed(self, exc: Exception) -> None:
         self.busy = False
         self.status = ""
-        self.error = str(exc) if isinstance(exc, PanelError) else f"Could not connect to Google Drive: {type(exc).__name__}: {exc}"
+        self._fail(str(exc) if isinstance(exc, PanelError) else f"Could not connect to Google Drive: {type(exc).__name__}: {exc}",
+                   "sign_in")
+        self.show_sign_in = True
 
     def _connected(self, drive: Any, *, gen: int = 0, folder: DriveItem | None = None,
                    first: list[DriveItem] | None = None, crumbs: list[tuple[str, str]] | None = None,
                    failure: Exception | None = None) -> None:
         self.drive = drive
         self.connected = True
+        self.show_sign_in = False
         self.busy = False
         self.status = ""
         if failure is not None:
             self._show_error(failure)
             return
-        if self.folder_id:  # the user already opened something: keep it
+        if self.folder_id or self.place:  # the user already opened something: keep it
             return
         assert folder is not None
         self._set_folder(folder, crumbs or [])
@@ -214,14 +247,14 @@ class DriveController(traitlets.HasTraits):
 
     # --- running verbs ------------------------------------------------------------------------
 
-    def _run(self, action: Callable[[], Any], doing: str = "") -> Any:
+    def _run(self, action: Callable[[], Any], doing: str = "", where: str = "list") -> Any:
         if self.busy and doing:
-            self.error = "Still busy with the last action; wait for it to finish."
+            self._fail("Still busy with the last action; wait for it to finish.", where)
             return None
         with self._lock:
-            return self._run_locked(action, doing)
+            return self._run_locked(action, doing, where)
 
-    def _run_locked(self, action: Callable[[], Any], doing: str) -> Any:
+    def _run_locked(self, action: Callable[[], Any], doing: str, where: str = "list") -> Any:
         self.busy = True
         self.error = ""
         if doing:
@@ -229,19 +262,30 @@ class DriveController(traitlets.HasTraits):
         try:
             return action()
         except PanelError as exc:
-            self._show_error(exc)
+            self._show_error(exc, where)
         except Exception as exc:  # a click must never raise into the front end
             _log.exception("drive tab: unexpected failure")
-            self.error = f"Something went wrong: {type(exc).__name__}: {exc}"
+            self._fail(f"Something went wrong: {type(exc).__name__}: {exc}", where)
             self.status = ""
         finally:
             self.busy = False
             self.progress = -1.0
         return None
 
-    def _show_error(self, exc: Exception) -> None:
-        self.error = str(exc)
+    def _show_error(self, exc: Exception, where: str = "list") -> None:
+        if isinstance(exc, DriveAuthError) and not self.connected:
+            where, self.show_sign_in = "sign_in", True
+        self._fail(str(exc), where)
         self.status = ""
+
+    def _fail(self, message: str, where: str = "list") -> None:
+        self.error_at = where
+        self.error = message
+
+    @traitlets.observe("error")
+    def _on_error_change(self, change: Any) -> None:
+        if not change["new"]:
+            self.error_at = ""
 
     # --- navigation ---------------------------------------------------------------------------
 
@@ -249,9 +293,9 @@ class DriveController(traitlets.HasTraits):
         """Open a folder by ID or link; a file's link opens its folder with the file selected."""
         text = (text or "").strip()
         if not text:
-            self.error = "Paste a Drive link or ID first."
+            self._fail("Paste a Drive link or ID first.", "link")
             return
-        self._run(lambda: self._open(text), f"Opening {text[:60]}...")
+        self._run(lambda: self._open(text), f"Opening {text[:60]}...", "link")
 
     def _open(self, text: str) -> None:
         drive = self._drive()
@@ -266,30 +310,80 @@ class DriveController(traitlets.HasTraits):
         self.selection = next((i for i in self.items if i.id == item.id), item)
 
     def open_item(self, item_id: str) -> None:
-        """Open a folder (or a shortcut to one) from the list."""
+        """Open a folder (or a shortcut to one) from the list, or a place from its breadcrumb."""
+        if item_id.startswith("place:"):
+            self.open_place(item_id.partition(":")[2])
+            return
+        item = next((i for i in self.items if i.id == item_id), None)
+        if item is not None and not _opens(item):
+            self.select(item_id)  # Enter on a file: it is selected, nothing else happens
+            return
         self._run(lambda: self._open(item_id), "Opening...")
+
+    def open_place(self, name: str) -> None:
+        """Show a place: "mydrive", "shared", "drives" (the shared drives), "starred" or "trash"."""
+        if name not in PLACE_TITLES or name == "search":
+            self._fail(f"There is no place called {name!r}; choose one of {', '.join(n for n, _ in PLACES)}.")
+            return
+        if name == "mydrive":
+            self._run(lambda: self._list(self._drive().get("root")), "Opening My Drive...")
+            return
+        self._run(lambda: self._list_place(name), f"Opening {PLACE_TITLES[name]}...")
+
+    def search(self, text: str) -> None:
+        """Items anywhere in Drive (shared drives too) whose name has a word starting with `text`."""
+        text = (text or "").strip()
+        if not text:
+            self._fail("Type part of a name to search for.", "search")
+            return
+        if len(text) > 200:
+            self._fail("That is too long to search for; type part of a name (at most 200 characters).", "search")
+            return
+        self.search_text = text
+        self._run(lambda: self._list_place("search"), f"Searching for '{text}'...", "search")
 
     def up(self) -> None:
         if len(self.breadcrumbs) < 2:
-            self.error = "This is the top folder."
+            self._fail("This is the top folder." if not self.place else f"{PLACE_TITLES[self.place]} has no folder above it.")
             return
-        self._run(lambda: self._list(self._drive().get(self.breadcrumbs[-2][0])), "Opening the parent folder...")
+        parent_id = self.breadcrumbs[-2][0]
+        self._run(lambda: self._list(self._drive().get(parent_id)), "Opening the parent folder...")
 
     def refresh(self) -> None:
-        if not self.folder_id:
-            self._run(lambda: self._list(self._drive().resolve(self.start_folder)), "Listing...")
-            return
         keep = self.selection
-        self._run(lambda: self._list(self._drive().get(self.folder_id), keep=keep), "Listing...")
+        if self.place:
+            self._run(lambda: self._list_place(self.place, keep=keep), "Listing...")
+        elif not self.folder_id:
+            self._run(lambda: self._list(self._drive().resolve(self.start_folder)), "Listing...")
+        else:
+            self._run(lambda: self._list(self._drive().get(self.folder_id), keep=keep), "Listing...")
 
     def _list(self, folder: DriveItem, keep: DriveItem | None = None, report: bool = True) -> None:
         """Show the first page now; a thread reads the rest (`report`: say the count when done)."""
         drive = self._drive()
         crumbs = [(item.id, item.title) for item in drive.ancestry(folder)]
-        pages = drive.iter_pages(folder.id)
+        self._show_pages(drive.iter_pages(folder.id), folder, crumbs, place="", keep=keep, report=report)
+
+    def _list_place(self, name: str, keep: DriveItem | None = None, report: bool = True) -> None:
+        drive = self._drive()
+        if name == "drives":
+            pages: Any = iter([drive.shared_drives()])
+        elif name == "search":
+            from colab_panel.drive.client import search_query
+
+            pages = drive.iter_search(search_query(self.search_text), all_drives=True)
+        else:
+            q, all_drives = _PLACE_QUERIES[name]
+            pages = drive.iter_search(q, all_drives=all_drives)
+        title = f"Search: {self.search_text}" if name == "search" else PLACE_TITLES[name]
+        label = DriveItem(id=f"place:{name}", title=title, mime_type=FOLDER_MIME)
+        self._show_pages(pages, label, [(label.id, title)], place=name, keep=keep, report=report)
+
+    def _show_pages(self, pages: Any, folder: DriveItem, crumbs: list[tuple[str, str]], *, place: str,
+                    keep: DriveItem | None, report: bool) -> None:
         first = next(pages, [])
         gen = self._generation()
-        self._set_folder(folder, crumbs)
+        self._set_folder(None if place else folder, crumbs, place)
         self._shown = gen
         self.items = list(first)  # first screen now; the rest below
         if keep is not None:
@@ -334,44 +428,70 @@ class DriveController(traitlets.HasTraits):
         self.listing = False
         self.status = ""
         detail = str(exc) if isinstance(exc, PanelError) else f"{type(exc).__name__}: {exc}"
-        self.error = f"Only part of the folder could be listed ({len(self.items):,} items): {detail}"
+        self._fail(f"Only part of the list could be read ({len(self.items):,} items): {detail}")
 
-    def _set_folder(self, folder: DriveItem, crumbs: list[tuple[str, str]]) -> None:
+    def _set_folder(self, folder: DriveItem | None, crumbs: list[tuple[str, str]], place: str = "") -> None:
+        self.place = place
         self.folder = folder
-        self.folder_id = folder.id
+        self.folder_id = folder.id if folder is not None else ""
         self.breadcrumbs = crumbs
         self.selection = None
+        self.selected_ids = []
         self.pending = ""
         self.confirm_message = ""
 
+    # --- selection ----------------------------------------------------------------------------
+
     def select(self, item_id: str | None) -> None:
-        """Select an item of the listing by ID (None clears the selection)."""
+        """Select one item of the listing by ID (None clears the selection)."""
         if not item_id:
-            self.selection = None
+            self.select_ids([])
             return
-        match = next((i for i in self.items if i.id == item_id), None)
-        if match is None:
-            self.error = f"'{item_id}' is not in this folder."
+        if not any(i.id == item_id for i in self.items):
+            self._fail(f"'{item_id}' is not in this list.")
             return
-        self.selection = match
+        self.select_ids([item_id])
+
+    def select_ids(self, ids: list[str]) -> None:
+        """Select these items (unknown IDs are left out); `selection` is set when there is one."""
+        wanted = set(ids)
+        picked = [i for i in self.visible if i.id in wanted]
+        if len(picked) < len(wanted):  # hidden by the filter, still in the listing
+            seen = {i.id for i in picked}
+            picked += [i for i in self.items if i.id in wanted and i.id not in seen]
+        self.selected_ids = [i.id for i in picked]
+        self.selection = picked[0] if len(picked) == 1 else None
+
+    def select_all(self) -> None:
+        self.select_ids([i.id for i in self.visible])
+
+    @property
+    def selected_items(self) -> list[DriveItem]:
+        """The selected items, in list order."""
+        wanted = set(self.selected_ids)
+        if not wanted:
+            return []
+        return [i for i in self.items if i.id in wanted]
+
+    @property
+    def selected_bytes(self) -> int:
+        return sum(i.size_bytes or 0 for i in self.selected_items)
 
     # --- derived ------------------------------------------------------------------------------
 
-    @traitlets.observe("items", "filter_text", "sort_by")
+    @traitlets.observe("items", "filter_text", "sort_by", "sort_descending")
     def _on_listing_change(self, change: Any) -> None:
         needle = self.filter_text.strip().lower()
         shown = [i for i in self.items if needle in i.title.lower()] if needle else list(self.items)
-        if self.sort_by == "size":
-            shown.sort(key=lambda i: (not i.is_folder, -(i.size_bytes or 0), i.title.lower()))
-        elif self.sort_by == "modified":
-            shown.sort(key=lambda i: (not i.is_folder, -(i.modified.timestamp() if i.modified else 0)))
-        else:
-            shown.sort(key=lambda i: (not i.is_folder, i.title.lower()))
-        self.visible = shown
+        self.visible = sort_items(shown, self.sort_by, self.sort_descending)
 
     @traitlets.observe("selection")
     def _on_selection_change(self, change: Any) -> None:
         item = change["new"]
+        if item is not None and self.selected_ids != [item.id]:
+            self.selected_ids = [item.id]  # set directly (a file's link opened, a kept selection)
+        elif item is None and len(self.selected_ids) == 1:
+            self.selected_ids = []
         if item is not None and item.is_native and item.export_formats:
             if self.export_format not in item.export_formats:
                 self.export_format = "pdf" if "pdf" in item.export_formats else next(iter(item.export_formats))
@@ -432,44 +552,75 @@ class DriveController(traitlets.HasTraits):
     # --- file operations ----------------------------------------------------------------------
 
     def _selected(self, selected: DriveItem | str | None = None) -> DriveItem:
+        """The one item a single-item verb acts on (rename, copy, ...)."""
         if isinstance(selected, DriveItem):
             return selected
         if isinstance(selected, str) and selected:
             self.select(selected)
         if self.selection is None:
+            if len(self.selected_ids) > 1:
+                raise DriveError("Select just one item for this.", reason="manySelected")
             raise DriveError("Select a file or folder in the list first.", reason="noSelection")
         return self.selection
 
+    def _targets(self, selected: DriveItem | str | None = None) -> list[DriveItem]:
+        """What a verb that takes many items acts on: `selected`, else the whole selection."""
+        if selected is not None:
+            return [self._selected(selected)]
+        items = self.selected_items
+        if not items:
+            raise DriveError("Select a file or folder in the list first.", reason="noSelection")
+        return items
+
     def download(self, selected: DriveItem | str | None = None, dest: str | Path | None = None) -> None:
-        """Download the selection (a Google Doc is exported as `export_format`) into `dest`."""
+        """Download the selected files (a Google Doc is exported as `export_format`) into `dest`.
+
+        Folders are left out with a word: the Staging tab copies a folder with all its files."""
         def run() -> None:
             drive = self._drive()
-            item = drive.resolve(self._selected(selected))
-            target = Path(dest).expanduser() if dest else self.default_dest
-            if not dest or str(dest).endswith("/"):
-                target.mkdir(parents=True, exist_ok=True)
-            if item.is_folder:
-                raise DriveError(f"'{item.title}' is a folder: stage it from the Staging tab to copy all its files.",
+            items = self._targets(selected)
+            folders = [i for i in items if i.is_folder]
+            if len(items) == 1 and folders:
+                raise DriveError(f"'{items[0].title}' is a folder: stage it from the Staging tab to copy all its files.",
                                  reason="isFolder")
-            if item.is_native:
-                path = drive.export(item, self.export_format or "pdf", target)
+            files = [i for i in items if not i.is_folder]
+            target = Path(dest).expanduser() if dest else self.default_dest
+            if not dest or str(dest).endswith("/") or len(files) > 1:
+                target.mkdir(parents=True, exist_ok=True)
+            saved: list[Path] = []
+            for index, chosen in enumerate(files):
+                item = drive.resolve(chosen)
+                if len(files) > 1:
+                    self.status = f"Downloading {index + 1} of {len(files)}: '{item.title}'..."
+                if item.is_native:
+                    path = drive.export(item, self.export_format or "pdf", target)
+                else:
+                    path = drive.download(item, target, progress=self._on_progress)
+                saved.append(path)
+                self.last_download = str(path)
+            if len(saved) == 1:
+                self.status = f"Saved '{files[0].title}' to {saved[0]} ({human_bytes(saved[0].stat().st_size)})."
             else:
-                path = drive.download(item, target, progress=self._on_progress)
-            self.last_download = str(path)
-            self.status = f"Saved '{item.title}' to {path} ({human_bytes(path.stat().st_size)})."
-        self._run(run, "Downloading...")
+                total = sum(p.stat().st_size for p in saved)
+                self.status = f"Saved {len(saved)} files to {target} ({human_bytes(total)})."
+            if folders:
+                self.status += (f" Left out {len(folders)} folder{'s' if len(folders) > 1 else ''}: "
+                                "stage folders from the Staging tab.")
+        self._run(run, "Downloading...", "selection")
 
     def upload(self, path: str | Path) -> None:
         """Upload a runtime file into the open folder."""
         def run() -> None:
             if not str(path).strip():
                 raise DriveError("Type the path of a file on this runtime to upload, e.g. /content/model.pt.")
+            if self.place:
+                raise DriveError(f"Open a folder to upload into ({PLACE_TITLES[self.place]} is not one).")
             drive = self._drive()
             source = Path(path).expanduser()
             item = drive.upload(source, self.folder_id or "root", progress=self._on_progress)
             self._reload(select=item)
             self.status = f"Uploaded {source.name} ({human_bytes(item.size_bytes)}) to '{self.folder.title if self.folder else 'My Drive'}'."
-        self._run(run, f"Uploading {Path(str(path)).name}...")
+        self._run(run, f"Uploading {Path(str(path)).name}...", "upload")
 
     # --- copy instead of download (issue 19) -----------------------------------------------------
 
@@ -483,7 +634,7 @@ class DriveController(traitlets.HasTraits):
             self.status = report.describe()
             if self.folder is not None and self.folder.id in report.copy.parents:
                 self._reload(select=report.copy)
-        self._run(run, "Copying into your Drive (server-side: nothing is downloaded)...")
+        self._run(run, "Copying into your Drive (server-side: nothing is downloaded)...", "selection")
 
     def add_to_my_drive(self, selected: DriveItem | str | None = None) -> None:
         """'Add to My Drive': a shortcut to the selection in My Drive (an existing one is reused)."""
@@ -494,14 +645,16 @@ class DriveController(traitlets.HasTraits):
             self.status = f"Added a shortcut to '{item.title}' in My Drive."
             if self.folder is not None and self.folder.id in item.parents:
                 self._reload(select=item)
-        self._run(run, "Adding a shortcut to My Drive...")
+        self._run(run, "Adding a shortcut to My Drive...", "selection")
 
     def mkdir(self, name: str) -> None:
         def run() -> None:
+            if self.place:
+                raise DriveError(f"Open a folder to make a folder in ({PLACE_TITLES[self.place]} is not one).")
             item = self._drive().mkdir(name, self.folder_id or "root")
             self._reload(select=item)
             self.status = f"Created folder '{item.title}'."
-        self._run(run, "Creating the folder...")
+        self._run(run, "Creating the folder...", "name")
 
     def rename(self, new: str) -> None:
         def run() -> None:
@@ -509,73 +662,242 @@ class DriveController(traitlets.HasTraits):
             item = self._drive().rename(old, new)
             self._reload(select=item)
             self.status = f"Renamed '{old.title}' to '{item.title}'."
-        self._run(run, "Renaming...")
+        self._run(run, "Renaming...", "name")
 
     def move(self, to: str) -> None:
-        """Move the selection into the folder given by ID or link."""
+        """Move the selected items into the folder given by ID or link."""
         def run() -> None:
             if not (to or "").strip():
                 raise DriveError("Paste the link or ID of the folder to move into.")
             drive = self._drive()
-            item = self._selected()
+            items = self._targets()
             target = drive.resolve(to.strip())
             if not target.is_folder:
                 raise DriveError(f"'{target.title}' is not a folder; paste a folder link to move into.", reason="notFolder")
-            drive.move(item, target)
+            done = self._each(items, lambda item: drive.move(item, target), "moved")
             self._reload()
-            self.status = f"Moved '{item.title}' to '{target.title}'."
-        self._run(run, "Moving...")
+            what = f"'{done[0].title}'" if len(done) == 1 else _count_words(done)
+            self.status = f"Moved {what} to '{target.title}'."
+        self._run(run, "Moving...", "move")
+
+    def _each(self, items: list[DriveItem], act: Callable[[DriveItem], Any], verb: str) -> list[DriveItem]:
+        """Act on each item in turn; if one fails, say which and how many were done before it."""
+        done: list[DriveItem] = []
+        for item in items:
+            try:
+                act(item)
+            except PanelError as exc:
+                if not done:
+                    raise
+                raise DriveError(f"{_count_words(done)} {verb}, then '{item.title}' failed: {exc}") from None
+            done.append(item)
+        return done
 
     def trash(self, *, confirm: bool = False) -> None:
         """Ask first (`pending="trash"`); `confirm()` moves the selection to the trash."""
-        self._ask("trash", confirm, "Move '{title}' to the trash? It can be restored from Drive's trash for 30 days.")
+        self._ask("trash", confirm, "Move '{title}' to the trash? It can be restored from Drive's trash for 30 days.",
+                  "Move {count} to the trash? They can be restored from Drive's trash for 30 days.")
 
     def delete(self, *, confirm: bool = False) -> None:
         """Ask first (`pending="delete"`); `confirm()` deletes the selection permanently."""
-        self._ask("delete", confirm, "Delete '{title}' permanently? This cannot be undone{children}.")
+        self._ask("delete", confirm, "Delete '{title}' permanently? This cannot be undone{children}.",
+                  "Delete {count} permanently? This cannot be undone{children}.")
 
-    def _ask(self, what: str, confirm: bool, message: str) -> None:
+    def restore(self) -> None:
+        """Take the selected items out of the trash (where they were before)."""
+        def run() -> None:
+            drive = self._drive()
+            done = self._each(self._targets(), drive.untrash, "restored")
+            self._reload()
+            self.status = f"Restored {_count_words(done)} from the trash."
+        self._run(run, "Restoring...", "selection")
+
+    def empty_trash(self, *, confirm: bool = False) -> None:
+        """Ask first (`pending="empty_trash"`); `confirm()` deletes everything in the trash for good."""
+        self.error = ""
+        self.pending = "empty_trash"
+        self._pending_items = []
+        self.confirm_message = "Empty the trash? Everything in it is deleted permanently; this cannot be undone."
+        if confirm:
+            self.confirm()
+
+    def _ask(self, what: str, confirm: bool, one: str, many: str) -> None:
         try:
-            item = self._selected()
+            items = self._targets()
         except PanelError as exc:
-            self._show_error(exc)
+            self._show_error(exc, "selection")
             return
         self.error = ""
         self.pending = what
-        children = ", and everything inside the folder goes with it" if item.is_folder else ""
-        self.confirm_message = message.format(title=item.title, children=children)
+        self._pending_items = items
+        folders = any(i.is_folder for i in items)
+        if len(items) == 1:
+            children = ", and everything inside the folder goes with it" if folders else ""
+            self.confirm_message = one.format(title=items[0].title, children=children)
+        else:
+            children = ", and everything inside the folders goes with them" if folders else ""
+            self.confirm_message = many.format(count=_count_words(items), children=children)
         if confirm:
             self.confirm()
 
     def confirm(self) -> None:
         """Carry out the pending destructive action."""
-        what, item = self.pending, self.selection
+        what, items = self.pending, self._pending_items
         self.pending = ""
         self.confirm_message = ""
-        if not what or item is None:
-            self.error = "Nothing is waiting for confirmation."
+        self._pending_items = []
+        if not what or (what != "empty_trash" and not items):
+            self._fail("Nothing is waiting for confirmation.", "selection")
             return
 
         def run() -> None:
             drive = self._drive()
-            if what == "trash":
-                drive.trash(item)
-                self.status = f"Moved '{item.title}' to the trash."
+            if what == "empty_trash":
+                drive.empty_trash()
+                self.status = "Emptied the trash."
+            elif what == "trash":
+                done = self._each(items, drive.trash, "moved to the trash")
+                self.status = (f"Moved '{done[0].title}' to the trash." if len(done) == 1
+                               else f"Moved {_count_words(done)} to the trash.")
             else:
-                drive.delete(item)
-                self.status = f"Deleted '{item.title}' permanently."
+                done = self._each(items, drive.delete, "deleted")
+                self.status = (f"Deleted '{done[0].title}' permanently." if len(done) == 1
+                               else f"Deleted {_count_words(done)} permanently.")
             self._reload()
-        self._run(run, "Working...")
+        self._run(run, "Working...", "selection")
 
     def cancel(self) -> None:
         self.pending = ""
         self.confirm_message = ""
+        self._pending_items = []
         self.status = "Cancelled."
 
     def _reload(self, select: DriveItem | None = None) -> None:
-        """List the open folder again after a change, keeping the status that says what changed."""
-        self._list(self._drive().get(self.folder_id or "root"), keep=select, report=False)
+        """List what is shown again after a change, keeping the status that says what changed."""
+        if self.place:
+            self._list_place(self.place, keep=select, report=False)
+        else:
+            self._list(self._drive().get(self.folder_id or "root"), keep=select, report=False)
 
     def _on_progress(self, done: int, total: int | None) -> None:
         self.progress = done / total if total else -1.0
         self.status = f"{human_bytes(done)} of {human_bytes(total)}" if total else f"{human_bytes(done)}"
+
+    # --- handing the selection to another tab ---------------------------------------------------
+
+    def on_hand(self, listener: Callable[[str, list[DriveItem]], Any]) -> Callable[[], None]:
+        """Call `listener(target, items)` on `hand_to`; returns a function that removes it."""
+        self._hand_listeners.append(listener)
+        return lambda: self._hand_listeners.remove(listener) if listener in self._hand_listeners else None
+
+    def hand_to(self, target: str) -> bool:
+        """Give the selection to the Share or Staging tab (which shows it); False with `error` if not."""
+        try:
+            if target not in HAND_TARGETS:
+                raise DriveError(f"Cannot hand items to {target!r}; choose one of {', '.join(HAND_TARGETS)}.")
+            items = self._targets()
+            if not self._hand_listeners:
+                raise DriveError(f"The {target.capitalize()} tab is not in this panel.")
+            for listener in list(self._hand_listeners):
+                listener(target, items)
+        except PanelError as exc:
+            self._show_error(exc, "selection")
+            return False
+        self.error = ""
+        return True
+
+    # --- signing in ----------------------------------------------------------------------------
+
+    def sign_in(self, auth: str, path: str = "") -> None:
+        """Connect with one of `sign_in_choices()` (a key or client-secrets file at `path`)."""
+        choices = {c.auth: c for c in sign_in_choices()}
+        choice = choices.get(auth)
+        if choice is None:
+            self._fail(f"Sign-in {auth!r} does not work here; choose one of: {', '.join(choices)}.", "sign_in")
+            return
+        path = (path or "").strip()
+        if choice.needs_path and not path:
+            self._fail(f"Type the path of the {choice.path_hint} on this runtime first.", "sign_in")
+            return
+
+        def connect() -> Any:
+            from colab_panel.drive.auth import connect as drive_connect
+
+            if auth == "service_account":
+                return drive_connect(auth, key_file=path)
+            if auth == "client_secrets":
+                return drive_connect(auth, client_secrets=path)
+            return drive_connect(auth)
+
+        if self.connected and self._connect is None:
+            self._fail("This panel was given its Drive connection; it cannot sign in again.", "sign_in")
+            return
+        earlier = self._thread
+        if earlier is not None and earlier.is_alive():
+            earlier.join(SIGN_IN_WAIT_S)  # an attempt that has answered may still be finishing
+            if earlier.is_alive():
+                self._fail("Still trying to sign in the earlier way; try again in a moment.", "sign_in")
+                return
+        self._connect, self.drive, self.connected = connect, None, False
+        self.show_sign_in = False
+        self.reconnect()
+
+
+@dataclass(frozen=True)
+class SignInChoice:
+    auth: str  # colab_panel.drive.auth.connect(auth=...)
+    label: str
+    needs_path: bool = False
+    path_hint: str = ""
+
+
+def sign_in_choices() -> list[SignInChoice]:
+    """The ways of signing in that can work where this kernel runs (Colab's only inside Colab;
+    saved credentials only once saved; a browser flow only outside Colab)."""
+    from colab_panel.drive.auth import credentials_path
+    from colab_panel.runtime.frontend import in_colab
+
+    colab = in_colab()
+    choices = [SignInChoice("colab", "Colab account")] if colab else []
+    if credentials_path().is_file():
+        choices.append(SignInChoice("saved", "Saved sign-in"))
+    choices.append(SignInChoice("service_account", "Service-account key file", True, "service-account key file (JSON)"))
+    if not colab:
+        choices.append(SignInChoice("client_secrets", "OAuth client secrets file", True,
+                                    "OAuth client secrets file (JSON)"))
+    return choices
+
+
+def _count_words(items: list[Any]) -> str:
+    return f"{len(items)} item{'s' if len(items) != 1 else ''}"
+
+
+def _opens(item: DriveItem) -> bool:
+    """A folder, or a shortcut to one: what double-click and Enter open."""
+    return item.is_folder or (item.is_shortcut and item.shortcut_target_mime == FOLDER_MIME)
+
+
+def _owner(item: DriveItem) -> str:
+    return item.owners[0].name or item.owners[0].email if item.owners else ""
+
+
+def sort_items(items: list[DriveItem], key: str, descending: bool = False) -> list[DriveItem]:
+    """Folders first (as Drive lists them), then by `key`; ties by name. Unknown sizes and dates last."""
+    def name(i: DriveItem) -> str:
+        return i.title.lower()
+
+    if key == "size":
+        known = [i for i in items if i.size_bytes is not None]
+        unknown = [i for i in items if i.size_bytes is None]
+        known.sort(key=lambda i: (i.size_bytes, name(i)), reverse=descending)
+        ordered = known + sorted(unknown, key=name)
+    elif key == "modified":
+        known = [i for i in items if i.modified is not None]
+        unknown = [i for i in items if i.modified is None]
+        known.sort(key=lambda i: (i.modified.timestamp(), name(i)), reverse=descending)  # type: ignore[union-attr]
+        ordered = known + sorted(unknown, key=name)
+    elif key == "owner":
+        ordered = sorted(items, key=lambda i: (_owner(i).lower(), name(i)), reverse=descending)
+    else:
+        ordered = sorted(items, key=name, reverse=descending)
+    return [i for i in ordered if _opens(i)] + [i for i in ordered if not _opens(i)]

@@ -126,6 +126,20 @@ class ShareController(traitlets.HasTraits):
         """Offer `item` (the Drive tab's selection) for loading; the view shows a button for it."""
         self.suggestion = item if hasattr(item, "mime_type") else None
 
+    def take_items(self, items: list[Any]) -> None:
+        """Items handed over by the Drive tab: one is loaded (links, sharing); several become the
+        batch table, ready for one link-sharing change for all of them."""
+        if len(items) == 1:
+            self.load(items[0])
+            return
+        from colab_panel.share.batch import row_for_item
+
+        with self._action():
+            self._drop_plan()
+            self.batch_folder = ""
+            self.batch_rows = [row_for_item(item) for item in items]
+            self.message = f"{len(items)} items from the Drive tab: choose who can open them with the link below."
+
     def load_suggestion(self) -> None:
         if self.suggestion is None:
             with self._action():

@@ -250,6 +250,15 @@ class StagingController(traitlets.HasTraits):
         self.error = ""
         return True
 
+    def take_items(self, items: list[Any]) -> None:
+        """An item handed over by the Drive tab becomes the source (staging takes one at a time)."""
+        if len(items) != 1:
+            self.error = (f"Staging copies one file or folder at a time; {len(items)} were selected. Select one "
+                          "(or the folder that holds them) and press Stage again.")
+            return
+        self.suggest(items[0])
+        self.use_suggestion()
+
     def cancel(self) -> None:
         """Ask the running job to stop; it cleans up and reports "cancelled" as its error."""
         if self.busy:

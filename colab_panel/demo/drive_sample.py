@@ -7,7 +7,8 @@ My Drive/
     datasets/  cats-vs-dogs-mini.zip, iris.tar.gz, README.txt
     images/    sample-1.png ... sample-3.png
     tables/    iris.csv, results.csv
-    Project notes (Google Doc), Training log (Google Sheet), "Shortcut to datasets"
+    Project notes (Google Doc), Training log (Google Sheet, starred), "Shortcut to datasets"
+Shared with me: "Lab protocol" (Alice's Doc). Shared drives: "Team datasets". Trash: old-results.csv.
 
 The archives and images are generated at start-up (a few KB) under `workdir`.
 """
@@ -103,10 +104,17 @@ def sample_manifest(files: dict[str, Path]) -> dict[str, Any]:
             {"title": "tables", "folder": True, "children": [source("iris.csv"), source("results.csv")]},
             {"title": "Project notes", "mimeType": "application/vnd.google-apps.document",
              "content": "Ideas: try a bigger batch size; stage datasets to /content/data.\n"},
-            {"title": "Training log", "mimeType": "application/vnd.google-apps.spreadsheet",
+            {"title": "Training log", "mimeType": "application/vnd.google-apps.spreadsheet", "starred": True,
              "content": "epoch,loss\n1,1.5\n2,0.75\n"},
             {"title": "Shortcut to datasets", "shortcutTo": DATASETS_ID},
+            {"title": "old-results.csv", "trashed": True, "content": "epoch,loss\n1,2.0\n"},
+            {"title": "Lab protocol", "owner": "alice@example.com", "mimeType": "application/vnd.google-apps.document",
+             "content": "Step 1: stage the data.\n",
+             "permissions": [{"type": "user", "role": "reader", "emailAddress": "me@example.com"}]},
         ],
+        "accounts": [{"email": "alice@example.com", "name": "Alice"}],
+        "sharedDrives": [{"name": "Team datasets", "members": [{"email": "me@example.com", "role": "organizer"}],
+                          "children": [{"title": "shared-notes.txt", "content": "Notes the whole team can edit.\n"}]}],
     }
 
 

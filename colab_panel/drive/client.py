@@ -11,6 +11,7 @@
     item = drive.upload("model.pt", parent=folder.id)   # resumable above 5 MiB
     drive.mkdir("runs", parent=folder.id); drive.rename(id, "new"); drive.move(id, to=folder_id)
     drive.trash(id); drive.untrash(id); drive.delete(id)  # delete is permanent
+    drive.iter_search(search_query("cats")); drive.shared_drives(); drive.empty_trash()
     drive.copy(id, title=None, parent=None); drive.path_of(id) -> "My Drive/a/b"
     drive.resolve(shortcut_id) -> the target's DriveItem;  drive.about() -> DriveAbout
     drive.permissions(id); drive.insert_permission(id, type=..., role=...); drive.delete_permission(id, pid)
@@ -59,7 +60,7 @@ if TYPE_CHECKING:
 
     from colab_panel.drive.transfers import RangeStream
 
-__all__ = ["Drive", "DriveAbout", "ROOT"]
+__all__ = ["Drive", "DriveAbout", "ROOT", "search_query"]
 
 _log = logging.getLogger(__name__)
 
@@ -329,12 +330,37 @@ class Drive:
             q = f"{q} and ({query})"
         yield from self._pages(q, page_size, folder_id)
 
-    def _pages(self, q: str, page_size: int, *key_ids: str) -> Iterator[list[DriveItem]]:
+    def iter_search(self, q: str, *, page_size: int = PAGE_SIZE, all_drives: bool = False) -> Iterator[list[DriveItem]]:
+        """Pages of the items matching a whole `q` (not one folder's children): Starred, Trash,
+        Shared with me, a search by name (`search_query`). `all_drives`: shared drives' items too."""
+        extra = {"corpora": "allDrives"} if all_drives else {}
+        yield from self._pages(q, page_size, action="search Google Drive", **extra)
+
+    def shared_drives(self) -> list[DriveItem]:
+        """The shared drives this account is a member of, each as a folder item (its root)."""
+        out: list[DriveItem] = []
+        token: str | None = None
+        while True:
+            params: dict[str, Any] = {"maxResults": 100, "fields": "nextPageToken,items(id,name,createdDate)"}
+            if token:
+                params["pageToken"] = token
+            data = self.execute(self.service.drives().list(**params), action="list the shared drives")
+            out += [DriveItem(id=d["id"], title=d.get("name", ""), mime_type=FOLDER_MIME) for d in data.get("items", [])]
+            token = data.get("nextPageToken")
+            if not token:
+                return out
+
+    def empty_trash(self) -> None:
+        """Delete every item in this account's trash for good (files.emptyTrash)."""
+        self.execute(self._files().emptyTrash(), action="empty the trash")
+
+    def _pages(self, q: str, page_size: int, *key_ids: str, action: str = "list the folder",
+               **extra: Any) -> Iterator[list[DriveItem]]:
         token: str | None = None
         files = self._files()
         while True:
             params: dict[str, Any] = {"q": q, "maxResults": page_size, "fields": LIST_FIELDS,
-                                      "supportsAllDrives": True, "includeItemsFromAllDrives": True}
+                                      "supportsAllDrives": True, "includeItemsFromAllDrives": True, **extra}
             if token:
                 params["pageToken"] = token
             request = files.list(**params)
@@ -342,7 +368,7 @@ class Drive:
             data = self.call(lambda http, r=request: r.execute(http=http, num_retries=0),
                              file_id=key_ids[0] if len(key_ids) == 1 else None,
                              key_sent=bool(request.headers.get("X-Goog-Drive-Resource-Keys")),
-                             action="list the folder")
+                             action=action)
             yield self._seen_page(data.get("items", []))
             token = data.get("nextPageToken")
             if not token:
@@ -581,6 +607,11 @@ class Drive:
         file_id = self.ref(id_or_link)
         request = self.service.permissions().delete(fileId=file_id, permissionId=permission_id, supportsAllDrives=True)
         self.execute(request, file_id=file_id, action="change sharing")
+
+
+def search_query(name: str) -> str:
+    """`q` for "names containing `name`" across Drive, trash left out (Drive v2 says `title`)."""
+    return f"title contains '{_quote(name)}' and trashed = false"
 
 
 def _quote(file_id: str) -> str:

@@ -56,16 +56,17 @@ def folder_table(folder: Any, *, recursive: bool = False, include_folders: bool 
         entries = list(drive.walk(folder))  # type: ignore[attr-defined]
     else:
         entries = [(item.title, item) for item in drive.list(folder)]  # type: ignore[attr-defined]
-    rows = []
-    for path, item in entries:
-        if item.is_folder and not include_folders:
-            continue
-        links = links_for_item(item)
-        link = next((links[k] for k in _LINK_KEYS if k in links), links.get("open", ""))
-        # Drive's own webContentLink when the listing gave one, else the link built from the ID.
-        download = (getattr(item, "web_content_link", None) or links.get("download", "")) if "download" in links else ""
-        rows.append(TableRow(item.title, item.id, item.kind, link, path, download, item))
+    rows = [row_for_item(item, path) for path, item in entries if include_folders or not item.is_folder]
     return sorted(rows, key=lambda row: (row.path.lower(), row.id))
+
+
+def row_for_item(item: Any, path: str = "") -> TableRow:
+    """One DriveItem as a row (the Drive tab hands its selection over as these)."""
+    links = links_for_item(item)
+    link = next((links[k] for k in _LINK_KEYS if k in links), links.get("open", ""))
+    # Drive's own webContentLink when the listing gave one, else the link built from the ID.
+    download = (getattr(item, "web_content_link", None) or links.get("download", "")) if "download" in links else ""
+    return TableRow(item.title, item.id, item.kind, link, path or item.title, download, item)
 
 
 def table_csv(rows: Iterable[TableRow]) -> str:

@@ -31,6 +31,7 @@ def build_share_tab(ctx: PanelContext) -> TabParts:
     # instant and never prompts for an account the user may not need.
     controller = ShareController(drive=ctx.options.get("share_drive") or ctx.options.get("drive"),
                                  drive_factory=drive_factory)
+    ctx.shared["share"] = controller  # the Drive tab hands its selection here ("Share…")
     if drive_tab is not None and hasattr(drive_tab, "selection"):
         drive_tab.observe(lambda change: controller.suggest(change["new"]), names="selection")
         controller.suggest(drive_tab.selection)

@@ -1,7 +1,8 @@
 """Who may do what: the requesting account's effective role on an item, and resource-key checks.
 
 Roles come from the item's own permissions and those of every folder above it (sharing a
-folder shares its contents). The owner of a folder may edit what others put inside it.
+folder shares its contents). The owner of a folder may edit what others put inside it. In a
+shared drive, a member's drive role (organizer ... reader) holds on every item in it.
 """
 
 from __future__ import annotations
@@ -42,10 +43,16 @@ def access_for(store: Store, item: Item, email: str) -> Access:
         if best is None or ROLE_RANK[role] > ROLE_RANK[best] or (ROLE_RANK[role] == ROLE_RANK[best] and not via_link):
             best, best_is_link = role, via_link
 
-    if item.owner.lower() == email:
+    if item.drive_id is not None:
+        # In a shared drive nobody owns items: members hold their drive role on all of them.
+        drive = store.drives.get(item.drive_id)
+        role = drive.members.get(email) if drive is not None else None
+        if role is not None:
+            offer(role, False)
+    elif item.owner.lower() == email:
         offer("owner", False)
     for index, holder in enumerate([item, *store.ancestors(item)]):
-        if index > 0 and holder.owner.lower() == email:
+        if index > 0 and holder.drive_id is None and holder.owner.lower() == email:
             offer("writer", False)
         for perm in holder.permissions:
             if perm.type in ("user", "group") and (perm.email or "").lower() == email:

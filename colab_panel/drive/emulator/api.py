@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from colab_panel.drive.emulator import chosen_ids, files_api, permissions_api, revisions_api, uploads
+from colab_panel.drive.emulator import chosen_ids, drives_api, files_api, permissions_api, revisions_api, uploads
 from colab_panel.drive.emulator.errors import ApiError
 from colab_panel.drive.emulator.store import Store
 from colab_panel.drive.emulator.wire import ApiRequest, ApiResponse
@@ -25,6 +25,10 @@ _ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
         ("GET", "/drive/v2/about", files_api.about),
         ("GET", "/drive/v2/files", files_api.list_files),
         ("GET", "/drive/v2/files/generateIds", chosen_ids.generate_ids),
+        ("DELETE", "/drive/v2/files/trash", files_api.empty_trash),  # before files/{id}: "trash" is no ID
+        ("GET", "/drive/v2/drives", drives_api.list_drives),
+        ("GET", f"/drive/v2/drives/{_ID}", drives_api.get_drive),
+        ("GET", "/drive/v2/teamdrives", drives_api.list_team_drives),
         ("POST", "/drive/v2/files", lambda api, req: files_api.insert(api, req, req.json_body(), None, None)),
         ("GET", f"/drive/v2/files/{_ID}", files_api.get),
         ("PUT", f"/drive/v2/files/{_ID}", files_api.update_metadata),

@@ -35,6 +35,8 @@ def about(api: DriveApi, req: ApiRequest) -> ApiResponse:
 def get(api: DriveApi, req: ApiRequest, file_id: str) -> ApiResponse:
     with api.store.lock:
         item, _ = readable(api.store, _alias(api, req, file_id), req.email, req.resource_keys)
+        if item.drive_id is not None and not _supports_all_drives(req):
+            raise not_found(file_id)  # Drive hides shared-drive items from clients that do not say they support them
         if req.query.get("alt") == "media":
             return download(api, req, item)
         return json_response(req, file_resource(api, req, item))
@@ -80,8 +82,38 @@ def _export_bytes(item: Item, mime: str) -> bytes:
     return f"emulated export of {item.title!r} as {mime}\n{item.native_text}".encode()
 
 
+def _supports_all_drives(req: ApiRequest) -> bool:
+    return req.flag("supportsAllDrives") or req.flag("supportsTeamDrives")
+
+
+def _corpus(api: DriveApi, req: ApiRequest) -> Any:
+    """Which items a files.list may return, from `corpora`, `driveId` and `includeItemsFromAllDrives`.
+
+    Shared-drive items come only with includeItemsFromAllDrives=true; `corpora=drive` needs a
+    `driveId` (and that flag) and limits the answer to that drive.
+    """
+    include_drives = req.flag("includeItemsFromAllDrives") or req.flag("includeTeamDriveItems")
+    corpora = req.query.get("corpora") or req.query.get("corpus") or "user"
+    drive_id = req.query.get("driveId") or req.query.get("teamDriveId")
+    if corpora not in ("user", "default", "domain", "drive", "allDrives"):
+        raise invalid(f"Invalid value '{corpora}'", "corpora")
+    if drive_id and not include_drives:
+        raise invalid("includeItemsFromAllDrives must be true when driveId is set", "driveId")
+    if corpora == "drive":
+        if not drive_id:
+            raise invalid("driveId is required when corpora is drive", "driveId")
+        drive = api.store.drives.get(drive_id)
+        if drive is None or req.email.lower() not in drive.members:
+            raise ApiError(404, "notFound", f"Shared drive not found: {drive_id}", location="driveId", location_type="parameter")
+        return lambda item: item.drive_id == drive_id
+    if corpora == "allDrives" and not include_drives:
+        raise invalid("includeItemsFromAllDrives must be true when corpora is allDrives", "corpora")
+    return lambda item: item.drive_id is None or include_drives
+
+
 def list_files(api: DriveApi, req: ApiRequest) -> ApiResponse:
     predicate = compile_query(req.query.get("q"))
+    in_corpus = _corpus(api, req)
     page_size = _page_size(api, req)
     order = req.query.get("orderBy", "")
     fingerprint = f"{req.query.get('q', '')}|{order}"
@@ -95,11 +127,12 @@ def list_files(api: DriveApi, req: ApiRequest) -> ApiResponse:
             root_id=account.root_id,
             is_trashed=store.is_trashed,  # type: ignore[arg-type]
             role_of=lambda item, email: access_for(store, item, email).role,  # type: ignore[arg-type]
+            link_only=lambda item, email: access_for(store, item, email).link_only,  # type: ignore[arg-type]
         )
         matches = [
             item
             for item in store.items.values()
-            if not item.is_root and access_for(store, item, req.email).can_read and predicate(item, context)
+            if not item.is_root and in_corpus(item) and access_for(store, item, req.email).can_read and predicate(item, context)
         ]
         matches.sort(key=_sort_key(order))
         page = matches[offset : offset + page_size]
@@ -218,6 +251,7 @@ def insert_item(api: DriveApi, req: ApiRequest, metadata: dict[str, Any], conten
         )
         parent_ids = [p.get("id") for p in metadata.get("parents") or [] if isinstance(p, dict)]
         item.parents = _checked_parents(api, req, parent_ids or ["root"], item)
+        item.drive_id = _drive_of(store, item.parents)
         labels = metadata.get("labels") or {}
         item.starred = bool(labels.get("starred", False))
         item.explicitly_trashed = bool(labels.get("trashed", False))
@@ -315,9 +349,31 @@ def delete(api: DriveApi, req: ApiRequest, file_id: str) -> ApiResponse:
     """Permanent delete of an item and everything under it; only its owner may."""
     with api.store.lock:
         item, access = readable(api.store, file_id, req.email, req.resource_keys)
-        if access.role != "owner" or item.is_root:
+        if access.role not in ("owner", "organizer") or item.is_root:
             raise insufficient_permissions()
         api.store.remove(item.id)
+    return empty_response(204)
+
+
+def empty_trash(api: DriveApi, req: ApiRequest) -> ApiResponse:
+    """files.emptyTrash: delete for good every trashed item the caller owns (with `driveId`: every
+    trashed item of that shared drive, organizers only). Items under a trashed folder go with it."""
+    drive_id = req.query.get("driveId")
+    with api.store.lock:
+        store = api.store
+        if drive_id:
+            drive = store.drives.get(drive_id)
+            if drive is None or req.email.lower() not in drive.members:
+                raise ApiError(404, "notFound", f"Shared drive not found: {drive_id}", location="driveId", location_type="parameter")
+            if drive.members[req.email.lower()] != "organizer":
+                raise insufficient_permissions()
+            doomed = [i.id for i in store.items.values() if i.explicitly_trashed and i.drive_id == drive_id]
+        else:
+            email = req.email.lower()
+            doomed = [i.id for i in store.items.values()
+                      if i.explicitly_trashed and i.drive_id is None and i.owner.lower() == email]
+        for ident in doomed:
+            store.remove(ident)
     return empty_response(204)
 
 
@@ -344,6 +400,7 @@ def copy(api: DriveApi, req: ApiRequest, file_id: str) -> ApiResponse:
         )
         parent_ids = [p.get("id") for p in metadata.get("parents") or [] if isinstance(p, dict)]
         clone.parents = _checked_parents(api, req, parent_ids or ["root"], clone)
+        clone.drive_id = _drive_of(store, clone.parents)
         store.add(clone)
         store.record_revision(clone)  # a copy starts its own history
         return json_response(req, file_resource(api, req, clone))
@@ -356,6 +413,11 @@ def file_resource(api: DriveApi, req: ApiRequest, item: Item) -> dict[str, Any]:
 
 def _csv(value: str | None) -> list[str]:
     return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+def _drive_of(store: Any, parent_ids: list[str]) -> str | None:
+    parent = store.get(parent_ids[0]) if parent_ids else None
+    return parent.drive_id if parent is not None else None
 
 
 def _alias(api: DriveApi, req: ApiRequest, file_id: str) -> str:

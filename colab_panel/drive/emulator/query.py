@@ -38,6 +38,9 @@ class QueryContext:
     root_id: str
     is_trashed: Callable[[object], bool]
     role_of: Callable[[object, str], str | None]  # (item, email) -> best role or None
+    # (item, email) -> True when the role comes only from "anyone with the link": such items are
+    # not "shared with me" until opened, which the emulator does not track
+    link_only: Callable[[object, str], bool] = lambda item, email: False
 
 
 Predicate = Callable[[object, QueryContext], bool]
@@ -154,7 +157,8 @@ class _Parser:
                 raise _fail(self.q, f"cannot search 'in' {field.text!r}")
             return _in_term(first.text, field.text)
         if first.kind == "word" and first.text == "sharedWithMe":
-            return lambda item, ctx: item.owner.lower() != ctx.email.lower() and ctx.role_of(item, ctx.email) is not None
+            return lambda item, ctx: (getattr(item, "drive_id", None) is None and item.owner.lower() != ctx.email.lower()
+                                      and ctx.role_of(item, ctx.email) is not None and not ctx.link_only(item, ctx.email))
         if first.kind != "word" or first.text not in _COMPARE_FIELDS:
             raise _fail(self.q, f"unknown field {first.text!r}")
         op = self.take()

@@ -209,6 +209,9 @@ def file_json(store: Store, item: Item, base_url: str, email: str, *, with_permi
             "canChangeCopyRequiresWriterPermission": writable,
         },
     }
+    if item.drive_id is not None:  # shared-drive items name their drive and have no owner
+        out["driveId"] = out["teamDriveId"] = item.drive_id
+        del out["owners"], out["ownerNames"]
     if with_permissions and writable:
         out["permissions"] = [permission_json(base_url, item, perm) for perm in all_permissions(store, item)]
     if item.resource_key:

@@ -23,6 +23,9 @@ Manifest (JSON file or dict) can also declare what a directory cannot::
       ]
     }
 
+A shared drive: ``"sharedDrives": [{"name": "Team", "id": "0A...", "members": [{"email":
+"me@example.com", "role": "organizer"}], "children": [...]}]``; its items belong to the drive.
+
 Top-level items go in their owner's My Drive. Every key but `title` is optional; `content`
 is UTF-8 text (for Google-native docs, the text their exports are made from).
 """
@@ -101,11 +104,20 @@ def seed_manifest(store: Store, source: Path | dict[str, Any]) -> dict[str, str]
             tokens[spec["token"]] = account.email
     for spec in manifest.get("items", []):
         _add_item(store, spec, None, base_dir)
+    for spec in manifest.get("sharedDrives", []):
+        members = {m["email"]: m.get("role", "reader") for m in spec.get("members", [])}
+        for email in members:
+            store.add_account(email)
+        drive = store.add_shared_drive(spec["name"], members, spec.get("id"))
+        for child in spec.get("children", []):
+            _add_item(store, child, drive.id, base_dir)
     return tokens
 
 
 def _add_item(store: Store, spec: dict[str, Any], parent_id: str | None, base_dir: Path) -> Item:
-    owner = spec.get("owner") or store.default_account.email
+    parent_item = store.get(parent_id) if parent_id else None
+    drive_id = parent_item.drive_id if parent_item is not None else None
+    owner = spec.get("owner") or (parent_item.owner if drive_id else store.default_account.email)
     store.add_account(owner)
     parent = parent_id or store.account(owner).root_id
     is_folder = bool(spec.get("folder")) or spec.get("mimeType") == FOLDER_MIME or "children" in spec
@@ -126,6 +138,7 @@ def _add_item(store: Store, spec: dict[str, Any], parent_id: str | None, base_di
         resource_key=spec.get("resourceKey"),
         requires_resource_key=bool(spec.get("requiresResourceKey", False)),
         shortcut_target=spec.get("shortcutTo"),
+        drive_id=drive_id,
     )
     if spec.get("modifiedDate"):
         item.modified = datetime.fromisoformat(spec["modifiedDate"].replace("Z", "+00:00"))

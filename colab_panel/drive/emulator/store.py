@@ -90,6 +90,16 @@ class Revision:
 
 
 @dataclass
+class SharedDrive:
+    """A shared drive: its root folder has the drive's ID; members' roles reach every item in it."""
+
+    id: str
+    name: str
+    members: dict[str, str] = field(default_factory=dict)  # email (lower case) -> organizer | fileOrganizer | writer | commenter | reader
+    created: datetime = field(default_factory=now)
+
+
+@dataclass
 class Item:
     """A file, folder, shortcut or Google-native doc. Trash state of ancestors is computed by the store."""
 
@@ -115,6 +125,7 @@ class Item:
     version: int = 1
     last_modifying_user: str | None = None
     is_root: bool = False
+    drive_id: str | None = None  # the shared drive it lives in; None in someone's My Drive
 
     @property
     def is_folder(self) -> bool:
@@ -133,6 +144,7 @@ class Store:
         self.lock = threading.RLock()
         self.items: dict[str, Item] = {}
         self.accounts: dict[str, Account] = {}
+        self.drives: dict[str, SharedDrive] = {}
         self.generated_ids: dict[str, str] = {}  # files.generateIds: ID -> the account it was made for
         self.blob_dir = blob_dir
         self.default_account = self.add_account(owner_email, owner_name)
@@ -150,6 +162,19 @@ class Store:
             account = Account(email=email, display_name=display_name or email.partition("@")[0].title(), root_id=root.id)
             self.accounts[email.lower()] = account
             return account
+
+    def add_shared_drive(self, name: str, members: dict[str, str], drive_id: str | None = None) -> SharedDrive:
+        """A shared drive with `members` ({email: role}); its root is an item with the drive's ID."""
+        with self.lock:
+            drive = SharedDrive(id=drive_id or new_root_id(), name=name,
+                                members={email.lower(): role for email, role in members.items()})
+            self.drives[drive.id] = drive
+            # A shared drive's items have no owner on Drive; the emulator records the first
+            # organizer so "who may delete" keeps one answer (organizers, see access.py).
+            organizer = next((e for e, r in drive.members.items() if r == "organizer"), next(iter(drive.members), ""))
+            self.items[drive.id] = Item(id=drive.id, title=name, mime_type=FOLDER_MIME, parents=[], owner=organizer,
+                                        is_root=True, drive_id=drive.id)
+            return drive
 
     def account(self, email: str) -> Account:
         return self.accounts.get(email.lower()) or self.add_account(email)

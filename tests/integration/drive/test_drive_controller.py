@@ -38,6 +38,18 @@ def _titles(c):
     return [i.title for i in c.visible]
 
 
+def pick(tab, *item_ids):
+    """Click rows of the table (what the page sends: index ranges of the version it shows)."""
+    index = {item.id: i for i, item in enumerate(tab.table.items)}
+    rows = sorted(index[i] for i in item_ids)
+    tab.table._on_page_msg(tab.table, {"type": "select", "version": tab.table.version,
+                                       "ranges": [[i, i + 1] for i in rows], "cursor": rows[-1]}, [])
+
+
+def answer(tab, yes):
+    tab.table._on_page_msg(tab.table, {"type": "answer", "yes": yes}, [])
+
+
 def test_background_start_connects_lazily_and_lists_the_start_folder(emulator, backend):
     made = []
 
@@ -102,17 +114,19 @@ def test_shortcuts_and_native_docs(controller, known, tmp_path):
 
 
 def test_filter_sort_and_pages(controller, tab, emulator, child):
+    # The table replaced a list box of `page_rows` rows + "Show more": every row is in the table,
+    # the page fetches those out of view itself (tests/unit/drive_tab/test_file_table.py).
     controller.open(child(emulator.root_id, "many").id)
     assert len(controller.items) == 7 and controller.listing  # the first page (max_page_size=7) at once
     controller.settle()
-    assert len(controller.items) == 20 and not controller.listing and len(tab.list.options) == 10  # page_rows=10
-    assert "10 more not shown" in tab.more_note.value
-    tab.more_button.click()
-    assert len(tab.list.options) == 20
+    assert len(controller.items) == 20 and not controller.listing and tab.table.row_count == 20
     tab.filter.value = "f1"
-    assert _titles(controller) == [f"f1{i}.txt" for i in range(10)]
-    assert "10 hidden by the filter" in tab.more_note.value
-    tab.sort.value = "modified"
+    assert _titles(controller) == [f"f1{i}.txt" for i in range(10)] and tab.table.row_count == 10
+    tab.table.sort_by = "name"
+    tab.table.sort_descending = True  # a header clicked twice
+    assert controller.sort_descending and _titles(controller)[0] == "f19.txt"
+    assert tab.table.head[0][2] == "f19.txt"
+    tab.table.sort_by = "modified"
     assert controller.sort_by == "modified"
 
 
@@ -120,11 +134,12 @@ def test_view_clicks_navigate_with_breadcrumbs(tab, controller, emulator, child)
     sub = child(emulator.root_id, "sub")
     tab.link.value = f"https://drive.google.com/drive/u/0/folders/{emulator.root_id}?usp=sharing"
     tab.open_button.click()
-    tab.list.value = sub.id
+    pick(tab, sub.id)
     assert controller.selection.id == sub.id and tab.item_id.value == sub.id
     tab.open_selected.click()
     assert [b.description for b in tab.crumbs.children if isinstance(b, widgets.Button)] == ["My Drive", "sub"]
-    tab.list.value = child(sub.id, "deeper").id
+    controller.settle()
+    pick(tab, child(sub.id, "deeper").id)
     tab.open_selected.click()
     assert controller.folder.title == "deeper"
     tab.up_button.click()
@@ -137,7 +152,7 @@ def test_view_clicks_navigate_with_breadcrumbs(tab, controller, emulator, child)
 
 def test_download_upload_mkdir_rename_move(tab, controller, emulator, child, seed_dir, tmp_path):
     big = child(emulator.root_id, "big.bin")
-    tab.list.value = big.id
+    pick(tab, big.id)
     tab.dest.value = str(tmp_path / "out") + "/"
     tab.download_button.click()
     assert not controller.error, controller.error
@@ -158,7 +173,7 @@ def test_download_upload_mkdir_rename_move(tab, controller, emulator, child, see
     runs = controller.selection
     assert runs.is_folder and runs.title == "runs"
     controller.settle()  # My Drive has more than one page of 7: the rest arrives from a thread
-    tab.list.value = next(i.id for i in controller.items if i.title == "upload.csv")
+    pick(tab, next(i.id for i in controller.items if i.title == "upload.csv"))
     tab.name.value = "renamed.csv"
     tab.rename_button.click()
     assert controller.selection.title == "renamed.csv"
@@ -174,24 +189,25 @@ def test_download_upload_mkdir_rename_move(tab, controller, emulator, child, see
 
 def test_trash_and_delete_ask_first(tab, controller, emulator, child, backend):
     a = child(emulator.root_id, "a.txt")
-    tab.list.value = a.id
-    tab.trash_button.click()
-    assert controller.pending == "trash" and tab.confirm_bar.layout.display is None
-    assert "Move 'a.txt' to the trash?" in tab.confirm_text.value
+    controller.settle()
+    pick(tab, a.id)
+    tab.trash_button.click()  # the confirm is asked in the table now (it was a bar under the actions)
+    assert controller.pending == "trash" and tab.table.prompt_yes == "Move to trash"
+    assert "Move 'a.txt' to the trash?" in tab.table.prompt
     assert not emulator.store.is_trashed(emulator.store.get(a.id))  # nothing happened yet
-    tab.cancel_button.click()
-    assert controller.pending == "" and tab.confirm_bar.layout.display == "none"
-    tab.list.value = a.id
+    answer(tab, False)
+    assert controller.pending == "" and tab.table.prompt == ""
+    pick(tab, a.id)
     tab.trash_button.click()
-    tab.confirm_button.click()
+    answer(tab, True)
     assert emulator.store.is_trashed(emulator.store.get(a.id)) and "a.txt" not in _titles(controller)
 
     empty = child(emulator.root_id, "empty.bin")
-    tab.list.value = empty.id
+    pick(tab, empty.id)
     tab.delete_button.click()
     assert "cannot be undone" in controller.confirm_message
     assert emulator.store.get(empty.id) is not None
-    tab.confirm_button.click()
+    answer(tab, True)
     with pytest.raises(DriveNotFound):
         backend.get(empty.id)
     assert "Deleted 'empty.bin' permanently" in controller.status
@@ -209,7 +225,8 @@ def test_nothing_selected_is_explained(tab, controller):
 
 def test_details_say_who_can_open_it_and_offer_the_id_and_link_to_copy(tab, controller, emulator, backend, child, known):
     a = child(emulator.root_id, "a.txt")
-    tab.list.value = a.id
+    controller.settle()
+    pick(tab, a.id)
     controller.settle()  # the permissions read runs in a thread
     assert controller.sharing == "Private to you"
     details = tab.details.value

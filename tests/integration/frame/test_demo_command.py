@@ -34,16 +34,19 @@ def _read_url(proc: subprocess.Popen, timeout_s: float) -> str:
 
 
 def _drive_rows(browser, url: str) -> list[str]:
-    """Names in the Drive tab's list, as Chromium shows them."""
+    """The Drive tab's table rows as Chromium shows them: "<icon kind> <name>" (the table replaced
+    a list box of fixed-width "type  name/  size  modified" labels)."""
     page = browser.new_page()
     try:
         page.set_default_timeout(90_000)
         page.goto(url)
-        page.locator(".cp-drive-list select option", has_text="datasets").first.wait_for()
-        rows = page.locator(".cp-drive-list select option").all_inner_texts()
+        page.locator(".cp-drive-table .cp-ft-row .cp-ft-name", has_text="datasets").first.wait_for()
+        rows = page.evaluate("""() => [...document.querySelectorAll('.cp-drive-table .cp-ft-row')].map(row =>
+            [...row.querySelector('.cp-ft-icon').classList].find(c => c.startsWith('cp-ft-k-')).slice(8)
+            + ' ' + row.querySelector('.cp-ft-name').textContent)""")
     finally:
         page.close()
-    return [row.replace("\xa0", " ") for row in rows]  # "type    name    size  modified", fixed columns
+    return rows
 
 
 def test_demo_serves_the_panel_and_ctrl_c_stops_everything(tmp_path, browser):
@@ -60,9 +63,9 @@ def test_demo_serves_the_panel_and_ctrl_c_stops_everything(tmp_path, browser):
         assert response.status == 200 and "colab_panel" in page
         # the Drive tab lists the sample tree of the built-in emulator (no Google account)
         rows = _drive_rows(browser, url)
-        for name in ("folder  datasets/", "folder  images/", "folder  tables/", "doc     Project notes",
-                     "sheet   Training log", "link    Shortcut to datasets"):
-            assert any(row.startswith(name) for row in rows), (name, rows)
+        for name in ("folder datasets", "folder images", "folder tables", "doc Project notes",
+                     "sheet Training log", "link Shortcut to datasets"):
+            assert name in rows, (name, rows)
         children = psutil.Process(proc.pid).children(recursive=True)
         assert any("voila" in " ".join(c.cmdline()) for c in children)
         assert any("ipykernel" in " ".join(c.cmdline()) for c in children)
