@@ -147,7 +147,7 @@ def _interrupt_then_rerun(emu: DriveEmulator, drive: Drive, item_id: str, dest: 
 def _rerun_fetches_only_the_rest(emu: DriveEmulator, drive: Drive, item_id: str, dest: Path, large_id: str,
                                  sidecar: Path) -> int:
     """Clear the faults, stage `item_id` again; check only the ranges `sidecar` lacked were served; return kept."""
-    done = [tuple(i) for i in json.loads(sidecar.read_text())["done"]]
+    done = [(start, end) for start, end, _crc in json.loads(sidecar.read_text())["pieces"]]
     kept = sum(e - s for s, e in done)
     assert kept < SIZE
     emu.faults.clear()

@@ -93,3 +93,19 @@ def test_an_unchanged_file_still_resumes_from_its_part(emu: DriveEmulator, drive
     fetched = [r.headers.get("range", "") for r in emu.requests if r.media]
     assert fetched and fetched[0].startswith(f"bytes={kept}-")  # resumed, not refetched
     assert _parts(dest) == []
+
+
+def test_a_kept_part_whose_bytes_were_not_flushed_is_fetched_again(emu: DriveEmulator, drive: Drive,
+                                                                    tmp_path: Path) -> None:
+    folder = child_id(emu, "ds")
+    dest = tmp_path / "ds"
+    _interrupt(emu, drive, folder, dest)
+    [part] = _parts(dest)
+    with open(part, "r+b") as f:  # after a crash of the machine, unflushed pages read back as zeros
+        f.seek(part.stat().st_size // 2)
+        f.write(bytes(4096))
+    result = stage(folder, dest, drive=drive, progress=None, workers=2)
+    assert result.files == 2
+    [item] = [i for i in emu.store.items.values() if i.title == "data.bin"]
+    assert (dest / "data.bin").read_bytes() == item.blob.read_bytes()
+    assert _parts(dest) == []
