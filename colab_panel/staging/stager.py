@@ -280,7 +280,7 @@ def _stage_file_locked(source: Source, dest: Path, label: str, expected: tuple[s
         if size is not None:
             check_space(dest, _space_needed(source, size, extract))
         if extract and looks_like_tar_name(source.name):
-            paths = _stream_tar(source, dest, expected, callback, cancel, size)
+            paths = _stream_tar(source, dest, identity, expected, callback, cancel, size)
         else:
             paths = _download_then_place(source, dest, identity, expected, callback, cancel, extract, size)
     nbytes = sum(p.lstat().st_size for p in paths)
@@ -393,11 +393,17 @@ def _place(file: Path, dest: Path, name: str, downloads: Path, callback: Progres
         shutil.rmtree(downloads, ignore_errors=True)
 
 
-def _stream_tar(source: Source, dest: Path, expected: tuple[str, str] | None, callback: ProgressCallback | None,
-                cancel: threading.Event | None, size: int | None) -> list[Path]:
-    reader = ResumingReader(source, 0, cancel=cancel)
+def _stream_tar(source: Source, dest: Path, identity: dict[str, Any], expected: tuple[str, str] | None,
+                callback: ProgressCallback | None, cancel: threading.Event | None, size: int | None) -> list[Path]:
+    """Extract while downloading; the bytes read are kept in a `.part` (`kept_stream`), so a run that
+    stops (network, cancel, kill -9) is resumed by replaying them and fetching only the rest."""
+    from colab_panel.staging.kept_stream import KeptStream
+
+    downloads = dest / DOWNLOAD_DIR
+    Manifest(dest, identity).save()  # so a rerun knows whose .part this is
+    kept = KeptStream(source, downloads / source.name, cancel=cancel)
     # Read ahead in a thread so the network and the extractor work at the same time.
-    ahead = Prefetcher(reader)
+    ahead = Prefetcher(kept)
     hashing = _HashingReader(ahead, expected[0] if expected else None)
 
     def verify() -> None:
@@ -407,11 +413,16 @@ def _stream_tar(source: Source, dest: Path, expected: tuple[str, str] | None, ca
             raise ChecksumMismatch(f"{source.name} does not match its expected {expected[0]} "
                                    f"({hashing.hexdigest()}); nothing was extracted.")
 
+    keep = False
     try:
         return extract_tar_stream(hashing, dest, progress=callback, cancel=cancel, bytes_total=size, verify=verify)
+    except (DownloadInterrupted, DriveError, StagingCancelled, *NETWORK_ERRORS):
+        keep = True  # the bytes so far are good: a rerun replays them (a corrupt or refused archive is not kept)
+        raise
     finally:
         ahead.close()
-        reader.close()
+        kept.close(keep=keep)
+        remove_empty_dirs(downloads)
 
 
 class _HashingReader:

@@ -1,7 +1,7 @@
 """Stage from the Drive emulator in a child process, SIGKILL it part-way, stage again, count refetched bytes.
 
     with DriveEmulator(root=seed) as emu:
-        result = kill_and_resume(emu, folder_id, dest, kill_at=0.7)
+        result = kill_and_resume(emu, folder_id, dest, dataset_bytes=n, kill_at=0.7)
         result.refetched_bytes / result.dataset_bytes      # the share fetched twice
 
 The emulator counts the body bytes it writes to each connection (`RequestLog.served_spans`), so
@@ -56,10 +56,10 @@ def seed_folder(root: Path, *, small_files: int, small_bytes: int, big_files: in
     return small_files * small_bytes + big_files * big_bytes
 
 
-def stage_in_child(emu: DriveEmulator, folder_id: str, dest: Path, *, workers: int = 16,
+def stage_in_child(emu: DriveEmulator, item_id: str, dest: Path, *, workers: int = 16,
                    chunk_bytes: int = 0, parallel_min_bytes: int = 0) -> subprocess.Popen[bytes]:
-    """Start `stage("drive:FOLDER", dest)` in a new Python process talking to `emu` (0: the default)."""
-    args = [sys.executable, str(_CHILD), emu.base_url, emu.token, str(emu.ca_cert_path), folder_id, str(dest),
+    """Start `stage("drive:ID", dest)` in a new Python process talking to `emu` (0: the default)."""
+    args = [sys.executable, str(_CHILD), emu.base_url, emu.token, str(emu.ca_cert_path), item_id, str(dest),
             str(workers), str(chunk_bytes), str(parallel_min_bytes)]
     child_env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(_REPO), str(_REPO / "tests")])}
     return subprocess.Popen(args, cwd=_REPO, env=child_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -78,13 +78,13 @@ def wait_for_quiet(emu: DriveEmulator, *, quiet_s: float = 0.3, most_s: float = 
             return
 
 
-def kill_and_resume(emu: DriveEmulator, folder_id: str, dest: Path, *, dataset_bytes: int, kill_at: float,
+def kill_and_resume(emu: DriveEmulator, item_id: str, dest: Path, *, dataset_bytes: int, kill_at: float,
                     workers: int = 16, chunk_bytes: int = 0, parallel_min_bytes: int = 0,
                     timeout_s: float = 300.0) -> Resumed:
     """Stage in a child, SIGKILL it once `kill_at` of `dataset_bytes` was served, stage again to the end."""
     options = dict(workers=workers, chunk_bytes=chunk_bytes, parallel_min_bytes=parallel_min_bytes)
     emu.requests.clear()
-    child = stage_in_child(emu, folder_id, dest, **options)
+    child = stage_in_child(emu, item_id, dest, **options)
     killed = False
     deadline = time.monotonic() + timeout_s
     try:
@@ -104,7 +104,7 @@ def kill_and_resume(emu: DriveEmulator, folder_id: str, dest: Path, *, dataset_b
     first = emu.requests.served_spans()
     first_bytes = emu.requests.media_bytes_sent
     emu.requests.clear()
-    second_child = stage_in_child(emu, folder_id, dest, **options)
+    second_child = stage_in_child(emu, item_id, dest, **options)
     try:
         out, err = second_child.communicate(timeout=timeout_s)
     finally:

@@ -1,6 +1,6 @@
-"""A child process for `kill_resume`: stage one emulator folder, print the result, exit.
+"""A child process for `kill_resume`: stage one emulator file or folder, print the result, exit.
 
-    python stage_child.py BASE_URL TOKEN CA_CERT FOLDER_ID DEST WORKERS CHUNK_BYTES PARALLEL_MIN_BYTES
+    python stage_child.py BASE_URL TOKEN CA_CERT ITEM_ID DEST WORKERS CHUNK_BYTES PARALLEL_MIN_BYTES
 
 CHUNK_BYTES and PARALLEL_MIN_BYTES: 0 keeps the defaults (tests lower them for small datasets).
 """
@@ -16,14 +16,14 @@ from support.drive import FAST_RETRY
 
 
 def main(argv: list[str]) -> int:
-    base_url, token, ca_cert, folder_id, dest, workers, chunk_bytes, parallel_min_bytes = argv
+    base_url, token, ca_cert, item_id, dest, workers, chunk_bytes, parallel_min_bytes = argv
     if int(parallel_min_bytes):
         parallel_ranges.PARALLEL_MIN_BYTES = int(parallel_min_bytes)
     drive = Drive.for_emulator(base_url, token, ca_cert, retry=RetryPolicy(**FAST_RETRY))
     if int(chunk_bytes):
         drive.chunk_size = int(chunk_bytes)
     try:
-        result = stage(f"drive:{folder_id}", dest, drive=drive, progress=None, workers=int(workers))
+        result = stage(f"drive:{item_id}", dest, drive=drive, progress=None, workers=int(workers))
     finally:
         drive.close()
     print(result.files, result.bytes, result.cached)
