@@ -2,6 +2,7 @@
 
     emu.faults.fail(status=403, reason="userRateLimitExceeded", times=2, media=True)
     emu.faults.fail(status=503, times=1, method="GET", path="/drive/v2/files")
+    emu.faults.fail(status=429, times=None, media=True, share=0.03)   # 3 % of downloads, at random (seeded)
     emu.faults.reset(after_bytes=1000, media=True)    # headers + 1000 body bytes, then close
     emu.faults.lose_answer(method="POST", times=1)     # carry the request out, then close unanswered
     emu.faults.delay(0.2, times=3)                     # latency before answering
@@ -10,12 +11,14 @@
 
 A rule matches a request by `method`, `path` (substring of the URL path, or a callable
 taking the RequestInfo), and `media` (True: only downloads/exports, False: only others).
-`times=None` means forever. Delay rules all add up; of the failure/reset rules, the first
+`times=None` means forever. `share` (0..1) makes a rule match only that share of the requests
+it would match, drawn from a random generator seeded with `seed`, so a run can be repeated. Delay rules all add up; of the failure/reset rules, the first
 matching one with uses left is spent.
 """
 
 from __future__ import annotations
 
+import random
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,10 +47,17 @@ class Rule:
     after_bytes: int | None = None
     seconds: float = 0.0
     used: int = 0
+    share: float | None = None  # match only this share of the requests, drawn at random
+    rng: random.Random | None = None
 
     def matches(self, info: RequestInfo) -> bool:
         if self.times is not None and self.used >= self.times:
             return False
+        if not self._selects(info):
+            return False
+        return self.share is None or (self.rng or random).random() < self.share
+
+    def _selects(self, info: RequestInfo) -> bool:
         if self.method is not None and self.method.upper() != info.method:
             return False
         if self.media is not None and self.media != info.media:
@@ -91,8 +101,12 @@ class Faults:
         media: bool | None = None,
         message: str | None = None,
         retry_after: int | None = None,
+        share: float | None = None,
+        seed: int = 0,
     ) -> Rule:
-        """Answer matching requests with a Google-shaped error. Reason defaults by status."""
+        """Answer matching requests with a Google-shaped error. Reason defaults by status.
+
+        `share`: only that share of matching requests (seeded by `seed`), e.g. 0.03 for 3 %."""
         if reason is None:
             reason = {403: "userRateLimitExceeded", 429: "rateLimitExceeded"}.get(status)
         if reason in ("userRateLimitExceeded", "rateLimitExceeded", "sharingRateLimitExceeded", "downloadQuotaExceeded"):
@@ -105,7 +119,10 @@ class Faults:
             error.message = message
         if retry_after is not None:
             error.headers["Retry-After"] = str(retry_after)
-        return self._add(Rule("error", times, method, path, media, error=error))
+        if share is not None and not 0.0 <= share <= 1.0:
+            raise ValueError("share must be between 0 and 1")
+        return self._add(Rule("error", times, method, path, media, error=error, share=share,
+                              rng=random.Random(seed) if share is not None else None))
 
     def reset(
         self,

@@ -22,7 +22,8 @@ from colab_panel.drive.client import Drive
 from colab_panel.drive.emulator import DriveEmulator
 from support.drive import child_id, emulator_drive
 from colab_panel.errors import ChecksumMismatch, StagingCancelled, StagingError
-from colab_panel.staging import stage
+from colab_panel.staging import drive_source, stage
+from colab_panel.staging.pacing import AdaptiveLimit
 from colab_panel.staging.progress import Progress
 
 SMALL_FILES = 1000
@@ -96,6 +97,32 @@ def test_folder_of_1000_files_survives_faults_with_every_md5_right(emu: DriveEmu
     expected = {str(p.relative_to(seed / "many")): p.read_bytes() for p in (seed / "many").rglob("*") if p.is_file()}
     assert got.keys() - {".colab_panel-manifest.json"} == expected.keys()
     assert all(_md5(got[k]) == _md5(v) for k, v in expected.items())
+    assert _leftovers(dest) == []
+
+
+def test_a_few_percent_of_requests_refused_for_rate_slow_only_those_requests(
+        emu: DriveEmulator, drive: Drive, seed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    limits: list[AdaptiveLimit] = []
+
+    class Recorded(AdaptiveLimit):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+            limits.append(self)
+
+    monkeypatch.setattr(drive_source, "AdaptiveLimit", Recorded)
+    emu.faults.fail(status=403, reason="userRateLimitExceeded", times=None, share=0.015, seed=1)
+    emu.faults.fail(status=429, times=None, share=0.015, seed=2)
+    dest = tmp_path / "many"
+    result = stage(f"drive:{child_id(emu, 'many')}", dest, drive=drive, progress=None)
+    refused = emu.requests.count(status=403) + emu.requests.count(status=429)
+    assert refused >= 10  # the faults really fired
+    [limit] = limits
+    assert limit.refusals >= 10 and limit.shrinks == 0 and limit.limit == limit.cap  # no pool-wide back-off
+    assert result.files == SMALL_FILES
+    got = _tree(dest)
+    expected = {str(p.relative_to(seed / "many")): p.read_bytes() for p in (seed / "many").rglob("*") if p.is_file()}
+    assert got.keys() - {".colab_panel-manifest.json"} == expected.keys()  # nothing twice, nothing missing
+    assert all(got[k] == v for k, v in expected.items())
     assert _leftovers(dest) == []
 
 
