@@ -22,9 +22,9 @@ How:
   still matches: bytes a crash did not flush are fetched again, never trusted. A `.part`
   without a sidecar (left by a single-stream run) counts as done up to its length;
 - the md5 is computed over the whole `.part` once every piece is in, then the `.part` is
-  renamed. A mismatch or a cancel removes the `.part` and the sidecar; a network failure
-  (the backend gave up) or `abort` (stop for another reason, e.g. another file of the folder
-  failed) keeps both for the rerun. `cancel` wins over `abort`.
+  renamed. A mismatch removes the `.part` and the sidecar; a network failure (the backend gave
+  up), a `cancel` (the user's: cancel is a pause) or `abort` (another file of the folder failed)
+  keeps both for the rerun.
 """
 
 from __future__ import annotations
@@ -80,8 +80,8 @@ def download_ranges(source: Any, final: Path, *, size: int, expected: tuple[str,
                     piece: int | None = None, abort: threading.Event | None = None) -> Path:
     """Fetch `source` (`size` bytes) into `final` through `final.part`; see the module docstring.
 
-    `cancel` (the user's) discards the `.part` and sidecar; `abort` stops but keeps them and
-    raises `DownloadInterrupted`."""
+    `cancel` (the user's) stops, keeps the `.part` and sidecar for the next run, and raises
+    `writing.Cancelled`; `abort` keeps them too and raises `DownloadInterrupted`."""
     final = Path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
     part, sidecar = part_path(final), sidecar_path(final)
@@ -97,9 +97,12 @@ def download_ranges(source: Any, final: Path, *, size: int, expected: tuple[str,
         todo = _pieces(_missing(done, size), piece or piece_size(source), ranges)
         try:
             _fetch_all(source, fd, todo, record, tracker, cancel, abort, ranges)
+        except writing.Cancelled:
+            keep = True  # cancel is a pause: the pieces we have stay for the next run
+            raise
         except (DriveError, DownloadInterrupted, *NETWORK_ERRORS) as e:
-            writing.check_stop(cancel)  # the user cancelled meanwhile: that wins, nothing is kept
             keep = True  # the connection kept failing: the pieces we have stay for a rerun
+            writing.check_stop(cancel)  # the user cancelled meanwhile: say that, not the network error
             kept = record.bytes_done()
             raise DownloadInterrupted(f"{e} {kept} of {size} bytes of {final.name} are kept; run it again to "
                                       "fetch only the rest.") from e

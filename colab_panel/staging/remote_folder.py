@@ -21,14 +21,14 @@ which halves on rate limits (the backend's retries are not multiplied by the poo
 backend gave up on because of a rate limit goes back in the queue (a few times) after the
 limit has shrunk, instead of failing the whole folder.
 
-Cancel (or any error): workers stop at the next chunk; every `.part` this run touched is
-removed (network failures excepted, see above), and what finished is in the manifest.
+Cancel is a pause: workers stop at the next request, every `.part` stays (with its record),
+what finished is in the manifest, and the next stage of the same folder resumes them all. Only
+a file whose bytes turned out wrong (md5) loses its `.part`.
 
 Large files: pass `fetch_file=RangedFetch(tracker, limit, cancel=cancel)` and a file that `use_parallel`
 accepts comes as parallel byte ranges (`parallel_ranges`: a `.part` plus a sidecar of the
-finished ranges, so a rerun fetches only the missing ones); the rest stream as above. When
-another file's failure stops the run, those ranges are kept too; only the user's cancel
-discards them.
+finished ranges, so a rerun fetches only the missing ones); the rest stream as above. Those
+ranges are kept whatever stops the run: another file's failure, or the user's cancel.
 """
 
 from __future__ import annotations
@@ -202,10 +202,11 @@ def _download(entry: RemoteEntry, staged: Path, stop: threading.Event, tracker: 
 
 def _download_once(entry: RemoteEntry, staged: Path, stop: threading.Event, tracker: ProgressTracker) -> None:
     expected = ("md5", entry.md5.lower()) if entry.md5 else None
-    # A DriveError here is the backend giving up after its retries (connection kept dropping):
-    # keep the bytes so a rerun resumes. Cancel and checksum failures still discard them.
+    # A DriveError here is the backend giving up after its retries (connection kept dropping),
+    # Cancelled the user's pause (or another file's failure): keep the bytes so a rerun resumes.
+    # A checksum failure still discards them.
     part = PartFile(staged, expected_size=entry.size, expected_hash=expected, hash_name=None, resume=True,
-                    keep_on=(DownloadInterrupted, DriveError))
+                    keep_on=(DownloadInterrupted, DriveError, writing.Cancelled))
     existing = part_path(staged)
     offset = existing.stat().st_size if existing.exists() else 0
     if offset > entry.size:  # a leftover of another version of the file
@@ -243,9 +244,8 @@ class RangedFetch:
     the budget spent still goes through ranges, one at a time (and stays resumable).
 
     A rate limit the backend gave up on is raised as itself (not as "interrupted"), so
-    `fetch_folder` requeues the file after slowing down; its finished ranges are kept.
-    `cancel` is the user's: it discards a large file's ranges, while `fetch_folder`'s `stop`
-    alone (another file failed) keeps them for the rerun.
+    `fetch_folder` requeues the file after slowing down; its finished ranges are kept, as they
+    are when `cancel` (the user's pause) or `fetch_folder`'s `stop` (another file failed) ends it.
     Progress: bytes are counted on `tracker`; only the folder's loop calls the callback.
     """
 

@@ -91,8 +91,9 @@ def stage(source: str | os.PathLike[str] | Source, dest: str | os.PathLike[str] 
     ChecksumMismatch and keeps nothing (Drive files are always checked against their md5).
     `progress`: "tqdm" (default), None, or a callback. `cancel`: a threading.Event; setting it
     raises StagingCancelled within about half a second at any transfer rate (requests are sized
-    to the measured rate), keeping only whole verified files; its message counts what `dest`
-    holds (files, bytes, partial downloads). `extract=False` keeps an archive as a
+    to the measured rate). Cancel is a pause: whole verified files stay in `dest` and partial
+    downloads stay in its download folder, so staging the same source again resumes them; the
+    message counts what `dest` holds (files, bytes, partial downloads). `extract=False` keeps an archive as a
     file. `drive`: a `colab_panel.drive.Drive`, a factory returning one, or None to connect
     on first need. `workers`: parallel downloads for a Drive folder. `kaggle_api`: a factory
     for a `KaggleApi`-like object (tests). `storage_options`: passed to an fsspec store as they
@@ -363,7 +364,7 @@ def _download_then_place(source: Source, dest: Path, identity: dict[str, Any], e
             remove_empty_dirs(downloads)  # after a cancel: no empty download folder left behind
         return _place(file, dest, source.name, downloads, callback, cancel, extract)
     part = PartFile(file, expected_size=size, expected_hash=expected, hash_name=None, resume=True,
-                    keep_on=(DownloadInterrupted, DriveError))  # DriveError: the backend's retries ran out
+                    keep_on=(DownloadInterrupted, DriveError, writing.Cancelled))  # retries ran out; a cancel pauses
     existing = part_path(file)
     offset = existing.stat().st_size if existing.exists() else 0  # a .part kept by an interrupted run
     reader = ResumingReader(source, offset, cancel=cancel)

@@ -65,16 +65,17 @@ def stage_in_child(emu: DriveEmulator, item_id: str, dest: Path, *, workers: int
     return subprocess.Popen(args, cwd=_REPO, env=child_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
-def wait_for_quiet(emu: DriveEmulator, *, quiet_s: float = 0.3, most_s: float = 10.0) -> None:
-    """Wait until the emulator has served nothing for `quiet_s` (a dead client's responses wind down)."""
+def wait_for_quiet(emu: DriveEmulator, *, quiet_s: float = 0.5, most_s: float = 10.0) -> None:
+    """Wait until the emulator has sent no media byte and logged no request for `quiet_s`: the
+    answers a stopped client (cancelled, killed) had in flight are finished and logged."""
     deadline = time.monotonic() + most_s
-    last, since = emu.requests.media_bytes_sent, time.monotonic()
+    last, since = (emu.requests.media_bytes_sent, len(emu.requests)), time.monotonic()
     while time.monotonic() < deadline:
         time.sleep(0.05)
-        now = emu.requests.media_bytes_sent
+        now = (emu.requests.media_bytes_sent, len(emu.requests))
         if now != last:
             last, since = now, time.monotonic()
-        elif time.monotonic() - since >= quiet_s and not emu._connections:
+        elif time.monotonic() - since >= quiet_s:
             return
 
 
