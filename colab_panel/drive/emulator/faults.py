@@ -6,6 +6,7 @@
     emu.faults.reset(after_bytes=1000, media=True)    # headers + 1000 body bytes, then close
     emu.faults.lose_answer(method="POST", times=1)     # carry the request out, then close unanswered
     emu.faults.delay(0.2, times=3)                     # latency before answering
+    emu.faults.stall(after_bytes=1000, seconds=30, media=True)  # 1000 body bytes, then silence, then the rest
     emu.faults.bandwidth(256 * 1024)                   # cap media bodies at 256 KiB/s
     emu.faults.clear()
 
@@ -38,7 +39,7 @@ class RequestInfo:
 
 @dataclass
 class Rule:
-    kind: str  # "error" | "reset" | "lose" | "delay"
+    kind: str  # "error" | "reset" | "lose" | "delay" | "stall"
     times: int | None
     method: str | None = None
     path: str | Callable[[RequestInfo], bool] | None = None
@@ -79,6 +80,8 @@ class Plan:
     error: ApiError | None = None
     reset_after: int | None = None  # close the connection after this many body bytes
     reset_before_response: bool = False
+    stall_after: int | None = None  # send this many body bytes, then nothing for `stall_s`, then the rest
+    stall_s: float = 0.0
     lose_answer: bool = False  # handle the request (its change is stored), then close without answering
 
 
@@ -149,6 +152,20 @@ class Faults:
         never arrived (a create must look before it tries again)."""
         return self._add(Rule("lose", times, method, path, media))
 
+    def stall(
+        self,
+        *,
+        after_bytes: int = 0,
+        seconds: float,
+        times: int | None = 1,
+        method: str | None = None,
+        path: str | Callable[[RequestInfo], bool] | None = None,
+        media: bool | None = None,
+    ) -> Rule:
+        """Send the headers and `after_bytes` of the body, then nothing for `seconds` (the connection
+        stays open, as a stalled front end's does), then the rest if the client is still there."""
+        return self._add(Rule("stall", times, method, path, media, after_bytes=after_bytes, seconds=seconds))
+
     def delay(
         self,
         seconds: float,
@@ -200,6 +217,8 @@ class Faults:
                         return Plan(delay=delay, error=rule.error)
                     if rule.kind == "lose":
                         return Plan(delay=delay, lose_answer=True)
+                    if rule.kind == "stall":
+                        return Plan(delay=delay, stall_after=rule.after_bytes or 0, stall_s=rule.seconds)
                     if rule.after_bytes is None:
                         return Plan(delay=delay, reset_before_response=True)
                     return Plan(delay=delay, reset_after=rule.after_bytes)

@@ -405,7 +405,19 @@ class _Handler(BaseHTTPRequestHandler):
             self._body_offset = _body_offset(response)
         sent = 0
         started = time.monotonic()
+        stall_at = plan.stall_after
         for chunk in _body_chunks(response, _CHUNK if rate is None else max(1024, min(_CHUNK, rate // 10))):
+            if stall_at is not None and sent + len(chunk) > stall_at:
+                head, chunk = chunk[: stall_at - sent], chunk[stall_at - sent :]
+                self.wfile.write(head)
+                self.wfile.flush()
+                sent += len(head)
+                self._count_sent(response, len(head))
+                stall_at = None
+                self.server.emulator._wait(plan.stall_s)  # silence: the client sees no byte for a while
+                if self.server.emulator._closing.is_set():
+                    self._drop()
+                    return
             if limit is not None and sent + len(chunk) >= limit:
                 self.wfile.write(chunk[: limit - sent])
                 self.wfile.flush()
