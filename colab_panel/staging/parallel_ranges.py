@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from colab_panel.drive.read_sizing import ReadSizer
-from colab_panel.errors import ChecksumMismatch, DriveError, StagingError
+from colab_panel.errors import ChecksumMismatch, DriveError
 from colab_panel.staging import writing
 from colab_panel.staging.atomic import part_path
 from colab_panel.staging.progress import ProgressTracker

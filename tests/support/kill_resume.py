@@ -107,7 +107,7 @@ def kill_and_resume(emu: DriveEmulator, item_id: str, dest: Path, *, dataset_byt
     emu.requests.clear()
     second_child = stage_in_child(emu, item_id, dest, **options)
     try:
-        out, err = second_child.communicate(timeout=timeout_s)
+        _out, err = second_child.communicate(timeout=timeout_s)
     finally:
         if second_child.poll() is None:
             second_child.kill()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import random
 import tarfile
 import threading
@@ -17,11 +16,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.drive import child_id
+from support.kill_resume import wait_for_quiet
 
 from colab_panel.drive.client import Drive
 from colab_panel.drive.emulator import DriveEmulator
-from support.drive import child_id, emulator_drive
-from support.kill_resume import wait_for_quiet
 from colab_panel.errors import ChecksumMismatch, StagingCancelled, StagingError
 from colab_panel.staging import drive_source, stage
 from colab_panel.staging.pacing import AdaptiveLimit
@@ -74,13 +73,6 @@ def seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def emu(seed: Path) -> Iterator[DriveEmulator]:
     with DriveEmulator(root=seed, max_page_size=1000) as emulator:
         yield emulator
-
-
-@pytest.fixture
-def drive(emu: DriveEmulator) -> Iterator[Drive]:
-    with emulator_drive(emu) as d:
-        yield d
-
 
 
 def test_folder_of_1000_files_survives_faults_with_every_md5_right(emu: DriveEmulator, drive: Drive,

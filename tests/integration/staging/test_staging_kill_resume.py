@@ -18,10 +18,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from colab_panel.drive.emulator import DriveEmulator
 from support.drive import child_id
 from support.kill_resume import kill_and_resume, seed_folder
+
+from colab_panel.drive.emulator import DriveEmulator
 
 MiB = 1024 * 1024
 BANDWIDTH = 512 * 1024  # per response: slow enough that a kill lands mid-transfer

@@ -19,10 +19,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.drive import child_id
 
 from colab_panel.drive.client import Drive
 from colab_panel.drive.emulator import DriveEmulator
-from support.drive import child_id, emulator_drive
 from colab_panel.errors import ChecksumMismatch, StagingCancelled, StagingError
 from colab_panel.staging import stage
 from colab_panel.staging.drive_source import DriveFileSource
@@ -31,6 +31,9 @@ from colab_panel.staging.progress import Progress
 
 SIZE = PARALLEL_MIN_BYTES + 3 * 1024 * 1024 + 17  # over the threshold, not a multiple of any piece
 PIECE = 2 * 1024 * 1024
+
+
+DRIVE_OPTIONS = {"chunk_size": PIECE}  # for the `drive` fixture (conftest)
 
 
 @pytest.fixture(scope="module")
@@ -52,12 +55,6 @@ def seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def emu(seed: Path) -> Iterator[DriveEmulator]:
     with DriveEmulator(root=seed) as emulator:
         yield emulator
-
-
-@pytest.fixture
-def drive(emu: DriveEmulator) -> Iterator[Drive]:
-    with emulator_drive(emu, chunk_size=PIECE) as d:
-        yield d
 
 
 def _ranges(emu: DriveEmulator, file_id: str | None = None) -> list[tuple[int, int]]:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.drive import child_id, seeded_emulator
 
 from colab_panel.drive.client import Drive
 from colab_panel.drive.emulator import DriveEmulator
@@ -17,26 +18,18 @@ from colab_panel.drive.emulator.store import now
 from colab_panel.errors import StagingError
 from colab_panel.staging import parallel_ranges, stage
 from colab_panel.staging.progress import Progress
-from support.drive import child_id, emulator_drive
 
 SIZE = 1024 * 1024
 
 
+DRIVE_OPTIONS = {"chunk_size": 64 * 1024}  # for the `drive` fixture (conftest)
+
+
 @pytest.fixture
 def emu(tmp_path: Path) -> Iterator[DriveEmulator]:
-    seed = tmp_path / "seed"
-    (seed / "ds").mkdir(parents=True)
-    (seed / "ds" / "done.txt").write_bytes(b"small and finished first")
-    (seed / "ds" / "data.bin").write_bytes(os.urandom(SIZE))
-    with DriveEmulator(root=seed, max_page_size=1000) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def drive(emu: DriveEmulator) -> Iterator[Drive]:
-    with emulator_drive(emu) as d:
-        d.chunk_size = 64 * 1024
-        yield d
+    files = {"ds/done.txt": b"small and finished first", "ds/data.bin": os.urandom(SIZE)}
+    with seeded_emulator(tmp_path / "seed", files) as e:
+        yield e
 
 
 def _parts(dest: Path) -> list[Path]:

@@ -9,29 +9,23 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.drive import child_id, seeded_emulator
 
 from colab_panel.drive.client import Drive
 from colab_panel.drive.emulator import DriveEmulator
 from colab_panel.staging import parallel_ranges, stage
-from support.drive import child_id, emulator_drive
 
 SIZE = 2 * 1024 * 1024
 STALL_S = 45.0  # longer than the test should ever take; without stall detection the piece waits it out
 
 
+DRIVE_OPTIONS = {"chunk_size": 256 * 1024, "stall_timeout_s": 1.0}  # for the `drive` fixture (conftest)
+
+
 @pytest.fixture
 def emu(tmp_path: Path) -> Iterator[DriveEmulator]:
-    (tmp_path / "seed").mkdir()
-    (tmp_path / "seed" / "large.bin").write_bytes(os.urandom(SIZE))
-    with DriveEmulator(root=tmp_path / "seed", max_page_size=1000) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def drive(emu: DriveEmulator) -> Iterator[Drive]:
-    with emulator_drive(emu, stall_timeout_s=1.0) as d:
-        d.chunk_size = 256 * 1024
-        yield d
+    with seeded_emulator(tmp_path / "seed", {"large.bin": os.urandom(SIZE)}) as e:
+        yield e
 
 
 def test_a_stalled_piece_is_fetched_again_on_a_fresh_connection(emu: DriveEmulator, drive: Drive, tmp_path: Path,

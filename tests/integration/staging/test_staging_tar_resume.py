@@ -12,11 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.drive import child_id
+from support.kill_resume import kill_and_resume
 
 from colab_panel.drive.emulator import DriveEmulator
 from colab_panel.staging.kept_stream import CHECKPOINT_BYTES
-from support.drive import child_id
-from support.kill_resume import kill_and_resume
 
 MiB = 1024 * 1024
 MEMBERS = 24

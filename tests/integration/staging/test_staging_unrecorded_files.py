@@ -10,30 +10,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.drive import child_id, seeded_emulator
 
 from colab_panel.drive.client import Drive
 from colab_panel.drive.emulator import DriveEmulator
 from colab_panel.staging import stage
 from colab_panel.staging.manifest import MANIFEST_NAME
-from support.drive import child_id, emulator_drive
 
 FILES = 12
 
 
 @pytest.fixture
 def emu(tmp_path: Path) -> Iterator[DriveEmulator]:
-    seed = tmp_path / "seed" / "ds"
-    seed.mkdir(parents=True)
-    for i in range(FILES):
-        (seed / f"f{i:02d}.bin").write_bytes(os.urandom(5000 + i))
-    with DriveEmulator(root=tmp_path / "seed", max_page_size=1000) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def drive(emu: DriveEmulator) -> Iterator[Drive]:
-    with emulator_drive(emu) as d:
-        yield d
+    with seeded_emulator(tmp_path / "seed", {f"ds/f{i:02d}.bin": os.urandom(5000 + i) for i in range(FILES)}) as e:
+        yield e
 
 
 def _forget_files(dest: Path) -> None:

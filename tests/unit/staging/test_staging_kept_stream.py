@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 from typing import BinaryIO
 
-from colab_panel.staging.kept_stream import KeptStream, checkpoint_path
 from colab_panel.staging.atomic import part_path
+from colab_panel.staging.kept_stream import KeptStream, checkpoint_path
 from colab_panel.staging.sources import LocalFileSource
 
 SIZE = 200_000
