@@ -38,8 +38,8 @@ from colab_panel.staging.atomic import part_path
 from colab_panel.staging.sources import ResumingReader, Source
 from colab_panel.staging.temp_files import remove_orphaned_temps, replace_with_text
 
-CHECKPOINT_BYTES = 4 * 1024 * 1024  # kept bytes a kill -9 may cost at most (plus what is in flight)
-CHECKPOINT_S = 1.0  # ... or a second's worth, on a slow link
+CHECKPOINT_BYTES = 1024 * 1024  # kept bytes a kill -9 may cost at most (plus the request in flight)
+CHECKPOINT_S = 0.25  # ... or a quarter second's worth, on a slow link (a checkpoint is one small file write)
 SUFFIX = ".kept"
 
 

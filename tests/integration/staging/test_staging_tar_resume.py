@@ -45,8 +45,8 @@ def test_kill_9_mid_stream_then_stage_again_fetches_only_the_rest(
     assert result.killed
     assert result.first_run_bytes >= 0.7 * size
     # Lost: the bytes since the last checkpoint and the request in flight, never the whole stream.
-    assert result.refetched_bytes <= CHECKPOINT_BYTES + MiB, result
-    assert result.second_run_bytes <= size - 0.7 * size + CHECKPOINT_BYTES + MiB
+    assert result.refetched_bytes <= CHECKPOINT_BYTES + 3 * MiB, result  # in flight: ~0.5 s at 4 MiB/s
+    assert result.second_run_bytes <= size - 0.7 * size + CHECKPOINT_BYTES + 3 * MiB
     for name, data in members.items():
         assert (dest / name).read_bytes() == data
     assert not (dest / ".colab_panel-download").exists()
