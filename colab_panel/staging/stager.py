@@ -93,8 +93,8 @@ def stage(source: str | os.PathLike[str] | Source, dest: str | os.PathLike[str] 
     raises StagingCancelled within about half a second at any transfer rate (requests are sized
     to the measured rate). Cancel is a pause: whole verified files stay in `dest` and partial
     downloads stay in its download folder, so staging the same source again resumes them; the
-    message counts what `dest` holds (files, bytes, partial downloads). `extract=False` keeps an archive as a
-    file. `drive`: a `colab_panel.drive.Drive`, a factory returning one, or None to connect
+    message counts what `dest` holds (files, bytes, partial downloads). `extract=False` keeps an
+    archive as a file. `drive`: a `colab_panel.drive.Drive`, a factory returning one, or None to connect
     on first need. `workers`: parallel downloads for a Drive folder. `kaggle_api`: a factory
     for a `KaggleApi`-like object (tests). `storage_options`: passed to an fsspec store as they
     are (e.g. `{"anon": True}`); by default the store finds its own credentials. `via_copy`: for
