@@ -81,9 +81,26 @@ def download_ranges(source: Any, final: Path, *, size: int, expected: tuple[str,
     """Fetch `source` (`size` bytes) into `final` through `final.part`; see the module docstring.
 
     `cancel` (the user's) stops, keeps the `.part` and sidecar for the next run, and raises
-    `writing.Cancelled`; `abort` keeps them too and raises `DownloadInterrupted`."""
+    `writing.Cancelled`; `abort` keeps them too and raises `DownloadInterrupted`. A resumed
+    `.part` whose whole file then fails its md5 (kept bytes no check could vouch for, such as a
+    single-stream run's prefix) is fetched once more from the start."""
     final = Path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
+    resumed = part_path(final).exists()
+    options = dict(size=size, expected=expected, tracker=tracker, cancel=cancel, ranges=ranges, piece=piece,
+                   abort=abort)
+    try:
+        return _download_once(source, final, **options)  # type: ignore[arg-type]
+    except ChecksumMismatch:
+        if not resumed:
+            raise
+        tracker.add(-size)  # every byte was counted; they all come again
+        return _download_once(source, final, **options)  # type: ignore[arg-type]
+
+
+def _download_once(source: Any, final: Path, *, size: int, expected: tuple[str, str] | None,
+                   tracker: ProgressTracker, cancel: threading.Event | None, ranges: int, piece: int | None,
+                   abort: threading.Event | None) -> Path:
     part, sidecar = part_path(final), sidecar_path(final)
     pieces = _load_done(part, sidecar, size, expected)
     fd = os.open(part, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o666)

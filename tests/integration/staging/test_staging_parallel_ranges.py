@@ -296,3 +296,13 @@ def test_another_file_failing_keeps_the_large_files_finished_ranges(emu: DriveEm
 def test_cancel_of_a_folder_keeps_its_large_file_s_ranges(emu: DriveEmulator, drive: Drive,
                                                           tmp_path: Path) -> None:
     _cancel_midway(emu, drive, child_id(emu, "set"), tmp_path / "set", SIZE // 3, _in_folder(emu, "set", "large.bin"))
+
+def test_a_kept_part_that_fails_its_md5_is_fetched_again_from_the_start(emu: DriveEmulator, drive: Drive, seed: Path,
+                                                                        tmp_path: Path) -> None:
+    dest = tmp_path / "large"
+    part = dest / ".colab_panel-download" / "large.bin.part"
+    part.parent.mkdir(parents=True)
+    part.write_bytes(os.urandom(PIECE // 2))  # a single-stream run's prefix, its tail never flushed: wrong bytes
+    stage(f"drive:{child_id(emu, 'large.bin')}", dest, drive=drive, progress=None)
+    assert (dest / "large.bin").read_bytes() == (seed / "large.bin").read_bytes()
+    assert _leftovers(dest) == []
