@@ -93,7 +93,7 @@ class PartFile:
         except BaseException:
             self._discard()
             raise
-        if isinstance(exc, self._keep_on):
+        if isinstance(exc, self._keep_on) and self.size > 0:  # an empty part is nothing to resume
             os.close(self._fd)
         else:
             self._discard()

@@ -85,7 +85,7 @@ class Drive:
 
     def __init__(self, pydrive: pydrive2.drive.GoogleDrive, *, retry: RetryPolicy | None = None,
                  description: str = "Google Drive", chunk_size: int = 16 * 1024 * 1024,
-                 upload_chunk_size: int = 8 * 1024 * 1024) -> None:
+                 upload_chunk_size: int = 8 * 1024 * 1024, stall_timeout_s: float | None = None) -> None:
         self.pydrive = pydrive
         self.auth = pydrive.auth
         if self.auth.service is None:
@@ -96,6 +96,8 @@ class Drive:
         self.description = description  # shown in repr; never holds a token
         self.chunk_size = chunk_size  # bytes per ranged GET in open_range()/download()
         self.upload_chunk_size = upload_chunk_size  # bytes per resumable-upload PUT (a multiple of 256 KiB)
+        # No byte this long on a download piece: retried on a fresh connection (None: connection.STALL_TIMEOUT_S)
+        self.stall_timeout_s = stall_timeout_s
         self._keys: dict[str, str] = {}  # file ID -> resource key
         self._keys_lock = threading.Lock()
         self._local = threading.local()
@@ -143,6 +145,10 @@ class Drive:
         http = getattr(self._local, "http", None)
         if http is None:
             http = self.auth.Get_Http_Object()
+            if self.stall_timeout_s is not None:
+                inner = getattr(http, "http", http)  # google-auth's AuthorizedHttp wraps our DriveHttp
+                if hasattr(inner, "stall_timeout_s"):
+                    inner.stall_timeout_s = self.stall_timeout_s
             self._local.http = http
             with self._https_lock:
                 self._https.append(http)

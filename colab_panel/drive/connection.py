@@ -17,7 +17,13 @@ httplib2's own handling resends any request once after "BadStatusLine on the fir
 POSTs included, and gives up on a reset while sending; `DriveHttp` replaces that one method
 (`_conn_request`, unchanged in httplib2 since 0.9) with the rules above; a body read from a
 stream (an upload chunk) is never resent here, as it is spent. Everything else
-(TLS, timeouts, redirects, authorization by the wrapping AuthorizedHttp) stays httplib2's.
+(TLS, redirects, authorization by the wrapping AuthorizedHttp) stays httplib2's.
+
+Stalls: a ranged GET (a download piece, sized to last about half a second: `read_sizing`) that
+receives no byte for `stall_timeout_s` is given up with `socket.timeout`, which `Drive.call`
+retries on a fresh connection; other requests keep their connections and go on. Without this
+a stalled answer held its worker for the whole socket timeout (60 s) while the rest flowed.
+Other requests keep the connection's own timeout (a listing or an upload may think longer).
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from colab_panel.drive.failures import RequestOutcomeUnknown
 __all__ = ["DriveHttp", "RequestOutcomeUnknown", "IDEMPOTENT_METHODS"]
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})  # RFC 9110 section 9.2.2
+STALL_TIMEOUT_S = 10.0  # no byte for this long on a ranged GET: give it up, retry on a fresh connection
 
 _CONNECTION_ERRORS = (OSError, http.client.HTTPException)  # resets, TLS EOF, RemoteDisconnected, ...
 
@@ -45,9 +52,11 @@ class DriveHttp(httplib2.Http):
     second POST only issues a second token.
     """
 
-    def __init__(self, *args: Any, resend_any: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, resend_any: bool = False, stall_timeout_s: float | None = STALL_TIMEOUT_S,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.resend_any = resend_any
+        self.stall_timeout_s = stall_timeout_s  # None: ranged GETs wait as long as any request
 
     def _conn_request(self, conn: Any, request_uri: str, method: str, body: Any, headers: Any) -> tuple[Any, bytes]:
         # A body read from a stream (googleapiclient's upload chunks) is spent once sent: such a
@@ -58,6 +67,9 @@ class DriveHttp(httplib2.Http):
             stale_suspect = conn.sock is not None and replayable
             if conn.sock is None:
                 conn.connect()
+            settimeout = getattr(conn.sock, "settimeout", None)  # (a test's stand-in socket may have none)
+            if settimeout is not None:
+                settimeout(self._timeout_for(method, headers))
             try:
                 conn.request(method, request_uri, body, headers)
             except socket.timeout:
@@ -82,6 +94,12 @@ class DriveHttp(httplib2.Http):
                 raise
             return self._read_response(conn, method, response)
         raise AssertionError("unreachable: the second pass returns or raises")
+
+    def _timeout_for(self, method: str, headers: Any) -> float | None:
+        ranged = method.upper() == "GET" and any(name.lower() == "range" for name in (headers or {}))
+        if ranged and self.stall_timeout_s is not None:
+            return self.stall_timeout_s if self.timeout is None else min(self.stall_timeout_s, self.timeout)
+        return self.timeout
 
     def _read_response(self, conn: Any, method: str, response: Any) -> tuple[Any, bytes]:
         """What httplib2 does with an answer: read the body (errors now mean the request was

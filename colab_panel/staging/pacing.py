@@ -1,17 +1,25 @@
-"""How many downloads run at once: a cap that halves on rate limits and creeps back on success.
+"""How many downloads run at once: a cap that shrinks when Drive keeps refusing, and creeps back.
 
-The Drive backend already retries a rate-limited request with backoff. A worker pool on top of
-it must not multiply that load: if 16 workers each keep retrying, Drive sees 16x the pressure
-that made it refuse. So every worker takes a slot from `AdaptiveLimit` before each request;
-a rate-limit signal (a 403/429 the backend saw, or a `DriveQuotaExceeded` it gave up on)
-halves the number of slots and holds new requests back for a cooldown; every `grow_after`
-successes in a row give one slot back, up to the cap (AIMD, as TCP does).
+The Drive backend already retries a rate-limited request, each on its own schedule (exponential
+backoff with jitter, `drive/retry.py`): that is Drive's advice, and it slows only the request
+that was refused. A worker pool on top of it must not multiply the load when Drive really is
+overloaded, so every worker takes a slot from `AdaptiveLimit` before each request, and the
+number of slots halves when refusals are *frequent*: at least `shrink_share` of the last
+`window` outcomes, and at most once per `shrink_every_s` (one burst of refusals is one signal,
+as TCP counts one loss per round trip). Every `grow_after` successes in a row give one slot
+back, up to the cap (AIMD).
+
+What it does not do: pause everyone at a single refusal. Drive answers a few percent of
+requests with 403 userRateLimitExceeded / 429 even when nothing is wrong; halving the pool and
+holding all requests back for each of them made a folder with 3 % refusals stage 6x slower than
+one without (benchmarks/bench_rate_limits.py).
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -19,18 +27,22 @@ from contextlib import contextmanager
 class AdaptiveLimit:
     """A resizable semaphore. `with limit.slot(): request()`; call `rate_limited()` when refused."""
 
-    def __init__(self, cap: int, *, minimum: int = 1, grow_after: int = 20, cooldown_s: float = 1.0) -> None:
+    def __init__(self, cap: int, *, minimum: int = 1, grow_after: int = 20, window: int = 50,
+                 shrink_share: float = 0.2, shrink_every_s: float = 1.0) -> None:
         if cap < 1:
             raise ValueError("cap must be at least 1")
         self.cap = cap
         self.minimum = max(1, min(minimum, cap))
         self.limit = cap  # slots allowed now
         self.grow_after = grow_after
-        self.cooldown_s = cooldown_s
-        self.shrinks = 0  # how often a rate limit made us back off (tests and reports read it)
+        self.shrink_share = shrink_share
+        self.shrink_every_s = shrink_every_s
+        self.shrinks = 0  # how often frequent refusals made us back off (tests and reports read it)
+        self.refusals = 0  # rate limits reported in all
+        self._recent: deque[bool] = deque(maxlen=window)  # True: refused
         self._in_use = 0
         self._streak = 0
-        self._resume_at = 0.0
+        self._shrunk_at = float("-inf")
         self._cond = threading.Condition()
 
     @contextmanager
@@ -44,17 +56,16 @@ class AdaptiveLimit:
                 self.release()
 
     def acquire(self, stop: threading.Event | None = None) -> bool:
-        """Wait for a free slot (and the end of a cooldown): True, or False if `stop` got set first."""
+        """Wait for a free slot: True, or False if `stop` got set first."""
         with self._cond:
             while True:
                 if stop is not None and stop.is_set():
                     return False
-                wait = self._resume_at - time.monotonic()
-                if wait <= 0 and self._in_use < self.limit:
+                if self._in_use < self.limit:
                     self._in_use += 1
                     return True
                 # Bounded waits so a stop event set without a notify is still seen promptly.
-                self._cond.wait(timeout=min(0.1, wait) if wait > 0 else 0.1)
+                self._cond.wait(timeout=0.1)
 
     def release(self) -> None:
         with self._cond:
@@ -63,6 +74,7 @@ class AdaptiveLimit:
 
     def succeeded(self) -> None:
         with self._cond:
+            self._recent.append(False)
             self._streak += 1
             if self._streak >= self.grow_after and self.limit < self.cap:
                 self.limit += 1
@@ -70,9 +82,14 @@ class AdaptiveLimit:
                 self._cond.notify()
 
     def rate_limited(self) -> None:
-        """Drive said "slow down": halve the slots and pause new requests for the cooldown."""
+        """Drive said "slow down" to one request: that request backs off; the pool shrinks only if it is frequent."""
         with self._cond:
+            self.refusals += 1
             self._streak = 0
-            self.shrinks += 1
-            self.limit = max(self.minimum, self.limit // 2)
-            self._resume_at = max(self._resume_at, time.monotonic() + self.cooldown_s)
+            self._recent.append(True)
+            refused = sum(self._recent)
+            now = time.monotonic()
+            if refused >= self.shrink_share * self._recent.maxlen and now - self._shrunk_at >= self.shrink_every_s:
+                self.shrinks += 1
+                self.limit = max(self.minimum, self.limit // 2)
+                self._shrunk_at = now

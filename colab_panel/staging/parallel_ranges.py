@@ -15,12 +15,16 @@ How:
   over `ranges` threads; each piece is one ranged GET (`source.read_range`), retried by the
   backend on a fresh connection when it drops mid-body;
 - every finished piece is recorded in a sidecar `<name>.part.ranges` (JSON, replaced
-  atomically), so a rerun after an interruption fetches only the pieces that are missing. A
-  `.part` without a sidecar (left by a single-stream run) counts as done up to its length;
+  atomically) with the CRC-32 of its bytes, so a rerun after an interruption (a network
+  failure, `kill -9`, a kernel restart) fetches only the pieces that are missing. The record
+  is written after `pwrite` but without fsync (one per piece would cost more than it saves),
+  so on resume each recorded piece is read back from the `.part` and kept only if its CRC
+  still matches: bytes a crash did not flush are fetched again, never trusted. A `.part`
+  without a sidecar (left by a single-stream run) counts as done up to its length;
 - the md5 is computed over the whole `.part` once every piece is in, then the `.part` is
-  renamed. A mismatch or a cancel removes the `.part` and the sidecar; a network failure
-  (the backend gave up) or `abort` (stop for another reason, e.g. another file of the folder
-  failed) keeps both for the rerun. `cancel` wins over `abort`.
+  renamed. A mismatch removes the `.part` and the sidecar; a network failure (the backend gave
+  up), a `cancel` (the user's: cancel is a pause) or `abort` (another file of the folder failed)
+  keeps both for the rerun.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ import json
 import os
 import threading
 import time
+import zlib
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
@@ -48,6 +53,7 @@ DEFAULT_PIECE = 16 * 1024 * 1024  # per request when the source does not say (me
 SIDECAR_SUFFIX = ".ranges"
 
 Interval = tuple[int, int]  # [start, end)
+Piece = tuple[int, int, int]  # [start, end) and the CRC-32 of those bytes
 
 
 def use_parallel(source: Any, size: int | None, *, min_bytes: int | None = None) -> bool:
@@ -74,25 +80,46 @@ def download_ranges(source: Any, final: Path, *, size: int, expected: tuple[str,
                     piece: int | None = None, abort: threading.Event | None = None) -> Path:
     """Fetch `source` (`size` bytes) into `final` through `final.part`; see the module docstring.
 
-    `cancel` (the user's) discards the `.part` and sidecar; `abort` stops but keeps them and
-    raises `DownloadInterrupted`."""
+    `cancel` (the user's) stops, keeps the `.part` and sidecar for the next run, and raises
+    `writing.Cancelled`; `abort` keeps them too and raises `DownloadInterrupted`. A resumed
+    `.part` whose whole file then fails its md5 (kept bytes no check could vouch for, such as a
+    single-stream run's prefix) is fetched once more from the start."""
     final = Path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
+    resumed = part_path(final).exists()
+    options = dict(size=size, expected=expected, tracker=tracker, cancel=cancel, ranges=ranges, piece=piece,
+                   abort=abort)
+    try:
+        return _download_once(source, final, **options)  # type: ignore[arg-type]
+    except ChecksumMismatch:
+        if not resumed:
+            raise
+        tracker.add(-size)  # every byte was counted; they all come again
+        return _download_once(source, final, **options)  # type: ignore[arg-type]
+
+
+def _download_once(source: Any, final: Path, *, size: int, expected: tuple[str, str] | None,
+                   tracker: ProgressTracker, cancel: threading.Event | None, ranges: int, piece: int | None,
+                   abort: threading.Event | None) -> Path:
     part, sidecar = part_path(final), sidecar_path(final)
-    done = _load_done(part, sidecar, size, expected)
+    pieces = _load_done(part, sidecar, size, expected)
     fd = os.open(part, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o666)
     keep = False
     try:
         os.ftruncate(fd, size)  # full length up front: pieces land in their own regions
-        record = _Recorder(sidecar, size, expected, done)
+        record = _Recorder(sidecar, size, expected, pieces)
         record.save()
+        done = _merge([(s, e) for s, e, _ in pieces])
         tracker.add(sum(e - s for s, e in done))
         todo = _pieces(_missing(done, size), piece or piece_size(source), ranges)
         try:
             _fetch_all(source, fd, todo, record, tracker, cancel, abort, ranges)
+        except writing.Cancelled:
+            keep = True  # cancel is a pause: the pieces we have stay for the next run
+            raise
         except (DriveError, DownloadInterrupted, *NETWORK_ERRORS) as e:
-            writing.check_stop(cancel)  # the user cancelled meanwhile: that wins, nothing is kept
             keep = True  # the connection kept failing: the pieces we have stay for a rerun
+            writing.check_stop(cancel)  # the user cancelled meanwhile: say that, not the network error
             kept = record.bytes_done()
             raise DownloadInterrupted(f"{e} {kept} of {size} bytes of {final.name} are kept; run it again to "
                                       "fetch only the rest.") from e
@@ -136,7 +163,7 @@ def _fetch_all(source: Any, fd: int, todo: list[Interval], record: _Recorder, tr
                     raise DownloadInterrupted(f"{source.name}: asked for bytes {start}-{start + want - 1}, "
                                               f"got {len(data)} bytes.")
                 _pwrite_all(fd, data, start)
-                record.add(start, start + want)
+                record.add(start, start + want, zlib.crc32(data))
                 tracker.add(want)
                 start += want
 
@@ -181,32 +208,33 @@ def _verify(fd: int, size: int, expected: tuple[str, str] | None, name: str) -> 
 
 
 class _Recorder:
-    """The finished intervals, saved to the sidecar after every piece (temp file + rename)."""
+    """The finished pieces with their CRC-32, saved to the sidecar after every piece (temp file + rename)."""
 
-    def __init__(self, path: Path, size: int, expected: tuple[str, str] | None, done: list[Interval]) -> None:
+    def __init__(self, path: Path, size: int, expected: tuple[str, str] | None, pieces: list[Piece]) -> None:
         self.path = path
         self.size = size
         self.hash = f"{expected[0]}:{expected[1].lower()}" if expected else None
-        self.done = list(done)
+        self.pieces = list(pieces)
         self._lock = threading.Lock()
 
-    def add(self, start: int, end: int) -> None:
+    def add(self, start: int, end: int, crc: int) -> None:
         with self._lock:
-            self.done = _merge(self.done + [(start, end)])
+            self.pieces.append((start, end, crc))
         self.save()
 
     def bytes_done(self) -> int:
         with self._lock:
-            return sum(e - s for s, e in self.done)
+            return sum(e - s for s, e in _merge([(s, e) for s, e, _ in self.pieces]))
 
     def save(self) -> None:
         with self._lock:
-            data = {"size": self.size, "hash": self.hash, "done": [list(i) for i in self.done]}
-            replace_with_text(self.path, json.dumps(data))
+            data = {"size": self.size, "hash": self.hash, "pieces": [list(p) for p in self.pieces]}
+            replace_with_text(self.path, json.dumps(data, separators=(",", ":")))
 
 
-def _load_done(part: Path, sidecar: Path, size: int, expected: tuple[str, str] | None) -> list[Interval]:
-    """What a previous run finished: the sidecar's intervals, or a sidecar-less `.part`'s length."""
+def _load_done(part: Path, sidecar: Path, size: int, expected: tuple[str, str] | None) -> list[Piece]:
+    """What a previous run finished and the `.part` still holds: the sidecar's pieces whose bytes
+    read back with their recorded CRC, or a sidecar-less `.part`'s length (one piece)."""
     remove_orphaned_temps(sidecar)
     if not part.exists():
         _remove(sidecar)
@@ -216,15 +244,42 @@ def _load_done(part: Path, sidecar: Path, size: int, expected: tuple[str, str] |
         data = json.loads(sidecar.read_text(encoding="utf-8"))
         if data.get("size") != size or data.get("hash") != want_hash:
             raise ValueError("the sidecar describes another version of the file")
-        done = _merge([(int(s), int(e)) for s, e in data.get("done", []) if 0 <= int(s) < int(e) <= size])
         if part.stat().st_size != size:
             raise ValueError("the .part does not have the file's length")
-        return done
+        recorded = [(int(s), int(e), int(c)) for s, e, c in data.get("pieces", []) if 0 <= int(s) < int(e) <= size]
     except FileNotFoundError:
         length = part.stat().st_size  # a single-stream run's .part: its bytes are a prefix of the file
-        return [(0, length)] if 0 < length <= size else []
+        return [(0, length, _crc_of(part, 0, length))] if 0 < length <= size else []
     except (OSError, ValueError, TypeError, AttributeError):
-        return []  # unreadable or stale: start over (the md5 check would catch any mix-up anyway)
+        return []  # unreadable, stale, or of an older format without CRCs: start over
+    return _still_there(part, recorded)
+
+
+def _still_there(part: Path, pieces: list[Piece]) -> list[Piece]:
+    """The pieces whose bytes in `part` still have their recorded CRC (unflushed ones read as zeros)."""
+    kept: list[Piece] = []
+    with open(part, "rb") as f:
+        for start, end, crc in sorted(set(pieces)):
+            if kept and start < kept[-1][1]:
+                continue  # overlaps a piece already checked: its bytes are counted once
+            if _crc_of(f, start, end - start) == crc:
+                kept.append((start, end, crc))
+    return kept
+
+
+def _crc_of(file: Any, start: int, length: int) -> int:
+    if isinstance(file, Path):
+        with open(file, "rb") as f:
+            return _crc_of(f, start, length)
+    crc, file_pos = 0, start
+    while length > 0:
+        chunk = os.pread(file.fileno(), min(writing.COPY_CHUNK, length), file_pos)
+        if not chunk:
+            return -1  # shorter than recorded: no CRC matches
+        crc = zlib.crc32(chunk, crc)
+        file_pos += len(chunk)
+        length -= len(chunk)
+    return crc
 
 
 def _merge(intervals: list[Interval]) -> list[Interval]:

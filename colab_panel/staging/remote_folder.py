@@ -4,6 +4,10 @@ Input is the folder's listing as `RemoteEntry`s (relative path, size, md5, and a
 opens the bytes), so this module knows nothing of the Drive API. For each file:
 
 - skipped if the manifest records it done with the same md5 and size, and it is on disk;
+- skipped too if it is at its final name with the listing's size and md5 (hashed locally): the
+  manifest is saved about once a second, so a run killed (`kill -9`, a kernel restart) had
+  finished files it never recorded; a file reaches its final name only once verified, so
+  re-hashing it is enough to trust it, and costs a local read instead of a download;
 - otherwise fetched into `dest/.colab_panel-download/<relpath>.part` (md5 hashed as the bytes
   arrive), checked against the listing's md5 and size, then renamed to `dest/<relpath>`: no
   half-written file ever carries a dataset name;
@@ -17,20 +21,22 @@ which halves on rate limits (the backend's retries are not multiplied by the poo
 backend gave up on because of a rate limit goes back in the queue (a few times) after the
 limit has shrunk, instead of failing the whole folder.
 
-Cancel (or any error): workers stop at the next chunk; every `.part` this run touched is
-removed (network failures excepted, see above), and what finished is in the manifest.
+Cancel is a pause: workers stop at the next request, every `.part` stays (with its record),
+what finished is in the manifest, and the next stage of the same folder resumes them all. Only
+a file whose bytes turned out wrong (md5) loses its `.part`.
 
 Large files: pass `fetch_file=RangedFetch(tracker, limit, cancel=cancel)` and a file that `use_parallel`
 accepts comes as parallel byte ranges (`parallel_ranges`: a `.part` plus a sidecar of the
-finished ranges, so a rerun fetches only the missing ones); the rest stream as above. When
-another file's failure stops the run, those ranges are kept too; only the user's cancel
-discards them.
+finished ranges, so a rerun fetches only the missing ones); the rest stream as above. Those
+ranges are kept whatever stops the run: another file's failure, or the user's cancel.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
+import stat
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -39,7 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
-from colab_panel.errors import DriveError, DriveQuotaExceeded, StagingError
+from colab_panel.errors import ChecksumMismatch, DriveError, DriveQuotaExceeded, StagingError
 from colab_panel.disk import writing
 from colab_panel.staging import part_source
 from colab_panel.disk.atomic import PartFile, part_path
@@ -100,6 +106,11 @@ def fetch_folder(entries: list[RemoteEntry], dest: Path, manifest: Manifest, *, 
     def one(entry: RemoteEntry) -> None:
         final = dest / entry.relpath
         staged = downloads / entry.relpath
+        if already_there(final, entry, stop):
+            with lock:
+                manifest.files[entry.relpath] = {"size": entry.size, "md5": entry.md5}
+            tracker.add(entry.size, 1)
+            return
         with limit.slot(stop):
             writing.check_stop(stop)
             part_source.prepare(staged, part_source.identity_of(entry))  # a kept part of another version goes
@@ -146,6 +157,23 @@ def fetch_folder(entries: list[RemoteEntry], dest: Path, manifest: Manifest, *, 
         remove_empty_dirs(downloads)
 
 
+def already_there(final: Path, entry: RemoteEntry, stop: threading.Event) -> bool:
+    """Whether `final` already holds this entry's bytes: same size, and the same md5 when hashed here."""
+    if not entry.md5:
+        return False
+    try:
+        if not stat.S_ISREG(os.lstat(final).st_mode) or os.lstat(final).st_size != entry.size:
+            return False
+        digest = hashlib.md5()
+        with open(final, "rb") as f:
+            while chunk := f.read(writing.COPY_CHUNK):
+                writing.check_stop(stop)
+                digest.update(chunk)
+    except OSError:
+        return False
+    return digest.hexdigest() == entry.md5.lower()
+
+
 def _naming(error: BaseException, relpath: str) -> BaseException:
     """A Drive failure reworded to say which file it was (its message may name only an ID); same type."""
     if not isinstance(error, DriveError):
@@ -156,12 +184,30 @@ def _naming(error: BaseException, relpath: str) -> BaseException:
 
 
 def _download(entry: RemoteEntry, staged: Path, stop: threading.Event, tracker: ProgressTracker) -> None:
-    """One file, one stream (reconnecting from where it stopped), md5 checked, into `staged`."""
+    """One file, one stream (reconnecting from where it stopped), md5 checked, into `staged`.
+
+    A `.part` kept by an earlier run is resumed. Its bytes were written without fsync, so after a
+    crash of the machine (not of the process: `kill -9` keeps what the kernel was given) its tail
+    may not be what was written; if the finished file then fails its md5, it is fetched once more
+    from the start instead of failing the stage.
+    """
+    existing = part_path(staged)
+    resumed = existing.exists() and existing.stat().st_size > 0
+    try:
+        _download_once(entry, staged, stop, tracker)
+    except ChecksumMismatch:
+        if not resumed:
+            raise
+        _download_once(entry, staged, stop, tracker)  # the mismatching .part is gone: from byte 0
+
+
+def _download_once(entry: RemoteEntry, staged: Path, stop: threading.Event, tracker: ProgressTracker) -> None:
     expected = ("md5", entry.md5.lower()) if entry.md5 else None
-    # A DriveError here is the backend giving up after its retries (connection kept dropping):
-    # keep the bytes so a rerun resumes. Cancel and checksum failures still discard them.
+    # A DriveError here is the backend giving up after its retries (connection kept dropping),
+    # Cancelled the user's pause (or another file's failure): keep the bytes so a rerun resumes.
+    # A checksum failure still discards them.
     part = PartFile(staged, expected_size=entry.size, expected_hash=expected, hash_name=None, resume=True,
-                    keep_on=(DownloadInterrupted, DriveError))
+                    keep_on=(DownloadInterrupted, DriveError, writing.Cancelled))
     existing = part_path(staged)
     offset = existing.stat().st_size if existing.exists() else 0
     if offset > entry.size:  # a leftover of another version of the file
@@ -181,6 +227,9 @@ def _download(entry: RemoteEntry, staged: Path, stop: threading.Event, tracker: 
                 part.write(chunk)
                 tracker.add(len(chunk))
                 left -= len(chunk)
+    except ChecksumMismatch:
+        tracker.add(-part.size)  # those bytes will be counted again when fetched again
+        raise
     finally:
         reader.close()
 
@@ -196,9 +245,8 @@ class RangedFetch:
     the budget spent still goes through ranges, one at a time (and stays resumable).
 
     A rate limit the backend gave up on is raised as itself (not as "interrupted"), so
-    `fetch_folder` requeues the file after slowing down; its finished ranges are kept.
-    `cancel` is the user's: it discards a large file's ranges, while `fetch_folder`'s `stop`
-    alone (another file failed) keeps them for the rerun.
+    `fetch_folder` requeues the file after slowing down; its finished ranges are kept, as they
+    are when `cancel` (the user's pause) or `fetch_folder`'s `stop` (another file failed) ends it.
     Progress: bytes are counted on `tracker`; only the folder's loop calls the callback.
     """
 

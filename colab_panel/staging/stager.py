@@ -72,9 +72,10 @@ def stage(source: str | os.PathLike[str] | Source, dest: str | os.PathLike[str] 
     ChecksumMismatch and keeps nothing (Drive files are always checked against their md5).
     `progress`: "tqdm" (default), None, or a callback. `cancel`: a threading.Event; setting it
     raises StagingCancelled within about half a second at any transfer rate (requests are sized
-    to the measured rate), keeping only whole verified files; its message counts what `dest`
-    holds (files, bytes, partial downloads). `extract=False` keeps an archive as a
-    file. `drive`: a `colab_panel.drive.Drive`, a factory returning one, or None to connect
+    to the measured rate). Cancel is a pause: whole verified files stay in `dest` and partial
+    downloads stay in its download folder, so staging the same source again resumes them; the
+    message counts what `dest` holds (files, bytes, partial downloads). `extract=False` keeps an
+    archive as a file. `drive`: a `colab_panel.drive.Drive`, a factory returning one, or None to connect
     on first need. `workers`: parallel downloads for a Drive folder. `kaggle_api`: a factory
     for a `KaggleApi`-like object (tests). `storage_options`: passed to an fsspec store as they
     are (e.g. `{"anon": True}`); by default the store finds its own credentials. `via_copy`: for
@@ -248,7 +249,7 @@ def _stage_file_locked(source: Source, dest: Path, label: str, expected: tuple[s
         if size is not None:
             check_space(dest, _space_needed(source, size, extract))
         if extract and looks_like_tar_name(source.name):
-            paths = _stream_tar(source, dest, expected, callback, cancel, size)
+            paths = _stream_tar(source, dest, identity, expected, callback, cancel, size)
         else:
             paths = _download_then_place(source, dest, identity, expected, callback, cancel, extract, size)
     nbytes = sum(p.lstat().st_size for p in paths)
@@ -331,7 +332,7 @@ def _download_then_place(source: Source, dest: Path, identity: dict[str, Any], e
             remove_empty_dirs(downloads)  # after a cancel: no empty download folder left behind
         return _place(file, dest, source.name, downloads, callback, cancel, extract)
     part = PartFile(file, expected_size=size, expected_hash=expected, hash_name=None, resume=True,
-                    keep_on=(DownloadInterrupted, DriveError))  # DriveError: the backend's retries ran out
+                    keep_on=(DownloadInterrupted, DriveError, writing.Cancelled))  # retries ran out; a cancel pauses
     existing = part_path(file)
     offset = existing.stat().st_size if existing.exists() else 0  # a .part kept by an interrupted run
     reader = ResumingReader(source, offset, cancel=cancel)
@@ -361,11 +362,17 @@ def _place(file: Path, dest: Path, name: str, downloads: Path, callback: Progres
         shutil.rmtree(downloads, ignore_errors=True)
 
 
-def _stream_tar(source: Source, dest: Path, expected: tuple[str, str] | None, callback: ProgressCallback | None,
-                cancel: threading.Event | None, size: int | None) -> list[Path]:
-    reader = ResumingReader(source, 0, cancel=cancel)
+def _stream_tar(source: Source, dest: Path, identity: dict[str, Any], expected: tuple[str, str] | None,
+                callback: ProgressCallback | None, cancel: threading.Event | None, size: int | None) -> list[Path]:
+    """Extract while downloading; the bytes read are kept in a `.part` (`kept_stream`), so a run that
+    stops (network, cancel, kill -9) is resumed by replaying them and fetching only the rest."""
+    from colab_panel.staging.kept_stream import KeptStream
+
+    downloads = dest / DOWNLOAD_DIR
+    Manifest(dest, identity).save()  # so a rerun knows whose .part this is
+    kept = KeptStream(source, downloads / source.name, cancel=cancel)
     # Read ahead in a thread so the network and the extractor work at the same time.
-    ahead = Prefetcher(reader)
+    ahead = Prefetcher(kept)
     hashing = _HashingReader(ahead, expected[0] if expected else None)
 
     def verify() -> None:
@@ -375,11 +382,16 @@ def _stream_tar(source: Source, dest: Path, expected: tuple[str, str] | None, ca
             raise ChecksumMismatch(f"{source.name} does not match its expected {expected[0]} "
                                    f"({hashing.hexdigest()}); nothing was extracted.")
 
+    keep = False
     try:
         return extract_tar_stream(hashing, dest, progress=callback, cancel=cancel, bytes_total=size, verify=verify)
+    except (DownloadInterrupted, DriveError, StagingCancelled, *NETWORK_ERRORS):
+        keep = True  # the bytes so far are good: a rerun replays them (a corrupt or refused archive is not kept)
+        raise
     finally:
         ahead.close()
-        reader.close()
+        kept.close(keep=keep)
+        remove_empty_dirs(downloads)
 
 
 class _HashingReader:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from colab_panel.drive.client import Drive
@@ -29,3 +31,17 @@ def child_id(emu: DriveEmulator, title: str) -> str:
     """The ID of the one item called `title` in the emulator's root folder."""
     [item] = [i for i in emu.store.children(emu.root_id) if i.title == title]
     return item.id
+
+
+@contextmanager
+def seeded_emulator(seed: Path, files: dict[str, bytes], **options: Any) -> Iterator[DriveEmulator]:
+    """An emulator serving `files` (relative path -> bytes; folders made as needed) written under `seed`.
+
+    Listings come in pages of 1,000 (Drive's largest) unless `options` say otherwise."""
+    seed.mkdir(parents=True, exist_ok=True)
+    for rel, data in files.items():
+        path = seed / rel
+        os.makedirs(path.parent, exist_ok=True)
+        path.write_bytes(data)
+    with DriveEmulator(root=seed, **{"max_page_size": 1000, **options}) as emu:
+        yield emu

@@ -1,4 +1,10 @@
-"""A log of every request the emulator answered, so tests can assert how many calls a client made."""
+"""A log of every request the emulator answered, so tests can assert how many calls a client made.
+
+For media responses it also counts the body bytes actually written to the socket, live
+(`media_bytes_sent`, while responses are still going) and per request (`body_bytes` from
+`body_offset` of the file), so a test can tell which byte ranges of which file were served
+(`served_spans()`): a resumed download must not be served the same bytes twice.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +21,8 @@ class RequestRecord:
     status: int  # 0 when the connection was dropped before a status line
     media: bool
     headers: dict[str, str]  # lower-cased names; Authorization is never recorded
+    body_bytes: int = 0  # media only: body bytes written to the socket (less than asked if cut off)
+    body_offset: int = 0  # media only: where in the file the body starts (a Range's first byte)
 
 
 class RequestLog:
@@ -23,6 +31,26 @@ class RequestLog:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._records: list[RequestRecord] = []
+        self._media_bytes_sent = 0
+
+    def sent(self, nbytes: int) -> None:
+        """Count `nbytes` of a media body just written (called while the response is going)."""
+        with self._lock:
+            self._media_bytes_sent += nbytes
+
+    @property
+    def media_bytes_sent(self) -> int:
+        """Media body bytes written so far, including responses still in progress; `clear()` resets it."""
+        with self._lock:
+            return self._media_bytes_sent
+
+    def served_spans(self) -> dict[str, list[tuple[int, int]]]:
+        """Per media URL path, the merged [start, end) byte spans of the file its finished responses carried."""
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for record in self.records:
+            if record.media and record.body_bytes:
+                spans.setdefault(record.path, []).append((record.body_offset, record.body_offset + record.body_bytes))
+        return {path: merge_spans(found) for path, found in spans.items()}
 
     def add(self, record: RequestRecord) -> None:
         with self._lock:
@@ -53,6 +81,7 @@ class RequestLog:
     def clear(self) -> None:
         with self._lock:
             self._records.clear()
+            self._media_bytes_sent = 0
 
     def __len__(self) -> int:
         with self._lock:
@@ -60,3 +89,26 @@ class RequestLog:
 
     def __iter__(self) -> Iterator[RequestRecord]:
         return iter(self.records)
+
+
+def merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted, non-overlapping [start, end) spans covering the same bytes as `spans`."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def overlap_bytes(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> int:
+    """How many bytes two lists of merged spans have in common."""
+    total, i, j = 0, 0, 0
+    while i < len(a) and j < len(b):
+        total += max(0, min(a[i][1], b[j][1]) - max(a[i][0], b[j][0]))
+        if a[i][1] < b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return total

@@ -323,6 +323,7 @@ class _Handler(BaseHTTPRequestHandler):
         method = self.command
         media = is_media_request(method, path, query)
         status = 0
+        self._body_bytes = self._body_offset = 0
         try:
             body = self._read_body(headers)
             method, query, body = _apply_method_override(method, query, headers, body)
@@ -350,6 +351,8 @@ class _Handler(BaseHTTPRequestHandler):
                     status=status,
                     media=media,
                     headers={k: v for k, v in headers.items() if k != "authorization"},
+                    body_bytes=self._body_bytes,
+                    body_offset=self._body_offset,
                 )
             )
 
@@ -403,16 +406,32 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         limit = plan.reset_after
         rate = self.server.emulator.faults.bytes_per_second if response.media else None
+        if response.media:
+            self._body_offset = _body_offset(response)
         sent = 0
         started = time.monotonic()
+        stall_at = plan.stall_after
         for chunk in _body_chunks(response, _CHUNK if rate is None else max(1024, min(_CHUNK, rate // 10))):
+            if stall_at is not None and sent + len(chunk) > stall_at:
+                head, chunk = chunk[: stall_at - sent], chunk[stall_at - sent :]
+                self.wfile.write(head)
+                self.wfile.flush()
+                sent += len(head)
+                self._count_sent(response, len(head))
+                stall_at = None
+                self.server.emulator._wait(plan.stall_s)  # silence: the client sees no byte for a while
+                if self.server.emulator._closing.is_set():
+                    self._drop()
+                    return
             if limit is not None and sent + len(chunk) >= limit:
                 self.wfile.write(chunk[: limit - sent])
                 self.wfile.flush()
+                self._count_sent(response, limit - sent)
                 self._drop()
                 return
             self.wfile.write(chunk)
             sent += len(chunk)
+            self._count_sent(response, len(chunk))
             if rate:
                 # Pace to the cap: wait until `sent` bytes are due at `rate` bytes/s.
                 self.server.emulator._wait(sent / rate - (time.monotonic() - started))
@@ -422,6 +441,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
         if limit is not None:
             self._drop()
+
+    def _count_sent(self, response: ApiResponse, nbytes: int) -> None:
+        if response.media and nbytes > 0:
+            self._body_bytes += nbytes
+            self.server.emulator.requests.sent(nbytes)
 
     def _drop(self) -> None:
         """Close the TCP connection abruptly (FIN without TLS close_notify): the client sees a cut-off body."""
@@ -434,6 +458,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
+
+
+def _body_offset(response: ApiResponse) -> int:
+    if response.file is not None:
+        return response.offset
+    first = response.headers.get("Content-Range", "").removeprefix("bytes ").split("-")[0]
+    return int(first) if first.isdigit() else 0
 
 
 def _body_chunks(response: ApiResponse, size: int) -> Any:

@@ -88,6 +88,34 @@ def test_googleapiclient_retries_through_rate_limits(emulator: DriveEmulator, se
     assert [record.status for record in emulator.requests] == [403, 403, 200]
 
 
+def test_a_share_of_requests_fails_the_same_way_for_the_same_seed(emulator: DriveEmulator, service: Any) -> None:
+    def statuses(seed: int) -> list[int]:
+        emulator.faults.clear()
+        emulator.faults.fail(status=429, times=None, path="/drive/v2/about", share=0.3, seed=seed)
+        emulator.requests.clear()
+        for _ in range(40):
+            try:
+                service.about().get().execute()
+            except HttpError:
+                pass
+        return [record.status for record in emulator.requests]
+
+    first = statuses(7)
+    assert 4 <= first.count(429) <= 20 and first.count(200) == 40 - first.count(429)
+    assert statuses(7) == first
+
+
+def test_served_spans_count_the_body_bytes_of_each_range(emulator: DriveEmulator, service: Any, child: Any) -> None:
+    big = child(emulator.root_id, "big.bin")
+    request = service.files().get_media(fileId=big.id)
+    request.headers["Range"] = "bytes=1000-2999"
+    request.execute()
+    request.headers["Range"] = "bytes=2000-4999"
+    request.execute()
+    assert emulator.requests.served_spans() == {f"/drive/v2/files/{big.id}": [(1000, 5000)]}
+    assert emulator.requests.media_bytes_sent == 2000 + 3000
+
+
 def test_pydrive2_sees_rate_limit_on_download(emulator: DriveEmulator, drive: Any, child: Any, tmp_path: Path) -> None:
     a = child(emulator.root_id, "a.txt")
     emulator.faults.fail(status=403, reason="userRateLimitExceeded", media=True)

@@ -1,5 +1,7 @@
 """Shared fixtures for staging integration tests: a loopback HTTP file server with Range support and
-an injectable mid-body drop, and a tiny real filesystem for disk-full cases."""
+an injectable mid-body drop, a tiny real filesystem for disk-full cases, and `drive`: a `Drive` on
+the test module's own `emu` fixture (its seed differs per module), built with the module's
+`DRIVE_OPTIONS` (e.g. `{"chunk_size": 64 * 1024}`) if it has any."""
 
 from __future__ import annotations
 
@@ -13,6 +15,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from support.drive import emulator_drive
+
+from colab_panel.drive.client import Drive
+from colab_panel.drive.emulator import DriveEmulator
 
 
 @dataclass
@@ -128,3 +134,9 @@ def tiny_disk(tmp_path: Path) -> Iterator[Path]:
         yield mount
     finally:
         subprocess.run(["umount", str(mount)], capture_output=True, timeout=30)
+
+
+@pytest.fixture
+def drive(emu: DriveEmulator, request: pytest.FixtureRequest) -> Iterator[Drive]:
+    with emulator_drive(emu, **getattr(request.module, "DRIVE_OPTIONS", {})) as d:
+        yield d

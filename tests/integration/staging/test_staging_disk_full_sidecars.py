@@ -49,7 +49,7 @@ def test_manifest_save_on_a_full_disk_leaves_no_tmp(tiny_disk: Path) -> None:
 def test_ranges_sidecar_save_on_a_full_disk_leaves_no_tmp(tiny_disk: Path) -> None:
     filler = fill(tiny_disk, leave=0)
     recorder = _Recorder(tiny_disk / "big.bin.part.ranges", 10**12,
-                         ("md5", "0" * 32), [(i * 10, i * 10 + 5) for i in range(20_000)])
+                         ("md5", "0" * 32), [(i * 10, i * 10 + 5, 0) for i in range(20_000)])
     with pytest.raises(OSError) as err:
         recorder.save()
     assert err.value.errno == errno.ENOSPC

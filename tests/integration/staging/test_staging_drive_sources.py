@@ -16,12 +16,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.drive import child_id
+from support.kill_resume import wait_for_quiet
 
 from colab_panel.drive.client import Drive
 from colab_panel.drive.emulator import DriveEmulator
-from support.drive import child_id, emulator_drive
 from colab_panel.errors import ChecksumMismatch, StagingCancelled, StagingError
-from colab_panel.staging import stage
+from colab_panel.staging import drive_source, stage
+from colab_panel.staging.pacing import AdaptiveLimit
 from colab_panel.staging.progress import Progress
 
 SMALL_FILES = 1000
@@ -73,13 +75,6 @@ def emu(seed: Path) -> Iterator[DriveEmulator]:
         yield emulator
 
 
-@pytest.fixture
-def drive(emu: DriveEmulator) -> Iterator[Drive]:
-    with emulator_drive(emu) as d:
-        yield d
-
-
-
 def test_folder_of_1000_files_survives_faults_with_every_md5_right(emu: DriveEmulator, drive: Drive,
                                                                    seed: Path, tmp_path: Path) -> None:
     emu.faults.fail(status=403, reason="userRateLimitExceeded", times=6, media=True)
@@ -95,6 +90,32 @@ def test_folder_of_1000_files_survives_faults_with_every_md5_right(emu: DriveEmu
     expected = {str(p.relative_to(seed / "many")): p.read_bytes() for p in (seed / "many").rglob("*") if p.is_file()}
     assert got.keys() - {".colab_panel-manifest.json"} == expected.keys()
     assert all(_md5(got[k]) == _md5(v) for k, v in expected.items())
+    assert _leftovers(dest) == []
+
+
+def test_a_few_percent_of_requests_refused_for_rate_slow_only_those_requests(
+        emu: DriveEmulator, drive: Drive, seed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    limits: list[AdaptiveLimit] = []
+
+    class Recorded(AdaptiveLimit):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+            limits.append(self)
+
+    monkeypatch.setattr(drive_source, "AdaptiveLimit", Recorded)
+    emu.faults.fail(status=403, reason="userRateLimitExceeded", times=None, share=0.015, seed=1)
+    emu.faults.fail(status=429, times=None, share=0.015, seed=2)
+    dest = tmp_path / "many"
+    result = stage(f"drive:{child_id(emu, 'many')}", dest, drive=drive, progress=None)
+    refused = emu.requests.count(status=403) + emu.requests.count(status=429)
+    assert refused >= 10  # the faults really fired
+    [limit] = limits
+    assert limit.refusals >= 10 and limit.shrinks == 0 and limit.limit == limit.cap  # no pool-wide back-off
+    assert result.files == SMALL_FILES
+    got = _tree(dest)
+    expected = {str(p.relative_to(seed / "many")): p.read_bytes() for p in (seed / "many").rglob("*") if p.is_file()}
+    assert got.keys() - {".colab_panel-manifest.json"} == expected.keys()  # nothing twice, nothing missing
+    assert all(got[k] == v for k, v in expected.items())
     assert _leftovers(dest) == []
 
 
@@ -184,7 +205,8 @@ def test_wrong_md5_on_drive_keeps_nothing(emu: DriveEmulator, drive: Drive, tmp_
     assert not dest.exists() or [p.name for p in dest.iterdir()] in ([], [".colab_panel-manifest.json"])
 
 
-def test_cancel_leaves_no_partial_file(emu: DriveEmulator, drive: Drive, tmp_path: Path) -> None:
+def test_cancel_is_a_pause_the_next_stage_resumes_the_partial_file(emu: DriveEmulator, drive: Drive, seed: Path,
+                                                                    tmp_path: Path) -> None:
     emu.faults.bandwidth(2 * 1024 * 1024)
     drive.chunk_size = 256 * 1024
     cancel = threading.Event()
@@ -194,9 +216,20 @@ def test_cancel_leaves_no_partial_file(emu: DriveEmulator, drive: Drive, tmp_pat
             cancel.set()
 
     dest = tmp_path / "big"
-    with pytest.raises(StagingCancelled):
-        stage(f"drive:{child_id(emu, 'big.bin')}", dest, drive=drive, progress=cancel_midway, cancel=cancel)
-    assert _leftovers(dest) == [] and not (dest / "big.bin").exists()
+    big_id = child_id(emu, "big.bin")
+    with pytest.raises(StagingCancelled, match=r"1 partial download \(.*resumed next time\)"):
+        stage(f"drive:{big_id}", dest, drive=drive, progress=cancel_midway, cancel=cancel)
+    assert not (dest / "big.bin").exists()  # nothing half-written under the dataset's name
+    [part] = [p for p in dest.rglob("*.part")]
+    kept = part.stat().st_size
+    assert kept > 1024 * 1024
+    emu.faults.bandwidth(None)
+    wait_for_quiet(emu)  # the cancelled request's answer may still be going out
+    emu.requests.clear()
+    stage(f"drive:{big_id}", dest, drive=drive, progress=None)
+    assert (dest / "big.bin").read_bytes() == (seed / "big.bin").read_bytes()
+    assert emu.requests.served_spans()[f"/drive/v2/files/{big_id}"] == [(kept, (seed / "big.bin").stat().st_size)]
+    assert _leftovers(dest) == []
 
 
 def test_cancel_of_a_folder_keeps_only_whole_verified_files(emu: DriveEmulator, drive: Drive, seed: Path,
@@ -211,13 +244,16 @@ def test_cancel_of_a_folder_keeps_only_whole_verified_files(emu: DriveEmulator, 
     dest = tmp_path / "many"
     with pytest.raises(StagingCancelled):
         stage(f"drive:{child_id(emu, 'many')}", dest, drive=drive, progress=cancel_midway, cancel=cancel)
-    assert _leftovers(dest) == []
+    assert all(p.startswith(".colab_panel-download") for p in _leftovers(dest))  # partial files wait there
     got = {k: v for k, v in _tree(dest).items() if not k.startswith(".colab_panel")}
     assert 0 < len(got) < SMALL_FILES
     assert all(v == (seed / "many" / k).read_bytes() for k, v in got.items())
     emu.requests.clear()
     stage(f"drive:{child_id(emu, 'many')}", dest, drive=drive, progress=None)  # the rerun fetches only the rest
-    assert emu.requests.count(media=True) == SMALL_FILES - len(got)
+    assert emu.requests.count(media=True) <= SMALL_FILES - len(got)
+    assert _tree(dest).keys() - {".colab_panel-manifest.json"} == {
+        str(p.relative_to(seed / "many")) for p in (seed / "many").rglob("*") if p.is_file()}
+    assert _leftovers(dest) == []
 
 
 def test_a_google_doc_is_refused_in_words(emu: DriveEmulator, drive: Drive, tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """A large Drive file staged as parallel byte ranges, against the emulator over real HTTPS.
 
 Bytes and md5 right, a reset mid-range retried, an interruption resumed without fetching the
-finished ranges again (checked on the Range headers the emulator saw), cancel leaves nothing.
+finished ranges again (checked on the Range headers the emulator saw), nor after a cancel.
 The same for a large file inside a staged Drive folder, next to small files that stream; there
 a small file failing for good stops the large one but keeps its finished ranges for the rerun.
 """
@@ -18,10 +18,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.drive import child_id
 
 from colab_panel.drive.client import Drive
 from colab_panel.drive.emulator import DriveEmulator
-from support.drive import child_id, emulator_drive
 from support.polling import poll_until
 from colab_panel.errors import ChecksumMismatch, StagingCancelled, StagingError
 from colab_panel.staging import stage
@@ -31,6 +31,9 @@ from colab_panel.staging.progress import Progress
 
 SIZE = PARALLEL_MIN_BYTES + 3 * 1024 * 1024 + 17  # over the threshold, not a multiple of any piece
 PIECE = 2 * 1024 * 1024
+
+
+DRIVE_OPTIONS = {"chunk_size": PIECE}  # for the `drive` fixture (conftest)
 
 
 @pytest.fixture(scope="module")
@@ -52,12 +55,6 @@ def seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def emu(seed: Path) -> Iterator[DriveEmulator]:
     with DriveEmulator(root=seed) as emulator:
         yield emulator
-
-
-@pytest.fixture
-def drive(emu: DriveEmulator) -> Iterator[Drive]:
-    with emulator_drive(emu, chunk_size=PIECE) as d:
-        yield d
 
 
 def _ranges(emu: DriveEmulator, file_id: str | None = None) -> list[tuple[int, int]]:
@@ -147,7 +144,7 @@ def _interrupt_then_rerun(emu: DriveEmulator, drive: Drive, item_id: str, dest: 
 def _rerun_fetches_only_the_rest(emu: DriveEmulator, drive: Drive, item_id: str, dest: Path, large_id: str,
                                  sidecar: Path) -> int:
     """Clear the faults, stage `item_id` again; check only the ranges `sidecar` lacked were served; return kept."""
-    done = [tuple(i) for i in json.loads(sidecar.read_text())["done"]]
+    done = [(start, end) for start, end, _crc in json.loads(sidecar.read_text())["pieces"]]
     kept = sum(e - s for s, e in done)
     assert kept < SIZE
     emu.faults.clear()
@@ -169,8 +166,9 @@ def test_interrupted_download_resumes_without_refetching_finished_ranges(emu: Dr
         (seed / "large.bin").read_bytes()).hexdigest()
 
 
-def _cancel_midway(emu: DriveEmulator, drive: Drive, item_id: str, dest: Path, at: int) -> None:
-    """Stage `item_id`, cancel once `at` bytes are in; check nothing of the large file is left."""
+def _cancel_midway(emu: DriveEmulator, drive: Drive, item_id: str, dest: Path, at: int, large_id: str) -> None:
+    """Stage `item_id`, cancel once `at` bytes are in; the large file's ranges stay (cancel is a pause)
+    and staging again fetches only the missing ones."""
     emu.faults.bandwidth(8 * 1024 * 1024)
     cancel = threading.Event()
 
@@ -178,14 +176,17 @@ def _cancel_midway(emu: DriveEmulator, drive: Drive, item_id: str, dest: Path, a
         if p.phase == "download" and p.bytes_done >= at:
             cancel.set()
 
-    with pytest.raises(StagingCancelled):
+    with pytest.raises(StagingCancelled, match="partial download"):
         stage(f"drive:{item_id}", dest, drive=drive, progress=cancel_midway, cancel=cancel)
-    assert cancel.is_set()
-    assert _leftovers(dest) == [] and not (dest / "large.bin").exists()
+    assert cancel.is_set() and not list(dest.rglob("large.bin"))
+    [sidecar] = list(dest.rglob("large.bin.part.ranges"))
+    assert sidecar.with_name("large.bin.part").is_file()
+    kept = _rerun_fetches_only_the_rest(emu, drive, item_id, dest, large_id, sidecar)
+    assert kept > 0
 
 
-def test_cancel_leaves_nothing(emu: DriveEmulator, drive: Drive, tmp_path: Path) -> None:
-    _cancel_midway(emu, drive, child_id(emu, "large.bin"), tmp_path / "large", PIECE)
+def test_cancel_keeps_the_ranges_for_the_next_run(emu: DriveEmulator, drive: Drive, tmp_path: Path) -> None:
+    _cancel_midway(emu, drive, child_id(emu, "large.bin"), tmp_path / "large", PIECE, child_id(emu, "large.bin"))
 
 
 def _in_folder(emu: DriveEmulator, folder: str, title: str) -> str:
@@ -290,6 +291,16 @@ def test_another_file_failing_keeps_the_large_files_finished_ranges(emu: DriveEm
     assert _files(dest) == _files(seed / "set")
 
 
-def test_cancel_of_a_folder_leaves_nothing_of_its_large_file(emu: DriveEmulator, drive: Drive,
-                                                             tmp_path: Path) -> None:
-    _cancel_midway(emu, drive, child_id(emu, "set"), tmp_path / "set", SIZE // 3)  # the user's cancel still discards
+def test_cancel_of_a_folder_keeps_its_large_file_s_ranges(emu: DriveEmulator, drive: Drive,
+                                                          tmp_path: Path) -> None:
+    _cancel_midway(emu, drive, child_id(emu, "set"), tmp_path / "set", SIZE // 3, _in_folder(emu, "set", "large.bin"))
+
+def test_a_kept_part_that_fails_its_md5_is_fetched_again_from_the_start(emu: DriveEmulator, drive: Drive, seed: Path,
+                                                                        tmp_path: Path) -> None:
+    dest = tmp_path / "large"
+    part = dest / ".colab_panel-download" / "large.bin.part"
+    part.parent.mkdir(parents=True)
+    part.write_bytes(os.urandom(PIECE // 2))  # a single-stream run's prefix, its tail never flushed: wrong bytes
+    stage(f"drive:{child_id(emu, 'large.bin')}", dest, drive=drive, progress=None)
+    assert (dest / "large.bin").read_bytes() == (seed / "large.bin").read_bytes()
+    assert _leftovers(dest) == []

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.drive import child_id, seeded_emulator
 
 from colab_panel.drive.client import Drive
 from colab_panel.drive.emulator import DriveEmulator
@@ -17,26 +18,18 @@ from colab_panel.drive.emulator.store import now
 from colab_panel.errors import StagingError
 from colab_panel.staging import parallel_ranges, stage
 from colab_panel.staging.progress import Progress
-from support.drive import child_id, emulator_drive
 
 SIZE = 1024 * 1024
 
 
+DRIVE_OPTIONS = {"chunk_size": 64 * 1024}  # for the `drive` fixture (conftest)
+
+
 @pytest.fixture
 def emu(tmp_path: Path) -> Iterator[DriveEmulator]:
-    seed = tmp_path / "seed"
-    (seed / "ds").mkdir(parents=True)
-    (seed / "ds" / "done.txt").write_bytes(b"small and finished first")
-    (seed / "ds" / "data.bin").write_bytes(os.urandom(SIZE))
-    with DriveEmulator(root=seed, max_page_size=1000) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def drive(emu: DriveEmulator) -> Iterator[Drive]:
-    with emulator_drive(emu) as d:
-        d.chunk_size = 64 * 1024
-        yield d
+    files = {"ds/done.txt": b"small and finished first", "ds/data.bin": os.urandom(SIZE)}
+    with seeded_emulator(tmp_path / "seed", files) as e:
+        yield e
 
 
 def _parts(dest: Path) -> list[Path]:
@@ -92,4 +85,20 @@ def test_an_unchanged_file_still_resumes_from_its_part(emu: DriveEmulator, drive
     stage(folder, dest, drive=drive, progress=None, workers=2)
     fetched = [r.headers.get("range", "") for r in emu.requests if r.media]
     assert fetched and fetched[0].startswith(f"bytes={kept}-")  # resumed, not refetched
+    assert _parts(dest) == []
+
+
+def test_a_kept_part_whose_bytes_were_not_flushed_is_fetched_again(emu: DriveEmulator, drive: Drive,
+                                                                    tmp_path: Path) -> None:
+    folder = child_id(emu, "ds")
+    dest = tmp_path / "ds"
+    _interrupt(emu, drive, folder, dest)
+    [part] = _parts(dest)
+    with open(part, "r+b") as f:  # after a crash of the machine, unflushed pages read back as zeros
+        f.seek(part.stat().st_size // 2)
+        f.write(bytes(4096))
+    result = stage(folder, dest, drive=drive, progress=None, workers=2)
+    assert result.files == 2
+    [item] = [i for i in emu.store.items.values() if i.title == "data.bin"]
+    assert (dest / "data.bin").read_bytes() == item.blob.read_bytes()
     assert _parts(dest) == []

@@ -99,11 +99,22 @@ def test_plain_file_url_lands_as_a_file(tmp_path: Path, file_server) -> None:
     assert result.files == 1 and result.bytes == 100_000
 
 
-def test_cancel_during_download_leaves_no_part_file(tmp_path: Path, file_server) -> None:
-    file_server.files["/set.zip"] = _zip_bytes()
+def test_cancel_during_download_is_a_pause_the_next_stage_resumes(tmp_path: Path, file_server) -> None:
+    file_server.files["/set.zip"] = body = _zip_bytes()
+    file_server.bytes_per_second = max(1, len(body) // 2)  # about two seconds: the cancel lands midway
     cancel = threading.Event()
-    with pytest.raises(StagingCancelled):
-        stage(file_server.url("/set.zip"), tmp_path / "set", cancel=cancel,
-              progress=lambda p: cancel.set())
-    assert not list((tmp_path / "set").rglob("*.part"))
-    assert not list((tmp_path / "set").rglob("*.bin"))
+
+    def cancel_once_bytes_came(p: object) -> None:
+        if getattr(p, "bytes_done", 0) > 0:
+            cancel.set()
+
+    with pytest.raises(StagingCancelled, match="partial download"):
+        stage(file_server.url("/set.zip"), tmp_path / "set", cancel=cancel, progress=cancel_once_bytes_came)
+    [part] = list((tmp_path / "set").rglob("*.part"))
+    kept = part.stat().st_size
+    assert 0 < kept < len(body)
+    assert not list((tmp_path / "set").rglob("*.bin"))  # nothing extracted from half an archive
+    file_server.bytes_per_second = None
+    stage(file_server.url("/set.zip"), tmp_path / "set", progress=None)
+    assert file_server.gets("/set.zip")[-1] == f"bytes={kept}-"  # only the rest was asked for
+    assert {n: (tmp_path / "set" / n).read_bytes() for n in FILES} == FILES
