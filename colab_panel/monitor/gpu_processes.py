@@ -39,9 +39,10 @@ def read_gpu_processes(reader: GpuReader | None = None) -> list[GpuProcess]:
                         entry["memory"] = max(entry["memory"] or 0, int(info.usedGpuMemory))
         except GpuLost:
             reader.mark_lost(index)
-    ours = _this_kernel_pids()
+    pids = {pid for _, pid in found}
+    names, ours = _names_and_this_kernel(pids)
     processes = [
-        GpuProcess(pid=pid, name=_process_name(pid), gpu_index=index,
+        GpuProcess(pid=pid, name=names.get(pid), gpu_index=index,
                    memory_used_bytes=entry["memory"], kind="+".join(entry["kinds"]),
                    is_this_kernel=pid in ours)
         for (index, pid), entry in found.items()
@@ -95,22 +96,45 @@ class _Info:
         self.usedGpuMemory = used
 
 
-def _this_kernel_pids() -> set[int]:
-    """This process and all its descendants (DataLoader workers, subprocess training runs)."""
-    pids = {os.getpid()}
+def _names_and_this_kernel(pids: set[int]) -> tuple[dict[int, str], set[int]]:
+    """Each PID's name, and which PIDs are this process or one of its descendants
+    (DataLoader workers, subprocess training runs).
+
+    Walks up from each GPU process to its ancestors rather than listing this process's
+    children: that reads a few /proc entries per GPU process instead of every process on the
+    machine, which is what `psutil.Process().children(recursive=True)` has to do.
+    """
+    if not pids:
+        return {}, set()
     try:
         import psutil
+    except ImportError:  # no names without psutil, but this process still knows itself
+        return {}, pids & {os.getpid()}
+    names: dict[int, str] = {}
+    parents: dict[int, int] = {}
+    for pid in pids:
+        try:
+            process = psutil.Process(pid)
+            with process.oneshot():  # name and parent from one read of /proc/PID/stat
+                names[pid] = process.name()
+                parents[pid] = process.ppid()
+        except Exception:  # gone, another PID namespace, or access denied
+            pass
+    return names, {pid for pid in pids if _descends_from_us(pid, parents, psutil)}
 
-        pids.update(child.pid for child in psutil.Process().children(recursive=True))
-    except Exception:  # psutil missing or /proc unreadable: still mark ourselves
-        pass
-    return pids
 
-
-def _process_name(pid: int) -> str | None:
-    try:
-        import psutil
-
-        return psutil.Process(pid).name()
-    except Exception:  # gone, another PID namespace, or access denied
-        return None
+def _descends_from_us(pid: int, parents: dict[int, int], psutil: Any) -> bool:
+    """Whether `pid` is this process or below it; `parents` caches PID -> parent PID."""
+    me = os.getpid()
+    seen = set()
+    while pid > 0 and pid not in seen:
+        if pid == me:
+            return True
+        seen.add(pid)
+        if pid not in parents:
+            try:
+                parents[pid] = psutil.Process(pid).ppid()
+            except Exception:  # an ancestor we cannot see: the chain ends here
+                return False
+        pid = parents[pid]
+    return False

@@ -324,21 +324,36 @@ EXPORT nvmlReturn_t nvmlDeviceGetMigMode(fake_device *d, unsigned int *current, 
 
 /* ---- processes --------------------------------------------------------------------------- */
 
+#define MAX_PROCESSES 6
+
 /* GPU 0 runs two compute processes: this very process (so tests can check "this kernel")
- * and its parent (the test runner, which is not). No graphics processes anywhere. */
+ * and its parent (the test runner, which is not), plus up to four more PIDs listed in
+ * FAKE_NVML_EXTRA_PIDS ("123,456", read at each call, 128 MiB each) so a test can put its
+ * own children on the GPU. No graphics processes anywhere. */
 static unsigned int compute_processes(fake_device *d, unsigned int *pids, unsigned long long *mem) {
     if (d->index != 0) return 0;
     pids[0] = (unsigned int)getpid();
     mem[0] = 512 * MIB;
     pids[1] = (unsigned int)getppid();
     mem[1] = 256 * MIB;
-    return 2;
+    unsigned int n = 2;
+    const char *extra = getenv("FAKE_NVML_EXTRA_PIDS");
+    while (extra && *extra && n < MAX_PROCESSES) {
+        char *end;
+        unsigned long pid = strtoul(extra, &end, 10);
+        if (end == extra) break;
+        pids[n] = (unsigned int)pid;
+        mem[n++] = 128 * MIB;
+        extra = (*end == ',') ? end + 1 : end;
+    }
+    return n;
 }
 
 /* The NVML convention: ask with too small a buffer and get INSUFFICIENT_SIZE plus the count. */
 #define PROCESS_LIST(NAME, INFO_T, GRAPHICS, EXTRA)                                            \
     EXPORT nvmlReturn_t NAME(fake_device *d, unsigned int *count, INFO_T *infos) {             \
-        unsigned int pids[2]; unsigned long long mem[2];                                       \
+        unsigned int pids[MAX_PROCESSES];                                                      \
+        unsigned long long mem[MAX_PROCESSES];                                                 \
         SENSOR(d);                                                                             \
         if (count == NULL) return NVML_ERROR_INVALID_ARGUMENT;                                 \
         unsigned int n = (GRAPHICS) ? 0 : compute_processes(d, pids, mem);                     \
