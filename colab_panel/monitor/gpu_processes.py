@@ -96,14 +96,20 @@ class _Info:
         self.usedGpuMemory = used
 
 
+# (PID, start time) -> whether it is this kernel's, from the previous scan: a process's
+# ancestry does not change while it lives, so each one is walked once, not every 2 s.
+_lineage: dict[tuple[int, float], bool] = {}
+
+
 def _names_and_this_kernel(pids: set[int]) -> tuple[dict[int, str], set[int]]:
     """Each PID's name, and which PIDs are this process or one of its descendants
     (DataLoader workers, subprocess training runs).
 
-    Walks up from each GPU process to its ancestors rather than listing this process's
+    Walks up from each new GPU process to its ancestors rather than listing this process's
     children: that reads a few /proc entries per GPU process instead of every process on the
     machine, which is what `psutil.Process().children(recursive=True)` has to do.
     """
+    global _lineage
     if not pids:
         return {}, set()
     try:
@@ -112,15 +118,23 @@ def _names_and_this_kernel(pids: set[int]) -> tuple[dict[int, str], set[int]]:
         return {}, pids & {os.getpid()}
     names: dict[int, str] = {}
     parents: dict[int, int] = {}
+    lineage: dict[tuple[int, float], bool] = {}
+    ours = set()
     for pid in pids:
         try:
             process = psutil.Process(pid)
             with process.oneshot():  # name and parent from one read of /proc/PID/stat
                 names[pid] = process.name()
                 parents[pid] = process.ppid()
-        except Exception:  # gone, another PID namespace, or access denied
-            pass
-    return names, {pid for pid in pids if _descends_from_us(pid, parents, psutil)}
+            key = (pid, process.create_time())  # a reused PID has another start time
+        except Exception:  # gone, another PID namespace, or access denied: not ours
+            continue
+        known = _lineage.get(key)
+        lineage[key] = _descends_from_us(pid, parents, psutil) if known is None else known
+        if lineage[key]:
+            ours.add(pid)
+    _lineage = lineage  # only the processes seen now, so it never grows
+    return names, ours
 
 
 def _descends_from_us(pid: int, parents: dict[int, int], psutil: Any) -> bool:
