@@ -96,9 +96,10 @@ class _Info:
         self.usedGpuMemory = used
 
 
-# (PID, start time) -> whether it is this kernel's, from the previous scan: a process's
-# ancestry does not change while it lives, so each one is walked once, not every 2 s.
-_lineage: dict[tuple[int, float], bool] = {}
+# (PID, start time) -> (name, whether it is this kernel's), from the previous scan. Neither
+# changes while a process lives, so each GPU process is named and traced once, and later
+# scans only read its start time to be sure the PID was not reused.
+_known: dict[tuple[int, float], tuple[str | None, bool]] = {}
 
 
 def _names_and_this_kernel(pids: set[int]) -> tuple[dict[int, str], set[int]]:
@@ -109,32 +110,61 @@ def _names_and_this_kernel(pids: set[int]) -> tuple[dict[int, str], set[int]]:
     children: that reads a few /proc entries per GPU process instead of every process on the
     machine, which is what `psutil.Process().children(recursive=True)` has to do.
     """
-    global _lineage
+    global _known
     if not pids:
         return {}, set()
     try:
         import psutil
     except ImportError:  # no names without psutil, but this process still knows itself
         return {}, pids & {os.getpid()}
-    names: dict[int, str] = {}
+    known: dict[tuple[int, float], tuple[str | None, bool]] = {}
     parents: dict[int, int] = {}
-    lineage: dict[tuple[int, float], bool] = {}
+    names: dict[int, str] = {}
     ours = set()
     for pid in pids:
-        try:
-            process = psutil.Process(pid)
-            with process.oneshot():  # name and parent from one read of /proc/PID/stat
-                names[pid] = process.name()
-                parents[pid] = process.ppid()
-            key = (pid, process.create_time())  # a reused PID has another start time
-        except Exception:  # gone, another PID namespace, or access denied: not ours
+        started = _start_time(pid, psutil)
+        if started is None:  # gone, another PID namespace, or access denied: not ours
             continue
-        known = _lineage.get(key)
-        lineage[key] = _descends_from_us(pid, parents, psutil) if known is None else known
-        if lineage[key]:
+        key = (pid, started)
+        found = _known.get(key) or _identify(pid, parents, psutil)
+        if found is None:
+            continue
+        known[key] = found
+        if found[0] is not None:
+            names[pid] = found[0]
+        if found[1]:
             ours.add(pid)
-    _lineage = lineage  # only the processes seen now, so it never grows
+    _known = known  # only the processes seen now, so it never grows
     return names, ours
+
+
+def _start_time(pid: int, psutil: Any) -> float | None:
+    """When `pid` started, in a unit only good for telling two processes with one PID apart."""
+    try:  # Linux: one read, without building a psutil.Process
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            # The name (in parentheses) may hold spaces; the start time is the 20th field after.
+            return float(stat.read().rpartition(b")")[2].split()[19])
+    except FileNotFoundError:
+        if os.path.isdir("/proc/self"):  # Linux, and that process is not visible
+            return None
+    except (OSError, ValueError, IndexError):
+        return None
+    try:  # elsewhere
+        return psutil.Process(pid).create_time()
+    except Exception:
+        return None
+
+
+def _identify(pid: int, parents: dict[int, int], psutil: Any) -> tuple[str | None, bool] | None:
+    """The name of `pid` and whether it descends from this process; None when it is gone."""
+    try:
+        process = psutil.Process(pid)
+        with process.oneshot():  # name and parent from one read of /proc/PID/stat
+            name = process.name()
+            parents[pid] = process.ppid()
+    except Exception:
+        return None
+    return name, _descends_from_us(pid, parents, psutil)
 
 
 def _descends_from_us(pid: int, parents: dict[int, int], psutil: Any) -> bool:
