@@ -185,7 +185,7 @@ class _FastTier:
 class _Call:
     """One NVML function with its output struct: `call(handle)` is the struct, or None."""
 
-    __slots__ = ("_function", "_arguments", "_out", "_pynvml")
+    __slots__ = ("_arguments", "_function", "_out", "_pynvml")
 
     def __init__(self, pynvml: Any, name: str, out: Any, *, leading: tuple[Any, ...] = (),
                  **fields: Any) -> None:

@@ -151,7 +151,7 @@ def _start_time(pid: int, psutil: Any) -> float | None:
         return None
     try:  # elsewhere
         return psutil.Process(pid).create_time()
-    except Exception:
+    except (psutil.Error, OSError):
         return None
 
 
@@ -162,7 +162,7 @@ def _identify(pid: int, parents: dict[int, int], psutil: Any) -> tuple[str | Non
         with process.oneshot():  # name and parent from one read of /proc/PID/stat
             name = process.name()
             parents[pid] = process.ppid()
-    except Exception:
+    except (psutil.Error, OSError):
         return None
     return name, _descends_from_us(pid, parents, psutil)
 
@@ -178,7 +178,7 @@ def _descends_from_us(pid: int, parents: dict[int, int], psutil: Any) -> bool:
         if pid not in parents:
             try:
                 parents[pid] = psutil.Process(pid).ppid()
-            except Exception:  # an ancestor we cannot see: the chain ends here
+            except (psutil.Error, OSError):  # an ancestor we cannot see: the chain ends here
                 return False
         pid = parents[pid]
     return False
