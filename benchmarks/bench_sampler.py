@@ -20,6 +20,9 @@ Contenders, all reading the same eight fake GPUs once a second:
 - nvitop: `nvitop.ResourceMetricCollector(Device.all(), interval=1.0)` started with a tag,
   its daemon thread taking a snapshot every second (the `bench` extra installs nvitop; without
   it those rows are left out and the reason printed).
+- another checkout's sampler, when `BENCH_SAMPLER_ALSO` names one (a before/after figure in
+  the same rotation): `git archive OLD | tar -x -C /tmp/before`, then
+  `BENCH_SAMPLER_ALSO=/tmp/before python -m benchmarks.run sampler`.
 
 Honesty notes: the fake library answers instantly, so this measures the Python side (pynvml's
 ctypes calls, psutil, history). A real driver adds its own time inside the NVML calls (ioctls;
@@ -32,6 +35,7 @@ pays for successful calls, as on a real GPU, not for FunctionNotFound exceptions
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
@@ -176,6 +180,9 @@ def run() -> list[Row]:
         contenders["nvitop"] = _NVITOP
     else:
         print(f"bench_sampler: nvitop rows left out: {missing}", file=sys.stderr)
+    also = os.environ.get("BENCH_SAMPLER_ALSO")
+    if also:  # that checkout's colab_panel comes first on the path
+        contenders["also"] = f"import sys\nsys.path.insert(0, {also!r})\n" + _OURS
     names = list(contenders)
     percent: dict[str, list[float]] = {name: [] for name in names}
     for i in range(RUNS):
@@ -197,6 +204,10 @@ def run() -> list[Row]:
         repeated_row("tiers: sampler vs our readers untiered every second", untiered, unit,
                      "< 1x", untiered.ratio < 1),
     ]
+    if also:
+        before = repeated(ours, percent["also"])
+        rows.append(repeated_row(f"sampler vs the sampler of {also}", before, unit, "(recorded)",
+                                 True))
     if "nvitop" in percent:
         nvitop = repeated(ours, percent["nvitop"])
         rows.append(repeated_row("sampler vs nvitop ResourceMetricCollector, 1 s", nvitop, unit,
