@@ -7,8 +7,8 @@ driver, zero devices) and never raises for that; `gpu_status()` says why in one 
 Readings fall into two tiers so a sampler can run the cheap ones every second:
 fast = utilization, memory, temperature, power; slow = power limit, clocks, throttle reasons,
 PCIe throughput, MIG mode. (PCIe throughput alone blocks ~20 ms per counter in the driver.)
-A `GpuReader` remembers per device what does not change (handle, name, UUID), the last slow
-readings, and whether the GPU was lost.
+A `GpuReader` remembers per device what does not change (handle, name, UUID), its fast-tier
+calls prepared once, the last slow readings, and whether the GPU was lost.
 """
 
 from __future__ import annotations
@@ -183,7 +183,10 @@ class _FastTier:
 
 
 class _Call:
-    """One NVML function with its output struct: `call(handle)` is the struct, or None."""
+    """One NVML function with its output struct: `call(handle)` is the struct, or None.
+
+    The struct is the same one on every call: read what you need before the next call.
+    """
 
     __slots__ = ("_arguments", "_function", "_out", "_pynvml")
 
