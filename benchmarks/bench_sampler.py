@@ -29,7 +29,9 @@ ctypes calls, psutil, history). A real driver adds its own time inside the NVML 
 PCIe throughput blocks ~20 ms per counter, sleeping rather than spinning), which is why the
 slow tier runs every 5 s. nvitop asks for more per GPU (~22 NVML functions a snapshot against
 our 4 a second plus 7 every 5 s): the fake answers all of them as an H100 SXM would, so nvitop
-pays for successful calls, as on a real GPU, not for FunctionNotFound exceptions.
+pays for successful calls, as on a real GPU, not for FunctionNotFound exceptions. This
+machine sets no cgroup memory limit; in a container that does (Colab's, for one), the sampler
+also reads the container's memory usage every tick (`read_cgroup_memory()`, ~60 us hot here).
 """
 
 from __future__ import annotations
