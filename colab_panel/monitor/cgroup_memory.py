@@ -97,5 +97,5 @@ def _stat(stat_file: str, key: str) -> int:
 
 
 def _read_text(path: str) -> str:
-    with open(path, encoding="ascii", errors="replace") as file:
+    with open(path, encoding="utf-8", errors="replace") as file:
         return file.read()
