@@ -10,8 +10,8 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,25 @@ def repeat_pair(ours: Callable[[], float], baseline: Callable[[], float],
                     baseline=statistics.median(b for _, b in pairs),
                     ratio=statistics.median(ratios), ratio_min=min(ratios),
                     ratio_max=max(ratios), runs=runs)
+
+
+def repeated(ours: Sequence[float], baseline: Sequence[float]) -> Repeated:
+    """`Repeated` from figures already measured side by side: run i gave ours[i] and baseline[i].
+
+    For benchmarks whose one run yields several figures at once (then each row takes its pair
+    out of the same runs) or that rotate more than two contenders.
+    """
+    ratios = [o / b for o, b in zip(ours, baseline) if b]
+    return Repeated(ours=statistics.median(ours), baseline=statistics.median(baseline),
+                    ratio=statistics.median(ratios), ratio_min=min(ratios),
+                    ratio_max=max(ratios), runs=len(ratios))
+
+
+def repeated_row(name: str, figures: Repeated, unit: str, goal: str, met: bool) -> Row:
+    """A Row showing a `Repeated`: median figures, median ratio and its min-max over the runs."""
+    return Row(name=name, ours=figures.ours, baseline=figures.baseline, unit=unit, goal=goal,
+               ratio=figures.ratio, met=met, ratio_min=figures.ratio_min,
+               ratio_max=figures.ratio_max, runs=figures.runs)
 
 
 def median_time(fn: Callable[[], object], repeat: int = 5) -> float:

@@ -7,12 +7,13 @@ driver, zero devices) and never raises for that; `gpu_status()` says why in one 
 Readings fall into two tiers so a sampler can run the cheap ones every second:
 fast = utilization, memory, temperature, power; slow = power limit, clocks, throttle reasons,
 PCIe throughput, MIG mode. (PCIe throughput alone blocks ~20 ms per counter in the driver.)
-A `GpuReader` remembers per device what does not change (handle, name, UUID), the last slow
-readings, and whether the GPU was lost.
+A `GpuReader` remembers per device what does not change (handle, name, UUID), its fast-tier
+calls prepared once, the last slow readings, and whether the GPU was lost.
 """
 
 from __future__ import annotations
 
+import ctypes
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
@@ -58,6 +59,7 @@ class _Device:
     uuid: str | None = None
     lost: bool = False
     slow: dict[str, Any] = field(default_factory=dict)
+    fast: _FastTier | None = None  # prepared on the first read
 
 
 class GpuReader:
@@ -94,7 +96,9 @@ class GpuReader:
             try:
                 if slow or not device.slow:
                     device.slow = _read_slow(device.handle)
-                fast = _read_fast(device.handle, is_mig=bool(device.slow.get("is_mig")))
+                if device.fast is None:
+                    device.fast = _FastTier(device.handle)
+                fast = device.fast.read(is_mig=bool(device.slow.get("is_mig")))
                 return GpuSample(index=device.index, name=device.name, uuid=device.uuid,
                                  **fast, **device.slow)
             except GpuLost:
@@ -120,41 +124,119 @@ def _enumerate_devices() -> list[_Device]:
     return devices
 
 
-def _read_fast(handle: Any, *, is_mig: bool) -> dict[str, Any]:
-    pynvml = nvml.pynvml_module()
-    assert pynvml is not None  # devices exist only when NVML initialised
-    readings: dict[str, Any] = {}
-    utilization = query(pynvml.nvmlDeviceGetUtilizationRates, handle)
-    # MIG cards have no whole-card utilization; some drivers answer 0 instead of NotSupported.
-    if utilization is not None and not is_mig:
-        readings["utilization_gpu_percent"] = float(utilization.gpu)
-        readings["utilization_memory_percent"] = float(utilization.memory)
-    memory = _memory_info(pynvml, handle)
-    if memory is not None:
-        readings["memory_used_bytes"] = int(memory.used)
-        readings["memory_total_bytes"] = int(memory.total)
-    readings["temperature_c"] = _temperature(pynvml, handle)
-    power_mw = query(pynvml.nvmlDeviceGetPowerUsage, handle)
-    readings["power_w"] = None if power_mw is None else power_mw / 1000.0
-    return readings
+class _FastTier:
+    """One GPU's fast readings (utilization, memory, temperature, power) as prepared C calls.
 
+    The sampler makes these 4 calls per GPU every second. pynvml's wrappers look the function
+    up under a lock, build a fresh struct and raise an exception object for "not supported"
+    on each call; here each function is looked up and each struct allocated once per device,
+    and a call costs one ctypes call and a return-code check. Return codes mean what
+    `nvml.query` makes of them: success a reading, "GPU lost" raises `GpuLost`, any other
+    error None. The newer calls (memory v2, versioned temperature) fall back to the older
+    ones when the driver lacks them or they fail.
+    """
 
-def _memory_info(pynvml: Any, handle: Any) -> Any:
-    # v1 counts the driver's reserved memory as "used" on drivers >= 510; v2 does not.
-    version = getattr(pynvml, "nvmlMemory_v2", None)
-    if version is not None:
-        memory = query(pynvml.nvmlDeviceGetMemoryInfo, handle, version)
+    def __init__(self, handle: Any) -> None:
+        pynvml = nvml.pynvml_module()
+        assert pynvml is not None  # devices exist only when NVML initialised
+        self._handle = handle
+        self._utilization = _Call(pynvml, "nvmlDeviceGetUtilizationRates", _Utilization())
+        self._memory_v2 = _Call(pynvml, "nvmlDeviceGetMemoryInfo_v2", _MemoryV2(),
+                                version=_struct_version(_MemoryV2, 2))
+        self._memory_v1 = _Call(pynvml, "nvmlDeviceGetMemoryInfo", _MemoryV1())
+        sensor = pynvml.NVML_TEMPERATURE_GPU
+        self._temperature_v = _Call(pynvml, "nvmlDeviceGetTemperatureV", _TemperatureV1(),
+                                    version=_struct_version(_TemperatureV1, 1),
+                                    sensorType=sensor)  # driver >= 530
+        self._temperature = _Call(pynvml, "nvmlDeviceGetTemperature", ctypes.c_uint(),
+                                  leading=(ctypes.c_uint(sensor),))
+        self._power_mw = _Call(pynvml, "nvmlDeviceGetPowerUsage", ctypes.c_uint())
+
+    def read(self, *, is_mig: bool) -> dict[str, Any]:
+        handle = self._handle
+        readings: dict[str, Any] = {}
+        utilization = self._utilization(handle)
+        # MIG cards have no whole-card utilization; some drivers answer 0 instead of NotSupported.
+        if utilization is not None and not is_mig:
+            readings["utilization_gpu_percent"] = float(utilization.gpu)
+            readings["utilization_memory_percent"] = float(utilization.memory)
+        # v1 counts the driver's reserved memory as "used" on drivers >= 510; v2 does not.
+        memory = self._memory_v2(handle)
+        if memory is None:
+            memory = self._memory_v1(handle)
         if memory is not None:
-            return memory
-    return query(pynvml.nvmlDeviceGetMemoryInfo, handle)
+            readings["memory_used_bytes"] = int(memory.used)
+            readings["memory_total_bytes"] = int(memory.total)
+        reading = self._temperature_v(handle)
+        celsius = None if reading is None else reading.temperature
+        if celsius is None:
+            reading = self._temperature(handle)
+            celsius = None if reading is None else reading.value
+        readings["temperature_c"] = None if celsius is None else float(celsius)
+        power = self._power_mw(handle)
+        readings["power_w"] = None if power is None else power.value / 1000.0
+        return readings
 
 
-def _temperature(pynvml: Any, handle: Any) -> float | None:
-    sensor = pynvml.NVML_TEMPERATURE_GPU
-    celsius = query("nvmlDeviceGetTemperatureV", handle, sensor)  # driver >= 530, newer bindings
-    if celsius is None:
-        celsius = query(pynvml.nvmlDeviceGetTemperature, handle, sensor)
-    return None if celsius is None else float(celsius)
+class _Call:
+    """One NVML function with its output struct: `call(handle)` is the struct, or None.
+
+    The struct is the same one on every call: read what you need before the next call.
+    """
+
+    __slots__ = ("_arguments", "_function", "_out", "_pynvml")
+
+    def __init__(self, pynvml: Any, name: str, out: Any, *, leading: tuple[Any, ...] = (),
+                 **fields: Any) -> None:
+        self._pynvml = pynvml
+        self._out = out
+        for field_name, value in fields.items():  # versioned structs say which layout they are
+            setattr(out, field_name, value)
+        self._arguments = (*leading, ctypes.byref(out))
+        try:
+            self._function = pynvml._nvmlGetFunctionPointer(name)
+        except pynvml.NVMLError:  # FunctionNotFound: this driver is older than the call
+            self._function = None
+
+    def __call__(self, handle: Any) -> Any:
+        if self._function is None:
+            return None
+        code = self._function(handle, *self._arguments)
+        if code == 0:
+            return self._out
+        if code in _LOST_CODES:
+            raise GpuLost(str(self._pynvml.NVMLError(code)))
+        return None
+
+
+_LOST_CODES = (15, 16)  # NVML_ERROR_GPU_IS_LOST, NVML_ERROR_RESET_REQUIRED: stable in nvml.h
+
+
+# The structs of nvml.h, declared here rather than taken from pynvml: its structs convert
+# every field read in Python (for "N/A" values), which cost more than the calls themselves.
+class _Utilization(ctypes.Structure):
+    _fields_ = [("gpu", ctypes.c_uint), ("memory", ctypes.c_uint)]  # percent
+
+
+class _MemoryV1(ctypes.Structure):
+    _fields_ = [("total", ctypes.c_ulonglong), ("free", ctypes.c_ulonglong),
+                ("used", ctypes.c_ulonglong)]  # bytes
+
+
+class _MemoryV2(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint), ("total", ctypes.c_ulonglong),
+                ("reserved", ctypes.c_ulonglong), ("free", ctypes.c_ulonglong),
+                ("used", ctypes.c_ulonglong)]  # bytes
+
+
+class _TemperatureV1(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint), ("sensorType", ctypes.c_uint),
+                ("temperature", ctypes.c_int)]  # degrees C
+
+
+def _struct_version(struct: type[ctypes.Structure], number: int) -> int:
+    """nvml.h's NVML_STRUCT_VERSION: the struct's size with the version in the top byte."""
+    return ctypes.sizeof(struct) | number << 24
 
 
 def _read_slow(handle: Any) -> dict[str, Any]:

@@ -39,9 +39,10 @@ def read_gpu_processes(reader: GpuReader | None = None) -> list[GpuProcess]:
                         entry["memory"] = max(entry["memory"] or 0, int(info.usedGpuMemory))
         except GpuLost:
             reader.mark_lost(index)
-    ours = _this_kernel_pids()
+    pids = {pid for _, pid in found}
+    names, ours = _names_and_this_kernel(pids)
     processes = [
-        GpuProcess(pid=pid, name=_process_name(pid), gpu_index=index,
+        GpuProcess(pid=pid, name=names.get(pid), gpu_index=index,
                    memory_used_bytes=entry["memory"], kind="+".join(entry["kinds"]),
                    is_this_kernel=pid in ours)
         for (index, pid), entry in found.items()
@@ -95,22 +96,89 @@ class _Info:
         self.usedGpuMemory = used
 
 
-def _this_kernel_pids() -> set[int]:
-    """This process and all its descendants (DataLoader workers, subprocess training runs)."""
-    pids = {os.getpid()}
+# (PID, start time) -> (name, whether it is this kernel's), from the previous scan. Neither
+# changes while a process lives, so each GPU process is named and traced once, and later
+# scans only read its start time to be sure the PID was not reused.
+_known: dict[tuple[int, float], tuple[str | None, bool]] = {}
+
+
+def _names_and_this_kernel(pids: set[int]) -> tuple[dict[int, str], set[int]]:
+    """Each PID's name, and which PIDs are this process or one of its descendants
+    (DataLoader workers, subprocess training runs).
+
+    Walks up from each new GPU process to its ancestors rather than listing this process's
+    children: that reads a few /proc entries per GPU process instead of every process on the
+    machine, which is what `psutil.Process().children(recursive=True)` has to do.
+    """
+    global _known
+    if not pids:
+        return {}, set()
     try:
         import psutil
+    except ImportError:  # no names without psutil, but this process still knows itself
+        return {}, pids & {os.getpid()}
+    known: dict[tuple[int, float], tuple[str | None, bool]] = {}
+    parents: dict[int, int] = {}
+    names: dict[int, str] = {}
+    ours = set()
+    for pid in pids:
+        started = _start_time(pid, psutil)
+        if started is None:  # gone, another PID namespace, or access denied: not ours
+            continue
+        key = (pid, started)
+        found = _known.get(key) or _identify(pid, parents, psutil)
+        if found is None:
+            continue
+        known[key] = found
+        if found[0] is not None:
+            names[pid] = found[0]
+        if found[1]:
+            ours.add(pid)
+    _known = known  # only the processes seen now, so it never grows
+    return names, ours
 
-        pids.update(child.pid for child in psutil.Process().children(recursive=True))
-    except Exception:  # psutil missing or /proc unreadable: still mark ourselves
-        pass
-    return pids
 
-
-def _process_name(pid: int) -> str | None:
-    try:
-        import psutil
-
-        return psutil.Process(pid).name()
-    except Exception:  # gone, another PID namespace, or access denied
+def _start_time(pid: int, psutil: Any) -> float | None:
+    """When `pid` started, in a unit only good for telling two processes with one PID apart."""
+    try:  # Linux: one read, without building a psutil.Process
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            # The name (in parentheses) may hold spaces; the start time is the 20th field after.
+            return float(stat.read().rpartition(b")")[2].split()[19])
+    except FileNotFoundError:
+        if os.path.isdir("/proc/self"):  # Linux, and that process is not visible
+            return None
+    except (OSError, ValueError, IndexError):
         return None
+    try:  # elsewhere
+        return psutil.Process(pid).create_time()
+    except (psutil.Error, OSError):
+        return None
+
+
+def _identify(pid: int, parents: dict[int, int], psutil: Any) -> tuple[str | None, bool] | None:
+    """The name of `pid` and whether it descends from this process; None when it is gone."""
+    try:
+        process = psutil.Process(pid)
+        with process.oneshot():  # name and parent from one read of /proc/PID/stat
+            name = process.name()
+            parents[pid] = process.ppid()
+    except (psutil.Error, OSError):
+        return None
+    return name, _descends_from_us(pid, parents, psutil)
+
+
+def _descends_from_us(pid: int, parents: dict[int, int], psutil: Any) -> bool:
+    """Whether `pid` is this process or below it; `parents` caches PID -> parent PID."""
+    me = os.getpid()
+    seen = set()
+    while pid > 0 and pid not in seen:
+        if pid == me:
+            return True
+        seen.add(pid)
+        if pid not in parents:
+            try:
+                parents[pid] = psutil.Process(pid).ppid()
+            except (psutil.Error, OSError):  # an ancestor we cannot see: the chain ends here
+                return False
+        pid = parents[pid]
+    return False

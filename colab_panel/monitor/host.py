@@ -44,13 +44,16 @@ class HostReader:
         self.staging_dir = None if staging_dir is None else os.fspath(staging_dir)
         self.drive_mount = drive_mount
         self._disks: dict[str, Any] = {}
+        self._cgroup_limited = False  # whether the last slow read found a cgroup limit below RAM
 
     def read(self, *, slow: bool = True) -> HostSample:
-        """One `HostSample`. With `slow=False` the disk fields repeat the last slow read."""
+        """One `HostSample`. With `slow=False` the disk fields repeat the last slow read, and
+        cgroups are read only if the last slow read found a memory limit there."""
         with self._lock:
             if slow or not self._disks:
+                slow = True
                 self._disks = self._read_disks()
-            return HostSample(cpu_percent=self._cpu_percent(), **self._ram(),
+            return HostSample(cpu_percent=self._cpu_percent(), **self._ram(slow),
                               kernel_rss_bytes=self._rss(), **self._disks, **_torch_memory())
 
     def _cpu_percent(self) -> float | None:
@@ -63,16 +66,20 @@ class HostReader:
         busy = (now[0] - before[0]) / (now[1] - before[1]) * 100.0
         return round(min(max(busy, 0.0), 100.0), 2)  # beyond 0.01 % is counter noise
 
-    def _ram(self) -> dict[str, Any]:
+    def _ram(self, slow: bool) -> dict[str, Any]:
         memory = self._psutil.virtual_memory()
         # "available" is what can be allocated without swapping; total - available is the
         # pressure that matters, unlike psutil's "used", which ignores reclaimable buffers.
         reading = {"ram_used_bytes": int(memory.total - memory.available),
                    "ram_total_bytes": int(memory.total), "ram_limited_by_cgroup": False}
-        cgroup = read_cgroup_memory()
-        if cgroup is not None and cgroup.limit_bytes < memory.total:
-            reading = {"ram_used_bytes": cgroup.used_bytes, "ram_total_bytes": cgroup.limit_bytes,
-                       "ram_limited_by_cgroup": True}
+        # A limit is set when the container starts, so looking for one belongs to the slow
+        # tier; only a limited container pays for reading its usage every tick.
+        if slow or self._cgroup_limited:
+            cgroup = read_cgroup_memory()
+            self._cgroup_limited = cgroup is not None and cgroup.limit_bytes < memory.total
+            if cgroup is not None and self._cgroup_limited:
+                reading = {"ram_used_bytes": cgroup.used_bytes,
+                           "ram_total_bytes": cgroup.limit_bytes, "ram_limited_by_cgroup": True}
         return reading
 
     def _rss(self) -> int | None:

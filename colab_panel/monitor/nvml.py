@@ -1,8 +1,9 @@
 """The one choke point between colab_panel and NVML (the `pynvml` bindings of nvidia-ml-py).
 
 Everything else in the monitor asks NVML through `query()`, which turns "this driver or device
-cannot tell you that" into `None`, so one unsupported metric never costs the others. Three
-facts shape this module:
+cannot tell you that" into `None`, so one unsupported metric never costs the others. (The
+sampler's per-second readings are the one exception, for speed: `gpu._FastTier` prepares those
+calls once and gives their errors the same meaning.) Three facts shape this module:
 
 - `import pynvml` works without a GPU; the shared library loads at `nvmlInit()`. Both happen
   lazily here, on the first reading, so `import colab_panel` stays fast and GPU-free.

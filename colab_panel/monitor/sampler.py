@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import atexit
 import dataclasses
+import functools
 import os
 import threading
 import time
@@ -267,9 +268,9 @@ class Sampler:
     def latest(self) -> dict[str, Any]:
         host = self._latest_host
         return {
-            "gpus": [dataclasses.asdict(g) for g in self._latest_gpus],
-            "host": dataclasses.asdict(host) if host is not None else None,
-            "processes": [dataclasses.asdict(p) for p in self._latest_processes],
+            "gpus": [_as_dict(g) for g in self._latest_gpus],
+            "host": _as_dict(host) if host is not None else None,
+            "processes": [_as_dict(p) for p in self._latest_processes],
             "gpu_status": self._gpu_status,
             "cost_cpu_percent": self.cost_cpu_percent,
             "interval_s": self._interval_s,
@@ -336,6 +337,17 @@ class Sampler:
             except Exception as error:  # one broken chart must not stop the sampler
                 self.callback_errors += 1
                 self.last_callback_error = f"{type(error).__name__}: {error}"
+
+
+def _as_dict(record: GpuSample | HostSample | GpuProcess) -> dict[str, Any]:
+    """`dataclasses.asdict` without its deep copy: a sample's fields are numbers, strings and
+    tuples of strings, nothing to copy (the copy took `latest()` from 11 to 150 us at 8 GPUs)."""
+    return {name: getattr(record, name) for name in _field_names(type(record))}
+
+
+@functools.cache
+def _field_names(record_type: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(record_type))
 
 
 def _checked_interval(value: float) -> float:

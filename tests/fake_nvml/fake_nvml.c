@@ -322,23 +322,110 @@ EXPORT nvmlReturn_t nvmlDeviceGetMigMode(fake_device *d, unsigned int *current, 
     return NVML_SUCCESS;
 }
 
+/* ---- what other monitors also ask ---------------------------------------------------------
+ * We never call these; nvitop's collector does (benchmarks/bench_sampler.py runs it against this
+ * library). Without them every snapshot would take the FunctionNotFound path ~140 times and
+ * nvitop would look slower here than on a real driver. Answers are what an H100 SXM gives. */
+
+typedef struct {
+    char busIdLegacy[16];
+    unsigned int domain, bus, device, pciDeviceId, pciSubSystemId;
+    char busId[32];
+} nvmlPciInfo_t;
+
+EXPORT nvmlReturn_t nvmlDeviceGetPciInfo_v3(fake_device *d, nvmlPciInfo_t *pci) {
+    CHECK(d);
+    memset(pci, 0, sizeof *pci);
+    pci->bus = 0x18 + (unsigned int)d->index;
+    pci->pciDeviceId = 0x233010DE;
+    snprintf(pci->busId, sizeof pci->busId, "00000000:%02X:00.0", pci->bus);
+    memcpy(pci->busIdLegacy, pci->busId, sizeof pci->busIdLegacy - 1);
+    return NVML_SUCCESS;
+}
+static nvmlReturn_t zero_sampled(fake_device *d, unsigned int *util, unsigned int *period_us) {
+    SENSOR(d);
+    *util = 0;
+    *period_us = 167000;
+    return NVML_SUCCESS;
+}
+EXPORT nvmlReturn_t nvmlDeviceGetEncoderUtilization(fake_device *d, unsigned int *u, unsigned int *p) {
+    return zero_sampled(d, u, p);
+}
+EXPORT nvmlReturn_t nvmlDeviceGetDecoderUtilization(fake_device *d, unsigned int *u, unsigned int *p) {
+    return zero_sampled(d, u, p);
+}
+EXPORT nvmlReturn_t nvmlDeviceGetMaxClockInfo(fake_device *d, int type, unsigned int *mhz) {
+    SENSOR(d);
+    *mhz = type == 2 ? d->clock_mem : 1980;
+    return NVML_SUCCESS;
+}
+EXPORT nvmlReturn_t nvmlDeviceGetFanSpeed(fake_device *d, unsigned int *percent) {
+    CHECK(d);
+    return NVML_ERROR_NOT_SUPPORTED; /* SXM boards have no fan of their own */
+}
+EXPORT nvmlReturn_t nvmlDeviceGetPowerManagementLimit(fake_device *d, unsigned int *mw) {
+    SENSOR(d);
+    *mw = d->limit_mw;
+    return NVML_SUCCESS;
+}
+static nvmlReturn_t enum_answer(fake_device *d, int *value, int answer) {
+    CHECK(d);
+    *value = answer;
+    return NVML_SUCCESS;
+}
+EXPORT nvmlReturn_t nvmlDeviceGetDisplayActive(fake_device *d, int *v) { return enum_answer(d, v, 0); }
+EXPORT nvmlReturn_t nvmlDeviceGetDisplayMode(fake_device *d, int *v) { return enum_answer(d, v, 0); }
+EXPORT nvmlReturn_t nvmlDeviceGetPersistenceMode(fake_device *d, int *v) { return enum_answer(d, v, 1); }
+EXPORT nvmlReturn_t nvmlDeviceGetPerformanceState(fake_device *d, int *v) { return enum_answer(d, v, 0); }
+EXPORT nvmlReturn_t nvmlDeviceGetComputeMode(fake_device *d, int *v) { return enum_answer(d, v, 0); }
+EXPORT nvmlReturn_t nvmlDeviceGetDriverModel(fake_device *d, int *current, int *pending) {
+    CHECK(d);
+    return NVML_ERROR_NOT_SUPPORTED; /* Windows only */
+}
+EXPORT nvmlReturn_t nvmlDeviceGetTotalEccErrors(fake_device *d, int error_type, int counter_type,
+                                                unsigned long long *count) {
+    SENSOR(d);
+    *count = 0;
+    return NVML_SUCCESS;
+}
+EXPORT nvmlReturn_t nvmlDeviceGetProcessUtilization(fake_device *d, void *samples, unsigned int *count,
+                                                    unsigned long long since_us) {
+    CHECK(d);
+    return 6; /* NVML_ERROR_NOT_FOUND: no samples in that window, as on an idle card */
+}
+
 /* ---- processes --------------------------------------------------------------------------- */
 
+#define MAX_PROCESSES 6
+
 /* GPU 0 runs two compute processes: this very process (so tests can check "this kernel")
- * and its parent (the test runner, which is not). No graphics processes anywhere. */
+ * and its parent (the test runner, which is not), plus up to four more PIDs listed in
+ * FAKE_NVML_EXTRA_PIDS ("123,456", read at each call, 128 MiB each) so a test can put its
+ * own children on the GPU. No graphics processes anywhere. */
 static unsigned int compute_processes(fake_device *d, unsigned int *pids, unsigned long long *mem) {
     if (d->index != 0) return 0;
     pids[0] = (unsigned int)getpid();
     mem[0] = 512 * MIB;
     pids[1] = (unsigned int)getppid();
     mem[1] = 256 * MIB;
-    return 2;
+    unsigned int n = 2;
+    const char *extra = getenv("FAKE_NVML_EXTRA_PIDS");
+    while (extra && *extra && n < MAX_PROCESSES) {
+        char *end;
+        unsigned long pid = strtoul(extra, &end, 10);
+        if (end == extra) break;
+        pids[n] = (unsigned int)pid;
+        mem[n++] = 128 * MIB;
+        extra = (*end == ',') ? end + 1 : end;
+    }
+    return n;
 }
 
 /* The NVML convention: ask with too small a buffer and get INSUFFICIENT_SIZE plus the count. */
 #define PROCESS_LIST(NAME, INFO_T, GRAPHICS, EXTRA)                                            \
     EXPORT nvmlReturn_t NAME(fake_device *d, unsigned int *count, INFO_T *infos) {             \
-        unsigned int pids[2]; unsigned long long mem[2];                                       \
+        unsigned int pids[MAX_PROCESSES];                                                      \
+        unsigned long long mem[MAX_PROCESSES];                                                 \
         SENSOR(d);                                                                             \
         if (count == NULL) return NVML_ERROR_INVALID_ARGUMENT;                                 \
         unsigned int n = (GRAPHICS) ? 0 : compute_processes(d, pids, mem);                     \

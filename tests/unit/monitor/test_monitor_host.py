@@ -100,3 +100,33 @@ def test_ram_uses_the_cgroup_limit_when_it_is_lower(monkeypatch):
         GIB, 2 * GIB, True)
     monkeypatch.setattr(host, "read_cgroup_memory", lambda: CgroupMemory(GIB, 1 << 62))
     assert HostReader().read().ram_limited_by_cgroup is False
+
+
+def test_fast_reads_follow_a_cgroup_limit_found_by_the_slow_tier(monkeypatch):
+    import colab_panel.monitor.host as host
+
+    readings = iter([CgroupMemory(GIB, 2 * GIB), CgroupMemory(GIB + 1, 2 * GIB),
+                     CgroupMemory(GIB + 2, 2 * GIB)])
+    monkeypatch.setattr(host, "read_cgroup_memory", lambda: next(readings))
+    reader = HostReader()
+    assert reader.read(slow=True).ram_used_bytes == GIB
+    # Usage changes every second in a limited container: each fast read asks again.
+    assert reader.read(slow=False).ram_used_bytes == GIB + 1
+    fast = reader.read(slow=False)
+    assert (fast.ram_used_bytes, fast.ram_total_bytes, fast.ram_limited_by_cgroup) == (
+        GIB + 2, 2 * GIB, True)
+
+
+def test_without_a_cgroup_limit_only_the_slow_tier_looks_for_one(monkeypatch):
+    import colab_panel.monitor.host as host
+
+    calls = []
+    monkeypatch.setattr(host, "read_cgroup_memory", lambda: calls.append(1))  # returns None
+    reader = HostReader()
+    first = reader.read(slow=True)
+    fast = reader.read(slow=False)
+    assert len(calls) == 1
+    assert fast.ram_limited_by_cgroup is False and 0 < fast.ram_used_bytes <= fast.ram_total_bytes
+    assert fast.ram_total_bytes == first.ram_total_bytes
+    reader.read(slow=True)
+    assert len(calls) == 2  # a limit set later is found on the next slow read

@@ -7,6 +7,7 @@ bounded and no test asserts on durations.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 import types
@@ -165,3 +166,22 @@ def test_staging_dir_is_read_on_the_next_tick(sampler, tmp_path):
 def test_get_sampler_is_one_per_process():
     assert get_sampler() is get_sampler()
     assert not get_sampler().running  # created idle; acquire() starts it
+
+
+def test_latest_carries_every_field_of_every_record(monkeypatch):
+    gpu = GpuSample(index=0, name="Stub GPU", uuid="GPU-stub", utilization_gpu_percent=50.0,
+                    throttle_reasons=("software power cap",), is_mig=False)
+    process = sampler_module.GpuProcess(pid=7, name="python", gpu_index=0,
+                                        memory_used_bytes=None, kind="compute",
+                                        is_this_kernel=True)
+    monkeypatch.setattr(sampler_module, "read_gpu_processes", lambda reader: [process])
+    reader = StubGpuReader()
+    reader.read = lambda *, slow=True: [gpu]
+    sampler = Sampler(interval_s=1.0, gpu_reader=reader)
+    sampler.sample_now()
+    latest = sampler.latest()
+    assert latest["gpus"] == [dataclasses.asdict(gpu)]
+    assert latest["processes"] == [dataclasses.asdict(process)]
+    assert latest["host"] == dataclasses.asdict(sampler.latest_host)
+    assert latest["gpus"][0]["throttle_reasons"] == ("software power cap",)
+    assert latest["gpus"][0]["temperature_c"] is None  # unknown stays None, never 0
