@@ -77,6 +77,8 @@ _EXPORTS = {
     "LinkCheckError": "colab_panel.errors",
     "MonitorError": "colab_panel.errors",
     "GpuUnavailable": "colab_panel.errors",
+    "TransferError": "colab_panel.errors",
+    "download_to_browser": "colab_panel.widgets.download_link",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -98,6 +100,7 @@ if TYPE_CHECKING:  # let editors and type checkers see the lazy names
     from colab_panel.staging import StagedDataset, extract_archive, stage
     from colab_panel.staging.sync import PeriodicSync, push
     from colab_panel.runtime.facts import read_runtime_facts
+    from colab_panel.widgets.download_link import download_to_browser
 
 
 def __getattr__(name: str):
