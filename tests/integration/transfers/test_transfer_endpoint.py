@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import http.client
 import io
 import json
 import os
@@ -12,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from colab_panel.runtime.http_endpoint import TOKEN_HEADER
 from colab_panel.transfers.routes import TransferService
+from support.transfers import call
 
 
 @pytest.fixture
@@ -23,37 +22,23 @@ def service(tmp_path: Path):
     svc.close()
 
 
-def _call(svc: TransferService, method: str, path: str, body: bytes | dict | None = None,
-          headers: dict[str, str] | None = None, token: bool = True) -> tuple[int, dict, bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", svc.port, timeout=10)
-    data = json.dumps(body).encode() if isinstance(body, dict) else body
-    sent = {**(headers or {})}
-    if token:
-        sent[TOKEN_HEADER] = svc.endpoint.token
-    conn.request(method, path, body=data, headers=sent)
-    response = conn.getresponse()
-    raw = response.read()
-    conn.close()
-    return response.status, dict(response.getheaders()), raw
-
-
 def test_an_upload_goes_through_in_chunks_and_resumes(service: TransferService, tmp_path: Path):
     data = os.urandom(2_500_000)
     spec = {"name": "d/x.bin", "size_bytes": len(data), "last_modified_ms": 1}
-    status, _, raw = _call(service, "POST", "/transfers/upload", spec)
+    status, _, raw = call(service, "POST", "/transfers/upload", spec)
     up = json.loads(raw)
     assert status == 200 and up["committed_bytes"] == 0
     chunk = 1_000_000
-    status, _, _ = _call(service, "PUT", f"/transfers/upload/{up['id']}?offset=0", data[:chunk],
+    status, _, _ = call(service, "PUT", f"/transfers/upload/{up['id']}?offset=0", data[:chunk],
                          {"X-Chunk-Sha256": hashlib.sha256(data[:chunk]).hexdigest()})
     assert status == 200
     # the page reloads: it asks again and learns where to continue
-    up = json.loads(_call(service, "POST", "/transfers/upload", spec)[2])
+    up = json.loads(call(service, "POST", "/transfers/upload", spec)[2])
     assert up["committed_bytes"] == chunk
-    status, _, raw = _call(service, "PUT", f"/transfers/upload/{up['id']}?offset=0", data[:chunk])
+    status, _, raw = call(service, "PUT", f"/transfers/upload/{up['id']}?offset=0", data[:chunk])
     assert status == 409 and json.loads(raw)["committed_bytes"] == chunk
     for offset in range(chunk, len(data), chunk):
-        status, _, raw = _call(service, "PUT", f"/transfers/upload/{up['id']}?offset={offset}",
+        status, _, raw = call(service, "PUT", f"/transfers/upload/{up['id']}?offset={offset}",
                                data[offset:offset + chunk])
     final = json.loads(raw)
     assert final["done"] and final["md5"] == hashlib.md5(data).hexdigest()
@@ -61,12 +46,12 @@ def test_an_upload_goes_through_in_chunks_and_resumes(service: TransferService, 
 
 
 def test_uploads_need_a_key(service: TransferService):
-    status, _, _ = _call(service, "POST", "/transfers/upload", {"name": "x", "size_bytes": 1}, token=False)
+    status, _, _ = call(service, "POST", "/transfers/upload", {"name": "x", "size_bytes": 1}, token=False)
     assert status == 403
 
 
 def test_a_bad_name_is_refused_in_words(service: TransferService):
-    status, _, raw = _call(service, "POST", "/transfers/upload", {"name": "../x", "size_bytes": 1})
+    status, _, raw = call(service, "POST", "/transfers/upload", {"name": "../x", "size_bytes": 1})
     assert status == 400 and "refused" in json.loads(raw)["error"]
 
 
@@ -74,10 +59,10 @@ def test_a_download_ticket_works_once(service: TransferService, tmp_path: Path):
     target = tmp_path / "f.bin"
     target.write_bytes(b"x" * 100_000)
     url = service.download_url(target)
-    status, headers, raw = _call(service, "GET", "/" + url, token=False)
+    status, headers, raw = call(service, "GET", "/" + url, token=False)
     assert status == 200 and raw == target.read_bytes()
     assert headers["Content-Disposition"].startswith('attachment; filename="f.bin"')
-    status, _, _ = _call(service, "GET", "/" + url, token=False)
+    status, _, _ = call(service, "GET", "/" + url, token=False)
     assert status == 403
 
 
@@ -85,14 +70,14 @@ def test_a_folder_downloads_as_one_zip(service: TransferService, tmp_path: Path)
     folder = tmp_path / "run"
     (folder / "sub").mkdir(parents=True)
     (folder / "sub" / "w.bin").write_bytes(os.urandom(200_000))
-    status, _, raw = _call(service, "POST", "/transfers/download-ticket", {"path": str(folder)})
+    status, _, raw = call(service, "POST", "/transfers/download-ticket", {"path": str(folder)})
     url = json.loads(raw)["url"]
-    status, headers, raw = _call(service, "GET", "/" + url, token=False)
+    status, headers, raw = call(service, "GET", "/" + url, token=False)
     assert status == 200 and headers["Content-Type"] == "application/zip"
     with zipfile.ZipFile(io.BytesIO(raw)) as archive:
         assert archive.read("sub/w.bin") == (folder / "sub" / "w.bin").read_bytes()
 
 
 def test_a_missing_path_is_refused_in_words(service: TransferService, tmp_path: Path):
-    status, _, raw = _call(service, "POST", "/transfers/download-ticket", {"path": str(tmp_path / "nope")})
+    status, _, raw = call(service, "POST", "/transfers/download-ticket", {"path": str(tmp_path / "nope")})
     assert status == 400 and "no file or folder" in json.loads(raw)["error"]
