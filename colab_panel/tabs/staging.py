@@ -8,6 +8,10 @@ a Drive source or a push needs it (never at panel start), and is kept. The Drive
 selection is offered as the source with one click (as in the Share tab). A periodic push runs
 until stopped or the panel closes (the controller is one of the tab's closeables).
 
+Below it, "Your computer" (views/transfers.py): uploads from and downloads to the user's
+computer over the kernel's transfer endpoint, closed with the panel. ``transfers=False`` leaves
+it out.
+
 Progress in Colab: staging runs in a worker thread so the notebook stays usable; Colab drops
 widget updates sent from background threads (colabtools#3373), so the tab's progress and result
 are refreshed on the panel's tick (`on_tick` -> `controller.poll`), i.e. every few seconds.
@@ -20,9 +24,14 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+import ipywidgets as widgets
+
 from colab_panel.controllers.staging import StagingController
+from colab_panel.controllers.transfers import TransfersController
 from colab_panel.tabs import PanelContext, TabParts
 from colab_panel.views.staging import StagingTab
+from colab_panel.views.transfers import ComputerTransfers
+from colab_panel.widgets.transfer_box import transfer_page_files
 
 
 class _LazyDrive:
@@ -70,4 +79,18 @@ def build_staging_tab(ctx: PanelContext) -> TabParts:
     if drive_tab is not None and hasattr(drive_tab, "selection"):  # as the Share tab does
         closeables = (_Following(drive_tab, controller), controller)
     ctx.shared["staging"] = controller  # notifications follow it (staging finished)
-    return TabParts(title="Staging", view=StagingTab(controller), closeables=closeables, on_tick=controller.poll)
+    view: Any = StagingTab(controller)
+    if ctx.options.get("transfers", True):
+        transfers = _transfers(ctx, drive)
+        view = widgets.VBox([view, ComputerTransfers(transfers)])
+        closeables = (*closeables, transfers)
+    return TabParts(title="Staging", view=view, closeables=closeables, on_tick=controller.poll)
+
+
+def _transfers(ctx: PanelContext, drive: Any) -> TransfersController:
+    """The "Your computer" section's controller: uploads land in the staging root by default."""
+    from colab_panel.runtime.paths import default_staging_root
+
+    factory = drive if isinstance(drive, _LazyDrive) else (lambda: drive)
+    return TransfersController(default_dest=ctx.staging_dir or default_staging_root(), drive=factory,
+                               files=transfer_page_files())

@@ -1,6 +1,6 @@
 """The transfer routes on the kernel's endpoint, and the page that drives them from the browser.
 
-    service = TransferService(default_dest="/content/data", files=transfer_page_files())
+    service = TransferService(default_dest="/content/data", files={"transfer_frame.js": path, ...})
     ticket = service.endpoint.issue_ticket("page")    # the widget opens transfers/page?ticket=
     service.close()
 
@@ -35,15 +35,9 @@ from colab_panel.runtime.http_endpoint import KernelEndpoint, Request
 from colab_panel.transfers.upload import CHUNK_BYTES, MAX_CHUNK_BYTES, Upload, UploadStore
 from colab_panel.transfers.zip_stream import write_zip
 
-__all__ = ["TransferService", "download_target", "transfer_page_files"]
+__all__ = ["TransferService", "download_target"]
 
 _CONTENT_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
-
-
-def transfer_page_files() -> dict[str, Path]:
-    """The transfer page's script and style, as shipped in the package's static folder."""
-    static = Path(__file__).resolve().parent.parent / "widgets" / "static"
-    return {"transfer_frame.js": static / "transfer_frame.js", "transfer_frame.css": static / "transfer_frame.css"}
 
 
 class TransferService:
@@ -57,7 +51,7 @@ class TransferService:
                  on_uploaded: Callable[[Upload, str], None] | None = None,
                  drive_status: Callable[[str], str | None] | None = None) -> None:
         self.default_dest = str(default_dest)
-        self.files = dict(files if files is not None else transfer_page_files())
+        self.files = dict(files or {})  # the page's script and style: widgets/transfer_box.py names them
         self.store = UploadStore()
         self._owns_endpoint = endpoint is None
         self.endpoint = endpoint or KernelEndpoint()
