@@ -95,7 +95,10 @@ class UploadStore:
         with self._lock:
             entry = self._open.get(upload_id)
         if entry is not None and entry.upload.done:
-            return entry.upload  # asked again after its last answer was lost
+            if Path(entry.upload.path).exists():
+                return entry.upload  # asked again after its last answer was lost
+            self._forget(upload_id)  # the finished file was removed since: upload it again
+            entry = None
         if not replace and dest_path.joinpath(*parts).exists():
             raise TransferError(f"{shown('/'.join(parts))} already exists in {shown(str(dest_path))}: "
                                 "delete it or choose another folder.")

@@ -159,3 +159,14 @@ def test_asking_again_after_the_last_answer_was_lost_says_done(tmp_path: Path):
     store.write_chunk(up.id, 0, b"abc")
     again = store.begin(tmp_path, "a.bin", size_bytes=3)
     assert again.done and again.md5 == hashlib.md5(b"abc").hexdigest()
+
+
+def test_the_same_file_uploads_again_once_the_first_copy_was_removed(tmp_path: Path):
+    store = UploadStore()
+    up = store.begin(tmp_path, "a.bin", size_bytes=3)
+    store.write_chunk(up.id, 0, b"abc")
+    (tmp_path / "a.bin").unlink()
+    again = store.begin(tmp_path, "a.bin", size_bytes=3)
+    assert not again.done and again.committed_bytes == 0
+    store.write_chunk(again.id, 0, b"abc")
+    assert (tmp_path / "a.bin").read_bytes() == b"abc"
