@@ -15,6 +15,7 @@
 // data-md5; the download box's data-state.
 
 const config = JSON.parse(document.querySelector("meta[name=colab-panel-transfers]").content);
+document.documentElement.dataset.theme = new URLSearchParams(location.search).get("theme") === "dark" ? "dark" : "light";
 const ROOT = new URL("../", location.href); // the endpoint's root
 const HEADERS = { "X-Colab-Panel-Token": config.session };
 const RETRY_FOR_MS = 60000; // a connection that stays down longer than this stops the upload

@@ -34,7 +34,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from colab_panel.errors import PanelError
 
-__all__ = ["KernelEndpoint", "MAX_CONNECTIONS", "Request", "TICKET_TTL_S", "TOKEN_HEADER"]
+__all__ = ["MAX_CONNECTIONS", "TICKET_TTL_S", "TOKEN_HEADER", "KernelEndpoint", "Request"]
 
 TOKEN_HEADER = "X-Colab-Panel-Token"
 TICKET_TTL_S = 600.0
@@ -265,5 +265,5 @@ class _Handler(BaseHTTPRequestHandler):
             offered.append(bearer[len("Bearer "):])
         return offered
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         pass  # stderr of a kernel lands in the user's cell output

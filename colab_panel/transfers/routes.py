@@ -32,7 +32,12 @@ from urllib.parse import quote
 from colab_panel.errors import PanelError, TransferError, UploadOffsetMismatch
 from colab_panel.inputs import shown
 from colab_panel.runtime.http_endpoint import KernelEndpoint, Request
-from colab_panel.transfers.upload import CHUNK_BYTES, MAX_CHUNK_BYTES, Upload, UploadStore
+from colab_panel.transfers.upload import (
+    CHUNK_BYTES,
+    MAX_CHUNK_BYTES,
+    Upload,
+    UploadStore,
+)
 from colab_panel.transfers.zip_stream import write_zip
 
 __all__ = ["TransferService", "download_target"]

@@ -32,7 +32,8 @@ import json
 import os
 import shutil
 import threading
-from dataclasses import dataclass, replace as _replace
+from dataclasses import dataclass
+from dataclasses import replace as _replace
 from pathlib import Path
 
 from colab_panel.errors import TransferError, UploadOffsetMismatch

@@ -19,9 +19,9 @@ __all__ = ["ComputerTransfers"]
 class ComputerTransfers(widgets.VBox):
     def __init__(self, controller: TransfersController) -> None:
         self.controller = controller
-        heading = widgets.HTML("<b>Your computer</b> <span class='cp-muted'>uploads to the runtime "
+        heading = widgets.HTML("<div style='line-height:1.4'><b>Your computer</b> <span class='cp-muted'>uploads to the runtime "
                                "(resumable, md5 checked) and downloads from it; they keep going "
-                               "while a cell runs</span>").add_class("cp-transfers-heading")
+                               "while a cell runs</span></div>").add_class("cp-transfers-heading")
         self.box = TransferBox(new_ticket=controller.page_ticket, endpoint_port=controller.port
                                ).add_class("cp-transfers-box")
         super().__init__([heading, self.box], layout=widgets.Layout(width="100%", margin="14px 0 0 0"))

@@ -18,7 +18,10 @@ def download_to_browser(path: str | os.PathLike[str], *, service: TransferServic
     The bytes come over HTTP from the kernel's endpoint (through Colab's port proxy there), served
     by a thread, so a cell that runs next does not hold them up. Raises `TransferError` for a path
     that is not there or cannot be read."""
-    from IPython.display import Javascript, display  # lazy: only a cell that downloads needs it
+    from IPython.display import (  # lazy: only a cell that downloads needs it
+        Javascript,
+        display,
+    )
 
     from colab_panel.transfers.download import shared_service
 

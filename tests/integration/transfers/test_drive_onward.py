@@ -10,12 +10,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.drive import emulator_drive
+from support.transfers import call
 
 from colab_panel.drive.emulator import DriveEmulator
 from colab_panel.transfers.drive_onward import DriveOnward
 from colab_panel.transfers.routes import TransferService
-from support.drive import emulator_drive
-from support.transfers import call
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from support.transfers import call
 
 from colab_panel.transfers.routes import TransferService
-from support.transfers import call
 
 
 @pytest.fixture

@@ -5,10 +5,11 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from support.transfers import call
+
 from colab_panel.controllers.transfers import TransfersController
 from colab_panel.views.transfers import ComputerTransfers
 from colab_panel.widgets.transfer_box import transfer_page_files
-from support.transfers import call
 
 
 def test_the_box_opens_the_page_once_and_asks_for_a_new_ticket(tmp_path: Path):
