@@ -154,6 +154,14 @@ async function runQueue() {
   running = false;
 }
 
+function prepare(file, offset) {
+  const end = Math.min(offset + config.chunk_bytes, file.size);
+  return { offset, promise: (async () => {
+    const buffer = await file.slice(offset, end).arrayBuffer();
+    return { buffer, sha: window.crypto && crypto.subtle ? await hex(buffer) : null };
+  })() };
+}
+
 async function upload(job) {
   const { file } = job;
   const spec = { dest: dest.value.trim(), name: job.name, size_bytes: file.size,
@@ -163,6 +171,7 @@ async function upload(job) {
   let startOffset = 0;
   let downSince = null;
   let rate = null;
+  let prepared = null; // {offset, promise of {buffer, sha}}
   setState(job, "uploading", "Starting…");
   while (!job.cancelled) {
     let result;
@@ -174,10 +183,11 @@ async function upload(job) {
         offset = startOffset = result.answer.committed_bytes;
         if (offset > 0 && !result.answer.done) job.words.textContent = `Resuming at ${bytes(offset)}…`;
       } else {
-        const end = Math.min(offset + config.chunk_bytes, file.size);
-        const buffer = await file.slice(offset, end).arrayBuffer();
-        const headers = {};
-        if (window.crypto && crypto.subtle) headers["X-Chunk-Sha256"] = await hex(buffer);
+        // The next chunk is read and hashed while this one is on the wire.
+        const ready = prepared && prepared.offset === offset ? prepared : prepare(file, offset);
+        const { buffer, sha } = await ready.promise;
+        prepared = offset + buffer.byteLength < file.size ? prepare(file, offset + buffer.byteLength) : null;
+        const headers = sha ? { "X-Chunk-Sha256": sha } : {};
         job.controller = new AbortController();
         const t0 = performance.now();
         job.row.dataset.sent = String(Number(job.row.dataset.sent) + buffer.byteLength);

@@ -35,6 +35,7 @@ import threading
 from dataclasses import dataclass
 from dataclasses import replace as _replace
 from pathlib import Path
+from typing import Any
 
 from colab_panel.errors import TransferError, UploadOffsetMismatch
 from colab_panel.inputs import os_error_in_words, shown
@@ -126,7 +127,7 @@ class UploadStore:
         """Where an upload this process knows stands (raises for one it does not)."""
         return self._entry(upload_id).upload
 
-    def write_chunk(self, upload_id: str, offset: int, data: bytes, *, sha256_hex: str | None = None) -> Upload:
+    def write_chunk(self, upload_id: str, offset: int, data: bytes | bytearray, *, sha256_hex: str | None = None) -> Upload:
         """Commit `data` at `offset`, which must be where the committed bytes end."""
         entry = self._entry(upload_id)
         with entry.lock:
@@ -139,7 +140,9 @@ class UploadStore:
                     "continue from there.", upload.committed_bytes)
             if offset + len(data) > upload.size_bytes:
                 raise TransferError(f"More bytes arrived than the file's declared size ({upload.size_bytes}).")
+            md5 = self._md5_after(entry, data, offset)
             if sha256_hex is not None and hashlib.sha256(data).hexdigest() != sha256_hex.lower():
+                md5.join()
                 raise TransferError("A chunk arrived damaged (its SHA-256 differs from the browser's); "
                                     "it was not written and will be sent again.")
             dest = Path(upload.dest)
@@ -158,7 +161,9 @@ class UploadStore:
                     raise TransferError(f"The runtime's disk is full: {shown(upload.name)} could not be "
                                         "written, and its partial upload was removed to free the space.") from None
                 raise TransferError(os_error_in_words(exc, f"Cannot write {shown(upload.name)}")) from None
-            self._hash(entry, data, offset)
+            finally:
+                md5.join()
+            entry.md5, entry.md5_at = md5.result, offset + len(data)
             entry.upload = _replace(upload, committed_bytes=offset + len(data))
             if entry.upload.committed_bytes == upload.size_bytes:
                 self._finish(entry)
@@ -177,6 +182,16 @@ class UploadStore:
         if entry is None:
             raise TransferError("This upload is unknown to the kernel (restarted?): pick the file again to resume.")
         return entry
+
+    def _md5_after(self, entry: _Open, data: bytes | bytearray, offset: int) -> _Md5Thread:
+        """The md5 with `data` added, computed in a thread of its own while the caller checks the
+        SHA-256 (hashlib lets go of the GIL, so the two hashes use two cores); kept only if the
+        chunk is committed."""
+        if entry.md5 is None or entry.md5_at != offset:
+            self._hash(entry, b"", offset)
+        worker = _Md5Thread(entry.md5.copy(), data)  # type: ignore[union-attr]
+        worker.start()
+        return worker
 
     def _hash(self, entry: _Open, data: bytes, offset: int) -> None:
         if entry.md5 is None or entry.md5_at != offset:
@@ -229,6 +244,16 @@ class UploadStore:
     def _forget(self, upload_id: str) -> None:
         with self._lock:
             self._open.pop(upload_id, None)
+
+
+class _Md5Thread(threading.Thread):
+    def __init__(self, md5: Any, data: bytes | bytearray) -> None:
+        super().__init__(name="colab_panel-upload-md5", daemon=True)
+        self.result = md5
+        self._data = data
+
+    def run(self) -> None:
+        self.result.update(self._data)
 
 
 def safe_relative_name(name: str) -> list[str]:

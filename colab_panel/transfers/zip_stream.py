@@ -32,7 +32,7 @@ class _Sink:
         self._write = write
 
     def write(self, data: bytes) -> int:
-        self._write(bytes(data))
+        self._write(data)
         return len(data)
 
     def flush(self) -> None:
