@@ -44,6 +44,7 @@ MAX_CONNECTIONS = 32
 READ_TIMEOUT_S = 30.0  # one socket read; a chunk of 8 MB arrives in many
 
 Handler = Callable[["Request"], None]
+_METHODS = ("GET", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "HEAD")
 
 
 class KernelEndpoint:
@@ -185,7 +186,8 @@ class Request:
         Without a Content-Length the connection closes after the body (it marks the end)."""
         handler = self.handler
         handler.send_response(status)
-        handler.send_header("Cache-Control", "no-store")
+        if "Cache-Control" not in (headers or {}):
+            handler.send_header("Cache-Control", "no-store")
         handler.send_header("X-Content-Type-Options", "nosniff")
         handler.send_header("Referrer-Policy", "no-referrer")
         handler.send_header("Content-Type", content_type)
@@ -248,7 +250,13 @@ class _Handler(BaseHTTPRequestHandler):
         found = endpoint._find(self.command, parts.path)
         if found is None:
             self.close_connection = True  # a body we did not read must not be taken for the next request
-            request.send_json(HTTPStatus.NOT_FOUND, {"error": "unknown path or method"})
+            if any(endpoint._find(method, parts.path) for method in _METHODS if method != self.command):
+                request.send_json(HTTPStatus.METHOD_NOT_ALLOWED, {"error": f"{self.command} is not served here"})
+            elif not endpoint.authorised(self._offered(query)):
+                # what exists is not told to a caller without a key
+                request.send_json(HTTPStatus.FORBIDDEN, {"error": "missing or wrong token"})
+            else:
+                request.send_json(HTTPStatus.NOT_FOUND, {"error": "unknown path"})
             return
         handler, auth = found
         if auth and not endpoint.authorised(self._offered(query)):
@@ -262,7 +270,7 @@ class _Handler(BaseHTTPRequestHandler):
         except (ConnectionError, TimeoutError):
             self.close_connection = True  # the client went away: nothing to answer
 
-    do_GET = do_PUT = do_POST = do_DELETE = _dispatch
+    do_GET = do_PUT = do_POST = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = _dispatch
 
     def _offered(self, query: dict[str, list[str]]) -> list[str]:
         offered = [*query.get("token", [])]
