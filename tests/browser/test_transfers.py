@@ -112,3 +112,14 @@ def test_a_folder_uploads_and_downloads_as_one_zip(page, tmp_path):
         frame.locator(".cp-tf-download-button").click()
         frame.locator(".cp-tf-download[data-state=failed]").wait_for()
         assert "no file or folder" in frame.locator(".cp-tf-note").inner_text()
+
+
+def test_download_to_browser_from_a_cell(page, tmp_path):
+    target = tmp_path / "report.csv"
+    target.write_bytes(b"epoch,loss\n1,0.5\n")
+    write_notebook(tmp_path / "t.ipynb", [f"import colab_panel\ncolab_panel.download_to_browser({str(target)!r})"])
+    with jupyterlab(tmp_path, tmp_path) as server:
+        with page.expect_download(timeout=90_000) as info:
+            run_notebook(page, server, "t.ipynb")
+        assert info.value.suggested_filename == "report.csv"
+        assert Path(info.value.path()).read_bytes() == target.read_bytes()
