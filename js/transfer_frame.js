@@ -217,7 +217,13 @@ async function upload(job) {
     }
     downSince = null;
     const { status, answer } = result;
-    if (status === 409 && typeof answer.committed_bytes === "number") { offset = answer.committed_bytes; continue; }
+    if (status === 409 && typeof answer.committed_bytes === "number") {
+      // Out of step with the kernel (a lost answer, the same file picked twice): continue where
+      // it is; when it has everything, asking again gets the finished answer.
+      offset = answer.committed_bytes;
+      if (offset >= file.size) job.id = null;
+      continue;
+    }
     if (status !== 200) {
       if (status === 400 && /damaged/.test(answer.error || "")) continue; // sent again as it says
       setState(job, "failed", answer.error || `The runtime refused the upload (${status}).`);
