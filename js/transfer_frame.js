@@ -180,6 +180,10 @@ async function upload(job) {
         result = await api("POST", "transfers/upload", spec);
         if (result.status !== 200) { setState(job, "failed", result.answer.error || `Refused (${result.status}).`); return; }
         job.id = result.answer.id;
+        if (job.cancelled) { // cancelled while asking: the kernel may have made the partial file again
+          await api("DELETE", `transfers/upload/${job.id}`).catch(() => {});
+          return;
+        }
         offset = startOffset = result.answer.committed_bytes;
         if (offset > 0 && !result.answer.done) job.words.textContent = `Resuming at ${bytes(offset)}…`;
       } else {

@@ -123,3 +123,24 @@ def test_download_to_browser_from_a_cell(page, tmp_path):
             run_notebook(page, server, "t.ipynb")
         assert info.value.suggested_filename == "report.csv"
         assert Path(info.value.path()).read_bytes() == target.read_bytes()
+
+
+def test_cancel_removes_the_partial_upload_and_keeps_finished_files(page, tmp_path):
+    source, _ = _big_file(tmp_path)
+    small = tmp_path / "small.txt"
+    small.write_bytes(b"kept\n")
+    write_notebook(tmp_path / "t.ipynb", [PANEL_CELL])
+    with jupyterlab(tmp_path, tmp_path) as server:
+        frame = _open_transfers(page, server)
+        frame.locator(".cp-tf-files-input").set_input_files(str(small))
+        _row(frame).and_(frame.locator("[data-state=done]")).wait_for(timeout=60_000)
+        page.route(PUT, lambda route: route.abort() if int(PUT.match(route.request.url).group(1)) >= CHUNK
+                   else route.continue_())
+        frame.locator(".cp-tf-files-input").set_input_files(str(source))
+        row = _row(frame)
+        row.and_(frame.locator("[data-state=retrying]")).wait_for(timeout=60_000)
+        assert len(list((tmp_path / "data" / ".colab_panel-uploads").glob("*.part"))) == 1
+        row.locator(".cp-tf-cancel").click()
+        row.and_(frame.locator("[data-state=cancelled]")).wait_for(timeout=30_000)
+        page.unroute(PUT)
+    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == ["small.txt"]
