@@ -82,6 +82,8 @@ _EXPORTS = {
     "LinkCheckError": "colab_panel.errors",
     "MonitorError": "colab_panel.errors",
     "GpuUnavailable": "colab_panel.errors",
+    "TransferError": "colab_panel.errors",
+    "download_to_browser": "colab_panel.widgets.download_link",
 }
 
 # spelled out, so that readers and tools see the surface without running code; a unit test keeps
@@ -94,12 +96,12 @@ __all__ = [
     "InsufficientSpace", "JobBusy", "KaggleTokenError", "KeepOnDrive", "LastExit",
     "LinkCheckError", "LinkVerdict", "MonitorError", "Panel", "PanelError", "PeriodicSync",
     "ResourceKeyRequired", "ShareError", "StagedDataset", "StagingCancelled", "StagingError",
-    "UnsafeArchiveError", "add_shortcut", "apply_plan", "check_link", "connect",
-    "copy_to_my_drive", "explain_last_exit", "export_table", "extract_archive", "folder_table",
-    "gpu_status", "keep_on_drive", "mount_drive", "parse_drive_id", "parse_drive_link",
-    "plan_share", "push", "qr_svg", "read_gpu_processes", "read_gpus", "read_host",
-    "read_runtime_facts", "restore_latest", "revoke_last", "save_kaggle_token", "share_batch",
-    "share_links", "sharing", "sign_in", "stage",
+    "TransferError", "UnsafeArchiveError", "add_shortcut", "apply_plan", "check_link",
+    "connect", "copy_to_my_drive", "download_to_browser", "explain_last_exit", "export_table",
+    "extract_archive", "folder_table", "gpu_status", "keep_on_drive", "mount_drive",
+    "parse_drive_id", "parse_drive_link", "plan_share", "push", "qr_svg", "read_gpu_processes",
+    "read_gpus", "read_host", "read_runtime_facts", "restore_latest", "revoke_last",
+    "save_kaggle_token", "share_batch", "share_links", "sharing", "sign_in", "stage",
 ]
 
 if TYPE_CHECKING:  # let editors and type checkers see the lazy names
@@ -127,6 +129,7 @@ if TYPE_CHECKING:  # let editors and type checkers see the lazy names
     from colab_panel.staging.kaggle_token import save_kaggle_token
     from colab_panel.staging.sync import PeriodicSync, push
     from colab_panel.runtime.facts import read_runtime_facts
+    from colab_panel.widgets.download_link import download_to_browser
 
 
 def __getattr__(name: str):

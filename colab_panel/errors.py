@@ -127,3 +127,24 @@ class MonitorError(PanelError):
 
 class GpuUnavailable(MonitorError):
     """No NVIDIA GPU can be read; the message says why (no driver, no library, lost...)."""
+
+
+# --- Transfers between the user's computer and the runtime -----------------------------------
+
+
+class TransferError(PanelError):
+    """An upload from or download to the user's computer was refused or failed; no half-written
+    file was left under its name. `status` is the HTTP status the endpoint answers with."""
+
+    status = 400
+
+
+class UploadOffsetMismatch(TransferError):
+    """A chunk did not start where the committed bytes end (out of order, or sent twice);
+    `committed_bytes` says where to continue."""
+
+    status = 409
+
+    def __init__(self, message: str, committed_bytes: int) -> None:
+        super().__init__(message)
+        self.committed_bytes = committed_bytes

@@ -21,7 +21,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "colab_panel"
 LAYERS = {
     "errors": 0, "units": 0, "models": 0, "inputs": 0,
     "runtime": 1, "disk": 1, "drive": 1, "staging": 1, "share": 1, "monitor": 1, "colab": 1,
-    "checkpoints": 1,
+    "checkpoints": 1, "transfers": 1, "endpoint": 1,
     "controllers": 2, "widgets": 2,
     "views": 3,
     "tabs": 4, "panel": 5,

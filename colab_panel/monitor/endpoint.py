@@ -22,6 +22,9 @@ Routes (GET only):
   key or the endpoint's own token, in the ``X-Colab-Panel-Token`` or ``Authorization: Bearer``
   header (or, for scripts, ``?token=``).
 
+The server itself (threads, keys, tickets, connection cap) is `endpoint.server.KernelEndpoint`,
+shared with the transfers; pass ``endpoint=`` to serve the chart from one that already runs.
+
 Security: it listens on 127.0.0.1 only, so outside the machine it is reachable only through
 Colab's proxy, which already requires the user's Google session. Keys and tickets are 256-bit
 random and compared in constant time. It sends no CORS headers: the chart page polls its own
@@ -35,97 +38,62 @@ from __future__ import annotations
 import html
 import json
 import math
-import secrets
-import threading
-import time
-from collections import OrderedDict
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Mapping
-from urllib.parse import parse_qs, urlsplit
+from typing import Mapping
 
-from colab_panel.errors import MonitorError
+from colab_panel.errors import MonitorError, PanelError
 from colab_panel.monitor.sampler import Sampler
+from colab_panel.endpoint.server import MAX_CONNECTIONS, TICKET_TTL_S, TOKEN_HEADER, KernelEndpoint, Request
 
 __all__ = ["MAX_CONNECTIONS", "SampleEndpoint", "TICKET_TTL_S", "TOKEN_HEADER"]
 
-TOKEN_HEADER = "X-Colab-Panel-Token"
-TICKET_TTL_S = 600.0  # a chart shown later than this asks the kernel for a new ticket
-MAX_TICKETS = 16  # outstanding tickets and live page sessions, each (oldest dropped)
-MAX_CONNECTIONS = 32
-READ_TIMEOUT_S = 10.0
-
 _CONTENT_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
+_CHART = "chart"  # the payload of a chart ticket
 
 
 class SampleEndpoint:
     """Serves one sampler's data and chart page on 127.0.0.1 until `close()`; a context manager.
 
-    `files` maps the names the chart page loads from ``/static/`` to files on disk."""
+    `files` maps the names the chart page loads from ``/static/`` to files on disk. With
+    `endpoint`, the routes go on that server (and `close()` leaves it running)."""
 
     def __init__(self, sampler: Sampler, *, files: Mapping[str, Path] | None = None,
-                 host: str = "127.0.0.1", port: int = 0) -> None:
+                 host: str = "127.0.0.1", port: int = 0, endpoint: KernelEndpoint | None = None) -> None:
         self.sampler = sampler
-        self.token = secrets.token_urlsafe(32)
         self.files = dict(files or {})
-        self._keys_lock = threading.Lock()
-        self._tickets: OrderedDict[str, float] = OrderedDict()  # ticket -> expiry (monotonic)
-        self._sessions: OrderedDict[str, None] = OrderedDict()
+        self._owns = endpoint is None
         try:
-            self._server = _Server((host, port), _Handler)
-        except OSError as error:
+            self.endpoint = endpoint or KernelEndpoint(host=host, port=port)
+        except PanelError as error:
             raise MonitorError(f"Could not open the monitor's local endpoint: {error}") from error
-        self._server.endpoint = self
-        self.host, self.port = self._server.server_address[:2]
-        # close() waits for the serve loop to notice, up to one poll interval; 50 ms keeps
-        # closing snappy while idle wake-ups stay negligible (microseconds, 20 per second).
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.05},
-                                        name=f"colab_panel-endpoint-{self.port}", daemon=True)
-        self._thread.start()
+        self.host, self.port = self.endpoint.host, self.endpoint.port
+        self.token = self.endpoint.token
+        route = self.endpoint.route
+        route("GET", "/chart", self._chart_page, auth=False)
+        route("GET", "/static/", self._static, auth=False)
+        route("GET", "/health", self._health)
+        route("GET", "/samples", self._samples)
         self._closed = False
 
     @property
     def url(self) -> str:
         """The base URL on this machine (the browser in Colab reaches it through the proxy)."""
-        return f"http://{self.host}:{self.port}/"
+        return self.endpoint.url
 
     @property
     def closed(self) -> bool:
-        return self._closed
+        return self._closed or self.endpoint.closed
 
     def issue_ticket(self) -> str:
         """A single-use ticket that opens the chart page once, within `TICKET_TTL_S`."""
-        ticket = secrets.token_urlsafe(32)
-        with self._keys_lock:
-            self._tickets[ticket] = time.monotonic() + TICKET_TTL_S
-            while len(self._tickets) > MAX_TICKETS:
-                self._tickets.popitem(last=False)
-        return ticket
-
-    def _redeem(self, ticket: str) -> str | None:
-        """A new page session for a good ticket (which is used up), else None."""
-        now = time.monotonic()
-        with self._keys_lock:
-            match = next((t for t in self._tickets
-                          if secrets.compare_digest(t.encode(), ticket.encode())), None)
-            if match is None or self._tickets.pop(match) < now:
-                return None
-            session = secrets.token_urlsafe(32)
-            self._sessions[session] = None
-            while len(self._sessions) > MAX_TICKETS:
-                self._sessions.popitem(last=False)
-            return session
+        return self.endpoint.issue_ticket(_CHART)
 
     def close(self, timeout: float = 5.0) -> None:
-        """Stop listening and wait for the server thread. Safe to call twice."""
-        if self._closed:
-            return
+        """Stop listening (if the server is ours) and wait for its thread. Safe to call twice."""
         self._closed = True
-        self._server.shutdown()  # returns once serve_forever has left its loop
-        self._server.server_close()
-        self._thread.join(timeout)
+        if self._owns:
+            self.endpoint.close(timeout)
 
     def __enter__(self) -> SampleEndpoint:
         return self
@@ -133,137 +101,45 @@ class SampleEndpoint:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _authorised(self, handler: BaseHTTPRequestHandler, query: dict[str, list[str]]) -> bool:
-        offered = [*query.get("token", [])]
-        if handler.headers.get(TOKEN_HEADER):
-            offered.append(handler.headers[TOKEN_HEADER])
-        bearer = handler.headers.get("Authorization", "")
-        if bearer.startswith("Bearer "):
-            offered.append(bearer[len("Bearer "):])
-        with self._keys_lock:
-            keys = [self.token, *self._sessions]
-        # compare_digest: the time taken must not tell an attacker how much of a guess matched.
-        return any(secrets.compare_digest(o.encode(), k.encode()) for o in offered for k in keys)
+    # -- routes --
 
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True  # a stuck client must not block close()
-    allow_reuse_address = False  # never share a port with another listener
-    endpoint: SampleEndpoint
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        # One thread per connection, but never more than MAX_CONNECTIONS: half-open
-        # connections must not pile up kernel threads.
-        if not self._slots.acquire(blocking=False):
-            self.shutdown_request(request)
-            return
-        try:
-            super().process_request(request, client_address)
-        except BaseException:
-            self._slots.release()
-            raise
-
-    def process_request_thread(self, request: Any, client_address: Any) -> None:
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            self._slots.release()
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-    server_version = "colab-panel"
-    sys_version = ""
-    timeout = READ_TIMEOUT_S  # a client that stops sending is dropped
-
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-        parts = urlsplit(self.path)
-        query = parse_qs(parts.query)
-        endpoint = self.server.endpoint
-        if parts.path == "/chart":
-            self._chart_page(query.get("ticket", [""])[-1])
-        elif parts.path.startswith("/static/"):
-            self._static(parts.path[len("/static/"):])
-        elif not endpoint._authorised(self, query):
-            self._send(HTTPStatus.FORBIDDEN, {"error": "missing or wrong token"})
-        elif parts.path == "/health":
-            sampler = endpoint.sampler
-            self._send(HTTPStatus.OK, {"ok": True, "running": sampler.running,
-                                       "paused": sampler.paused, "interval_s": sampler.interval_s})
-        elif parts.path == "/samples":
-            try:
-                since = _since(query)
-            except ValueError as error:
-                self._send(HTTPStatus.BAD_REQUEST, {"error": str(error)})
-                return
-            latest = query.get("latest", ["1"])[-1] not in ("0", "false", "no")
-            self._send(HTTPStatus.OK, endpoint.sampler.since(since, include_latest=latest))
+    def _chart_page(self, request: Request) -> None:
+        ticket = request.arg("ticket")
+        if ticket and self.endpoint.redeem(ticket) == _CHART:
+            body, status = _chart_page(self.endpoint.new_session(), self.sampler.interval_s), HTTPStatus.OK
         else:
-            self._send(HTTPStatus.NOT_FOUND, {"error": "unknown path"})
+            body, status = _refused_page(), HTTPStatus.FORBIDDEN
+        request.send(status, body.encode(), "text/html; charset=utf-8")
 
-    def _chart_page(self, ticket: str) -> None:
-        session = self.server.endpoint._redeem(ticket) if ticket else None
-        if session is None:
-            body = _refused_page().encode()
-            status = HTTPStatus.FORBIDDEN
-        else:
-            body = _chart_page(session, self.server.endpoint.sampler.interval_s).encode()
-            status = HTTPStatus.OK
-        self.send_response(status)
-        self._common_headers()
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def _static(self, name: str) -> None:
-        path = self.server.endpoint.files.get(name)
-        if path is None:
-            self._send(HTTPStatus.NOT_FOUND, {"error": "unknown file"})
-            return
+    def _static(self, request: Request) -> None:
+        path = self.files.get(request.path[len("/static/"):])
         try:
-            body = path.read_bytes()
+            body = path.read_bytes() if path is not None else None
         except OSError:
-            self._send(HTTPStatus.NOT_FOUND, {"error": "file missing"})
+            body = None
+        if path is None or body is None:
+            request.send_json(HTTPStatus.NOT_FOUND, {"error": "unknown file"})
             return
         gzipped = path.suffix == ".gz"
-        kind = _CONTENT_TYPES.get(Path(path.stem if gzipped else path.name).suffix,
-                                  "application/octet-stream")
-        self.send_response(HTTPStatus.OK)
-        self.send_header("Cache-Control", "private, max-age=3600")
-        self.send_header("X-Content-Type-Options", "nosniff")
-        self.send_header("Content-Type", kind)
+        kind = _CONTENT_TYPES.get(Path(path.stem if gzipped else path.name).suffix, "application/octet-stream")
+        headers = {"Cache-Control": "private, max-age=3600"}
         if gzipped:
-            self.send_header("Content-Encoding", "gzip")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+            headers["Content-Encoding"] = "gzip"
+        request.send(HTTPStatus.OK, body, kind, headers)
 
-    def _refuse(self) -> None:
-        self._send(HTTPStatus.METHOD_NOT_ALLOWED, {"error": "read-only endpoint: GET only"})
+    def _health(self, request: Request) -> None:
+        sampler = self.sampler
+        request.send_json(HTTPStatus.OK, {"ok": True, "running": sampler.running,
+                                          "paused": sampler.paused, "interval_s": sampler.interval_s})
 
-    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _refuse
-
-    def _send(self, status: HTTPStatus, payload: Any) -> None:
-        body = json.dumps(payload, separators=(",", ":"), default=_jsonable).encode()
-        self.send_response(status)
-        self._common_headers()
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def _common_headers(self) -> None:
-        self.send_header("Cache-Control", "no-store")
-        self.send_header("X-Content-Type-Options", "nosniff")
-        self.send_header("Referrer-Policy", "no-referrer")
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        pass  # stderr of a kernel lands in the user's cell output
+    def _samples(self, request: Request) -> None:
+        try:
+            since = _since(request.query)
+        except ValueError as error:
+            request.send_json(HTTPStatus.BAD_REQUEST, {"error": str(error)})
+            return
+        latest = request.arg("latest", "1") not in ("0", "false", "no")
+        request.send_json(HTTPStatus.OK, self.sampler.since(since, include_latest=latest))
 
 
 def _chart_page(session: str, interval_s: float) -> str:
@@ -294,9 +170,3 @@ def _since(query: dict[str, list[str]]) -> float | None:
     if not math.isfinite(value):
         raise ValueError("since must be a finite number of seconds")
     return value
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, tuple):
-        return list(value)
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")

@@ -10,6 +10,10 @@ until stopped or the panel closes (the controller is one of the tab's closeables
 Kaggle token row and the Checkpoints section (a `keep_on_drive` watcher and Restore latest),
 whose watcher is stopped, after a bounded last push, when the panel closes.
 
+Last, "Your computer" (views/transfers.py): uploads from and downloads to the user's
+computer over the kernel's transfer endpoint, closed with the panel. ``transfers=False`` leaves
+it out.
+
 Progress in Colab: staging runs in a worker thread so the notebook stays usable; Colab drops
 widget updates sent from background threads (colabtools#3373), so the tab's progress and result
 are refreshed on the panel's tick (`on_tick` -> `controller.poll`), i.e. every few seconds.
@@ -25,10 +29,13 @@ from typing import Any
 from colab_panel.controllers.checkpoints import CheckpointsController
 from colab_panel.controllers.kaggle_token import KaggleTokenController
 from colab_panel.controllers.staging import StagingController
+from colab_panel.controllers.transfers import TransfersController
 from colab_panel.tabs import PanelContext, TabParts
 from colab_panel.views.checkpoints import CheckpointsSection
 from colab_panel.views.kaggle_token import KaggleTokenSection
 from colab_panel.views.staging import StagingTab
+from colab_panel.views.transfers import ComputerTransfers
+from colab_panel.widgets.transfer_box import transfer_page_files
 
 
 class _LazyDrive:
@@ -77,11 +84,25 @@ def build_staging_tab(ctx: PanelContext) -> TabParts:
         closeables = (_Following(drive_tab, controller), controller)
     ctx.shared["staging"] = controller  # notifications follow it (staging finished)
     checkpoints = CheckpointsController(drive=drive)  # its watcher stops when the panel closes
-    sections = (KaggleTokenSection(KaggleTokenController()), CheckpointsSection(checkpoints))
+    sections: tuple[Any, ...] = (KaggleTokenSection(KaggleTokenController()), CheckpointsSection(checkpoints))
+    closeables = (*closeables, checkpoints)
+    if ctx.options.get("transfers", True):
+        transfers = _transfers(ctx, drive)
+        sections = (*sections, ComputerTransfers(transfers))
+        closeables = (*closeables, transfers)
 
     def on_tick() -> None:
         controller.poll()
         checkpoints.poll()
 
     return TabParts(title="Staging", view=StagingTab(controller, sections=sections),
-                    closeables=(*closeables, checkpoints), on_tick=on_tick)
+                    closeables=closeables, on_tick=on_tick)
+
+
+def _transfers(ctx: PanelContext, drive: Any) -> TransfersController:
+    """The "Your computer" section's controller: uploads land in the staging root by default."""
+    from colab_panel.runtime.paths import default_staging_root
+
+    factory = drive if isinstance(drive, _LazyDrive) else (lambda: drive)
+    return TransfersController(default_dest=ctx.staging_dir or default_staging_root(), drive=factory,
+                               files=transfer_page_files())

@@ -1,0 +1,158 @@
+"""Transfers between the user's computer and the runtime through the kernel's endpoint (#14).
+
+Rows, each median of `RUNS` side-by-side runs (`repeat_pair`), on a 1 GiB sparse file in /tmp
+(deleted after):
+- upload: our chunk protocol (8 MiB PUTs on one keep-alive connection, each with its SHA-256,
+  the kernel committing offsets and hashing md5 as the browser's page does; the client here is
+  Python, not Chromium) vs `curl -T` of the same file as one plain PUT to a raw sink route on
+  the same endpoint (no protocol: bytes straight to disk). Goal: >= 0.8x the throughput.
+- download: a folder holding the file, streamed as a zip (`zip_stream`), vs the file itself
+  (sendfile), both fetched with `curl -o /dev/null` from the same endpoint. Goal: >= 0.8x.
+- interruption: the connection is cut half-way through a chunk at ~50 %; the client asks where
+  the kernel got to and continues. The figure is bytes sent twice over the file's size. Goal
+  <= 5 %.
+
+    python -m benchmarks.run transfers
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+from benchmarks.harness import Row, repeat_pair
+from colab_panel.endpoint.server import TOKEN_HEADER, Request
+from colab_panel.transfers.routes import TransferService
+from colab_panel.transfers.upload import CHUNK_BYTES
+
+SIZE = 1024**3
+RUNS = 5
+MB = 1_000_000
+
+
+def _raw_sink(folder: Path):
+    def sink(request: Request) -> None:
+        remaining = int(request.headers.get("Content-Length") or 0)
+        with open(folder / "raw.bin", "wb") as out:
+            while remaining:
+                block = request.handler.rfile.read(min(remaining, 1024 * 1024))
+                if not block:
+                    break
+                out.write(block)
+                remaining -= len(block)
+        request.send_json(200, {"ok": True})
+    return sink
+
+
+def _upload(service: TransferService, source: Path, dest: Path, *, cut_at: int | None = None) -> tuple[float, int]:
+    """Upload `source` with the chunk protocol; (seconds, bytes put on the wire)."""
+    headers = {TOKEN_HEADER: service.endpoint.token}
+    spec = {"dest": str(dest), "name": source.name, "size_bytes": source.stat().st_size,
+            "last_modified_ms": int(time.time() * 1000)}
+    sent = 0
+    start = time.perf_counter()
+    conn = http.client.HTTPConnection("127.0.0.1", service.port, timeout=60)
+    conn.request("POST", "/transfers/upload", json.dumps(spec), {**headers, "Content-Type": "application/json"})
+    up = json.loads(conn.getresponse().read())
+    offset = up["committed_bytes"]
+    with open(source, "rb") as handle, ThreadPoolExecutor(1) as reader:
+        def prepare(at: int) -> tuple[bytes, str]:
+            chunk = os.pread(handle.fileno(), CHUNK_BYTES, at)
+            return chunk, hashlib.sha256(chunk).hexdigest()
+        # as the page does: the next chunk is read and hashed while this one is on the wire
+        ahead: tuple[int, Future] | None = None
+        while not up["done"]:
+            ready = ahead[1] if ahead and ahead[0] == offset else reader.submit(prepare, offset)
+            chunk, digest = ready.result()
+            ahead = (offset + len(chunk), reader.submit(prepare, offset + len(chunk)))
+            path = f"/transfers/upload/{up['id']}?offset={offset}"
+            if cut_at is not None and offset <= cut_at < offset + len(chunk):
+                cut_at = None  # once: send half the chunk, then drop the connection
+                conn.putrequest("PUT", path)
+                for name, value in {**headers, "X-Chunk-Sha256": digest, "Content-Length": str(len(chunk))}.items():
+                    conn.putheader(name, value)
+                conn.endheaders()
+                conn.send(chunk[: len(chunk) // 2])
+                sent += len(chunk) // 2
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", service.port, timeout=60)
+                conn.request("POST", "/transfers/upload", json.dumps(spec),
+                             {**headers, "Content-Type": "application/json"})
+                up = json.loads(conn.getresponse().read())
+                offset = up["committed_bytes"]
+                continue
+            conn.request("PUT", path, chunk, {**headers, "X-Chunk-Sha256": digest})
+            sent += len(chunk)
+            up = json.loads(conn.getresponse().read())
+            offset = up["committed_bytes"]
+    conn.close()
+    return time.perf_counter() - start, sent
+
+
+def _curl(*args: str) -> float:
+    start = time.perf_counter()
+    subprocess.run(["curl", "-sS", "--fail", "-o", "/dev/null", *args], check=True)
+    return time.perf_counter() - start
+
+
+def run() -> list[Row]:
+    work = Path(tempfile.mkdtemp(prefix="bench-transfers-", dir="/tmp"))
+    try:
+        source = work / "big.bin"
+        with open(source, "wb") as handle:
+            handle.truncate(SIZE)  # sparse: reading it costs no disk
+        folder = work / "folder"
+        folder.mkdir()
+        os.link(source, folder / "big.bin")
+        service = TransferService(default_dest=work / "in")
+        service.endpoint.route("PUT", "/bench/raw", _raw_sink(work))
+        try:
+            def ours_up() -> float:
+                shutil.rmtree(work / "in", ignore_errors=True)
+                seconds, _ = _upload(service, source, work / "in")
+                return SIZE / seconds / MB
+
+            def curl_up() -> float:
+                seconds = _curl("-T", str(source), "-H", f"{TOKEN_HEADER}: {service.endpoint.token}",
+                                f"{service.endpoint.url}bench/raw")
+                return SIZE / seconds / MB
+
+            up = repeat_pair(ours_up, curl_up, RUNS)
+
+            def zip_down() -> float:
+                return SIZE / _curl(service.endpoint.url + service.download_url(folder)) / MB
+
+            def file_down() -> float:
+                return SIZE / _curl(service.endpoint.url + service.download_url(source)) / MB
+
+            down = repeat_pair(zip_down, file_down, RUNS)
+
+            resent = []
+            for _ in range(RUNS):
+                shutil.rmtree(work / "in", ignore_errors=True)
+                _, sent = _upload(service, source, work / "in", cut_at=SIZE // 2 + CHUNK_BYTES // 3)
+                resent.append((sent - SIZE) / SIZE * 100)
+        finally:
+            service.close()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    resent.sort()
+    median_resent = resent[len(resent) // 2]
+    return [
+        Row("upload 1 GiB: chunk protocol (8 MiB, SHA-256 each, md5) vs curl -T raw PUT, same endpoint",
+            up.ours, up.baseline, "MB/s", ">= 0.8x", up.ratio, up.ratio >= 0.8, up.ratio_min, up.ratio_max, up.runs),
+        Row("download 1 GiB: folder as streamed zip vs the file (sendfile), curl, same endpoint",
+            down.ours, down.baseline, "MB/s", ">= 0.8x", down.ratio, down.ratio >= 0.8,
+            down.ratio_min, down.ratio_max, down.runs),
+        Row(f"bytes re-sent after a cut mid-chunk at 50 %: median of {RUNS} (min-max "
+            f"{resent[0]:.2f}-{resent[-1]:.2f} %) vs the 5 % goal",
+            median_resent, 5.0, "%", "<= 5 %", median_resent / 5.0, median_resent <= 5.0),
+    ]
