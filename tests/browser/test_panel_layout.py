@@ -1,0 +1,86 @@
+"""Every tab of the panel, light and dark, 1400, 900 and 600 px wide: nothing overflows its box and
+every piece of text reaches WCAG AA contrast (4.5:1) on the background it is drawn on.
+
+The Drive tab talks to the demo's emulated Drive, so it shows a real listing. Screenshots of every
+tab, theme and width are kept in test-artifacts/layout/ to look at.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from colab_panel.demo.drive_sample import demo_drive, emulator_env
+from support.browser import open_notebook, run_all_cells
+from support.jupyter import jupyterlab, voila, write_notebook
+from support.layout_checks import low_contrast, overflowing
+
+PANEL_CELL = "from colab_panel import Panel\nPanel()"
+WIDTHS = (1400, 900, 600)
+LAB_THEMES = {"light": "JupyterLab Light", "dark": "JupyterLab Dark"}
+TABS = ("Drive", "Staging", "Share", "Monitor")
+SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "layout"
+
+
+@pytest.fixture(scope="module")
+def drive_env(tmp_path_factory):
+    with demo_drive(tmp_path_factory.mktemp("drive")) as emulator:
+        yield emulator_env(emulator)
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory, drive_env):
+    tmp = tmp_path_factory.mktemp("lab")
+    write_notebook(tmp / "panel.ipynb", [PANEL_CELL])
+    with jupyterlab(tmp, tmp, env_extra=drive_env) as server:
+        yield server
+
+
+def _open_tab(page, title: str) -> None:
+    page.locator(".cp-tabbar button", has_text=title).click()
+    page.wait_for_selector(f".cp-tab-{title.lower()}:not(.cp-tab-loading)", timeout=60_000)
+    page.wait_for_timeout(800)  # the tab's first render and any fonts settle
+
+
+def _check_every_tab(page, where: str) -> list[str]:
+    problems: list[str] = []
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 1600})
+        for title in TABS:
+            _open_tab(page, title)
+            name = f"{where}-{width}-{title.lower()}"
+            page.locator(".cp-panel").first.screenshot(path=str(SHOTS / f"{name}.png"))
+            for item in overflowing(page):
+                problems.append(f"{name}: overflows {json.dumps(item)}")
+            for item in low_contrast(page):
+                problems.append(f"{name}: contrast {json.dumps(item)}")
+    return problems
+
+
+@pytest.mark.parametrize("theme", sorted(LAB_THEMES))
+def test_every_tab_fits_and_reads_in_jupyterlab(page, lab, theme):
+    open_notebook(page, lab, "panel.ipynb")
+    page.evaluate("(theme) => window.jupyterapp.commands.execute('apputils:change-theme', {theme})",
+                  LAB_THEMES[theme])
+    page.wait_for_selector(f"body[data-jp-theme-name='{LAB_THEMES[theme]}']", state="attached",
+                           timeout=30_000)
+    # the notebook gets the whole width, as a Colab output does (no file browser beside it)
+    page.evaluate("() => window.jupyterapp.shell.leftCollapsed"
+                  " || window.jupyterapp.commands.execute('application:toggle-left-area')")
+    run_all_cells(page)
+    page.wait_for_selector(".cp-panel .cp-fact-python", timeout=90_000)
+    problems = _check_every_tab(page, f"lab-{theme}")
+    assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:60])
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_every_tab_fits_and_reads_in_voila(page, tmp_path, drive_env, theme):
+    notebook = write_notebook(tmp_path / "panel.ipynb", [PANEL_CELL])
+    with voila(notebook, tmp_path, env_extra=drive_env) as server:
+        page.goto(f"{server.url}?theme={theme}", timeout=90_000)
+        page.wait_for_selector(".cp-panel .cp-fact-python", timeout=90_000)
+        problems = _check_every_tab(page, f"voila-{theme}")
+    assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:60])
