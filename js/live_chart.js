@@ -24,8 +24,10 @@
 const MAX_ROWS = 3600; // what the kernel's history holds (1 h at 1 Hz)
 const WARN_SHARE = 0.8;
 const FULL_SHARE = 0.9;
-const COLORS = ["#1a73e8", "#e8710a", "#188038", "#a142f4", "#d01884", "#12b5cb", "#f9ab00", "#5f6368"];
-const HOST_COLORS = { cpu: "#5f6368", ram: "#1a73e8" };
+// Colours are the theme's (js/theme.css, live_chart.css): CSS values here, resolved to what plotly
+// can read by cssColor() when drawn, so the charts follow JupyterLab's or Colab's light and dark.
+const COLORS = [1, 2, 3, 4, 5, 6].map((n) => `var(--cp-series-${n})`);
+const HOST_COLORS = { cpu: "var(--cp-fg-muted)", ram: "var(--cp-accent-hue)" };
 const GB = 1024 ** 3;
 const PLOT_HEIGHT = 180;
 
@@ -245,16 +247,18 @@ function xOf(t) {
   return ms - new Date(ms).getTimezoneOffset() * 60000;
 }
 
-function thresholdBands() {
+function thresholdBands(el) {
   const band = (y0, y1, color) => ({
     type: "rect", xref: "paper", x0: 0, x1: 1, yref: "y", y0, y1, layer: "below",
     line: { width: 0 }, fillcolor: color,
   });
-  return [band(WARN_SHARE * 100, FULL_SHARE * 100, "rgba(249,171,0,0.12)"),
-          band(FULL_SHARE * 100, 100, "rgba(217,48,37,0.12)")];
+  return [band(WARN_SHARE * 100, FULL_SHARE * 100, cssColor(el, "var(--cp-warn-hue)", 0.14)),
+          band(FULL_SHARE * 100, 100, cssColor(el, "var(--cp-bad-hue)", 0.14))];
 }
 
-function markerShapes(markers, from) {
+function markerShapes(el, markers, from) {
+  const strong = cssColor(el, "var(--cp-fg)");
+  const soft = cssColor(el, "var(--cp-fg-muted)");
   const shapes = [];
   const annotations = [];
   for (const m of markers) {
@@ -262,13 +266,32 @@ function markerShapes(markers, from) {
     const start = m.label.startsWith("▶");
     const x = xOf(m.t);
     shapes.push({ type: "line", xref: "x", x0: x, x1: x, yref: "paper", y0: 0, y1: 1,
-                  line: { color: start ? "#3c4043" : "#9aa0a6", width: 1, dash: start ? "solid" : "dot" } });
+                  line: { color: start ? strong : soft, width: 1, dash: start ? "solid" : "dot" } });
     if (start) {
       annotations.push({ x, y: 1, xref: "x", yref: "paper", text: m.label.slice(2), showarrow: false,
-                         xanchor: "left", yanchor: "top", font: { size: 10, color: "#3c4043" } });
+                         xanchor: "left", yanchor: "top", font: { size: 10, color: strong } });
     }
   }
   return { shapes, annotations };
+}
+
+// A CSS colour (a theme variable, color-mix() included) as "rgba(r,g,b,a)", which plotly reads:
+// the page computes it on a probe inside `el`, a 1-pixel canvas turns any colour syntax to numbers.
+function cssColor(el, value, alpha = 1) {
+  const probe = document.createElement("span");
+  probe.style.color = value;
+  probe.style.display = "none";
+  el.appendChild(probe);
+  const computed = getComputedStyle(probe).color;
+  probe.remove();
+  const canvas = (cssColor.canvas = cssColor.canvas || document.createElement("canvas"));
+  canvas.width = canvas.height = 1;
+  const ctx = canvas.getContext("2d", { willReadFrequently: true });
+  ctx.clearRect(0, 0, 1, 1);
+  ctx.fillStyle = computed;
+  ctx.fillRect(0, 0, 1, 1);
+  const [r, g, b, a] = ctx.getImageData(0, 0, 1, 1).data;
+  return `rgba(${r},${g},${b},${Math.round((a / 255) * alpha * 1000) / 1000})`;
 }
 
 // ---- the view --------------------------------------------------------------------------------
@@ -375,12 +398,17 @@ function render({ model, el }) {
   // Each chart's title and key are HTML above the plot, not plotly's title and legend: those
   // take plotly ~40 ms per chart to lay out, most of the time to the first chart.
   function layoutFor(spec) {
-    const { shapes, annotations } = markerShapes(rows.markers, (rows.lastT ?? 0) - model.get("window_s"));
+    const { shapes, annotations } = markerShapes(el, rows.markers, (rows.lastT ?? 0) - model.get("window_s"));
+    const axis = cssColor(el, "var(--cp-border)");
     return {
       height: PLOT_HEIGHT, margin: { l: 44, r: 12, t: 8, b: 28 }, showlegend: false,
-      xaxis: { type: "date", range: xRange(), showgrid: false, tickfont: { size: 10 } },
-      yaxis: { range: [0, 105], ticksuffix: "%", fixedrange: true, tickfont: { size: 10 }, gridcolor: "#eceff1" },
-      shapes: [...(spec.bands ? thresholdBands() : []), ...shapes], annotations,
+      font: { color: cssColor(el, "var(--cp-fg-muted)") },
+      xaxis: { type: "date", range: xRange(), showgrid: false, tickfont: { size: 10 }, linecolor: axis },
+      yaxis: { range: [0, 105], ticksuffix: "%", fixedrange: true, tickfont: { size: 10 },
+               gridcolor: cssColor(el, "var(--cp-border-soft)"), zerolinecolor: axis },
+      shapes: [...(spec.bands ? thresholdBands(el) : []), ...shapes], annotations,
+      hoverlabel: { bgcolor: cssColor(el, "var(--cp-bg)"), font: { color: cssColor(el, "var(--cp-fg)") },
+                    bordercolor: axis },
       paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)", hovermode: "x unified",
     };
   }
@@ -398,7 +426,7 @@ function render({ model, el }) {
     const from = (rows.lastT ?? 0) - model.get("window_s");
     const indices = rows.t.map((t, i) => i).filter((i) => rows.t[i] >= from);
     return spec.traces.map((tr) => ({
-      type: "scatter", mode: "lines", name: tr.name, line: { color: tr.color, width: 1.6 },
+      type: "scatter", mode: "lines", name: tr.name, line: { color: cssColor(el, tr.color), width: 1.6 },
       x: indices.map((i) => xOf(rows.t[i])), y: indices.map((i) => tr.y(rows, i)),
       hovertemplate: "%{y:.1f} %<extra>%{fullData.name}</extra>",
     }));

@@ -271,6 +271,7 @@ def _chart_page(session: str, interval_s: float) -> str:
     config = html.escape(json.dumps({"session": session, "interval_s": interval_s}))
     return ("<!doctype html><html><head><meta charset='utf-8'>"
             f"<meta name='colab-panel-chart' content=\"{config}\">"
+            "<link rel='stylesheet' href='static/theme.css'>"
             "<link rel='stylesheet' href='static/live_chart.css'>"
             "<style>html,body{margin:0;padding:0;background:transparent;overflow:hidden}</style>"
             "<script src='static/plotly.js'></script>"
@@ -279,8 +280,9 @@ def _chart_page(session: str, interval_s: float) -> str:
 
 
 def _refused_page() -> str:
-    return ("<!doctype html><html><head><meta charset='utf-8'></head><body "
-            "style='font:13px system-ui,sans-serif;color:#a50e0e'>This chart link was used "
+    return ("<!doctype html><html><head><meta charset='utf-8'>"
+            "<link rel='stylesheet' href='static/theme.css'></head><body class='cp-theme-root' "
+            "style='font:13px system-ui,sans-serif;color:var(--cp-bad)'>This chart link was used "
             "already or has expired. The chart asks the kernel for a new one when the kernel "
             "is idle.<script>parent.postMessage({type:'cp-frame',state:'refused'},'*')</script>"
             "</body></html>")

@@ -31,18 +31,18 @@ DRIVE_CSS = """
 <style>
 .cp-drive-list select { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; }
 .cp-drive-crumbs .widget-button { width: auto; min-width: 0; padding: 0 6px; background: none;
-  color: #1a73e8; box-shadow: none; }
-.cp-drive-crumbs .cp-drive-crumb-sep { color: #6b7280; padding: 0 2px; }
+  color: var(--cp-accent); box-shadow: none; }
+.cp-drive-crumbs .cp-drive-crumb-sep { color: var(--cp-fg-muted); padding: 0 2px; }
 .cp-drive-details { font-size: 12.5px; line-height: 1.45; padding: 0 8px; }
 .cp-drive-details table { border-collapse: collapse; border: none; margin: 4px 0 0; }
 .cp-drive-details table tr, .cp-drive-details table td { border: none; background: none; }
 .cp-drive-details table td { padding: 1px 8px 1px 0; text-align: left; vertical-align: top; }
-.cp-drive-details table td:first-child { color: #6b7280; white-space: nowrap; }
-.cp-drive-details a { color: #1a73e8; }
+.cp-drive-details table td:first-child { color: var(--cp-fg-muted); white-space: nowrap; }
+.cp-drive-details a { color: var(--cp-accent); }
 .cp-drive-details code { font-size: 11.5px; word-break: break-all; }
-.cp-drive-confirm { background: #fef7e0; border: 1px solid #f9ab00; border-radius: 6px; padding: 4px 8px;
+.cp-drive-confirm { background: var(--cp-warn-bg); border: 1px solid var(--cp-warn-hue); border-radius: 6px; padding: 4px 8px;
   align-items: center; }
-.cp-drive-status { font-size: 12.5px; color: #374151; }
+.cp-drive-status { font-size: 12.5px; color: var(--cp-fg); }
 .cp-drive-copy-row { align-items: center; gap: 4px; padding: 0 8px; box-sizing: border-box; }
 .cp-drive-copy-row .cp-copy { flex: 0 0 auto; }
 .cp-drive-copy-row .widget-text input { min-width: 0; }

@@ -107,6 +107,7 @@ def plotly_bundle(compressed: bool = True) -> bytes:
 def chart_page_files() -> dict[str, Path]:
     """What the endpoint's chart page loads from ``/static/`` (see monitor/endpoint.py)."""
     return {"live_chart.js": static_path("live_chart.js"),
+            "theme.css": static_path("theme.css"),
             "live_chart.css": static_path("live_chart.css"),
             "chart_frame.js": static_path("chart_frame.js"),
             "plotly.js": plotly_source()}
@@ -149,7 +150,8 @@ class LiveChart(anywidget.AnyWidget):
     """GPU utilization and memory per GPU plus host CPU/RAM, live, over `window_s` seconds."""
 
     _esm = static_path("live_chart.js")
-    _css = static_path("live_chart.css")
+    # the theme's colour variables first: the chart may be shown outside the panel too
+    _css = static_path("theme.css").read_text(encoding="utf-8") + static_path("live_chart.css").read_text(encoding="utf-8")
     transport = traitlets.Enum(("comm", "http"), default_value="comm").tag(sync=True)
     endpoint_port = traitlets.Int(0).tag(sync=True)  # the SampleEndpoint, transport "http"
     # Opens the endpoint's chart page once. The endpoint's keys never enter the widget's
