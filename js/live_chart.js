@@ -455,13 +455,8 @@ function render({ model, el }) {
     });
     mark("plotted");
     copyPageMarks();
-    if (!meta.gpus.length) {
-      const box = document.createElement("div");
-      box.className = "cp-lc-nogpu";
-      box.innerHTML = `<b>No GPU charts.</b> ${escapeHtml(meta.gpu_status || "No GPU was found.")}<br>` +
-        `<span>Host CPU and RAM keep drawing; GPU charts appear on a machine with an NVIDIA GPU.</span>`;
-      grid.insertBefore(box, grid.firstChild);
-    }
+    // No GPU: the Monitor tab says why in one line above (views/monitor.py), and the host chart
+    // takes the whole width.
     drawn = rows.t.filter((t) => t >= (rows.lastT ?? 0) - model.get("window_s")).length;
     setPoints(drawn);
   }

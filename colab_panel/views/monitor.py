@@ -17,6 +17,7 @@ import traitlets
 
 from colab_panel.controllers.monitor import (INTERVAL_CHOICES_S, WINDOW_CHOICES_S,
                                              MonitorController)
+from colab_panel.runtime.frontend import in_colab
 from colab_panel.views.monitor_tables import MONITOR_CSS, alerts_html, cells_html, processes_html
 from colab_panel.widgets.live_chart import LiveChart
 
@@ -54,6 +55,9 @@ def _interval_label(seconds: float) -> str:
 
 def _window_label(seconds: int) -> str:
     return f"last {seconds // 60} min" if seconds < 3600 else f"last {seconds // 3600} h"
+
+
+_COLAB_GPU_HINT = " — for one: <b>Runtime → Change runtime type → GPU</b>"
 
 
 class MonitorTab(widgets.VBox):
@@ -174,7 +178,12 @@ class MonitorTab(widgets.VBox):
     def _show_status(self, _change: Any = None) -> None:
         c = self.controller
         self.transport_note.value = f'<span class="cp-muted">{_TRANSPORT_NOTES[c.transport]}</span>'
-        self.status.value = (f'<div class="cp-monitor-status-text"><b>GPU:</b> {html.escape(c.gpu_status)}'
+        if c.gpu_count:
+            gpu = f'<b>GPU:</b> {html.escape(c.gpu_status)}'
+        else:  # one line, so that the host chart below gets the whole width
+            gpu = (f'<span class="cp-monitor-nogpu"><b>No GPU</b> · {html.escape(c.gpu_status)}'
+                   f'{_COLAB_GPU_HINT if in_colab() else ""}</span>')
+        self.status.value = (f'<div class="cp-monitor-status-text">{gpu}'
                              f'<br><span class="cp-muted">{html.escape(c.status)}</span></div>')
 
     def _show_tables(self, _change: Any = None) -> None:
