@@ -19,9 +19,11 @@ PANEL_CSS = "<style>\n" + THEME_CSS + """
    and rows wrap instead of pushing a button out of view. */
 .cp-panel .widget-box { min-width: 0; }
 .cp-panel .widget-hbox { flex-wrap: wrap; row-gap: 4px; }
-.cp-panel .widget-text, .cp-panel .widget-dropdown { min-width: 0; max-width: 100%; }
+.cp-panel .widget-text, .cp-panel .widget-dropdown { min-width: 0; max-width: calc(100% - 4px); } /* 2 px margins */
 .cp-panel .widget-label { overflow: visible; }
-.cp-panel .jupyter-button { max-width: 100%; }
+/* a button is as wide as its words ("Start periodic push", "Undo last change"), never cut to
+   ipywidgets' fixed 148 px; a width set in its Layout still wins (inline style) */
+.cp-panel .jupyter-button { width: auto; max-width: 100%; flex-shrink: 0; }
 /* the header: the title, the chips (wrapping when narrow), refresh and the bell at the end */
 .cp-header-row { display: flex; flex-wrap: nowrap !important; align-items: center; gap: 6px;
   border-bottom: 1px solid var(--cp-border-soft); padding: 2px 0 6px; }
@@ -58,6 +60,12 @@ PANEL_CSS = "<style>\n" + THEME_CSS + """
 .cp-last-exit { background: var(--cp-warn-bg); border: 1px solid var(--cp-warn-hue); border-radius: 6px;
   padding: 4px 8px; margin: 4px 0; }
 .cp-last-exit-words { line-height: 1.45; font-size: 13px; }
+/* a tab's section headings, and long paths or code that must wrap rather than widen the panel */
+.cp-section-h { font-size: 13px; font-weight: 600; margin: 8px 0 2px; color: var(--cp-fg); line-height: 1.4; }
+.cp-staging-result-box { line-height: 1.5; font-size: 13px; padding: 6px 10px; margin: 4px 0;
+  border-left: 3px solid var(--cp-ok-hue); background: var(--cp-surface); }
+.cp-staging-result-box code { overflow-wrap: anywhere; }
+.cp-staging-min { padding: 0 4px; }
 /* a tab not built yet (tabs/slots.py): the line is CSS, not one more widget to create */
 .cp-tab-loading:empty::before { content: "Loading this tab…"; color: var(--cp-fg-muted); font-size: 12px; }
 </style>
