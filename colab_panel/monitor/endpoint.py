@@ -273,10 +273,13 @@ def _chart_page(session: str, interval_s: float) -> str:
             f"<meta name='colab-panel-chart' content=\"{config}\">"
             "<link rel='stylesheet' href='static/theme.css'>"
             "<link rel='stylesheet' href='static/live_chart.css'>"
-            "<style>html,body{margin:0;padding:0;background:transparent;overflow:hidden}</style>"
+            # its own background: the page behind (Colab's, light or dark) need not match the
+            # scheme this page's colours fall back to (js/theme.css)
+            "<style>html,body{margin:0;padding:0;overflow:hidden}"
+            "body.cp-theme-root{background:var(--cp-bg)}</style>"
             "<script src='static/plotly.js'></script>"
             "<script type='module' src='static/chart_frame.js'></script>"
-            "</head><body></body></html>")
+            "</head><body class='cp-theme-root'></body></html>")
 
 
 def _refused_page() -> str:
