@@ -39,7 +39,7 @@ def build_monitor_tab(ctx: PanelContext) -> TabParts:
         controller.refresh()
         fleet.refresh()  # queries only every fleet.refresh_s, and not while paused
 
-    view = MonitorTab(controller, fleet=FleetView(fleet), fleet_first=bool(url))
+    view = MonitorTab(controller, fleet=lambda: FleetView(fleet), fleet_first=bool(url))
     return TabParts(title="Monitor", view=view, closeables=tuple(closeables), on_tick=on_tick)
 
 
