@@ -41,6 +41,9 @@ def lab(tmp_path_factory, drive_env):
 def _open_tab(page, title: str) -> None:
     page.locator(".cp-tabbar button", has_text=title).click()
     page.wait_for_selector(f".cp-tab-{title.lower()}:not(.cp-tab-loading)", timeout=60_000)
+    if title == "Drive":  # its first listing comes from the (emulated) Drive a moment later
+        page.wait_for_function("() => !document.querySelector('.cp-tab-drive').innerText"
+                               ".includes('Connecting')", timeout=60_000)
     page.wait_for_timeout(800)  # the tab's first render and any fonts settle
 
 
