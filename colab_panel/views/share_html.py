@@ -15,8 +15,13 @@ SHARE_CSS = """
 .cp-share-h { font-size: 13px; font-weight: 600; margin: 12px 0 4px; color: var(--cp-fg); }
 .cp-share-title { font-size: 13px; margin: 4px 0; }
 .cp-share-link-row { align-items: center; gap: 6px; min-height: 30px; border-bottom: 1px solid var(--cp-border-soft); }
-.cp-share-link-label { font-size: 12px; color: var(--cp-fg); }
-.cp-share-link-value { min-width: 0; overflow: hidden; }
+.cp-share-link-label { font-size: 12px; white-space: nowrap; color: var(--cp-fg); }
+/* one line per link at any width: the value shrinks (ellipsis, whole link in its tooltip), the
+   label and the copy button keep their size, so the button is never pushed out of the row */
+.cp-panel .cp-share-link-row { flex-wrap: nowrap; }
+.cp-share-link-row > .cp-copy { flex: 0 0 auto; }
+.cp-share-link-value, .cp-share-link-value .widget-html-content { min-width: 0; overflow: hidden; }
+.cp-share-link-value code { max-width: 100%; }
 .cp-share-link-value code { display: block; font-size: 11.5px; white-space: nowrap; overflow: hidden;
                             text-overflow: ellipsis; color: var(--cp-fg); background: var(--cp-surface);
                             padding: 3px 6px; border-radius: 4px; }

@@ -1,7 +1,8 @@
 """Every tab of the panel, light and dark, 1400, 900 and 600 px wide: nothing overflows its box and
 every piece of text reaches WCAG AA contrast (4.5:1) on the background it is drawn on.
 
-The Drive tab talks to the demo's emulated Drive, so it shows a real listing. Screenshots of every
+The Drive tab talks to the demo's emulated Drive, so it shows a real listing, and the Share tab
+shows a folder's links, each row with its copy button. Screenshots of every
 tab, theme and width are kept in test-artifacts/layout/ to look at.
 """
 
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from colab_panel.demo.drive_sample import demo_drive, emulator_env
+from colab_panel.demo.drive_sample import DATASETS_ID, demo_drive, emulator_env
 from support.browser import open_notebook, run_all_cells
 from support.jupyter import jupyterlab, voila, write_notebook
 from support.layout_checks import low_contrast, overflowing
@@ -47,9 +48,18 @@ def _open_tab(page, title: str) -> None:
     page.wait_for_timeout(800)  # the tab's first render and any fonts settle
 
 
+def _show_share_links(page) -> None:
+    """The Share tab with its link rows (each a label, the link and a copy button) shown."""
+    _open_tab(page, "Share")
+    page.locator(".cp-share-target input").fill(DATASETS_ID)
+    page.locator("button.cp-share-show").click()
+    page.locator(".cp-share-link-row .cp-copy-button").first.wait_for(timeout=60_000)
+
+
 def _check_every_tab(page, where: str) -> list[str]:
     problems: list[str] = []
     SHOTS.mkdir(parents=True, exist_ok=True)
+    _show_share_links(page)
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 1600})
         for title in TABS:
