@@ -67,7 +67,7 @@ PANEL_CSS = "<style>\n" + THEME_CSS + """
 .cp-staging-result-box code { overflow-wrap: anywhere; }
 .cp-staging-min { padding: 0 4px; }
 /* the full-width fields: no side margins, so that 100% is the row's width, not 4 px more */
-.cp-staging > .widget-text { margin-left: 0; margin-right: 0; }
+.cp-staging > .widget-text, .cp-staging > .widget-hprogress { margin-left: 0; margin-right: 0; }
 /* a tab not built yet (tabs/slots.py): the line is CSS, not one more widget to create */
 .cp-tab-loading:empty::before { content: "Loading this tab…"; color: var(--cp-fg-muted); font-size: 12px; }
 </style>

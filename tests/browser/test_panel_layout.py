@@ -2,7 +2,7 @@
 every piece of text reaches WCAG AA contrast (4.5:1) on the background it is drawn on.
 
 The Drive tab talks to the demo's emulated Drive, so it shows a real listing, and the Share tab
-shows a folder's links, each row with its copy button. Screenshots of every
+shows a folder's links, each row with its copy button; the Staging tab shows a finished run. Screenshots of every
 tab, theme and width are kept in test-artifacts/layout/ to look at.
 """
 
@@ -35,6 +35,7 @@ def drive_env(tmp_path_factory):
 def lab(tmp_path_factory, drive_env):
     tmp = tmp_path_factory.mktemp("lab")
     write_notebook(tmp / "panel.ipynb", [PANEL_CELL])
+    _sample_folder(tmp)
     with jupyterlab(tmp, tmp, env_extra=drive_env) as server:
         yield server
 
@@ -56,10 +57,27 @@ def _show_share_links(page) -> None:
     page.locator(".cp-share-link-row .cp-copy-button").first.wait_for(timeout=60_000)
 
 
+def _sample_folder(root: Path) -> None:
+    """A small folder beside the notebook for the Staging tab to stage (the kernel's cwd)."""
+    folder = root / "sample_data" / "images"
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(3):
+        (folder / f"picture_{i}.txt").write_text("pixels " * 100)
+
+
+def _show_staging_result(page) -> None:
+    """The Staging tab after a run: its result box (path, files, size, the snippet to use it)."""
+    _open_tab(page, "Staging")
+    page.locator(".cp-staging-source input").fill("sample_data")
+    page.locator("button.cp-staging-stage").click()
+    page.locator(".cp-staging-result-box").wait_for(timeout=60_000)
+
+
 def _check_every_tab(page, where: str) -> list[str]:
     problems: list[str] = []
     SHOTS.mkdir(parents=True, exist_ok=True)
     _show_share_links(page)
+    _show_staging_result(page)
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 1600})
         for title in TABS:
@@ -92,6 +110,7 @@ def test_every_tab_fits_and_reads_in_jupyterlab(page, lab, theme):
 @pytest.mark.parametrize("theme", ["light", "dark"])
 def test_every_tab_fits_and_reads_in_voila(page, tmp_path, drive_env, theme):
     notebook = write_notebook(tmp_path / "panel.ipynb", [PANEL_CELL])
+    _sample_folder(tmp_path)
     with voila(notebook, tmp_path, env_extra=drive_env) as server:
         page.goto(f"{server.url}?theme={theme}", timeout=90_000)
         page.wait_for_selector(".cp-panel .cp-fact-python", timeout=90_000)
