@@ -755,8 +755,30 @@ function render({ model, el }) {
   hello();
   restartPolling();
 
+  // The host's theme may change while the chart is shown (JupyterLab's Settings > Theme, the
+  // system's dark mode): plotly's colours were resolved when drawn, so draw again. JupyterLab
+  // marks <body> before the new theme's stylesheet has loaded, hence the second look.
+  const themeKey = () => cssColor(root, "var(--cp-fg)") + cssColor(root, "var(--cp-bg)");
+  let drawnTheme = themeKey();
+  const onTheme = () => {
+    for (const delay of [0, 600]) {
+      setTimeout(() => {
+        const key = themeKey();
+        if (!alive || key === drawnTheme) return;
+        drawnTheme = key;
+        if (charts) drawAll();
+      }, delay);
+    }
+  };
+  const themeWatch = new MutationObserver(onTheme);
+  themeWatch.observe(document.body, { attributes: true, attributeFilter: ["data-jp-theme-name", "class"] });
+  const darkScheme = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
+  if (darkScheme && darkScheme.addEventListener) darkScheme.addEventListener("change", onTheme);
+
   return () => {
     alive = false;
+    themeWatch.disconnect();
+    if (darkScheme && darkScheme.removeEventListener) darkScheme.removeEventListener("change", onTheme);
     pollGeneration += 1;
     clearTimeout(frameTimer);
     clearTimeout(reportTimer);

@@ -116,3 +116,28 @@ def test_every_tab_fits_and_reads_in_voila(page, tmp_path, drive_env, theme):
         page.wait_for_selector(".cp-panel .cp-fact-python", timeout=90_000)
         problems = _check_every_tab(page, f"voila-{theme}")
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:60])
+
+
+TICK_LIGHTNESS = """() => {
+  const tick = document.querySelector('.cp-lc-plot-host .ytick text');
+  if (!tick) return null;
+  const [r, g, b] = getComputedStyle(tick).fill.match(/[\\d.]+/g).map(Number);
+  return (r + g + b) / 3;
+}"""
+
+
+def test_chart_colours_follow_a_theme_switch(page, lab):
+    """Plotly draws with colours resolved from the theme: switching JupyterLab to dark while the
+    chart is shown redraws its axis labels light."""
+    open_notebook(page, lab, "panel.ipynb")
+    page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', "
+                  "{theme: 'JupyterLab Light'})")
+    page.wait_for_selector("body[data-jp-theme-name='JupyterLab Light']", state="attached")
+    run_all_cells(page)
+    page.wait_for_selector(".cp-panel .cp-fact-python", timeout=90_000)
+    _open_tab(page, "Monitor")
+    page.wait_for_function(f"() => ({TICK_LIGHTNESS})() !== null", timeout=60_000)
+    assert page.evaluate(TICK_LIGHTNESS) < 128  # dark labels on the light theme
+    page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', "
+                  "{theme: 'JupyterLab Dark'})")
+    page.wait_for_function(f"() => ({TICK_LIGHTNESS})() > 128", timeout=30_000)
