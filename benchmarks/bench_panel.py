@@ -83,6 +83,9 @@ CASES = {
     "open": ("from colab_panel import Panel\nPanel()", "open"),
     "label": ("import ipywidgets\nipywidgets.Label('ready').add_class('cp-bench-label')",
               ".cp-bench-label"),
+    # what the eagerly built Monitor tab costs the first paint (see colab_panel/tabs/slots.py)
+    "no-eager-monitor": ("import colab_panel.tabs as tabs\ntabs.EAGER = frozenset()\n"
+                         "from colab_panel import Panel\nPanel()", ".cp-panel .cp-fact-python"),
 }
 
 
@@ -158,7 +161,28 @@ def run() -> list[Row]:
             opened, base, "s", f"<= {MONITOR_GOAL}x", opened / base, opened / base <= MONITOR_GOAL)]
 
 
-if __name__ == "__main__":  # python -m benchmarks.bench_panel: the first-paint row alone
+def split(runs: int = 4) -> dict[str, list[float]]:
+    """Panel(), Panel() with no tab built eagerly, and the Label, in turn: where the time goes."""
+    names = ("panel", "no-eager-monitor", "label")
     with tempfile.TemporaryDirectory() as tmp_name, ExitStack() as stack:
-        row = first_paint_row(_Lab(stack, Path(tmp_name)))
-    print(" | ".join(row.cells()))
+        lab = _Lab(stack, Path(tmp_name))
+        for name in names:
+            lab.measure(name)  # warm-up, dropped
+        times: dict[str, list[float]] = {name: [] for name in names}
+        for _ in range(runs):
+            for name in names:
+                times[name].append(lab.measure(name))
+    return times
+
+
+if __name__ == "__main__":
+    # python -m benchmarks.bench_panel           the first-paint row alone
+    # python -m benchmarks.bench_panel --split   panel / no eager Monitor / Label, medians
+    if "--split" in sys.argv:
+        for name, values in split().items():
+            print(f"{name}: median {statistics.median(values):.3f} s "
+                  f"({min(values):.3f}-{max(values):.3f}, n={len(values)})")
+    else:
+        with tempfile.TemporaryDirectory() as tmp_name, ExitStack() as stack:
+            row = first_paint_row(_Lab(stack, Path(tmp_name)))
+        print(" | ".join(row.cells()))
