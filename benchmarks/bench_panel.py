@@ -17,9 +17,10 @@ from __future__ import annotations
 import statistics
 import sys
 import tempfile
+from contextlib import ExitStack
 from pathlib import Path
 
-from benchmarks.harness import Row
+from benchmarks.harness import Row, repeat_pair
 
 TESTS = Path(__file__).resolve().parent.parent / "tests"
 GOAL = 1.5
@@ -82,6 +83,9 @@ CASES = {
     "open": ("from colab_panel import Panel\nPanel()", "open"),
     "label": ("import ipywidgets\nipywidgets.Label('ready').add_class('cp-bench-label')",
               ".cp-bench-label"),
+    # what the eagerly built Monitor tab costs the first paint (see colab_panel/tabs/slots.py)
+    "no-eager-monitor": ("import colab_panel.tabs as tabs\ntabs.EAGER = frozenset()\n"
+                         "from colab_panel import Panel\nPanel()", ".cp-panel .cp-fact-python"),
 }
 
 
@@ -99,36 +103,86 @@ def _shut_down_kernels(server) -> None:
         urllib.request.urlopen(request).close()
 
 
-def run() -> list[Row]:
-    sys.path.insert(0, str(TESTS))
-    from playwright.sync_api import sync_playwright
-    from support.browser import open_notebook
-    from support.jupyter import jupyterlab, write_notebook
+class _Lab:
+    """One JupyterLab server and browser; `measure(name)` times one case in a fresh notebook."""
 
-    times: dict[str, list[float]] = {name: [] for name in CASES}
-    with tempfile.TemporaryDirectory() as tmp_name, sync_playwright() as pw:
-        tmp = Path(tmp_name)
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium",
-                                     args=["--no-sandbox", "--disable-gpu"])
-        with jupyterlab(tmp, tmp) as server:
-            for i in range(REPEAT + 1):  # the first round warms caches and is dropped
-                for name, (code, selector) in CASES.items():
-                    nb = write_notebook(tmp / f"{name}_{i}.ipynb", [code])
-                    page = browser.new_page(viewport={"width": 1280, "height": 900})
-                    open_notebook(page, server, nb.name)
-                    elapsed_ms = (page.evaluate(MEASURE_MONITOR) if selector is None
-                                  else page.evaluate(MEASURE_OPEN)
-                                  if selector == "open" else page.evaluate(MEASURE, selector))
-                    if i:
-                        times[name].append(elapsed_ms / 1000)
-                    page.close()
-                    _shut_down_kernels(server)
-        browser.close()
-    ours, base = statistics.median(times["panel"]), statistics.median(times["label"])
-    monitor, opened = statistics.median(times["monitor"]), statistics.median(times["open"])
-    return [Row("Panel() to painted vs ipywidgets.Label (Chromium, fresh kernel)", ours, base, "s",
-                f"<= {GOAL}x", ours / base, ours / base <= GOAL),
-            Row("Panel() + open Monitor to first chart vs ipywidgets.Label (strict)", monitor, base,
-                "s", f"<= {MONITOR_GOAL}x", monitor / base, monitor / base <= MONITOR_GOAL),
-            Row("click Monitor 1 s after the panel shows, to first chart, vs ipywidgets.Label",
-                opened, base, "s", f"<= {MONITOR_GOAL}x", opened / base, opened / base <= MONITOR_GOAL)]
+    def __init__(self, stack, tmp: Path):
+        sys.path.insert(0, str(TESTS))
+        from playwright.sync_api import sync_playwright
+        from support.jupyter import jupyterlab
+
+        pw = stack.enter_context(sync_playwright())
+        self.browser = pw.chromium.launch(executable_path="/usr/bin/chromium",
+                                          args=["--no-sandbox", "--disable-gpu"])
+        stack.callback(self.browser.close)
+        self.server = stack.enter_context(jupyterlab(tmp, tmp))
+        self.tmp = tmp
+        self.count = 0
+
+    def measure(self, name: str) -> float:
+        from support.browser import open_notebook
+        from support.jupyter import write_notebook
+
+        code, selector = CASES[name]
+        self.count += 1
+        nb = write_notebook(self.tmp / f"{name}_{self.count}.ipynb", [code])
+        page = self.browser.new_page(viewport={"width": 1280, "height": 900})
+        try:
+            open_notebook(page, self.server, nb.name)
+            elapsed_ms = (page.evaluate(MEASURE_MONITOR) if selector is None
+                          else page.evaluate(MEASURE_OPEN)
+                          if selector == "open" else page.evaluate(MEASURE, selector))
+        finally:
+            page.close()
+            _shut_down_kernels(self.server)
+        return elapsed_ms / 1000
+
+
+def first_paint_row(lab: _Lab, runs: int = REPEAT) -> Row:
+    """Panel() vs a bare Label, alternating (`repeat_pair`), after one warm-up of each."""
+    lab.measure("panel"), lab.measure("label")  # caches warm, dropped
+    pair = repeat_pair(lambda: lab.measure("panel"), lambda: lab.measure("label"), runs=runs)
+    return Row("Panel() to painted vs ipywidgets.Label (Chromium, fresh kernel)", pair.ours,
+               pair.baseline, "s", f"<= {GOAL}x", pair.ratio, pair.ratio <= GOAL,
+               ratio_min=pair.ratio_min, ratio_max=pair.ratio_max, runs=pair.runs)
+
+
+def run() -> list[Row]:
+    with tempfile.TemporaryDirectory() as tmp_name, ExitStack() as stack:
+        lab = _Lab(stack, Path(tmp_name))
+        rows = [first_paint_row(lab)]
+        base = rows[0].baseline
+        monitor = statistics.median(lab.measure("monitor") for _ in range(REPEAT))
+        opened = statistics.median(lab.measure("open") for _ in range(REPEAT))
+    return rows + [
+        Row("Panel() + open Monitor to first chart vs ipywidgets.Label (strict)", monitor, base,
+            "s", f"<= {MONITOR_GOAL}x", monitor / base, monitor / base <= MONITOR_GOAL),
+        Row("click Monitor 1 s after the panel shows, to first chart, vs ipywidgets.Label",
+            opened, base, "s", f"<= {MONITOR_GOAL}x", opened / base, opened / base <= MONITOR_GOAL)]
+
+
+def split(runs: int = 4) -> dict[str, list[float]]:
+    """Panel(), Panel() with no tab built eagerly, and the Label, in turn: where the time goes."""
+    names = ("panel", "no-eager-monitor", "label")
+    with tempfile.TemporaryDirectory() as tmp_name, ExitStack() as stack:
+        lab = _Lab(stack, Path(tmp_name))
+        for name in names:
+            lab.measure(name)  # warm-up, dropped
+        times: dict[str, list[float]] = {name: [] for name in names}
+        for _ in range(runs):
+            for name in names:
+                times[name].append(lab.measure(name))
+    return times
+
+
+if __name__ == "__main__":
+    # python -m benchmarks.bench_panel           the first-paint row alone
+    # python -m benchmarks.bench_panel --split   panel / no eager Monitor / Label, medians
+    if "--split" in sys.argv:
+        for name, values in split().items():
+            print(f"{name}: median {statistics.median(values):.3f} s "
+                  f"({min(values):.3f}-{max(values):.3f}, n={len(values)})")
+    else:
+        with tempfile.TemporaryDirectory() as tmp_name, ExitStack() as stack:
+            row = first_paint_row(_Lab(stack, Path(tmp_name)))
+        print(" | ".join(row.cells()))

@@ -116,8 +116,9 @@ class Panel:
         header.layout.flex = "1 1 auto"
         # The bell sits at the right end of the header's row, beside its refresh button.
         children: list[widgets.Widget] = [widgets.HTML(PANEL_CSS),
-                                          widgets.HBox([header, self.notifier]).add_class("cp-header-row"),
-                                          LastExitNotice(self.last_exit)]
+                                          widgets.HBox([header, self.notifier]).add_class("cp-header-row")]
+        if self.last_exit.visible:  # known at start() only: no notice, no widgets for one
+            children.append(LastExitNotice(self.last_exit))
         self._tab = None
         if self.slots:
             self._tab = TabPages([s.container for s in self.slots], [s.title for s in self.slots]

@@ -27,7 +27,7 @@
 // the kernel sends). anywidget loads one file: colab_panel/widgets/static.py joins them for the
 // widget; the chart frame's page imports them as they are.
 
-import { createCharts } from "./live_chart/charts.js";
+import { createCharts, cssColor } from "./live_chart/charts.js";
 import { escapeHtml } from "./live_chart/format.js";
 import { createFeeds } from "./live_chart/feeds.js";
 import { numbersHtml } from "./live_chart/numbers.js";
@@ -160,8 +160,30 @@ function render({ model, el }) {
   hello();
   restartPolling();
 
+  // The host's theme may change while the chart is shown (JupyterLab's Settings > Theme, the
+  // system's dark mode): plotly's colours were resolved when drawn, so draw again. JupyterLab
+  // marks <body> before the new theme's stylesheet has loaded, hence the second look.
+  const themeKey = () => cssColor(root, "var(--cp-fg)") + cssColor(root, "var(--cp-bg)");
+  let drawnTheme = themeKey();
+  const onTheme = () => {
+    for (const delay of [0, 600]) {
+      setTimeout(() => {
+        const key = themeKey();
+        if (!view.alive || key === drawnTheme) return;
+        drawnTheme = key;
+        if (charts.hasCharts) charts.drawAll();
+      }, delay);
+    }
+  };
+  const themeWatch = new MutationObserver(onTheme);
+  themeWatch.observe(document.body, { attributes: true, attributeFilter: ["data-jp-theme-name", "class"] });
+  const darkScheme = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
+  if (darkScheme && darkScheme.addEventListener) darkScheme.addEventListener("change", onTheme);
+
   return () => {
     view.alive = false;
+    themeWatch.disconnect();
+    if (darkScheme && darkScheme.removeEventListener) darkScheme.removeEventListener("change", onTheme);
     feeds.stop();
     window.removeEventListener("message", onFrameMessage);
     resize.disconnect();

@@ -147,16 +147,21 @@ def _chart_page(session: str, interval_s: float) -> str:
     config = html.escape(json.dumps({"session": session, "interval_s": interval_s}))
     return ("<!doctype html><html><head><meta charset='utf-8'>"
             f"<meta name='colab-panel-chart' content=\"{config}\">"
+            "<link rel='stylesheet' href='static/theme.css'>"
             "<link rel='stylesheet' href='static/live_chart.css'>"
-            "<style>html,body{margin:0;padding:0;background:transparent;overflow:hidden}</style>"
+            # its own background: the page behind (Colab's, light or dark) need not match the
+            # scheme this page's colours fall back to (js/theme.css)
+            "<style>html,body{margin:0;padding:0;overflow:hidden}"
+            "body.cp-theme-root{background:var(--cp-bg)}</style>"
             "<script src='static/plotly.js'></script>"
             "<script type='module' src='static/chart_frame.js'></script>"
-            "</head><body></body></html>")
+            "</head><body class='cp-theme-root'></body></html>")
 
 
 def _refused_page() -> str:
-    return ("<!doctype html><html><head><meta charset='utf-8'></head><body "
-            "style='font:13px system-ui,sans-serif;color:#a50e0e'>This chart link was used "
+    return ("<!doctype html><html><head><meta charset='utf-8'>"
+            "<link rel='stylesheet' href='static/theme.css'></head><body class='cp-theme-root' "
+            "style='font:13px system-ui,sans-serif;color:var(--cp-bad)'>This chart link was used "
             "already or has expired. The chart asks the kernel for a new one when the kernel "
             "is idle.<script>parent.postMessage({type:'cp-frame',state:'refused'},'*')</script>"
             "</body></html>")

@@ -11,7 +11,8 @@ from typing import Any
 
 __all__ = ["exit_chart_svg"]
 
-_COLORS = {"ram": "#1a73e8", "gpu": "#e37400"}
+# theme colours (js/theme.css), set as styles: SVG presentation attributes do not take var()
+_COLORS = {"ram": "var(--cp-accent)", "gpu": "var(--cp-warn)"}
 
 
 def exit_chart_svg(exit_: Any, *, width: int = 360, height: int = 90) -> str:
@@ -33,8 +34,8 @@ def exit_chart_svg(exit_: Any, *, width: int = 360, height: int = 90) -> str:
         points = " ".join(f"{pad + (t - t0) / span * (width - 2 * pad):.1f},"
                           f"{height - pad - v / top * (height - 2 * pad):.1f}"
                           for t, v in zip(times, values) if v is not None)
-        lines.append(f'<polyline fill="none" stroke="{_COLORS[key]}" stroke-width="1.5" points="{points}"/>')
-        legend.append(f'<tspan fill="{_COLORS[key]}">{html.escape(label)}</tspan>')
+        lines.append(f'<polyline fill="none" style="stroke:{_COLORS[key]}" stroke-width="1.5" points="{points}"/>')
+        legend.append(f'<tspan style="fill:{_COLORS[key]}">{html.escape(label)}</tspan>')
     if not lines:
         return ""
     limit_y = pad  # both series are scaled to their limit: the top edge is "full"
@@ -42,8 +43,8 @@ def exit_chart_svg(exit_: Any, *, width: int = 360, height: int = 90) -> str:
     caption = f"last {minutes:.1f} min" if minutes >= 1 else f"last {span:.0f} s"
     return (f'<svg xmlns="http://www.w3.org/2000/svg" class="cp-last-exit-chart" width="{width}" height="{height}" '
             f'viewBox="0 0 {width} {height}" role="img" aria-label="memory in the last minutes">'
-            f'<rect x="0.5" y="0.5" width="{width - 1}" height="{height - 1}" fill="none" stroke="#ccc"/>'
-            f'<line x1="{pad}" x2="{width - pad}" y1="{limit_y}" y2="{limit_y}" stroke="#d93025" '
+            f'<rect x="0.5" y="0.5" width="{width - 1}" height="{height - 1}" fill="none" style="stroke:var(--cp-border)"/>'
+            f'<line x1="{pad}" x2="{width - pad}" y1="{limit_y}" y2="{limit_y}" style="stroke:var(--cp-bad)" '
             f'stroke-dasharray="4 3"/>{"".join(lines)}'
-            f'<text x="{pad + 2}" y="{height - pad - 2}" font-size="10" font-family="sans-serif">'
-            f'{" · ".join(legend)} <tspan fill="#666">({caption}; dashed: limit)</tspan></text></svg>')
+            f'<text x="{pad + 2}" y="{height - pad - 2}" font-size="10" font-family="sans-serif" style="fill:var(--cp-fg)">'
+            f'{" · ".join(legend)} <tspan style="fill:var(--cp-fg-muted)">({caption}; dashed: limit)</tspan></text></svg>')

@@ -38,6 +38,9 @@ class RuntimeFacts:
     drive_mounted: bool
     colab_session_age_s: float | None  # None outside Colab
     read_at: float  # time.time() of this snapshot
+    # True when `cwd` and `staging_dir` lie on one filesystem (one free-space figure serves both);
+    # None when either could not be looked at.
+    staging_on_cwd_disk: bool | None = None
 
 
 def read_runtime_facts(staging_dir: Path | None = None) -> RuntimeFacts:
@@ -63,6 +66,7 @@ def read_runtime_facts(staging_dir: Path | None = None) -> RuntimeFacts:
         cwd_free_bytes=free_bytes(Path.cwd()),
         staging_dir=staging,
         staging_free_bytes=free_bytes(staging),
+        staging_on_cwd_disk=same_filesystem(Path.cwd(), staging),
         drive_mounted=drive_mounted(),
         colab_session_age_s=colab_session_age_s() if frontend in (Frontend.COLAB, Frontend.COLAB_VSCODE) else None,
         read_at=time.time(),
@@ -93,13 +97,25 @@ def torch_summary() -> str | None:
     return f"torch {version} installed (not imported yet)"
 
 
-def free_bytes(path: Path) -> int | None:
-    """Free bytes on the filesystem that holds `path` (or its nearest existing parent)."""
+def _nearest_existing(path: Path) -> Path:
     probe = Path(path).absolute()
     while not probe.exists() and probe != probe.parent:
         probe = probe.parent
+    return probe
+
+
+def free_bytes(path: Path) -> int | None:
+    """Free bytes on the filesystem that holds `path` (or its nearest existing parent)."""
     try:
-        return shutil.disk_usage(probe).free
+        return shutil.disk_usage(_nearest_existing(path)).free
+    except OSError:
+        return None
+
+
+def same_filesystem(a: Path, b: Path) -> bool | None:
+    """Whether `a` and `b` (or their nearest existing parents) lie on one filesystem; None if unknown."""
+    try:
+        return _nearest_existing(a).stat().st_dev == _nearest_existing(b).stat().st_dev
     except OSError:
         return None
 

@@ -82,29 +82,45 @@ class TqdmBar:
     """A `ProgressCallback` drawing a tqdm bar (imported lazily: `import colab_panel` stays fast).
 
     Plain `tqdm`, not `tqdm.auto`: the notebook flavour would pull ipywidgets into a backend.
+    The bar appears with the first report, so a run with nothing to do (already staged) prints
+    no empty bar. Its rate is a phase's bytes over the time since that phase began (the end of
+    the one before, or the bar's creation), not since its first report: a report comes only
+    every 0.1 s, and timing from it made a fast phase read as tens of GB/s.
     """
 
     def __init__(self, description: str) -> None:
-        from tqdm import tqdm  # lazy: heavy-ish and only needed when a bar is shown
-
-        self._bar: Any = tqdm(desc=description, unit="B", unit_scale=True, unit_divisor=1000,
-                              dynamic_ncols=True, leave=True)
+        self._description = description
+        self._bar: Any = None
         self._phase: str | None = None
+        self._phase_started = time.time()  # tqdm's own clock is time.time
+        self._last_report = self._phase_started
 
     def __call__(self, p: Progress) -> None:
+        now = time.time()
+        if self._bar is None:
+            from tqdm import tqdm  # lazy: heavy-ish and only needed when a bar is shown
+
+            # smoothing=0: the rate shown is the phase's average, from its true start
+            self._bar = tqdm(desc=self._description, unit="B", unit_scale=True, unit_divisor=1000,
+                             dynamic_ncols=True, leave=True, smoothing=0)
         if p.phase != self._phase:  # a new phase counts from zero again
+            if self._phase is not None:
+                self._phase_started = self._last_report
             self._phase = p.phase
             self._bar.reset(total=p.bytes_total)
             self._bar.set_description(p.phase)
+            self._bar.start_t = self._phase_started
         elif p.bytes_total != self._bar.total:
             self._bar.total = p.bytes_total
         self._bar.n = p.bytes_done
         if p.files_total is not None:
             self._bar.set_postfix_str(f"{p.files_done}/{p.files_total} files", refresh=False)
         self._bar.refresh()
+        self._last_report = now
 
     def close(self) -> None:
-        self._bar.close()
+        if self._bar is not None:
+            self._bar.close()
 
 
 def resolve_progress(progress: ProgressArg, description: str) -> tuple[ProgressCallback | None, Callable[[], None]]:

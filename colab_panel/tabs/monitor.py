@@ -13,11 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 from colab_panel.controllers.monitor import MonitorController
-from colab_panel.controllers.monitor_fleet import FleetController
 from colab_panel.errors import PanelError
 from colab_panel.tabs import PanelContext, TabParts
 from colab_panel.views.monitor import MonitorTab
-from colab_panel.views.monitor_fleet import FleetView
 from colab_panel.widgets.live_chart import chart_page_files
 
 
@@ -32,14 +30,24 @@ def build_monitor_tab(ctx: PanelContext) -> TabParts:
     if exporter is not None:
         closeables.append(exporter)  # stops with the panel, like the endpoint
     url = ctx.options.get("prometheus_url")
-    # no thread, no socket: it queries only from the panel's tick, so there is nothing to close
-    fleet = FleetController(url=url, token=ctx.options.get("prometheus_token"))
+    # The fleet's controller is made with its view, when the section is first opened (at once
+    # when an address was given). No thread, no socket: it queries only from the panel's tick,
+    # so there is nothing to close.
+    fleet: list[Any] = []
+
+    def make_fleet() -> Any:
+        from colab_panel.controllers.monitor_fleet import FleetController  # lazy: prometheus client code
+        from colab_panel.views.monitor_fleet import FleetView
+
+        fleet.append(FleetController(url=url, token=ctx.options.get("prometheus_token")))
+        return FleetView(fleet[0])
 
     def on_tick() -> None:
         controller.refresh()
-        fleet.refresh()  # queries only every fleet.refresh_s, and not while paused
+        for each in fleet:
+            each.refresh()  # queries only every refresh_s, and not while paused
 
-    view = MonitorTab(controller, fleet=FleetView(fleet), fleet_first=bool(url))
+    view = MonitorTab(controller, fleet=make_fleet, fleet_first=bool(url))
     return TabParts(title="Monitor", view=view, closeables=tuple(closeables), on_tick=on_tick)
 
 

@@ -230,13 +230,15 @@ def _page(config: dict[str, Any]) -> str:
     meta = html.escape(json.dumps(config))
     return ("<!doctype html><html><head><meta charset='utf-8'>"
             f"<meta name='colab-panel-transfers' content=\"{meta}\">"
+            "<link rel='stylesheet' href='static/theme.css'>"
             "<link rel='stylesheet' href='static/transfer_frame.css'>"
             "<script type='module' src='static/transfer_frame.js'></script>"
-            "</head><body></body></html>")
+            "</head><body class='cp-theme-root'></body></html>")
 
 
 def _refused_page() -> str:
-    return ("<!doctype html><html><head><meta charset='utf-8'></head><body "
-            "style='font:13px system-ui,sans-serif;color:#a50e0e'>This transfer page link was used already "
+    return ("<!doctype html><html><head><meta charset='utf-8'>"
+            "<link rel='stylesheet' href='static/theme.css'></head><body class='cp-theme-root' "
+            "style='font:13px system-ui,sans-serif;color:var(--cp-bad)'>This transfer page link was used already "
             "or has expired; the panel asks the kernel for a new one when the kernel is idle."
             "<script>parent.postMessage({type:'cp-transfers',state:'refused'},'*')</script></body></html>")

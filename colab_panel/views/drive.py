@@ -37,36 +37,36 @@ DRIVE_CSS = """
 <style>
 .cp-drive { min-width: 0; }
 .cp-drive-crumbs .widget-button { width: auto; min-width: 0; padding: 0 6px; background: none;
-  color: var(--jp-content-link-color, #1565c0); box-shadow: none; }
-.cp-drive-crumbs .cp-drive-crumb-sep { color: var(--jp-ui-font-color2, #6b7280); padding: 0 2px; }
+  color: var(--cp-accent); box-shadow: none; }
+.cp-drive-crumbs .cp-drive-crumb-sep { color: var(--cp-fg-muted); padding: 0 2px; }
 .cp-drive-places { flex-wrap: wrap; align-items: center; gap: 2px; }
 .cp-drive-places .cp-drive-place { width: auto; }
 .cp-drive .cp-drive-places .cp-drive-place.cp-drive-place-current { font-weight: 600;
-  box-shadow: inset 0 -3px 0 var(--jp-brand-color1, #1565c0); }
+  box-shadow: inset 0 -3px 0 var(--cp-accent); }
 .cp-drive-details { font-size: 12.5px; line-height: 1.45; padding: 0 8px; }
 .cp-drive-details table { border-collapse: collapse; border: none; margin: 4px 0 0; }
 .cp-drive-details table tr, .cp-drive-details table td { border: none; background: none; }
 .cp-drive-details table td { padding: 1px 8px 1px 0; text-align: left; vertical-align: top; }
-.cp-drive-details table td:first-child { color: var(--jp-ui-font-color2, #4b5563); white-space: nowrap; }
+.cp-drive-details table td:first-child { color: var(--cp-fg-muted); white-space: nowrap; }
 .cp-drive-details td { overflow-wrap: anywhere; }
-.cp-drive-details a { color: var(--jp-content-link-color, #1565c0); }
+.cp-drive-details a { color: var(--cp-accent); }
 .cp-drive-details code { font-size: 11.5px; word-break: break-all; }
-.cp-drive-hint { font-size: 12px; color: var(--jp-ui-font-color1, #374151); }
-.cp-drive-status { font-size: 12.5px; color: var(--jp-ui-font-color1, #374151); }
+.cp-drive-hint { font-size: 12px; color: var(--cp-fg); }
+.cp-drive-status { font-size: 12.5px; color: var(--cp-fg); }
 .cp-drive-copy-row { align-items: center; gap: 4px; padding: 0 8px; box-sizing: border-box; }
 .cp-drive-copy-row .cp-copy { flex: 0 0 auto; }
 .cp-drive-copy-row .widget-text input { min-width: 0; }
 .cp-drive-copy-row .cp-drive-copy-value, .cp-drive-copy-row .cp-drive-copy-value .widget-html-content {
   min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; font-size: 12.5px; }
 /* theme text marked by an error-coloured edge: no --jp-* red reads at 4.5:1 on both themes' background */
-.cp-drive-err { font-size: 12.5px; color: var(--jp-ui-font-color0, #111); margin: 2px 0 4px 2px; padding-left: 6px;
-  border-left: 3px solid var(--jp-error-color1, #d32f2f); }
+.cp-drive-err { font-size: 12.5px; color: var(--cp-fg); margin: 2px 0 4px 2px; padding-left: 6px;
+  border-left: 3px solid var(--cp-bad); }
 .cp-drive-err summary { cursor: pointer; }
-.cp-drive-err summary::marker { color: var(--jp-ui-font-color2, #6b7280); }
-.cp-drive-err .cp-drive-err-more { color: var(--jp-ui-font-color1, #374151); margin: 2px 0 0 14px;
+.cp-drive-err summary::marker { color: var(--cp-fg-muted); }
+.cp-drive-err .cp-drive-err-more { color: var(--cp-fg); margin: 2px 0 0 14px;
   overflow-wrap: anywhere; }
 .cp-drive-signin { align-items: center; flex-wrap: wrap; gap: 4px; padding: 6px 8px; border-radius: 6px;
-  background: var(--jp-layout-color2, #f3f4f6); }
+  background: var(--cp-surface); }
 .cp-drive-signin-title { font-weight: 600; }
 .cp-drive-main { flex-wrap: wrap; gap: 8px; width: 100%; }
 .cp-drive-actions { flex-wrap: wrap; align-items: center; }

@@ -20,7 +20,7 @@ class LastExitNotice(widgets.VBox):
         self.dismiss_button = widgets.Button(description="Dismiss", icon="times",
                                              layout=widgets.Layout(width="auto")).add_class("cp-last-exit-dismiss")
         super().__init__([widgets.HBox([self.text, self.dismiss_button]), self.chart],
-                         layout=widgets.Layout(border="1px solid #f29900", padding="4px 8px", margin="0 0 6px 0"))
+                         layout=widgets.Layout(padding="4px 8px", margin="0 0 6px 0"))
         self.add_class("cp-last-exit")
         self.dismiss_button.on_click(lambda _: controller.dismiss())
         controller.observe(self._show, names=["words", "chart_svg", "visible"])

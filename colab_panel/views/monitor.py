@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import functools
 import html
-from typing import Any
+from typing import Any, Callable
 
 import ipywidgets as widgets
 import traitlets
 
 from colab_panel.controllers.monitor import (INTERVAL_CHOICES_S, WINDOW_CHOICES_S,
                                              MonitorController)
+from colab_panel.runtime.frontend import in_colab
 from colab_panel.views.monitor_tables import MONITOR_CSS, alerts_html, cells_html, processes_html
 from colab_panel.widgets.live_chart import LiveChart
 
@@ -33,19 +34,25 @@ _TRANSPORT_NOTES = {
 FLEET_TITLE = "Fleet (Prometheus)"
 
 
-def _fleet_section(fleet: widgets.Widget, open_: bool) -> widgets.VBox:
+def _fleet_section(make_fleet: Callable[[], widgets.Widget], open_: bool) -> widgets.VBox:
     """The fleet view under a button that shows or hides it. (Not an Accordion: under Colab's
-    custom widget manager its titles are lost, as a Tab's are; see views/tab_pages.py.)"""
+    custom widget manager its titles are lost, as a Tab's are; see views/tab_pages.py.)
+    Folded, the view is built on first opening: its ~30 widget models would otherwise be part
+    of the panel's first paint, for a section most sessions never open."""
     toggle = widgets.ToggleButton(value=open_, description=FLEET_TITLE, icon="server",
                                   layout=widgets.Layout(width="auto", align_self="flex-start")
                                   ).add_class("cp-monitor-fleet-toggle")
-    fleet.layout.display = None if open_ else "none"
+    section = widgets.VBox([toggle]).add_class("cp-monitor-fleet")
 
     def show(change: dict) -> None:
-        fleet.layout.display = None if change["new"] else "none"
+        if len(section.children) == 1:
+            section.children = [toggle, make_fleet()]
+        section.children[1].layout.display = None if change["new"] else "none"
 
     toggle.observe(show, names="value")
-    return widgets.VBox([toggle, fleet]).add_class("cp-monitor-fleet")
+    if open_:
+        show({"new": True})
+    return section
 
 
 def _interval_label(seconds: float) -> str:
@@ -56,11 +63,16 @@ def _window_label(seconds: int) -> str:
     return f"last {seconds // 60} min" if seconds < 3600 else f"last {seconds // 3600} h"
 
 
+_COLAB_GPU_HINT = " — for one: <b>Runtime → Change runtime type → GPU</b>"
+
+
 class MonitorTab(widgets.VBox):
-    def __init__(self, controller: MonitorController, fleet: widgets.Widget | None = None,
+    def __init__(self, controller: MonitorController,
+                 fleet: widgets.Widget | Callable[[], widgets.Widget] | None = None,
                  fleet_first: bool = False) -> None:
-        """`fleet`: the fleet section (`views.monitor_fleet.FleetView`), first and open when
-        `fleet_first` (a Prometheus address was given), else last and folded."""
+        """`fleet`: the fleet section (`views.monitor_fleet.FleetView`, or a function that makes
+        it when first opened), first and open when `fleet_first` (a Prometheus address was
+        given), else last and folded."""
         self.controller = c = controller
         # The tab's text parts share one Layout and one style: 14 fewer widget models for the
         # page to create before the first chart. close_tree leaves shared parts open, so
@@ -99,7 +111,8 @@ class MonitorTab(widgets.VBox):
         children = [text(MONITOR_CSS), controls, self.status, self.alerts,
                     self.chart, self.processes, self.cells, export, self.error]
         if fleet is not None:
-            children.insert(1 if fleet_first else len(children) - 1, _fleet_section(fleet, fleet_first))
+            make = fleet if callable(fleet) and not isinstance(fleet, widgets.Widget) else (lambda: fleet)
+            children.insert(1 if fleet_first else len(children) - 1, _fleet_section(make, fleet_first))
         super().__init__(children)
         self.add_class("cp-monitor")
         self._shared = (self.transport_note.layout, self.transport_note.style)
@@ -174,7 +187,12 @@ class MonitorTab(widgets.VBox):
     def _show_status(self, _change: Any = None) -> None:
         c = self.controller
         self.transport_note.value = f'<span class="cp-muted">{_TRANSPORT_NOTES[c.transport]}</span>'
-        self.status.value = (f'<div class="cp-monitor-status-text"><b>GPU:</b> {html.escape(c.gpu_status)}'
+        if c.gpu_count:
+            gpu = f'<b>GPU:</b> {html.escape(c.gpu_status)}'
+        else:  # one line, so that the host chart below gets the whole width
+            gpu = (f'<span class="cp-monitor-nogpu"><b>No GPU</b> · {html.escape(c.gpu_status)}'
+                   f'{_COLAB_GPU_HINT if in_colab() else ""}</span>')
+        self.status.value = (f'<div class="cp-monitor-status-text">{gpu}'
                              f'<br><span class="cp-muted">{html.escape(c.status)}</span></div>')
 
     def _show_tables(self, _change: Any = None) -> None:

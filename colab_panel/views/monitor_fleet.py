@@ -23,12 +23,12 @@ _MIB = 1024 * 1024
 FLEET_CSS = """
 <style>
 .cp-fleet-cards { display: flex; flex-wrap: wrap; gap: 12px; margin: 4px 0 6px; }
-.cp-fleet-card { border: 1px solid #e5e7eb; border-radius: 6px; padding: 4px 10px; font-size: 12px; }
+.cp-fleet-card { border: 1px solid var(--cp-border-soft); border-radius: 6px; padding: 4px 10px; font-size: 12px; }
 .cp-fleet-card b { display: block; font-size: 16px; font-variant-numeric: tabular-nums; }
 .cp-fleet-table { border-collapse: collapse; font-size: 12px; }
 .cp-fleet-table td, .cp-fleet-table th { padding: 2px 10px 2px 0; text-align: left; white-space: nowrap; }
 .cp-fleet-alert { display: block; margin: 3px 0; padding: 6px 10px; border-radius: 6px;
-                  background: #fce8e6; color: #a50e0e; font-size: 13px; }
+                  background: var(--cp-bad-bg); color: var(--cp-bad); font-size: 13px; }
 </style>
 """
 
@@ -46,8 +46,9 @@ def _points(value: float | None) -> str:
 
 
 def sparkline_svg(values: Sequence[float | None], *, top: float | None, width: int = 160, height: int = 28,
-                  color: str = "#1a73e8") -> str:
-    """A line per run of known values (a gap where a value is missing); `top` fixes the scale (100 for %)."""
+                  color: str = "var(--cp-accent)") -> str:
+    """A line per run of known values (a gap where a value is missing); `top` fixes the scale (100 for %).
+    `color` is any CSS colour, a theme variable included (it is set as a style, where var() works)."""
     known = [v for v in values if v is not None]
     box = f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">'
     if not known:
@@ -63,7 +64,7 @@ def sparkline_svg(values: Sequence[float | None], *, top: float | None, width: i
             continue
         y = height - 2 - (min(max(value, low), high) - low) / span * (height - 4)
         runs[-1].append(f"{i * step:.1f},{y:.1f}")
-    lines = "".join(f'<polyline fill="none" stroke="{color}" stroke-width="1.5" points="{" ".join(run)}"/>'
+    lines = "".join(f'<polyline fill="none" style="stroke:{color}" stroke-width="1.5" points="{" ".join(run)}"/>'
                     for run in runs if run)
     return box + lines + "</svg>"
 
@@ -83,7 +84,7 @@ def summary_html(reading: Any) -> str:
     mean, peak = reading.aggregate.get("mean_utilization_percent"), reading.aggregate.get("max_utilization_percent")
     if mean is not None:
         history = (f'<div class="cp-muted">Mean utilization {sparkline_svg(mean.values, top=100)}'
-                   + (f' max {sparkline_svg(peak.values, top=100, color="#d93025")}' if peak else "") + "</div>")
+                   + (f' max {sparkline_svg(peak.values, top=100, color="var(--cp-bad)")}' if peak else "") + "</div>")
     return f'<div class="cp-fleet-cards">{body}</div>{history}'
 
 
@@ -108,7 +109,7 @@ def charts_html(reading: Any) -> str:
             f"<td>{_percent(util.latest if util else None)}</td>"
             f"<td>{sparkline_svg(util.values if util else [], top=100)}</td>"
             f"<td>{html.escape(memory)}</td>"
-            f"<td>{sparkline_svg(used.values if used else [], top=None, color='#188038')}</td></tr>")
+            f"<td>{sparkline_svg(used.values if used else [], top=None, color='var(--cp-ok)')}</td></tr>")
     return ('<table class="cp-fleet-table"><tr><th>GPU</th><th>Model</th><th>Util.</th><th>History</th>'
             f'<th>Memory</th><th>History</th></tr>{"".join(rows)}</table>')
 

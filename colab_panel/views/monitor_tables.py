@@ -13,18 +13,18 @@ __all__ = ["MONITOR_CSS", "alerts_html", "cells_html", "processes_html"]
 MONITOR_CSS = """
 <style>
 .cp-monitor-controls { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; }
-.cp-monitor-status { font-size: 12px; color: #374151; }
+.cp-monitor-status { font-size: 12px; color: var(--cp-fg); }
 .cp-monitor-alert { display: block; margin: 3px 0; padding: 6px 10px; border-radius: 6px;
-                    background: #fce8e6; color: #a50e0e; font-size: 13px; }
+                    background: var(--cp-bad-bg); color: var(--cp-bad); font-size: 13px; }
 .cp-monitor-table { border-collapse: collapse; font-size: 12px; margin: 2px 0 8px; min-width: 60%; }
-.cp-monitor-table th { text-align: left; font-weight: 600; color: #374151; padding: 3px 10px 3px 0;
-                       border-bottom: 1px solid #e5e7eb; }
-.cp-monitor-table td { padding: 3px 10px 3px 0; border-bottom: 1px solid #f3f4f6; white-space: nowrap; }
+.cp-monitor-table th { text-align: left; font-weight: 600; color: var(--cp-fg); padding: 3px 10px 3px 0;
+                       border-bottom: 1px solid var(--cp-border-soft); }
+.cp-monitor-table td { padding: 3px 10px 3px 0; border-bottom: 1px solid var(--cp-border-soft); white-space: nowrap; }
 .cp-monitor-table td.cp-num { text-align: right; font-variant-numeric: tabular-nums; }
-.cp-monitor-table tr.cp-this-kernel td { background: #e8f0fe; }
+.cp-monitor-table tr.cp-this-kernel td { background: var(--cp-accent-bg); }
 .cp-monitor-table code { font-size: 11px; }
-.cp-monitor-h { font-size: 13px; font-weight: 600; margin: 10px 0 2px; color: #1f2937; }
-.cp-monitor-ok { color: #0d652d; font-size: 12px; }
+.cp-monitor-h { font-size: 13px; font-weight: 600; margin: 10px 0 2px; color: var(--cp-fg); }
+.cp-monitor-ok { color: var(--cp-ok); font-size: 12px; }
 </style>
 """
 

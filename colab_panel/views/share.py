@@ -192,7 +192,7 @@ class ShareTab(widgets.VBox):
                 button = CopyButton(value, hint=f"Copy the {LINK_LABELS.get(key, key).lower()}").add_class(
                     f"cp-share-copy-{key}")
                 label = widgets.HTML(html.escape(LINK_LABELS.get(key, key)),
-                                     layout=widgets.Layout(width="150px", flex="0 0 auto")
+                                     layout=widgets.Layout(width="120px", flex="0 0 auto")
                                      ).add_class("cp-share-link-label")
                 text = widgets.HTML(layout=widgets.Layout(flex="1 1 auto", width="auto")).add_class("cp-share-link-value")
                 row = widgets.HBox([label, text, button]).add_class("cp-share-link-row").add_class(f"cp-share-link-{key}")

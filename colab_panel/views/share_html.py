@@ -12,26 +12,31 @@ __all__ = ["SHARE_CSS", "batch_html", "before_after_html", "sharing_html"]
 
 SHARE_CSS = """
 <style>
-.cp-share-h { font-size: 13px; font-weight: 600; margin: 12px 0 4px; color: #1f2937; }
+.cp-share-h { font-size: 13px; font-weight: 600; margin: 12px 0 4px; color: var(--cp-fg); }
 .cp-share-title { font-size: 13px; margin: 4px 0; }
-.cp-share-link-row { align-items: center; gap: 6px; min-height: 30px; border-bottom: 1px solid #f3f4f6; }
-.cp-share-link-label { font-size: 12px; color: #374151; }
-.cp-share-link-value { min-width: 0; overflow: hidden; }
+.cp-share-link-row { align-items: center; gap: 6px; min-height: 30px; border-bottom: 1px solid var(--cp-border-soft); }
+.cp-share-link-label { font-size: 12px; white-space: nowrap; color: var(--cp-fg); }
+/* one line per link at any width: the value shrinks (ellipsis, whole link in its tooltip), the
+   label and the copy button keep their size, so the button is never pushed out of the row */
+.cp-panel .cp-share-link-row { flex-wrap: nowrap; }
+.cp-share-link-row > .cp-copy { flex: 0 0 auto; }
+.cp-share-link-value, .cp-share-link-value .widget-html-content { min-width: 0; overflow: hidden; }
+.cp-share-link-value code { max-width: 100%; }
 .cp-share-link-value code { display: block; font-size: 11.5px; white-space: nowrap; overflow: hidden;
-                            text-overflow: ellipsis; color: #1f2937; background: #f8fafc;
+                            text-overflow: ellipsis; color: var(--cp-fg); background: var(--cp-surface);
                             padding: 3px 6px; border-radius: 4px; }
 .cp-share-state { font-size: 13px; line-height: 1.55; }
 .cp-share-state .cp-share-role { display: inline-block; padding: 0 7px; border-radius: 10px; font-size: 11.5px;
-                                 background: #eef2f7; color: #1f2937; margin-left: 6px; }
-.cp-share-state .cp-share-public { background: #fef7e0; color: #8a5300; }
-.cp-share-confirm { border: 1px solid #f2c94c; background: #fffbeb; border-radius: 8px; padding: 8px 12px;
+                                 background: var(--cp-surface); color: var(--cp-fg); margin-left: 6px; }
+.cp-share-state .cp-share-public { background: var(--cp-warn-bg); color: var(--cp-warn); }
+.cp-share-confirm { border: 1px solid var(--cp-warn-hue); background: var(--cp-warn-bg); border-radius: 8px; padding: 8px 12px;
                     margin: 8px 0; }
-.cp-share-confirm.cp-share-narrow { border-color: #c4c9d2; background: #f8fafc; }
+.cp-share-confirm.cp-share-narrow { border-color: var(--cp-border); background: var(--cp-surface); }
 .cp-share-plan { font-size: 13px; white-space: pre-wrap; margin: 0 0 6px; }
 .cp-share-ba { display: flex; gap: 16px; flex-wrap: wrap; }
 .cp-share-ba > div { flex: 1 1 300px; }
 .cp-share-ba .cp-share-before, .cp-share-ba .cp-share-after {
-                   font-size: 12px; white-space: pre-wrap; background: #fff; border: 1px solid #e5e7eb;
+                   font-size: 12px; white-space: pre-wrap; background: var(--cp-bg); border: 1px solid var(--cp-border-soft);
                    border-radius: 6px; padding: 6px 8px; margin: 2px 0; }
 .cp-share-msg { white-space: pre-wrap; margin: 4px 0; }
 /* ipywidgets gives HTML widgets a 28px line height (one control row); text blocks need less */
@@ -40,10 +45,10 @@ SHARE_CSS = """
 .cp-share-note-text { display: block; font-size: 12px; padding: 4px 0; }
 .cp-share-table-wrap { max-height: 260px; overflow: auto; }
 .cp-share-table { border-collapse: collapse; font-size: 12px; }
-.cp-share-table th { text-align: left; font-weight: 600; color: #374151; padding: 3px 12px 3px 0;
-                     border-bottom: 1px solid #e5e7eb; position: sticky; top: 0; background: #fff; }
-.cp-share-table td { padding: 3px 12px 3px 0; border-bottom: 1px solid #f3f4f6; white-space: nowrap; }
-.cp-share-table td.cp-share-none { color: #9ca3af; }
+.cp-share-table th { text-align: left; font-weight: 600; color: var(--cp-fg); padding: 3px 12px 3px 0;
+                     border-bottom: 1px solid var(--cp-border-soft); position: sticky; top: 0; background: var(--cp-bg); }
+.cp-share-table td { padding: 3px 12px 3px 0; border-bottom: 1px solid var(--cp-border-soft); white-space: nowrap; }
+.cp-share-table td.cp-share-none { color: var(--cp-fg-muted); }
 .cp-share-qr svg { display: block; margin: 4px 0; }
 </style>
 """

@@ -22,7 +22,7 @@ from colab_panel.units import human_bytes
 __all__ = ["StagingTab"]
 
 SOURCE_PLACEHOLDER = "Drive link/ID, URL, kaggle:owner/dataset or path"
-_WIDE = widgets.Layout(width="520px")
+_WIDE = widgets.Layout(width="100%", max_width="520px")
 
 
 class StagingTab(widgets.VBox):
@@ -39,19 +39,21 @@ class StagingTab(widgets.VBox):
         self.cancel_button = widgets.Button(description="Cancel", icon="stop", disabled=True,
                                             tooltip="Stop; nothing half-written is kept"
                                             ).add_class("cp-staging-cancel")
-        self.bar = widgets.FloatProgress(min=0.0, max=1.0, layout=widgets.Layout(width="520px")
+        # shown only while staging runs: an empty bar before anything ran says nothing
+        self.bar = widgets.FloatProgress(min=0.0, max=1.0, layout=widgets.Layout(width="100%", max_width="520px",
+                                                                                 display="none")
                                          ).add_class("cp-staging-bar")
         self.progress = widgets.HTML().add_class("cp-staging-progress")
         self.result = widgets.HTML().add_class("cp-staging-result")
         self.push_local = widgets.Text(placeholder="local folder, e.g. /content/checkpoints", description="Push",
-                                       layout=widgets.Layout(width="320px")).add_class("cp-staging-push-local")
+                                       layout=widgets.Layout(flex="1 1 260px", max_width="340px")).add_class("cp-staging-push-local")
         self.push_folder = widgets.Text(placeholder="Drive folder link or ID", description="to",
-                                        layout=widgets.Layout(width="320px")).add_class("cp-staging-push-folder")
+                                        layout=widgets.Layout(flex="1 1 260px", max_width="340px")).add_class("cp-staging-push-folder")
         self.push_button = widgets.Button(description="Push", icon="upload",
                                           tooltip="Upload new or changed files, verified"
                                           ).add_class("cp-staging-push")
         self.sync_minutes = widgets.BoundedFloatText(min=0.1, max=MAX_SYNC_MINUTES, step=1, description="every",
-                                                     layout=widgets.Layout(width="150px")
+                                                     layout=widgets.Layout(width="150px", flex="0 0 auto")
                                                      ).add_class("cp-staging-sync-minutes")
         self.sync_start = widgets.Button(description="Start periodic push", icon="refresh",
                                          tooltip="Push now, then every N minutes until stopped or the panel closes"
@@ -73,12 +75,15 @@ class StagingTab(widgets.VBox):
         self.message = widgets.HTML().add_class("cp-staging-message")
         self.error = widgets.HTML().add_class("cp-staging-error")
         super().__init__([
+            widgets.HTML('<div class="cp-section-h">Stage a dataset onto local disk</div>'),
             widgets.HBox([self.use_selection, self.push_to_selection]),
             self.source, self.dest,
             widgets.HBox([self.stage_button, self.cancel_button, self.via_copy_button]),
             self.bar, self.progress, self.result,
+            widgets.HTML('<div class="cp-section-h">Results back to Drive</div>'),
             widgets.HBox([self.push_local, self.push_folder, self.push_button]),
-            widgets.HBox([self.sync_minutes, widgets.Label("min"), self.sync_start, self.sync_stop]),
+            widgets.HBox([self.sync_minutes, widgets.HTML('<span class="cp-staging-min">min</span>'),
+                          self.sync_start, self.sync_stop]),
             self.sync_status,
             self.message, self.error,
             *sections,  # the Kaggle token row, Checkpoints (views/kaggle_token.py, views/checkpoints.py)
@@ -138,6 +143,8 @@ class StagingTab(widgets.VBox):
         self.push_button.disabled = busy
         self.cancel_button.disabled = not busy
         self.bar.bar_style = "info" if busy else ""
+        if busy:
+            self.bar.layout.display = None  # stays after a run, showing how far it got
 
     def _show_progress(self, _change: Any = None) -> None:
         text = self.controller.progress_text

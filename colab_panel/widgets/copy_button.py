@@ -22,7 +22,7 @@ _log = logging.getLogger(__name__)
 
 class CopyButton(anywidget.AnyWidget):
     _esm = static_path("copy_button.js")
-    _css = static_path("copy_button.css")
+    _css = static_path("theme.css").read_text(encoding="utf-8") + static_path("copy_button.css").read_text(encoding="utf-8")
     text = traitlets.Unicode("").tag(sync=True)
     label = traitlets.Unicode("Copy").tag(sync=True)
     hint = traitlets.Unicode("Copy to clipboard").tag(sync=True)  # not `tooltip`: DOMWidget owns that name

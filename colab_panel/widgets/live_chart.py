@@ -109,6 +109,7 @@ def chart_page_files() -> dict[str, Path]:
     entry = static_path("live_chart.js")
     parts = {f"live_chart/{p.name}": p for p in sorted((entry.parent / "live_chart").glob("*.js"))}
     return {"live_chart.js": entry,
+            "theme.css": static_path("theme.css"),
             **parts,  # the page imports them as ES modules (the widget gets them joined)
             "live_chart.css": static_path("live_chart.css"),
             "chart_frame.js": static_path("chart_frame.js"),
@@ -152,7 +153,8 @@ class LiveChart(anywidget.AnyWidget):
     """GPU utilization and memory per GPU plus host CPU/RAM, live, over `window_s` seconds."""
 
     _esm = joined_module("live_chart.js")  # js/live_chart.js and its parts, as one module
-    _css = static_path("live_chart.css")
+    # the theme's colour variables first: the chart may be shown outside the panel too
+    _css = static_path("theme.css").read_text(encoding="utf-8") + static_path("live_chart.css").read_text(encoding="utf-8")
     transport = traitlets.Enum(("comm", "http"), default_value="comm").tag(sync=True)
     endpoint_port = traitlets.Int(0).tag(sync=True)  # the SampleEndpoint, transport "http"
     # Opens the endpoint's chart page once. The endpoint's keys never enter the widget's

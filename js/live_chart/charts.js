@@ -8,8 +8,14 @@ import { havePlotly } from "./plotly_loader.js";
 /** @typedef {import("./protocol.js").Meta} Meta */
 /** @typedef {import("./rows.js").Rows} Rows */
 
-const COLORS = ["#1a73e8", "#e8710a", "#188038", "#a142f4", "#d01884", "#12b5cb", "#f9ab00", "#5f6368"];
-const HOST_COLORS = { cpu: "#5f6368", ram: "#1a73e8" };
+// Colours are the theme's (js/theme.css, live_chart.css): CSS values here, resolved to what plotly
+// can read by cssColor() when drawn, so the charts follow JupyterLab's or Colab's light and dark.
+const COLORS = [1, 2, 3, 4, 5, 6].map((n) => `var(--cp-series-${n})`);
+const HOST_COLORS = { cpu: "var(--cp-fg-muted)", ram: "var(--cp-accent-hue)" };
+
+// How a CSS colour becomes one plotly reads: `(value, alpha) => string`. The view passes
+// cssColor bound to its root; the default keeps the pure functions free of the DOM (Node tests).
+const asIs = (value) => value;
 const PLOT_HEIGHT = 180;
 
 // One chart spec per plot: traces as (name, colour, value-of-row-i) plus y-axis settings.
@@ -57,16 +63,18 @@ export function xOf(t) {
   return ms - new Date(ms).getTimezoneOffset() * 60000;
 }
 
-function thresholdBands() {
+function thresholdBands(color) {
   const band = (y0, y1, color) => ({
     type: "rect", xref: "paper", x0: 0, x1: 1, yref: "y", y0, y1, layer: "below",
     line: { width: 0 }, fillcolor: color,
   });
-  return [band(WARN_SHARE * 100, FULL_SHARE * 100, "rgba(249,171,0,0.12)"),
-          band(FULL_SHARE * 100, 100, "rgba(217,48,37,0.12)")];
+  return [band(WARN_SHARE * 100, FULL_SHARE * 100, color("var(--cp-warn-hue)", 0.14)),
+          band(FULL_SHARE * 100, 100, color("var(--cp-bad-hue)", 0.14))];
 }
 
-function markerShapes(markers, from) {
+function markerShapes(markers, from, color) {
+  const strong = color("var(--cp-fg)");
+  const soft = color("var(--cp-fg-muted)");
   const shapes = [];
   const annotations = [];
   for (const m of markers) {
@@ -74,13 +82,32 @@ function markerShapes(markers, from) {
     const start = m.label.startsWith("▶");
     const x = xOf(m.t);
     shapes.push({ type: "line", xref: "x", x0: x, x1: x, yref: "paper", y0: 0, y1: 1,
-                  line: { color: start ? "#3c4043" : "#9aa0a6", width: 1, dash: start ? "solid" : "dot" } });
+                  line: { color: start ? strong : soft, width: 1, dash: start ? "solid" : "dot" } });
     if (start) {
       annotations.push({ x, y: 1, xref: "x", yref: "paper", text: m.label.slice(2), showarrow: false,
-                         xanchor: "left", yanchor: "top", font: { size: 10, color: "#3c4043" } });
+                         xanchor: "left", yanchor: "top", font: { size: 10, color: strong } });
     }
   }
   return { shapes, annotations };
+}
+
+// A CSS colour (a theme variable, color-mix() included) as "rgba(r,g,b,a)", which plotly reads:
+// the page computes it on a probe inside `el`, and a 1-pixel canvas turns any colour syntax to numbers.
+export function cssColor(el, value, alpha = 1) {
+  const probe = document.createElement("span");
+  probe.style.color = value;
+  probe.style.display = "none";
+  el.appendChild(probe);
+  const computed = getComputedStyle(probe).color;
+  probe.remove();
+  const canvas = (cssColor.canvas = cssColor.canvas || document.createElement("canvas"));
+  canvas.width = canvas.height = 1;
+  const ctx = canvas.getContext("2d", { willReadFrequently: true });
+  ctx.clearRect(0, 0, 1, 1);
+  ctx.fillStyle = computed;
+  ctx.fillRect(0, 0, 1, 1);
+  const [r, g, b, a] = ctx.getImageData(0, 0, 1, 1).data;
+  return `rgba(${r},${g},${b},${Math.round((a / 255) * alpha * 1000) / 1000})`;
 }
 
 // The chosen window once there is that much history; before that, what there is (at least
@@ -95,13 +122,17 @@ export function xRange(rows, windowS) {
 
 // Each chart's title and key are HTML above the plot, not plotly's title and legend: those
 // take plotly ~40 ms per chart to lay out, most of the time to the first chart.
-export function layoutFor(spec, rows, windowS) {
-  const { shapes, annotations } = markerShapes(rows.markers, (rows.lastT ?? 0) - windowS);
+export function layoutFor(spec, rows, windowS, color = asIs) {
+  const { shapes, annotations } = markerShapes(rows.markers, (rows.lastT ?? 0) - windowS, color);
+  const axis = color("var(--cp-border)");
   return {
     height: PLOT_HEIGHT, margin: { l: 44, r: 12, t: 8, b: 28 }, showlegend: false,
-    xaxis: { type: "date", range: xRange(rows, windowS), showgrid: false, tickfont: { size: 10 } },
-    yaxis: { range: [0, 105], ticksuffix: "%", fixedrange: true, tickfont: { size: 10 }, gridcolor: "#eceff1" },
-    shapes: [...(spec.bands ? thresholdBands() : []), ...shapes], annotations,
+    font: { color: color("var(--cp-fg-muted)") },
+    xaxis: { type: "date", range: xRange(rows, windowS), showgrid: false, tickfont: { size: 10 }, linecolor: axis },
+    yaxis: { range: [0, 105], ticksuffix: "%", fixedrange: true, tickfont: { size: 10 },
+             gridcolor: color("var(--cp-border-soft)"), zerolinecolor: axis },
+    shapes: [...(spec.bands ? thresholdBands(color) : []), ...shapes], annotations,
+    hoverlabel: { bgcolor: color("var(--cp-bg)"), font: { color: color("var(--cp-fg)") }, bordercolor: axis },
     paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)", hovermode: "x unified",
   };
 }
@@ -116,11 +147,11 @@ function headFor(spec) {
 }
 
 // The rows of the window (the last `windowS` seconds of what the view holds), one trace per line.
-export function tracesFor(spec, rows, windowS) {
+export function tracesFor(spec, rows, windowS, color = asIs) {
   const from = (rows.lastT ?? 0) - windowS;
   const indices = rows.t.map((t, i) => i).filter((i) => rows.t[i] >= from);
   return spec.traces.map((tr) => ({
-    type: "scatter", mode: "lines", name: tr.name, line: { color: tr.color, width: 1.6 },
+    type: "scatter", mode: "lines", name: tr.name, line: { color: color(tr.color), width: 1.6 },
     x: indices.map((i) => xOf(rows.t[i])), y: indices.map((i) => tr.y(rows, i)),
     hovertemplate: "%{y:.1f} %<extra>%{fullData.name}</extra>",
   }));
@@ -133,6 +164,7 @@ export function createCharts(view) {
   let charts = null; // [{spec, div}] once drawn
   let drawn = 0; // rows drawn into the charts
   const xRangeNow = () => xRange(rows, model.get("window_s"));
+  const color = (value, alpha) => cssColor(root, value, alpha);
 
   // Charts are drawn once the view is shown (the Monitor tab may be built hidden): a plot drawn
   // at zero width must be drawn again at its size, which costs as much as the first time.
@@ -152,18 +184,14 @@ export function createCharts(view) {
       div.className = `cp-lc-plot cp-lc-plot-${spec.key}`;
       box.append(headFor(spec), div);
       grid.appendChild(box);
-      Plotly.newPlot(div, tracesFor(spec, rows, model.get("window_s")), layoutFor(spec, rows, model.get("window_s")), { displayModeBar: false, responsive: false });
+      Plotly.newPlot(div, tracesFor(spec, rows, model.get("window_s"), color),
+                    layoutFor(spec, rows, model.get("window_s"), color), { displayModeBar: false, responsive: false });
       return { spec, div };
     });
     mark("plotted");
     copyPageMarks();
-    if (!view.meta.gpus.length) {
-      const box = document.createElement("div");
-      box.className = "cp-lc-nogpu";
-      box.innerHTML = `<b>No GPU charts.</b> ${escapeHtml(view.meta.gpu_status || "No GPU was found.")}<br>` +
-        `<span>Host CPU and RAM keep drawing; GPU charts appear on a machine with an NVIDIA GPU.</span>`;
-      grid.insertBefore(box, grid.firstChild);
-    }
+    // No GPU: the Monitor tab says why in one line above (views/monitor.py), and the host chart
+    // takes the whole width.
     drawn = rows.t.filter((t) => t >= (rows.lastT ?? 0) - model.get("window_s")).length;
     setPoints(drawn);
   }
@@ -184,7 +212,7 @@ export function createCharts(view) {
       }
       Plotly.extendTraces(div, { x: xs, y: ys }, spec.traces.map((_, k) => k), maxPoints);
       const update = { "xaxis.range": xRangeNow() };
-      if (markersChanged) Object.assign(update, (({ shapes, annotations }) => ({ shapes, annotations }))(layoutFor(spec, rows, model.get("window_s"))));
+      if (markersChanged) Object.assign(update, (({ shapes, annotations }) => ({ shapes, annotations }))(layoutFor(spec, rows, model.get("window_s"), color)));
       Plotly.relayout(div, update);
     }
     drawn += newRows;

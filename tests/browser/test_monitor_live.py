@@ -46,8 +46,9 @@ def _chart_is_drawn(page) -> None:
     page.wait_for_function(f"() => document.querySelector('{CHART}')?.dataset.plotly === 'loaded'",
                            timeout=60_000)
     page.locator(f"{CHART} .cp-lc-plot-host .main-svg").first.wait_for(timeout=30_000)
-    # no GPU here: the chart says why in words instead of drawing empty GPU charts
-    assert "no NVIDIA driver" in page.locator(f"{CHART} .cp-lc-nogpu").inner_text()
+    # no GPU here: one line above says why, and the host chart is the only chart
+    assert "no NVIDIA driver" in page.locator(".cp-monitor-nogpu").inner_text()
+    assert page.locator(f"{CHART} .cp-lc-chart").count() == 1
 
 
 def test_monitor_draws_during_a_busy_cell_in_jupyterlab(page, tmp_path):
@@ -84,7 +85,8 @@ def test_monitor_frame_draws_during_a_busy_cell_with_the_http_transport(colab_pa
                                timeout=60_000)
         inner = page.frame_locator(f"{CHART} .cp-lc-frame").locator(".cp-live-chart")
         inner.locator(".cp-lc-plot-host .main-svg").first.wait_for(timeout=30_000)
-        assert "no NVIDIA driver" in inner.locator(".cp-lc-nogpu").inner_text()
+        assert inner.locator(".cp-lc-chart").count() == 1  # the host chart alone: no GPU here
+        assert "Change runtime type" in page.locator(".cp-monitor-nogpu").inner_text()
         assert inner.get_attribute("data-transport") == "poll"
         polls_before = int(page.locator(CHART).get_attribute("data-polls"))
         _points_grow_while_busy(page)

@@ -86,3 +86,21 @@ def test_mount_button_says_mount_or_remount_and_shows_the_answer_in_words(monkey
     assert calls == [{"force_remount": True}]
     assert "Drive mounting is a Colab feature" in view.facts_html.value and "connect()" in view.facts_html.value
     assert "cp-fact-mount cp-error" in view.facts_html.value
+
+
+def test_one_disk_chip_when_working_dir_and_staging_share_a_filesystem(tmp_path):
+    from colab_panel.runtime.facts import same_filesystem
+
+    assert same_filesystem(tmp_path, tmp_path / "not" / "made" / "yet") is True
+    chips = "".join(render_fact_chips(_facts(staging_on_cwd_disk=True, cwd_free_bytes=80 * 1024**3,
+                                             staging_free_bytes=80 * 1024**3)))
+    assert chips.count("cp-fact-disk") == 1 and "staging-disk" not in chips
+    assert "/content/data (staging)" in chips  # both places named in its tooltip
+    apart = "".join(render_fact_chips(_facts(staging_on_cwd_disk=False)))
+    assert "cp-fact-disk" in apart and "cp-fact-staging-disk cp-bad" in apart
+
+
+def test_no_gpu_chip_is_short_and_says_why_in_its_tooltip():
+    chips = "".join(render_fact_chips(_facts(gpu_present=False,
+                                             gpu_summary="NVML library not found: no NVIDIA driver")))
+    assert '>No GPU<' in chips and 'title="NVML library not found: no NVIDIA driver"' in chips

@@ -156,3 +156,19 @@ def test_interactive_tabs_build_on_selection_or_first_tick(tmp_path):
         assert [p.title for p in panel.tabs] == titles
     finally:
         panel.close()
+
+
+# Every widget model is one comm message and one model the page creates before the panel shows:
+# most of its first paint (benchmarks/bench_panel.py). 113 before the fleet section and the
+# last-exit notice were built only when needed.
+FIRST_PAINT_MODELS = 75
+
+
+def test_panel_first_paint_creates_few_widget_models(tmp_path):
+    before = set(open_widgets())
+    panel = Panel(staging_dir=tmp_path)
+    try:
+        created = len(set(open_widgets()) - before)
+        assert created <= FIRST_PAINT_MODELS, f"Panel() created {created} widget models"
+    finally:
+        panel.close()

@@ -134,6 +134,12 @@ def test_panel_prometheus_url_puts_the_fleet_first(tmp_path):
     plain = Panel(staging_dir=tmp_path)
     try:
         [monitor] = [p for p in plain.tabs if p.title == "Monitor"]
-        assert "cp-monitor-fleet" in monitor.view.children[-2]._dom_classes  # folded, before the error line
+        section = monitor.view.children[-2]
+        assert "cp-monitor-fleet" in section._dom_classes  # folded, before the error line
+        [toggle] = section.children  # folded: the fleet view is not built until first opened
+        toggle.value = True
+        assert isinstance(section.children[1], FleetView) and section.children[1].layout.display is None
+        toggle.value = False
+        assert section.children[1].layout.display == "none"
     finally:
         plain.close()
