@@ -53,6 +53,13 @@ PANEL_CSS = "<style>\n" + THEME_CSS + """
 /* the Staging tab's smaller sections (Kaggle token, Checkpoints, Your computer) */
 .cp-section-h { font-size: 13px; font-weight: 600; color: var(--cp-fg); margin: 14px 0 4px;
                 padding-top: 8px; border-top: 1px solid var(--cp-border-soft); }
+/* ipywidgets' coloured buttons put white on a mid hue (warning: 2.7:1); the theme's pairs instead */
+.cp-panel .jupyter-widgets.jupyter-button.mod-warning, .cp-panel .jupyter-button.mod-warning {
+  background: var(--cp-warn-bg); color: var(--cp-warn); }
+.cp-panel .jupyter-widgets.jupyter-button.mod-success, .cp-panel .jupyter-button.mod-success {
+  background: var(--cp-ok-bg); color: var(--cp-ok); }
+.cp-panel .jupyter-widgets.jupyter-button.mod-info, .cp-panel .jupyter-button.mod-info {
+  background: var(--cp-accent-bg); color: var(--cp-accent); }
 /* the tab bar (widgets/tab_bar.py, js/tab_bar.js): the page shows one page at a time */
 .cp-tabs > .cp-tab-page:not(.cp-tab-shown) { display: none; }
 .cp-tabbar { display: flex; flex-wrap: wrap; border-bottom: 1px solid var(--cp-border); margin: 4px 0 8px; }

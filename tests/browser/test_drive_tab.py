@@ -13,6 +13,7 @@ import hashlib
 from browser.conftest import ARTIFACTS
 from support.browser import run_notebook
 from support.jupyter import jupyterlab, write_notebook
+from support.layout_checks import low_contrast
 from support.polling import poll_until
 
 from colab_panel.drive.auth import ENV_EMULATOR, ENV_EMULATOR_CA, ENV_EMULATOR_TOKEN
@@ -174,36 +175,6 @@ def _no_overflow(page) -> list[str]:
       .map(e => (e.className + ': ' + e.textContent).slice(0, 80))""")
 
 
-LOW_CONTRAST = """() => {
-  const rgba = (s) => { const m = s.match(/[\\d.]+/g).map(Number); return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1]; };
-  const over = (top, under) => top.slice(0, 3).map((c, i) => c * top[3] + under[i] * (1 - top[3])).concat(1);
-  const background = (el) => {
-    const layers = [];
-    for (let e = el; e; e = e.parentElement) {
-      const c = rgba(getComputedStyle(e).backgroundColor);
-      if (c[3] > 0) { layers.push(c); if (c[3] >= 1) break; }
-    }
-    return layers.reverse().reduce((under, top) => over(top, under), [255, 255, 255, 1]);
-  };
-  const lum = (c) => { const [r, g, b] = c.slice(0, 3).map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
-                       return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
-  const texts = document.querySelectorAll('.cp-ft-row > span.cp-ft-name, .cp-ft-row > span.cp-ft-size, ' +
-      '.cp-ft-row > span.cp-ft-modified, .cp-ft-row > span.cp-ft-owner, .cp-ft-sort, .cp-ft-foot, .cp-ft-prompt-text, ' +
-      '.cp-ft-prompt button, .cp-drive-err summary, .cp-drive-err span, .cp-drive-details td, .cp-drive-hint, ' +
-      '.cp-drive-status');
-  const bad = [];
-  for (const el of texts) {
-    if (!el.offsetParent || !el.textContent.trim()) continue;
-    const bg = background(el);
-    const fg = over(rgba(getComputedStyle(el).color), bg);
-    const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
-    const ratio = (a + 0.05) / (b + 0.05);
-    if (ratio < 4.5) bad.push(`${el.className} "${el.textContent.slice(0, 30)}": ${ratio.toFixed(2)}`);
-  }
-  return bad;
-}"""
-
-
 def _dark(page) -> None:
     page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Dark'})")
     page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'", timeout=30_000)
@@ -242,7 +213,7 @@ def test_ten_thousand_items_scroll_names_whole_and_screenshots(page, tmp_path):
                 page.set_viewport_size({"width": width, "height": 1000})
                 page.wait_for_timeout(400)
                 assert _no_overflow(page) == [], (width, theme)
-                assert page.evaluate(LOW_CONTRAST) == [], (width, theme)  # WCAG AA, 4.5:1
+                assert low_contrast(page, ".cp-drive") == [], (width, theme)  # WCAG AA, 4.5:1
                 page.locator(".cp-drive").screenshot(path=str(ARTIFACTS / f"drive_tab_{width}_{theme}.png"))
 
             link = page.locator(".cp-drive-link input")

@@ -38,11 +38,20 @@ OVERFLOW = """(rootSelector) => {
 # onto what lies under them), the page's background last. Disabled controls are exempt (WCAG
 # 1.4.3). Returns those below `minimum` (4.5 for WCAG AA body text).
 CONTRAST = """([rootSelector, minimum]) => {
+  // Chromium computes rgb()/rgba() for plain colours and color(srgb r g b / a), channels 0-1,
+  // for color-mix(): both are read; any other form is reported, never skipped.
   const parse = (c) => {
-    const m = c && c.match(/rgba?\\(([^)]+)\\)/);
-    if (!m) return null;
-    const p = m[1].split(/[ ,\\/]+/).filter(Boolean).map(Number);
-    return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1};
+    let m = c && c.match(/^rgba?\\(([^)]+)\\)/);
+    if (m) {
+      const p = m[1].split(/[ ,\\/]+/).filter(Boolean).map(Number);
+      return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1};
+    }
+    m = c && c.match(/^color\\(srgb ([^)]+)\\)/);
+    if (m) {
+      const p = m[1].split(/[ \\/]+/).filter(Boolean).map(Number);
+      return {r: p[0] * 255, g: p[1] * 255, b: p[2] * 255, a: p.length > 3 ? p[3] : 1};
+    }
+    return null;
   };
   const over = (top, under) => ({
     r: top.r * top.a + under.r * (1 - top.a), g: top.g * top.a + under.g * (1 - top.a),
@@ -83,8 +92,13 @@ CONTRAST = """([rootSelector, minimum]) => {
       if (box.width === 0 || box.height === 0 || style.visibility === 'hidden') continue;
       if (parseFloat(style.opacity) === 0) continue;
       const bg = background(el);
-      let fg = parse(el instanceof SVGElement ? style.fill : style.color);
-      if (!fg) continue;
+      const fgText = el instanceof SVGElement ? style.fill : style.color;
+      let fg = parse(fgText);
+      if (!fg) {
+        out.push({text: own.slice(0, 50), ratio: 0, color: fgText, background: 'unread colour',
+                  element: el.tagName.toLowerCase()});
+        continue;
+      }
       fg = over(fg, bg);
       const r = ratio(fg, bg);
       if (r < minimum) {
