@@ -50,6 +50,7 @@ def test_copy_to_my_drive_then_add_a_shortcut(page, tmp_path):
             row.click()
             copy = page.locator("button.cp-drive-copy-mine")
             page.wait_for_function("() => !document.querySelector('button.cp-drive-copy-mine').disabled")
+            page.wait_for_selector(".cp-drive-details:has-text('Shared with you by its owner')")  # not "Private"
 
             copy.click()
             status = page.locator(".cp-drive-status")
