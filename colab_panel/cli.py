@@ -381,14 +381,11 @@ def _add_link_check_verb(verbs: argparse._SubParsersAction) -> None:  # type: ig
 
 
 def _run_link_check(args: argparse.Namespace) -> int:
-    import os
-
-    from colab_panel.drive.auth import ENV_EMULATOR, ENV_EMULATOR_CA, connect
+    from colab_panel.drive.auth import connect
     from colab_panel.share.link_check import check_link
     from colab_panel.share.web_fetch import WebFetcher
 
-    emulator = os.environ.get(ENV_EMULATOR)
-    fetch = WebFetcher.for_emulator(emulator, os.environ.get(ENV_EMULATOR_CA, "")) if emulator else WebFetcher()
+    fetch = WebFetcher.from_environment()
     if args.no_sign_in:
         verdict = check_link(args.link, fetch=fetch)
         print(verdict.describe())

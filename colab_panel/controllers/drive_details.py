@@ -50,5 +50,7 @@ def sharing_phrase(state: Any, me: str | None = None) -> str:
         return "; ".join(parts)
     owner = getattr(state.owner, "email", None) if state.owner is not None else None
     if owner and me and owner.lower() != me.lower():
-        return f"Private to its owner, {owner}"
+        # someone else's item that we can open is shared with us, through the item or a folder
+        # above it, even when its own grants list no one (a reader may not see who else)
+        return f"Shared with you by its owner, {owner} (only its owner and editors see who else can open it)"
     return "Private to you"

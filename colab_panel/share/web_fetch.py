@@ -61,6 +61,17 @@ class WebFetcher:
     def for_emulator(cls, base_url: str, ca_cert_path: str | Path, **kwargs: object) -> WebFetcher:
         return cls(rewrite_to=base_url, ca_file=ca_cert_path, **kwargs)  # type: ignore[arg-type]
 
+    @classmethod
+    def from_environment(cls, **kwargs: object) -> WebFetcher:
+        """The emulator's anonymous side when the Drive emulator's variables are set (demo,
+        tests), else the real web: the visitor must see the same Drive the panel signs in to."""
+        import os
+
+        from colab_panel.drive.auth import ENV_EMULATOR, ENV_EMULATOR_CA
+
+        url = os.environ.get(ENV_EMULATOR)
+        return cls.for_emulator(url, os.environ.get(ENV_EMULATOR_CA, ""), **kwargs) if url else cls(**kwargs)  # type: ignore[arg-type]
+
     def _address(self, url: str) -> str:
         if not self.rewrite_to:
             return url

@@ -30,7 +30,7 @@ class CheckpointsSection(widgets.VBox):
         self.keep_last = widgets.BoundedIntText(min=0, max=1000, description="keep last",
                                                 layout=widgets.Layout(width="150px")).add_class("cp-checkpoints-keep")
         self.pattern = widgets.Text(placeholder="all files, or e.g. epoch-*.pt", description="pattern",
-                                    layout=widgets.Layout(width="260px")).add_class("cp-checkpoints-pattern")
+                                    layout=widgets.Layout(width="300px")).add_class("cp-checkpoints-pattern")
         self.start_button = widgets.Button(description="Start watcher", icon="eye",
                                            tooltip="Push each finished checkpoint to Drive, md5-verified, until stopped"
                                            ).add_class("cp-checkpoints-start")

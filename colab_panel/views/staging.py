@@ -56,6 +56,7 @@ class StagingTab(widgets.VBox):
                                                      layout=widgets.Layout(width="150px", flex="0 0 auto")
                                                      ).add_class("cp-staging-sync-minutes")
         self.sync_start = widgets.Button(description="Start periodic push", icon="refresh",
+                                         layout=widgets.Layout(width="auto"),  # the default width cut its label
                                          tooltip="Push now, then every N minutes until stopped or the panel closes"
                                          ).add_class("cp-staging-sync-start")
         self.sync_stop = widgets.Button(description="Stop", icon="stop", disabled=True,

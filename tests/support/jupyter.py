@@ -37,6 +37,9 @@ def kernel_env(tmp: Path, *, colab: bool, extra: dict[str, str] | None = None) -
     env = dict(os.environ)
     env.update(JUPYTER_RUNTIME_DIR=str(tmp / "runtime"), COLAB_PANEL_DATA=str(tmp / "data"),
                JUPYTER_PLATFORM_DIRS="1", PYTHONUNBUFFERED="1")
+    # The kernel imports this checkout's colab_panel, not whichever one the venv was installed from
+    # (the kernel's working directory is the test's folder, so the checkout is not on its path).
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     if colab:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(COLAB_STUB), env.get("PYTHONPATH")]))
         env["COLAB_STUB_LOG"] = str(tmp / "colab_stub.jsonl")

@@ -237,3 +237,17 @@ def test_share_tab_checks_without_forcing_a_sign_in(fetch):
     controller.check_link()
     assert controller.error == "" and controller.link_verdict.outcome == "needs_sign_in"
     assert not controller.can_fix_link  # no account to plan a fix with
+
+
+def test_the_fetcher_from_the_environment_visits_the_emulator(emu, monkeypatch):
+    """What the panel's Share tab uses: under the emulator's variables the visitor goes there,
+    not to Google (where this machine has no route)."""
+    from colab_panel.drive.auth import ENV_EMULATOR, ENV_EMULATOR_CA
+
+    monkeypatch.setenv(ENV_EMULATOR, emu.base_url)
+    monkeypatch.setenv(ENV_EMULATOR_CA, str(emu.ca_cert_path))
+    fetch = WebFetcher.from_environment()
+    assert check_link(PUBLIC, fetch=fetch).outcome == "downloads"
+    assert check_link(PRIVATE, fetch=fetch).outcome == "needs_sign_in"
+    monkeypatch.delenv(ENV_EMULATOR)
+    assert WebFetcher.from_environment().rewrite_to is None
