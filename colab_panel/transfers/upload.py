@@ -134,13 +134,14 @@ class UploadStore:
         """Where an upload this process knows stands (raises for one it does not)."""
         return self._entry(upload_id).upload
 
-    def receive(self, upload_id: str, offset: int) -> ChunkHashes:
-        """Hashes for the chunk that is to arrive at `offset`, fed while its bytes are read and
-        handed to `write_chunk`; raises at once for an unknown upload. Close it (or use `with`)."""
+    def receive(self, upload_id: str, offset: int, *, sha256: bool = True) -> ChunkHashes:
+        """Hashes for the chunk that is to arrive at `offset` (its SHA-256 only when `sha256`: the
+        browser sent one to check), fed while its bytes are read and handed to `write_chunk`;
+        raises at once for an unknown upload. Close it (or use `with`)."""
         entry = self._entry(upload_id)
         with entry.lock:
             md5 = entry.md5.copy() if entry.md5 is not None and entry.md5_at == offset else None
-        return ChunkHashes(entry, offset, md5)
+        return ChunkHashes(entry, offset, md5, sha256=sha256)
 
     def write_chunk(self, upload_id: str, offset: int, data: bytes | bytearray, *, sha256_hex: str | None = None,
                     hashes: ChunkHashes | None = None) -> Upload:
@@ -157,7 +158,8 @@ class UploadStore:
                     "continue from there.", upload.committed_bytes)
             if offset + len(data) > upload.size_bytes:
                 raise TransferError(f"More bytes arrived than the file's declared size ({upload.size_bytes}).")
-            fed = hashes.finish() if hashes is not None and hashes.fits(entry, offset, len(data)) else None
+            fits = hashes is not None and hashes.fits(entry, offset, len(data), sha256=sha256_hex is not None)
+            fed = hashes.finish() if fits else None  # type: ignore[union-attr]
             md5 = _Md5Done(fed[1]) if fed is not None and fed[1] is not None else self._md5_after(entry, data, offset)
             sha = fed[0] if fed is not None else hashlib.sha256(data).hexdigest() if sha256_hex is not None else None
             if sha256_hex is not None and sha != sha256_hex.lower():
@@ -270,10 +272,10 @@ class ChunkHashes:
     block while the chunk arrives: hashlib lets go of the GIL, so reading the socket and the two
     hashes run side by side, and only the last block is left to hash once the body is in."""
 
-    def __init__(self, entry: _Open, offset: int, md5: Any) -> None:
+    def __init__(self, entry: _Open, offset: int, md5: Any, *, sha256: bool = True) -> None:
         self._entry, self._offset = entry, offset
         self.fed_bytes = 0
-        self._sha = hashlib.sha256()
+        self._sha = hashlib.sha256() if sha256 else None
         self._md5 = md5  # None: the md5 is not at `offset` in this process; write_chunk catches up
         self._queues: list[queue.SimpleQueue[memoryview | None]] = []
         self._threads: list[threading.Thread] = []
@@ -292,13 +294,14 @@ class ChunkHashes:
         for inbox in self._queues:
             inbox.put(block)
 
-    def fits(self, entry: _Open, offset: int, size_bytes: int) -> bool:
-        return entry is self._entry and offset == self._offset and size_bytes == self.fed_bytes
+    def fits(self, entry: _Open, offset: int, size_bytes: int, *, sha256: bool) -> bool:
+        return (entry is self._entry and offset == self._offset and size_bytes == self.fed_bytes
+                and (self._sha is not None or not sha256))
 
-    def finish(self) -> tuple[str, Any]:
-        """(the chunk's SHA-256 in hex, the md5 with the chunk added or None), once all is hashed."""
+    def finish(self) -> tuple[str | None, Any]:
+        """(the chunk's SHA-256 in hex or None, the md5 with the chunk added or None), once all is hashed."""
         self.close()
-        return self._sha.hexdigest(), self._md5
+        return (self._sha.hexdigest() if self._sha is not None else None), self._md5
 
     def close(self) -> None:
         """Stop the threads (after what was fed is hashed). Safe to call twice."""

@@ -221,3 +221,19 @@ def test_hashing_threads_end_when_the_chunk_never_arrives(tmp_path: Path):
     with _hashed_while_arriving(store, up.id, 0, DATA[:100]):
         pass  # the connection dropped mid-body: write_chunk is never called
     assert threading.active_count() == before
+
+
+def test_a_chunk_hashed_without_its_sha256_is_still_checked_when_one_comes(tmp_path: Path):
+    store = UploadStore()
+    up = store.begin(tmp_path, "a.bin", size_bytes=len(DATA))
+    hashes = store.receive(up.id, 0, sha256=False)  # the browser sent no SHA-256 (no SubtleCrypto)
+    with hashes:
+        hashes.feed(memoryview(b"x" + DATA[1:400]))
+        with pytest.raises(TransferError, match="damaged"):  # but one is given here: it is computed
+            store.write_chunk(up.id, 0, b"x" + DATA[1:400], sha256_hex=hashlib.sha256(DATA[:400]).hexdigest(),
+                              hashes=hashes)
+    with store.receive(up.id, 0, sha256=False) as hashes:
+        hashes.feed(memoryview(DATA[:400]))
+        store.write_chunk(up.id, 0, DATA[:400], hashes=hashes)
+    _send(store, up.id, DATA, 400, 400)
+    assert store.status(up.id).md5 == hashlib.md5(DATA).hexdigest()
