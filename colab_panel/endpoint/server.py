@@ -42,6 +42,7 @@ TICKET_TTL_S = 600.0
 MAX_TICKETS = 64  # outstanding tickets, and live page sessions, each (oldest dropped)
 MAX_CONNECTIONS = 32
 READ_TIMEOUT_S = 30.0  # one socket read; a chunk of 8 MB arrives in many
+BODY_BLOCK_BYTES = 1024 * 1024  # a body is read (and handed on) in blocks of this size
 
 Handler = Callable[["Request"], None]
 _METHODS = ("GET", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "HEAD")
@@ -149,8 +150,9 @@ class Request:
     def arg(self, name: str, default: str = "") -> str:
         return self.query.get(name, [default])[-1]
 
-    def body(self, limit: int) -> bytearray:
-        """The request's body (at most `limit` bytes, else PanelError); short reads raise OSError."""
+    def body(self, limit: int, on_block: Callable[[memoryview], None] | None = None) -> bytearray:
+        """The request's body (at most `limit` bytes, else PanelError); short reads raise OSError.
+        `on_block` is given each block (a view into the body) as soon as it has arrived."""
         length = int(self.headers.get("Content-Length") or 0)
         if length > limit or length < 0:
             self.handler.close_connection = True
@@ -158,10 +160,12 @@ class Request:
         data = bytearray(length)  # read in place: no copy per block, none at the end
         view, got = memoryview(data), 0
         while got < length:
-            n = self.handler.rfile.readinto(view[got:got + 1024 * 1024])
+            n = self.handler.rfile.readinto(view[got:got + BODY_BLOCK_BYTES])
             if not n:
                 self.handler.close_connection = True
                 raise ConnectionError("the connection closed mid-body")
+            if on_block is not None:
+                on_block(view[got:got + n])
             got += n
         return data
 

@@ -133,9 +133,15 @@ class TransferService:
                 offset = int(request.arg("offset", "-1"))
             except ValueError:
                 raise TransferError("offset must be a whole number of bytes") from None
-            data = request.body(MAX_CHUNK_BYTES)
-            upload = self.store.write_chunk(upload_id, offset, data,
-                                            sha256_hex=request.headers.get("X-Chunk-Sha256") or None)
+            sha256_hex = request.headers.get("X-Chunk-Sha256") or None
+            try:
+                hashes = self.store.receive(upload_id, offset, sha256=sha256_hex is not None)
+            except TransferError:
+                request.body(MAX_CHUNK_BYTES)  # read all the same, so the connection stays usable
+                raise
+            with hashes:  # the chunk is hashed while its bytes arrive
+                data = request.body(MAX_CHUNK_BYTES, on_block=hashes.feed)
+                upload = self.store.write_chunk(upload_id, offset, data, sha256_hex=sha256_hex, hashes=hashes)
             if upload.done:
                 self._uploaded(upload)
             return self._json(upload)

@@ -3,6 +3,9 @@
     store = UploadStore()
     up = store.begin("/content/data", "images/cat.jpg", size_bytes=n, last_modified_ms=t)
     up = store.write_chunk(up.id, up.committed_bytes, data, sha256_hex=...)   # until up.done
+    with store.receive(up.id, offset) as hashes:   # or: hashes fed while the chunk arrives
+        ... hashes.feed(block) ...
+        up = store.write_chunk(up.id, offset, data, sha256_hex=..., hashes=hashes)
     up.md5                                # of the whole file, once done
 
 The protocol, and why:
@@ -17,9 +20,12 @@ The protocol, and why:
   (`UploadOffsetMismatch`, HTTP 409) with the offset to continue from, so a retry after a lost
   answer costs one chunk at most and never writes a byte twice.
 - Integrity: the browser sends each chunk's SHA-256 (SubtleCrypto, fast, per chunk) and a chunk
-  whose bytes differ is refused before it is written. The md5 of the whole file is computed
-  here, incrementally as chunks are committed (hashing multi-GB files in JS is slow), and the
-  final answer carries it, to compare with ``md5sum`` on the user's side or Drive's checksum.
+  whose bytes differ is refused before it is written: that check is automatic and catches a
+  chunk damaged or cut between the browser's read and this process. The md5 of the whole file
+  is computed here, incrementally as chunks are committed (hashing multi-GB files in JS is
+  slow), and the final answer carries it, for the user to compare with ``md5sum`` of the file
+  they meant to send (it catches what no per-chunk check can: a file that changed on their
+  disk while it was read). Both are computed while the chunk's bytes arrive (`receive()`).
 - A full disk removes the partial upload (its space is freed) and says so; `cancel()` removes
   only the partial upload, never a finished file.
 """
@@ -30,6 +36,7 @@ import errno
 import hashlib
 import json
 import os
+import queue
 import shutil
 import threading
 from dataclasses import dataclass
@@ -41,7 +48,7 @@ from colab_panel.errors import TransferError, UploadOffsetMismatch
 from colab_panel.inputs import os_error_in_words, shown
 from colab_panel.units import human_bytes
 
-__all__ = ["CHUNK_BYTES", "MAX_CHUNK_BYTES", "PARTS_DIR", "Upload", "UploadStore", "safe_relative_name"]
+__all__ = ["CHUNK_BYTES", "MAX_CHUNK_BYTES", "PARTS_DIR", "ChunkHashes", "Upload", "UploadStore", "safe_relative_name"]
 
 CHUNK_BYTES = 8 * 1024 * 1024  # what the browser sends per request
 MAX_CHUNK_BYTES = 64 * 1024 * 1024  # what the endpoint accepts per request (the chunk is held in memory)
@@ -127,8 +134,19 @@ class UploadStore:
         """Where an upload this process knows stands (raises for one it does not)."""
         return self._entry(upload_id).upload
 
-    def write_chunk(self, upload_id: str, offset: int, data: bytes | bytearray, *, sha256_hex: str | None = None) -> Upload:
-        """Commit `data` at `offset`, which must be where the committed bytes end."""
+    def receive(self, upload_id: str, offset: int, *, sha256: bool = True) -> ChunkHashes:
+        """Hashes for the chunk that is to arrive at `offset` (its SHA-256 only when `sha256`: the
+        browser sent one to check), fed while its bytes are read and handed to `write_chunk`;
+        raises at once for an unknown upload. Close it (or use `with`)."""
+        entry = self._entry(upload_id)
+        with entry.lock:
+            md5 = entry.md5.copy() if entry.md5 is not None and entry.md5_at == offset else None
+        return ChunkHashes(entry, offset, md5, sha256=sha256)
+
+    def write_chunk(self, upload_id: str, offset: int, data: bytes | bytearray, *, sha256_hex: str | None = None,
+                    hashes: ChunkHashes | None = None) -> Upload:
+        """Commit `data` at `offset`, which must be where the committed bytes end. `hashes`, from
+        `receive()`, saves hashing `data` here when they were fed exactly its bytes."""
         entry = self._entry(upload_id)
         with entry.lock:
             upload = entry.upload
@@ -140,8 +158,11 @@ class UploadStore:
                     "continue from there.", upload.committed_bytes)
             if offset + len(data) > upload.size_bytes:
                 raise TransferError(f"More bytes arrived than the file's declared size ({upload.size_bytes}).")
-            md5 = self._md5_after(entry, data, offset)
-            if sha256_hex is not None and hashlib.sha256(data).hexdigest() != sha256_hex.lower():
+            fits = hashes is not None and hashes.fits(entry, offset, len(data), sha256=sha256_hex is not None)
+            fed = hashes.finish() if fits else None  # type: ignore[union-attr]
+            md5 = _Md5Done(fed[1]) if fed is not None and fed[1] is not None else self._md5_after(entry, data, offset)
+            sha = fed[0] if fed is not None else hashlib.sha256(data).hexdigest() if sha256_hex is not None else None
+            if sha256_hex is not None and sha != sha256_hex.lower():
                 md5.join()
                 raise TransferError("A chunk arrived damaged (its SHA-256 differs from the browser's); "
                                     "it was not written and will be sent again.")
@@ -244,6 +265,72 @@ class UploadStore:
     def _forget(self, upload_id: str) -> None:
         with self._lock:
             self._open.pop(upload_id, None)
+
+
+class ChunkHashes:
+    """One chunk's SHA-256 and the upload's running md5, each in a thread of its own, fed block by
+    block while the chunk arrives: hashlib lets go of the GIL, so reading the socket and the two
+    hashes run side by side, and only the last block is left to hash once the body is in."""
+
+    def __init__(self, entry: _Open, offset: int, md5: Any, *, sha256: bool = True) -> None:
+        self._entry, self._offset = entry, offset
+        self.fed_bytes = 0
+        self._sha = hashlib.sha256() if sha256 else None
+        self._md5 = md5  # None: the md5 is not at `offset` in this process; write_chunk catches up
+        self._queues: list[queue.SimpleQueue[memoryview | None]] = []
+        self._threads: list[threading.Thread] = []
+        for digest in (self._sha, self._md5):
+            if digest is not None:
+                inbox: queue.SimpleQueue[memoryview | None] = queue.SimpleQueue()
+                thread = threading.Thread(target=_hash_until_none, args=(digest, inbox),
+                                          name="colab_panel-upload-hash", daemon=True)
+                thread.start()
+                self._queues.append(inbox)
+                self._threads.append(thread)
+
+    def feed(self, block: memoryview) -> None:
+        """Hash `block` next; its bytes must not change until `finish()` or `close()`."""
+        self.fed_bytes += len(block)
+        for inbox in self._queues:
+            inbox.put(block)
+
+    def fits(self, entry: _Open, offset: int, size_bytes: int, *, sha256: bool) -> bool:
+        return (entry is self._entry and offset == self._offset and size_bytes == self.fed_bytes
+                and (self._sha is not None or not sha256))
+
+    def finish(self) -> tuple[str | None, Any]:
+        """(the chunk's SHA-256 in hex or None, the md5 with the chunk added or None), once all is hashed."""
+        self.close()
+        return (self._sha.hexdigest() if self._sha is not None else None), self._md5
+
+    def close(self) -> None:
+        """Stop the threads (after what was fed is hashed). Safe to call twice."""
+        for inbox in self._queues:
+            inbox.put(None)
+        for thread in self._threads:
+            thread.join()
+        self._queues, self._threads = [], []
+
+    def __enter__(self) -> ChunkHashes:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _hash_until_none(digest: Any, inbox: queue.SimpleQueue[memoryview | None]) -> None:
+    while (block := inbox.get()) is not None:
+        digest.update(block)
+
+
+class _Md5Done:
+    """An md5 computed already, in the shape of `_Md5Thread`."""
+
+    def __init__(self, md5: Any) -> None:
+        self.result = md5
+
+    def join(self) -> None:
+        pass
 
 
 class _Md5Thread(threading.Thread):

@@ -170,3 +170,70 @@ def test_the_same_file_uploads_again_once_the_first_copy_was_removed(tmp_path: P
     assert not again.done and again.committed_bytes == 0
     store.write_chunk(again.id, 0, b"abc")
     assert (tmp_path / "a.bin").read_bytes() == b"abc"
+
+
+def _hashed_while_arriving(store: UploadStore, upload_id: str, offset: int, data: bytes, block: int = 128):
+    """What the endpoint does: the chunk's hashes fed block by block as its bytes arrive."""
+    hashes = store.receive(upload_id, offset)
+    view = memoryview(data)
+    for at in range(0, len(data), block):
+        hashes.feed(view[at:at + block])
+    return hashes
+
+
+def test_chunks_hashed_while_they_arrive_make_the_same_file_and_md5(tmp_path: Path):
+    store = UploadStore()
+    up = store.begin(tmp_path, "a.bin", size_bytes=len(DATA))
+    for offset in range(0, len(DATA), 300):
+        chunk = DATA[offset:offset + 300]
+        with _hashed_while_arriving(store, up.id, offset, chunk) as hashes:
+            store.write_chunk(up.id, offset, chunk, sha256_hex=hashlib.sha256(chunk).hexdigest(), hashes=hashes)
+    done = store.status(up.id)
+    assert done.done and done.md5 == hashlib.md5(DATA).hexdigest()
+    assert (tmp_path / "a.bin").read_bytes() == DATA
+
+
+def test_a_chunk_damaged_on_the_way_is_refused_when_hashed_while_arriving(tmp_path: Path):
+    store = UploadStore()
+    up = store.begin(tmp_path, "a.bin", size_bytes=len(DATA))
+    damaged = b"x" + DATA[1:400]
+    with _hashed_while_arriving(store, up.id, 0, damaged) as hashes, pytest.raises(TransferError, match="damaged"):
+        store.write_chunk(up.id, 0, damaged, sha256_hex=hashlib.sha256(DATA[:400]).hexdigest(), hashes=hashes)
+    assert store.status(up.id).committed_bytes == 0
+    _send(store, up.id, DATA, 0, 400)  # the md5 holds nothing of the refused chunk
+    assert store.status(up.id).md5 == hashlib.md5(DATA).hexdigest()
+
+
+def test_hashes_of_other_bytes_than_the_chunk_are_not_trusted(tmp_path: Path):
+    store = UploadStore()
+    up = store.begin(tmp_path, "a.bin", size_bytes=len(DATA))
+    with _hashed_while_arriving(store, up.id, 0, DATA[:300]) as hashes:  # fed fewer bytes than written
+        store.write_chunk(up.id, 0, DATA[:400], sha256_hex=hashlib.sha256(DATA[:400]).hexdigest(), hashes=hashes)
+    _send(store, up.id, DATA, 400, 400)
+    assert store.status(up.id).md5 == hashlib.md5(DATA).hexdigest()
+
+
+def test_hashing_threads_end_when_the_chunk_never_arrives(tmp_path: Path):
+    import threading
+    store = UploadStore()
+    up = store.begin(tmp_path, "a.bin", size_bytes=len(DATA))
+    before = threading.active_count()
+    with _hashed_while_arriving(store, up.id, 0, DATA[:100]):
+        pass  # the connection dropped mid-body: write_chunk is never called
+    assert threading.active_count() == before
+
+
+def test_a_chunk_hashed_without_its_sha256_is_still_checked_when_one_comes(tmp_path: Path):
+    store = UploadStore()
+    up = store.begin(tmp_path, "a.bin", size_bytes=len(DATA))
+    hashes = store.receive(up.id, 0, sha256=False)  # the browser sent no SHA-256 (no SubtleCrypto)
+    with hashes:
+        hashes.feed(memoryview(b"x" + DATA[1:400]))
+        with pytest.raises(TransferError, match="damaged"):  # but one is given here: it is computed
+            store.write_chunk(up.id, 0, b"x" + DATA[1:400], sha256_hex=hashlib.sha256(DATA[:400]).hexdigest(),
+                              hashes=hashes)
+    with store.receive(up.id, 0, sha256=False) as hashes:
+        hashes.feed(memoryview(DATA[:400]))
+        store.write_chunk(up.id, 0, DATA[:400], hashes=hashes)
+    _send(store, up.id, DATA, 400, 400)
+    assert store.status(up.id).md5 == hashlib.md5(DATA).hexdigest()
