@@ -4,8 +4,10 @@
   loop writing the same files (<= 1.1x), vs `zipfile.extractall` (reference), and ours with
   zlib-ng vs ours forced onto the standard zlib (what the wheel buys).
 - One 512 MB stored member: ours vs `cp` of the archive file itself (<= 1.2x).
-- A 1 GB (content) .tar.gz: ours vs today's path, the standard `gzip` module (>= 1.5x), and
-  reading the gzip stream alone through ISA-L vs zlib-ng (why ISA-L is the gzip choice).
+- A 1 GB (content) .tar.gz: ours vs the code before #17 (`BEFORE`, unpacked from git and run
+  in a fresh interpreter, as ours is for that row) (>= 1.5x); ours vs ours forced onto the
+  standard `gzip` module (what the wheel buys); the gzip stream alone through ISA-L vs zlib-ng
+  (why ISA-L is the gzip choice).
 
 Small-file outputs are kept until their row ends: on this machine's ext4 (no journal) the
 inode allocator skips every recently deleted inode one by one, so deleting 20,000 files makes
@@ -21,6 +23,7 @@ import os
 import random
 import shutil
 import subprocess
+import sys
 import tarfile
 import tempfile
 import time
@@ -38,6 +41,9 @@ LARGE_SIZE = 512 * 1024 * 1024
 TAR_FILE_SIZE = 1024 * 1024
 TAR_FILES = 1024  # 1 GB of content
 RUNS = 5
+BEFORE = "14e0c69"  # the last commit before #17's extraction work: the "today" of its tar.gz goal
+REPO = Path(__file__).resolve().parents[1]
+_EXTRACT = "import sys; from colab_panel.staging import extract_archive; extract_archive(sys.argv[1], sys.argv[2])"
 
 
 def _build_small_zip(path: Path) -> list[tuple[str, bytes]]:
@@ -179,14 +185,43 @@ def _gzip_read(archive: Path, reader: Callable[[io.BufferedReader], io.BufferedI
     return timed
 
 
+def _in_fresh_python(tree: Path, archive: Path) -> Callable[[Path], None]:
+    def run(out: Path) -> None:
+        env = dict(os.environ, PYTHONPATH=str(tree))
+        subprocess.run([sys.executable, "-c", _EXTRACT, str(archive), str(out)], env=env, cwd=tree, check=True)
+    return run
+
+
+def _before_tree(work: Path) -> Path | None:
+    """The package as it was at BEFORE, unpacked under `work`; None without git or that commit."""
+    tree = work / "before"
+    tree.mkdir()
+    try:
+        blob = subprocess.run(["git", "-C", str(REPO), "archive", BEFORE, "colab_panel"], capture_output=True,
+                              check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=blob, check=True)
+    return tree
+
+
 def _tar_rows(work: Path) -> list[Row]:
     archive = work / "set.tar.gz"
     _build_tar_gz(archive)
     timer = _Timer(work, keep=False)
     extract = lambda out: extract_archive(archive, out)  # noqa: E731
     gzip_name = fast_zlib.codecs().gzip_name
-    rows = [_row(f"1 GB tar.gz ({TAR_FILES} x 1 MB): ours ({gzip_name}) vs today's path, the gzip module (speed-up)",
-                 timer(extract), timer(extract, stdlib=True), ">= 1.5x", lambda x: x >= 1.5, True)]
+    label = f"1 GB tar.gz ({TAR_FILES} x 1 MB): ours ({gzip_name})"
+    rows = []
+    before = _before_tree(work)
+    if before is None:
+        print(f"bench_extract: no git checkout with {BEFORE}; skipping the before-#17 row")
+    else:
+        rows.append(_row(f"{label} vs the code before #17 (git {BEFORE}), fresh processes (speed-up)",
+                         timer(_in_fresh_python(REPO, archive)), timer(_in_fresh_python(before, archive)),
+                         ">= 1.5x", lambda x: x >= 1.5, True))
+    rows.append(_row(f"{label} vs ours on the gzip module, no wheel (speed-up)", timer(extract),
+                     timer(extract, stdlib=True), "> 1x", lambda x: x > 1, True))
     try:
         from isal import igzip
         from zlib_ng import gzip_ng
