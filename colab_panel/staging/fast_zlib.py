@@ -1,12 +1,12 @@
 """The fastest installed inflate, gzip reader and CRC-32: zlib-ng or ISA-L where their wheels are, else zlib.
 
-Measured on this project's machine (benchmarks/README.md, the `fast_zlib` rows):
+Measured here (`python -m benchmarks.run extract`, rows in benchmarks/README.md):
 
-- CRC-32: zlib-ng and ISA-L both run ~10x the standard `zlib` (~65 vs ~7 GB/s);
-- raw deflate of zip members: zlib-ng inflates a 10 KB member ~1.8x faster than `zlib`. ISA-L
+- CRC-32: zlib-ng (or ISA-L, as fast) ~4x the standard `zlib` on 64 MB;
+- raw deflate of zip members: zlib-ng inflates 10 KB members ~1.5x faster than `zlib`. ISA-L
   is not used for it: its decompressobj keeps unread input inside instead of handing it back
   as `unconsumed_tail`, and the bounded streaming decoder in `zip_decoders` relies on that;
-- gzip streams (.tar.gz): ISA-L's reader is ~3x the `gzip` module, zlib-ng's ~2x.
+- gzip streams (.tar.gz): ISA-L's reader ~3x the `gzip` module and faster than zlib-ng's.
 
 Both are drop-in: same signatures, same bytes out, the same `gzip.BadGzipFile` messages. A
 missing wheel only costs speed: the next choice serves, down to the standard modules.
