@@ -298,6 +298,7 @@ def _inflate_stream(fd: int, info: zipfile.ZipInfo, offset: int, out: int, track
     """Inflate a deflate, bzip2 or lzma member chunk by chunk, counting against its declared size."""
     comp_left = info.compress_size
     z = fast_zlib.codecs()
+    corrupt: tuple[type[BaseException], ...] = (*z.errors, lzma.LZMAError, EOFError, ValueError)
     try:
         header = b""
         if info.compress_type == zipfile.ZIP_LZMA:
@@ -331,7 +332,7 @@ def _inflate_stream(fd: int, info: zipfile.ZipInfo, offset: int, out: int, track
             crc = z.crc32(data, crc)
             writing.write_all(out, data)
             tracker.add(len(data))
-    except (*z.errors, lzma.LZMAError, EOFError, ValueError):
+    except corrupt:
         raise _short(info) from None
     except OSError as e:
         if e.errno is not None:
