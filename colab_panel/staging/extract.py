@@ -21,6 +21,7 @@ from typing import BinaryIO
 
 from colab_panel.errors import InsufficientSpace, StagingCancelled, StagingError
 from colab_panel.disk import writing
+from colab_panel.staging import fast_zlib
 from colab_panel.staging.extract_inputs import archive_file, bounded, check_options, check_stream, destination, shown
 from colab_panel.staging.formats import detect_format
 from colab_panel.staging.output_limit import DEFAULT_MAX_RATIO, OutputLimit
@@ -138,6 +139,6 @@ def errors_in_words(what: str, dest: Path) -> Iterator[None]:
     except _CORRUPT as e:
         raise StagingError(f"{what} is corrupt or truncated ({e}); nothing was extracted.") from None
     except Exception as e:
-        if type(e).__module__.startswith("zstandard"):
+        if type(e).__module__.startswith("zstandard") or isinstance(e, fast_zlib.loaded_errors()):
             raise StagingError(f"{what} is corrupt ({e}); nothing was extracted.") from None
         raise

@@ -7,13 +7,14 @@ extract" (a plain file, or a lone `data.csv.gz`, which staging copies as it is).
 from __future__ import annotations
 
 import bz2
-import gzip
 import lzma
 import os
 import tarfile
 import zipfile
 from dataclasses import dataclass
 from typing import BinaryIO
+
+from colab_panel.staging import fast_zlib
 
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 COMPRESSION_MAGICS = {
@@ -84,7 +85,7 @@ def open_decompressed(raw: BinaryIO, compression: str | None) -> BinaryIO:
     if compression is None:
         return raw
     if compression == "gz":
-        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+        return fast_zlib.codecs().gzip_reader(raw)
     if compression == "bz2":
         return bz2.BZ2File(raw, "rb")  # type: ignore[return-value]
     if compression == "xz":

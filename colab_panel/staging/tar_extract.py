@@ -15,6 +15,10 @@ will be after the merge (`merged_view`) before the move.
 that would turn "a member that claims less data than it has" into a silently truncated
 dataset. So we decompress ourselves (also the only way to read zstd) and check that nothing
 but zero padding follows the last member.
+
+Speed: `fast_zlib` picks ISA-L's gzip reader when installed (~3x the `gzip` module), and the
+stream is read in 64 KB steps. Decompressing ahead in a second thread was measured and dropped:
+on this 2-core machine it made a 1 GB .tar.gz slower with ISA-L (5.8 -> 8.1 s, 3.3 -> 5.1 s).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import gzip
 import os
 import tarfile
 import threading
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
@@ -39,6 +44,8 @@ from colab_panel.staging.safety import (LinkSet, Parts, check_link_target,
 from colab_panel.staging.staging_area import StagingArea
 
 _WINDOW = 1024 * 1024  # recent decompressed bytes kept to inspect what follows the last member
+_TAR_BUFSIZE = 64 * 1024  # tarfile's read size (default 10 KB): fewer calls, and each header read
+# copies what is left of one buffer, so far larger would cost more on small files than it saves
 
 
 def _binary(data: object) -> bytes:
@@ -86,7 +93,7 @@ class _CountingReader:
 
 
 class _WindowReader:
-    """The decompressed tar stream as tarfile reads it, remembering the last `_WINDOW` bytes.
+    """The decompressed tar stream as tarfile reads it, remembering at least the last `_WINDOW` bytes.
 
     Every decompressed byte (members, headers, padding) is held to `limit`'s ratio against
     the compressed bytes read so far, or the archive's size when known (`input_size`).
@@ -98,8 +105,9 @@ class _WindowReader:
         self._limit = limit
         self._input_size = input_size
         self.position = 0
-        self.window = bytearray()
-        self.window_start = 0
+        self._recent: deque[bytes] = deque()  # the chunks read last, oldest first: no copying
+        self._recent_bytes = 0
+        self.window_start = 0  # stream offset of the oldest kept chunk
 
     def _advance(self, n: int) -> None:
         self.position += n
@@ -108,11 +116,12 @@ class _WindowReader:
     def read(self, size: int = -1) -> bytes:
         data = self._stream.read(size)
         self._advance(len(data))
-        self.window += data
-        if len(self.window) > 2 * _WINDOW:
-            drop = len(self.window) - _WINDOW
-            del self.window[:drop]
-            self.window_start += drop
+        self._recent.append(data)
+        self._recent_bytes += len(data)
+        while self._recent_bytes - len(self._recent[0]) >= _WINDOW:
+            old = self._recent.popleft()
+            self._recent_bytes -= len(old)
+            self.window_start += len(old)
         return data
 
     def rest_is_zero_padding(self, end_of_members: int) -> bool:
@@ -122,8 +131,8 @@ class _WindowReader:
         member boundary (the zstd reader, unlike gzip/bz2/xz, does not report a truncated frame).
         """
         if end_of_members < self.window_start:
-            return False  # can't happen with tarfile's 10 KB reads; refuse rather than guess
-        if any(self.window[end_of_members - self.window_start:]):
+            return False  # can't happen: tarfile reads 64 KB at a time; refuse rather than guess
+        if any(b"".join(self._recent)[end_of_members - self.window_start:]):
             return False
         while True:
             chunk = self._stream.read(writing.COPY_CHUNK)
@@ -187,7 +196,8 @@ def _extract_members(reader: _WindowReader, root: str, tracker: ProgressTracker,
     dirs: set[Parts] = {()}
     written = 0
     try:
-        tf = tarfile.open(fileobj=reader, mode="r|", encoding="utf-8", errors="surrogateescape")  # type: ignore[call-overload]
+        tf = tarfile.open(fileobj=reader, mode="r|", bufsize=_TAR_BUFSIZE, encoding="utf-8",  # type: ignore[call-overload]
+                          errors="surrogateescape")
     except tarfile.ReadError as e:
         raise StagingError(f"This is not a readable tar archive ({e}).") from None
     with tf:

@@ -15,7 +15,8 @@ import bz2
 import lzma
 import struct
 import zipfile
-import zlib
+
+from colab_panel.staging import fast_zlib
 
 
 class Decoder:
@@ -34,7 +35,7 @@ class Decoder:
 
 class _Deflate(Decoder):
     def __init__(self) -> None:
-        self._z = zlib.decompressobj(-zlib.MAX_WBITS)
+        self._z = fast_zlib.codecs().decompressobj(fast_zlib.RAW_DEFLATE)
         self._pending = b""
 
     @property
