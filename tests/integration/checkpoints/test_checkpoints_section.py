@@ -8,32 +8,15 @@ import hashlib
 import os
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from colab_panel.controllers.checkpoints import CheckpointsController
-from colab_panel.drive.client import Drive
-from colab_panel.drive.emulator import DriveEmulator
 from colab_panel.views.checkpoints import CheckpointsSection
-from support.drive import child_id, emulator_drive
+from support.drive import child_id
 
 FAST = {"interval_s": 0.1, "settle_s": 0.05}
-
-
-@pytest.fixture
-def emu(tmp_path: Path) -> Iterator[DriveEmulator]:
-    seed = tmp_path / "seed"
-    (seed / "ckpt").mkdir(parents=True)
-    with DriveEmulator(root=seed, max_page_size=1000) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def drive(emu: DriveEmulator) -> Iterator[Drive]:
-    with emulator_drive(emu) as d:
-        yield d
 
 
 def _write(path: Path, size: int, age_s: float = 30) -> None:

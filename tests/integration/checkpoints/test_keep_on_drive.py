@@ -13,7 +13,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,24 +22,10 @@ from colab_panel.checkpoints.catalog import CATALOG_NAME
 from colab_panel.drive.client import Drive
 from colab_panel.drive.emulator import DriveEmulator
 from colab_panel.errors import StagingError
-from support.drive import child_id, emulator_drive
+from support.drive import child_id
 from support.polling import poll_until
 
 PIECE = 64 * 1024
-
-
-@pytest.fixture
-def emu(tmp_path: Path) -> Iterator[DriveEmulator]:
-    seed = tmp_path / "seed"
-    (seed / "ckpt").mkdir(parents=True)
-    with DriveEmulator(root=seed, max_page_size=1000) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def drive(emu: DriveEmulator) -> Iterator[Drive]:
-    with emulator_drive(emu) as d:
-        yield d
 
 
 def _live(emu: DriveEmulator, folder: str) -> dict[str, list]:
