@@ -29,9 +29,15 @@ class RequestLog:
     """Thread-safe, append-only; `count()` filters like fault rules do."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
         self._records: list[RequestRecord] = []
         self._media_bytes_sent = 0
+        self._in_flight = 0  # requests being answered: each is added once its answer is out
+
+    def started(self) -> None:
+        """A request is being answered; its record follows with `add()`."""
+        with self._lock:
+            self._in_flight += 1
 
     def sent(self, nbytes: int) -> None:
         """Count `nbytes` of a media body just written (called while the response is going)."""
@@ -55,6 +61,8 @@ class RequestLog:
     def add(self, record: RequestRecord) -> None:
         with self._lock:
             self._records.append(record)
+            self._in_flight = max(0, self._in_flight - 1)
+            self._lock.notify_all()
 
     @property
     def records(self) -> list[RequestRecord]:
@@ -78,8 +86,12 @@ class RequestLog:
             and (status is None or record.status == status)
         )
 
-    def clear(self) -> None:
+    def clear(self, settle_s: float = 5.0) -> None:
+        """Forget what was logged. A client can hold an answer's last byte before the server has
+        logged that answer, so the requests still being answered are waited for (up to `settle_s`)
+        first: their records would otherwise land after the clear, as if asked for later."""
         with self._lock:
+            self._lock.wait_for(lambda: self._in_flight == 0, timeout=settle_s)
             self._records.clear()
             self._media_bytes_sent = 0
 

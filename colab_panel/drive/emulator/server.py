@@ -324,6 +324,7 @@ class _Handler(BaseHTTPRequestHandler):
         media = is_media_request(method, path, query)
         status = 0
         self._body_bytes = self._body_offset = 0
+        emulator.requests.started()
         try:
             body = self._read_body(headers)
             method, query, body = _apply_method_override(method, query, headers, body)
