@@ -1,5 +1,6 @@
-"""Every tab of the panel, light and dark, 1400, 900 and 600 px wide: nothing overflows its box and
-every piece of text reaches WCAG AA contrast (4.5:1) on the background it is drawn on.
+"""Every tab of the panel in JupyterLab, Notebook 7 and Voila, light and dark, 1400, 900 and 600 px
+wide: nothing overflows its box and every piece of text reaches WCAG AA contrast (4.5:1) on the
+background it is drawn on.
 
 The Drive tab talks to the demo's emulated Drive, so it shows a real listing, and the Share tab
 shows a folder's links, each row with its copy button; the Staging tab shows a finished run. Screenshots of every
@@ -14,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from colab_panel.demo.drive_sample import DATASETS_ID, demo_drive, emulator_env
-from support.browser import open_notebook, run_all_cells
-from support.jupyter import jupyterlab, voila, write_notebook
+from support.browser import KERNEL_IDLE, open_notebook, run_all_cells
+from support.jupyter import jupyterlab, notebook7, voila, write_notebook
 from support.layout_checks import low_contrast, overflowing
 
 PANEL_CELL = "from colab_panel import Panel\nPanel()"
@@ -104,6 +105,26 @@ def test_every_tab_fits_and_reads_in_jupyterlab(page, lab, theme):
     run_all_cells(page)
     page.wait_for_selector(".cp-panel .cp-fact-python", timeout=90_000)
     problems = _check_every_tab(page, f"lab-{theme}")
+    assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:60])
+
+
+@pytest.mark.parametrize("theme", sorted(LAB_THEMES))
+def test_every_tab_fits_and_reads_in_notebook7(page, tmp_path, drive_env, theme):
+    write_notebook(tmp_path / "panel.ipynb", [PANEL_CELL])
+    _sample_folder(tmp_path)
+    with notebook7(tmp_path, tmp_path, env_extra=drive_env) as server:
+        page.goto(f"{server.url}notebooks/panel.ipynb?token={server.token}", timeout=90_000)
+        page.wait_for_selector(".jp-Notebook", timeout=90_000)
+        page.wait_for_function("() => window.jupyterapp && window.jupyterapp.commands"
+                               ".hasCommand('apputils:change-theme')", timeout=90_000)
+        page.evaluate("(theme) => window.jupyterapp.commands.execute('apputils:change-theme', {theme})",
+                      LAB_THEMES[theme])
+        page.wait_for_selector(f"body[data-jp-theme-name='{LAB_THEMES[theme]}']", state="attached",
+                               timeout=30_000)
+        page.wait_for_function(KERNEL_IDLE, timeout=90_000)
+        run_all_cells(page)
+        page.wait_for_selector(".cp-panel .cp-fact-python", timeout=90_000)
+        problems = _check_every_tab(page, f"nb7-{theme}")
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:60])
 
 

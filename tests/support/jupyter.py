@@ -73,6 +73,21 @@ def jupyterlab(root_dir: Path, tmp: Path, *, colab: bool = False,
 
 
 @contextmanager
+def notebook7(root_dir: Path, tmp: Path, *, env_extra: dict[str, str] | None = None,
+              timeout_s: float = 120) -> Iterator[Server]:
+    """Jupyter Notebook 7 (the classic-looking front end built on JupyterLab's parts)."""
+    port, token = processes.free_port(HOST), secrets.token_hex(16)
+    env = kernel_env(tmp, colab=False, extra=env_extra)
+    _quiet_lab_settings(tmp / "lab-settings")
+    env["JUPYTERLAB_SETTINGS_DIR"] = str(tmp / "lab-settings")
+    args = [sys.executable, "-m", "notebook", "--no-browser", f"--ServerApp.ip={HOST}",
+            f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root_dir}",
+            "--JupyterNotebookApp.expose_app_in_browser=True", "--ServerApp.allow_root=True"]
+    yield from _serve(args, env, root_dir, tmp / "notebook.log", port, token, timeout_s)
+
+
+@contextmanager
 def voila(notebook: Path, tmp: Path, *, colab: bool = False,
           env_extra: dict[str, str] | None = None, timeout_s: float = 120) -> Iterator[Server]:
     from colab_panel.demo.server import voila_command
