@@ -135,7 +135,8 @@ class DriveTab(widgets.VBox):
         self.export_format = widgets.Dropdown(description="Export as", layout=widgets.Layout(width="220px"),
                                               style={"description_width": "64px"}).add_class("cp-drive-export-format")
         self.dest = _text("Download to (runtime folder)", "cp-drive-dest", value=str(c.default_dest))
-        self.download_button = _button("Download", "cp-drive-download", icon="download")
+        self.download_button = _button("Download to", "cp-drive-download", icon="download",
+                                       tooltip="Copy the selection into the runtime folder named on the right")
         self.share_button = _button("Share…", "cp-drive-share", icon="share-alt",
                                     tooltip="Open the selection in the Share tab")
         self.stage_button = _button("Stage…", "cp-drive-stage", icon="hdd-o",
@@ -171,7 +172,7 @@ class DriveTab(widgets.VBox):
         side = widgets.VBox([self.open_selected, self.id_row, self.link_row, self.export_format, self.details],
                             layout=widgets.Layout(flex="1 1 280px", min_width="0", max_width="420px"))
         self.selection_actions = widgets.HBox([
-            self.dest, self.download_button, self.move_to, self.move_button, self.trash_button, self.restore_button,
+            self.download_button, self.dest, self.move_to, self.move_button, self.trash_button, self.restore_button,
             self.delete_button, self.share_button, self.stage_button, self.copy_mine_button, self.shortcut_button,
         ], layout=widgets.Layout(flex_flow="row wrap")).add_class("cp-drive-actions")
         super().__init__([

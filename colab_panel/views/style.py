@@ -60,6 +60,10 @@ PANEL_CSS = "<style>\n" + THEME_CSS + """
   background: var(--cp-ok-bg); color: var(--cp-ok); }
 .cp-panel .jupyter-widgets.jupyter-button.mod-info, .cp-panel .jupyter-button.mod-info {
   background: var(--cp-accent-bg); color: var(--cp-accent); }
+/* danger too: ipywidgets' white-on-red stays bright red when disabled, so "Delete forever" looked
+   ready with nothing selected while "Trash" beside it looked (and was) disabled */
+.cp-panel .jupyter-widgets.jupyter-button.mod-danger, .cp-panel .jupyter-button.mod-danger {
+  background: var(--cp-bad-bg); color: var(--cp-bad); }
 /* the tab bar (widgets/tab_bar.py, js/tab_bar.js): the page shows one page at a time */
 .cp-tabs > .cp-tab-page:not(.cp-tab-shown) { display: none; }
 .cp-tabbar { display: flex; flex-wrap: wrap; border-bottom: 1px solid var(--cp-border); margin: 4px 0 8px; }
