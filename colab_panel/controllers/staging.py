@@ -104,11 +104,15 @@ class StagingController(traitlets.HasTraits):
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if stage_fn is None:
-            from colab_panel.staging import stage as stage_fn
+            from colab_panel.staging import stage
+
+            stage_fn = stage
         if push_fn is None:
-            from colab_panel.staging.sync import push as push_fn
-        self._stage_fn = stage_fn
-        self._push_fn = push_fn
+            from colab_panel.staging.sync import push
+
+            push_fn = push
+        self._stage_fn: StageFn = stage_fn
+        self._push_fn: PushFn = push_fn
         self._drive = drive  # a Drive, a zero-argument factory returning one, or None (connect on demand)
         if live is None:
             from colab_panel.runtime.frontend import in_colab
@@ -123,8 +127,10 @@ class StagingController(traitlets.HasTraits):
         self._phase_start: tuple[str, float, int] | None = None  # phase, monotonic time, bytes at start
         self._last_live = 0.0
         if sync_factory is None:
-            from colab_panel.staging.sync import PeriodicSync as sync_factory
-        self._sync_factory = sync_factory
+            from colab_panel.staging.sync import PeriodicSync
+
+            sync_factory = PeriodicSync
+        self._sync_factory: Callable[..., Any] = sync_factory
         self._sync: Any = None  # the running PeriodicSync
         self._via_copy_next = False
 

@@ -66,10 +66,10 @@ def detect_format(path: str | os.PathLike[str]) -> ArchiveFormat | None:
         if is_tar_header(head):
             return ArchiveFormat("tar")
         return ArchiveFormat("zip") if zipfile.is_zipfile(path) else None
-    head = _decompressed_head(path, compression)
+    inner = _decompressed_head(path, compression)
     # A stream too corrupt to show its first block counts as a tar, so that extracting it
     # says "corrupt" rather than "not an archive".
-    return ArchiveFormat("tar", compression) if head is None or is_tar_header(head) else None
+    return ArchiveFormat("tar", compression) if inner is None or is_tar_header(inner) else None
 
 
 def _decompressed_head(path: str | os.PathLike[str], compression: str) -> bytes | None:
