@@ -113,6 +113,5 @@ def _busy(fd: int, label: str, doing: str) -> JobBusy:
     since = f", since {holder['since']})" if holder.get("since") else ")"
     error = JobBusy(f"{label} is already being {doing} by {who}{since}. Two runs at once would mix their "
                     "files, so this one did nothing: wait for the other to finish (or cancel it) and run "
-                    "this again.")
-    error.pid = pid if isinstance(pid, int) else None
+                    "this again.", pid=pid if isinstance(pid, int) else None)
     return error
