@@ -12,7 +12,7 @@ import os
 import tarfile
 import zipfile
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, Literal
 
 from colab_panel.staging import fast_zlib
 
@@ -28,7 +28,7 @@ HEAD_BYTES = 512  # one tar header block: enough to tell every format apart
 
 @dataclass(frozen=True)
 class ArchiveFormat:
-    kind: str  # "zip" or "tar"
+    kind: Literal["zip", "tar"]
     compression: str | None = None  # for tar: None, "gz", "bz2", "xz" or "zst"
 
     @property
