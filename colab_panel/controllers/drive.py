@@ -153,7 +153,7 @@ class DriveController(traitlets.HasTraits):
 
     def _background_start(self) -> None:
         try:
-            drive = self.drive or self._connect()  # type: ignore[misc]
+            drive = self.drive or self._connect()
         except Exception as exc:
             self._deliver(partial(self._connect_failed, exc))
             return
@@ -462,9 +462,6 @@ class DriveController(traitlets.HasTraits):
             picked += [i for i in self.items if i.id in wanted and i.id not in seen]
         self.selected_ids = [i.id for i in picked]
         self.selection = picked[0] if len(picked) == 1 else None
-
-    def select_all(self) -> None:
-        self.select_ids([i.id for i in self.visible])
 
     @property
     def selected_items(self) -> list[DriveItem]:

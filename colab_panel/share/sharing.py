@@ -491,7 +491,7 @@ def _checked_ref(file: Any) -> str:
         parse_drive_link(file)
     except (TypeError, ValueError) as exc:
         raise ShareError(str(exc)) from None
-    return file.strip()
+    return str(file).strip()
 
 
 def _account_domain(drive: SharingDrive) -> str:
@@ -507,6 +507,7 @@ def resolve_drive(drive: SharingDrive | None) -> SharingDrive:
         return drive
     from colab_panel.drive.default import default_drive
 
-    return default_drive()
+    session_drive: SharingDrive = default_drive()
+    return session_drive
 
 

@@ -94,5 +94,5 @@ def open_decompressed(raw: BinaryIO, compression: str | None) -> BinaryIO:
         import zstandard  # lazy: only tar.zst needs it
 
         # read_across_frames: `zstd` and `pzstd` may write several frames for one file.
-        return zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True, closefd=False)  # type: ignore[return-value]
+        return zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True, closefd=False)
     raise ValueError(f"unknown compression {compression!r}")

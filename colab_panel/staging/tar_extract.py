@@ -172,7 +172,7 @@ def extract_tar(stream: Readable, dest: Path, *, compression: str | None = "auto
                                          "holds; refusing to extract.") from None
             raise
         finally:
-            if decompressed is not raw:
+            if compression is not None:  # a decompressor of our own (uncompressed, it is `raw`)
                 decompressed.close()
         if verify is not None:
             verify()

@@ -126,9 +126,9 @@ def list_files(api: DriveApi, req: ApiRequest) -> ApiResponse:
         context = QueryContext(
             email=req.email,
             root_id=account.root_id,
-            is_trashed=store.is_trashed,  # type: ignore[arg-type]
-            role_of=lambda item, email: access_for(store, item, email).role,  # type: ignore[arg-type]
-            link_only=lambda item, email: access_for(store, item, email).link_only,  # type: ignore[arg-type]
+            is_trashed=store.is_trashed,
+            role_of=lambda item, email: access_for(store, item, email).role,
+            link_only=lambda item, email: access_for(store, item, email).link_only,
         )
         matches = [
             item
