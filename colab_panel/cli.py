@@ -7,6 +7,7 @@ import math
 import os
 import re
 import sys
+from typing import NoReturn
 
 from colab_panel.errors import PanelError
 from colab_panel.inputs import shorten
@@ -19,7 +20,7 @@ EXIT_BUG = 70  # an unexpected exception: a bug in colab_panel (EX_SOFTWARE)
 class _Parser(argparse.ArgumentParser):
     """argparse that never echoes a huge argument back whole in its error line."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         super().error(shorten(" ".join(message.split()), 300))
 
 
