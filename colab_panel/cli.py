@@ -7,6 +7,7 @@ import math
 import os
 import re
 import sys
+from typing import NoReturn
 
 from colab_panel.errors import PanelError
 from colab_panel.inputs import shorten
@@ -19,7 +20,7 @@ EXIT_BUG = 70  # an unexpected exception: a bug in colab_panel (EX_SOFTWARE)
 class _Parser(argparse.ArgumentParser):
     """argparse that never echoes a huge argument back whole in its error line."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         super().error(shorten(" ".join(message.split()), 300))
 
 
@@ -66,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
 # --- monitor (issue 7): `monitor`, a line per sample like `nvidia-smi -l` -----------------------
 
 
-def _add_monitor_command(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_monitor_command(sub: argparse._SubParsersAction[_Parser]) -> None:
     monitor = sub.add_parser("monitor", help="print GPU and host readings, one line per sample")
     monitor.add_argument("--interval", type=_seconds, default=1.0, help="seconds between samples (default 1)")
     monitor.add_argument("--count", type=_whole_number(0, 10**9, "count"), default=0,
@@ -111,7 +112,7 @@ def monitor_line(clock: str, host, gpus) -> str:
 # --- exporter (issue 15): `exporter`, /metrics for Prometheus ---------------------------------
 
 
-def _add_exporter_command(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_exporter_command(sub: argparse._SubParsersAction[_Parser]) -> None:
     exporter = sub.add_parser("exporter", help="serve GPU and host readings at /metrics for Prometheus",
                               description="GPU series as NVIDIA's DCGM exporter names them, host series as "
                                           "node_exporter does. Loopback only unless --allow-remote.")
@@ -148,7 +149,7 @@ def _run_exporter(args: argparse.Namespace) -> int:
 # --- last-exit (issue 19): why did the previous kernel die? --------------------------------------
 
 
-def _add_last_exit_command(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_last_exit_command(sub: argparse._SubParsersAction[_Parser]) -> None:
     last = sub.add_parser("last-exit", help="why the previous kernel died, from the trail the panel keeps "
                                             "(the panel itself still shows it once)")
     last.add_argument("--state-dir", default=None, help="where the trail is (default: the package's state dir)")
@@ -175,7 +176,7 @@ def _run_last_exit(args: argparse.Namespace) -> int:
 # --- staging (issue 5): `stage` and `push` -----------------------------------------------------
 
 
-def _add_staging_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_staging_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
     stage = sub.add_parser("stage", help="put a dataset on local disk: verified, extracted, resumable",
                            description="SOURCE: a Drive link or ID (drive:ID), an http(s) URL, "
                                        "kaggle:owner/dataset, or a local/mounted path.")
@@ -233,7 +234,7 @@ def _run_restore(args: argparse.Namespace) -> int:
 # --- drive (issue 4): `drive ls|get|download|upload` -------------------------------------------
 
 
-def _add_drive_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_drive_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
     drive = sub.add_parser("drive", help="list, inspect, download and upload Google Drive files",
                            description="Any Drive ID or link works where an ID is asked for.")
     drive.add_argument("--auth", default="auto",
@@ -303,7 +304,7 @@ def _run_drive(args: argparse.Namespace) -> int:
 # --- drive copy|shortcut (issue 19): copy instead of download -----------------------------------
 
 
-def _add_copy_verbs(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_copy_verbs(verbs: argparse._SubParsersAction[_Parser]) -> None:
     copy = verbs.add_parser("copy", help="'Copy to my Drive': copy a file or folder server-side (no download); "
                                          "rerun to finish an interrupted copy")
     copy.add_argument("item")
@@ -327,7 +328,7 @@ def _run_copy_verb(args: argparse.Namespace, drive) -> None:
 # --- share (issue 6): `share links|show|set|table` ---------------------------------------------
 
 
-def _add_share_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_share_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
     share = sub.add_parser("share", help="share links, and who can open a Drive item (changes need --yes)",
                            description="Any Drive ID or link works where an item is asked for. A change that "
                                        "widens access is only printed unless --yes is given.")
@@ -370,7 +371,7 @@ def _run_share(args: argparse.Namespace) -> int:
 EXIT_LINK_BROKEN = 3
 
 
-def _add_link_check_verb(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_link_check_verb(verbs: argparse._SubParsersAction[_Parser]) -> None:
     check = verbs.add_parser("check", help="will this link work for someone else? Opens it as a visitor with "
                                            "no Google account (exit 3 if it does not work)")
     check.add_argument("link")

@@ -5,9 +5,16 @@ Controllers catch `PanelError` and show `str(error)` in the panel; anything else
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class PanelError(Exception):
     """Base of every error colab_panel raises on purpose. `str(e)` is the sentence a user sees."""
+
+    # A sharing change (or an undo) failed and putting things back failed too: what is still in effect
+    # (share.Change, or share.FileRecord from an undo). On the base because sharing re-raises Drive's
+    # errors with their own types.
+    still_changed: tuple[Any, ...] = ()
 
 
 # --- Drive -----------------------------------------------------------------------------------
@@ -92,18 +99,36 @@ class JobBusy(StagingError):
     """Another run (thread or process, `.pid`) is staging into this destination or pushing to this
     Drive folder right now; this one did nothing."""
 
-    pid: int | None = None
+    def __init__(self, message: str, *, pid: int | None = None) -> None:
+        super().__init__(message)
+        self.pid = pid  # the other run's process, None when its lock file does not say
 
 
 # --- Share -----------------------------------------------------------------------------------
 
 
 class ShareError(PanelError):
-    """A sharing change was refused or is malformed."""
+    """A sharing change was refused or is malformed. `reason`, `status`: Drive's, when Drive refused it;
+    `record` (a `share.ShareRecord`): what an undo did before it stopped."""
+
+    def __init__(self, message: str, *, reason: str | None = None, status: int | None = None,
+                 record: object = None) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.status = status
+        self.record = record
 
 
 class ConfirmationRequired(ShareError):
-    """A change would widen access and was not explicitly confirmed."""
+    """A change would widen access and was not explicitly confirmed. What would change rides along:
+    `plan` (a `share.SharePlan`; `plans`, all of them, for a batch), or `record` for an undo that
+    would give access back."""
+
+    def __init__(self, message: str, *, plan: object = None, plans: tuple[object, ...] = (),
+                 record: object = None) -> None:
+        super().__init__(message, record=record)
+        self.plan = plan
+        self.plans = plans
 
 
 class BatchShareFailed(ShareError):

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything (Debian's chromium, .venv and .venv-colab: see tools/install.sh), lints the
-# tree (.venv's ruff; a finding fails the run), runs the JavaScript's unit tests (node --test
-# tests/js/) and the suite on both stacks, one after the other (the machine has 2 cores):
+# tree and type-checks the package (.venv's ruff and mypy; a finding fails the run), runs the
+# JavaScript's unit tests (node --test tests/js/) and the suite on both stacks, one after the
+# other (the machine has 2 cores):
 #   latest  .venv        everything: unit, integration, browser, the quickstart notebook
 #   colab   .venv-colab  Colab's pinned stack: unit, integration, and the tests marked
 #                        colab_stack (tests/browser/colab among them), which only run here
@@ -58,6 +59,15 @@ lint() {  # ruff over the whole tree (rules: pyproject.toml's [tool.ruff]); a se
   [ "$status" -eq 0 ] || failed+=("ruff")
 }
 
+typecheck() {  # mypy over the package (settings: pyproject.toml's [tool.mypy]); seconds when cached
+  local status started=$SECONDS
+  echo "=== mypy (.venv)"
+  .venv/bin/python -m mypy
+  status=$?
+  summary+=("mypy: exit $status in $((SECONDS - started)) s")
+  [ "$status" -eq 0 ] || failed+=("mypy")
+}
+
 js_tests() {  # the chart's JavaScript parts (tests/js/), by Node's own test runner; a second
   local status started=$SECONDS
   echo "=== node --test tests/js/"
@@ -68,6 +78,7 @@ js_tests() {  # the chart's JavaScript parts (tests/js/), by Node's own test run
 }
 
 lint
+typecheck
 js_tests
 for stack in $STACKS; do
   case $stack in

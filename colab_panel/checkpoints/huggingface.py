@@ -20,7 +20,9 @@ __all__ = ["KeepOnDriveCallback"]  # noqa: F822 (built on first use by __getattr
 def _build() -> type:
     transformers = import_first(("transformers",), "Hugging Face transformers")
 
-    class KeepOnDriveCallback(transformers.TrainerCallback):  # type: ignore[misc, name-defined]
+    base: Any = transformers.TrainerCallback  # known only once imported: a base mypy cannot see
+
+    class KeepOnDriveCallback(base):
         """Ask the watcher to push after each save, and flush when training ends."""
 
         def __init__(self, keeper: Any, *, wait_s: float = 0.0, final_timeout_s: float = FINAL_TIMEOUT_S) -> None:

@@ -20,7 +20,9 @@ __all__ = ["KeepOnDriveCallback"]  # noqa: F822 (built on first use by __getattr
 def _build() -> type:
     callbacks = import_first(("keras.callbacks", "tensorflow.keras.callbacks"), "Keras")
 
-    class KeepOnDriveCallback(callbacks.Callback):  # type: ignore[misc, name-defined]
+    base: Any = callbacks.Callback  # known only once imported: a base mypy cannot see
+
+    class KeepOnDriveCallback(base):
         """Ask the watcher to push after each epoch (ModelCheckpoint saved before us) and at the end."""
 
         def __init__(self, keeper: Any, *, wait_s: float = 0.0, final_timeout_s: float = FINAL_TIMEOUT_S) -> None:

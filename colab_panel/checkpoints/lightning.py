@@ -22,7 +22,9 @@ __all__ = ["KeepOnDriveCallback"]  # noqa: F822 (built on first use by __getattr
 def _build() -> type:
     module = import_first(("lightning.pytorch", "pytorch_lightning"), "PyTorch Lightning")
 
-    class KeepOnDriveCallback(module.Callback):  # type: ignore[misc, name-defined]
+    base: Any = module.Callback  # known only once imported: a base mypy cannot see
+
+    class KeepOnDriveCallback(base):
         """Ask the watcher to push once each saved checkpoint is whole, and flush when training ends."""
 
         def __init__(self, keeper: Any, *, wait_s: float = 0.0, final_timeout_s: float = FINAL_TIMEOUT_S) -> None:

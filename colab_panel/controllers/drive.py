@@ -45,6 +45,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -76,9 +77,9 @@ HAND_TARGETS = ("share", "staging")
 class DriveController(traitlets.HasTraits):
     folder_id = traitlets.Unicode("")
     folder = traitlets.Instance(DriveItem, allow_none=True)
-    breadcrumbs = traitlets.List()  # [(id, title), ...] from the top folder down to `folder`
-    items = traitlets.List()  # DriveItem children of `folder`, not trashed
-    visible = traitlets.List()  # `items` filtered and sorted, what the list shows
+    breadcrumbs: traitlets.List[tuple[str, str]] = traitlets.List()  # [(id, title), ...] from the top folder down to `folder`
+    items: traitlets.List[DriveItem] = traitlets.List()  # DriveItem children of `folder`, not trashed
+    visible: traitlets.List[DriveItem] = traitlets.List()  # `items` filtered and sorted, what the list shows
     filter_text = traitlets.Unicode("")
     sort_by = traitlets.Enum(SORT_KEYS, default_value="name")
     sort_descending = traitlets.Bool(False)
@@ -152,17 +153,17 @@ class DriveController(traitlets.HasTraits):
 
     def _background_start(self) -> None:
         try:
-            drive = self.drive or self._connect()  # type: ignore[misc]
+            drive = self.drive or self._connect()
         except Exception as exc:
-            self._deliver(lambda error=exc: self._connect_failed(error))
+            self._deliver(partial(self._connect_failed, exc))
             return
         try:
             folder = drive.resolve(self.start_folder)
             pages = drive.iter_pages(folder.id)
-            first = next(pages, [])
+            first: list[DriveItem] = next(pages, [])
             crumbs = [(item.id, item.title) for item in drive.ancestry(folder)]
         except Exception as exc:
-            self._deliver(lambda error=exc: self._connected(drive, failure=error))
+            self._deliver(partial(self._connected, drive, failure=exc))
             return
         gen = self._generation()
         self._deliver(lambda: self._connected(drive, gen=gen, folder=folder, first=first, crumbs=crumbs))
@@ -381,7 +382,7 @@ class DriveController(traitlets.HasTraits):
 
     def _show_pages(self, pages: Any, folder: DriveItem, crumbs: list[tuple[str, str]], *, place: str,
                     keep: DriveItem | None, report: bool) -> None:
-        first = next(pages, [])
+        first: list[DriveItem] = next(pages, [])
         gen = self._generation()
         self._set_folder(None if place else folder, crumbs, place)
         self._shown = gen
@@ -401,9 +402,9 @@ class DriveController(traitlets.HasTraits):
             for page in pages:
                 if self._closed or gen != self._newest:
                     return
-                self._deliver(lambda page=page: self._add_page(gen, folder, page, report))
+                self._deliver(partial(self._add_page, gen, folder, page, report))
         except Exception as exc:
-            self._deliver(lambda error=exc: self._listing_failed(gen, error))
+            self._deliver(partial(self._listing_failed, gen, exc))
             return
         self._deliver(lambda: self._listing_done(gen, folder, report))
 
@@ -461,9 +462,6 @@ class DriveController(traitlets.HasTraits):
             picked += [i for i in self.items if i.id in wanted and i.id not in seen]
         self.selected_ids = [i.id for i in picked]
         self.selection = picked[0] if len(picked) == 1 else None
-
-    def select_all(self) -> None:
-        self.select_ids([i.id for i in self.visible])
 
     @property
     def selected_items(self) -> list[DriveItem]:
@@ -523,12 +521,14 @@ class DriveController(traitlets.HasTraits):
                     self._details_thread = None
                     return
             text = self._read_sharing(item)
-            self._deliver(lambda item_id=item.id, text=text: self._apply_sharing(item_id, text))
+            self._deliver(partial(self._apply_sharing, item.id, text))
 
     def _read_sharing(self, item: DriveItem) -> str:
         from colab_panel.share.sharing import sharing
 
         drive = self.drive
+        if drive is None:  # not reached: an item is selected only from a listing, made once connected
+            return "Unknown: not connected to Google Drive."
         try:
             state = sharing(item, drive=drive)
             if self._me is None:

@@ -87,8 +87,8 @@ class MonitorController(traitlets.HasTraits):
     gpu_count = traitlets.Int(0)
     status = traitlets.Unicode("")  # sampling interval, sampler cost, transport
     alerts = traitlets.List(traitlets.Unicode())
-    cells = traitlets.List()  # dicts from CellLog.rows(), newest first
-    processes = traitlets.List()  # dicts of GpuProcess
+    cells: traitlets.List[dict[str, Any]] = traitlets.List()  # dicts from CellLog.rows(), newest first
+    processes: traitlets.List[dict[str, Any]] = traitlets.List()  # dicts of GpuProcess
     error = traitlets.Unicode("")  # the last failed action, in words
     message = traitlets.Unicode("")  # the last successful action's result, in words
 

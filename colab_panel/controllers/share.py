@@ -23,7 +23,7 @@ import traitlets
 
 from colab_panel.errors import PanelError, ShareError
 from colab_panel.drive.default import default_drive
-from colab_panel.share.batch import BatchShareFailed, apply_batch, export_table, folder_table, plan_batch
+from colab_panel.share.batch import BatchShareFailed, TableRow, apply_batch, export_table, folder_table, plan_batch
 from colab_panel.share.link_check import check_link
 from colab_panel.share.links import download_note, share_links
 from colab_panel.share.model import ROLES, SharingState
@@ -68,7 +68,7 @@ class ShareController(traitlets.HasTraits):
 
     batch_folder = traitlets.Unicode("")
     batch_recursive = traitlets.Bool(False)
-    batch_rows = traitlets.List()  # TableRow
+    batch_rows: traitlets.List[TableRow] = traitlets.List()
     batch_role = traitlets.Enum(LINK_CHOICES, default_value="reader")
 
     link_verdict = traitlets.Any(None)  # LinkVerdict of the last check_link()

@@ -20,7 +20,7 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Literal
 
 import traitlets
 
@@ -33,6 +33,9 @@ from colab_panel.units import human_duration
 
 StageFn = Callable[..., StagedDataset]
 PushFn = Callable[..., SyncReport]
+# what a worker hands back: ("result", StagedDataset), ("pushed", SyncReport) or ("error", words)
+OutcomeKind = Literal["result", "pushed", "error"]
+Outcome = tuple[OutcomeKind, Any]
 _LIVE_INTERVAL_S = 0.25
 MAX_SYNC_MINUTES = 24 * 60.0
 _PHASE_WORDS = {"download": "Downloading", "extract": "Extracting", "copy": "Copying", "upload": "Uploading"}
@@ -104,11 +107,15 @@ class StagingController(traitlets.HasTraits):
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if stage_fn is None:
-            from colab_panel.staging import stage as stage_fn
+            from colab_panel.staging import stage
+
+            stage_fn = stage
         if push_fn is None:
-            from colab_panel.staging.sync import push as push_fn
-        self._stage_fn = stage_fn
-        self._push_fn = push_fn
+            from colab_panel.staging.sync import push
+
+            push_fn = push
+        self._stage_fn: StageFn = stage_fn
+        self._push_fn: PushFn = push_fn
         self._drive = drive  # a Drive, a zero-argument factory returning one, or None (connect on demand)
         if live is None:
             from colab_panel.runtime.frontend import in_colab
@@ -119,12 +126,14 @@ class StagingController(traitlets.HasTraits):
         self._cancel = threading.Event()
         self._thread: threading.Thread | None = None
         self._latest: Progress | None = None
-        self._outcome: tuple[str, Any] | None = None  # ("result"|"error"|"pushed", value), set by the worker
+        self._outcome: Outcome | None = None  # set by the worker
         self._phase_start: tuple[str, float, int] | None = None  # phase, monotonic time, bytes at start
         self._last_live = 0.0
         if sync_factory is None:
-            from colab_panel.staging.sync import PeriodicSync as sync_factory
-        self._sync_factory = sync_factory
+            from colab_panel.staging.sync import PeriodicSync
+
+            sync_factory = PeriodicSync
+        self._sync_factory: Callable[..., Any] = sync_factory
         self._sync: Any = None  # the running PeriodicSync
         self._via_copy_next = False
 
@@ -156,7 +165,7 @@ class StagingController(traitlets.HasTraits):
         extra = {"via_copy": True} if self._via_copy_next else {}
         self._via_copy_next = False
 
-        def work() -> tuple[str, Any]:
+        def work() -> Outcome:
             result = self._stage_fn(source, dest, progress=self._on_progress, cancel=self._cancel,
                                     drive=self._drive, **extra)
             return "result", result
@@ -186,7 +195,7 @@ class StagingController(traitlets.HasTraits):
             return False
         local, folder = self.push_local, self.push_folder
 
-        def work() -> tuple[str, Any]:
+        def work() -> Outcome:
             return "pushed", self._push_fn(local, folder, drive=self._drive, progress=self._on_progress,
                                            cancel=self._cancel)
 
@@ -297,7 +306,7 @@ class StagingController(traitlets.HasTraits):
 
     # --- worker side -----------------------------------------------------------------------
 
-    def _start(self, work: Callable[[], tuple[str, Any]], what: str) -> None:
+    def _start(self, work: Callable[[], Outcome], what: str) -> None:
         self._cancel.clear()
         self.error = ""
         self.message = f"{what}…"
@@ -305,6 +314,7 @@ class StagingController(traitlets.HasTraits):
         self.busy = True
 
         def run() -> None:
+            outcome: Outcome
             try:
                 outcome = work()
             except StagingCancelled as e:
@@ -369,7 +379,7 @@ class StagingController(traitlets.HasTraits):
         self.fraction = min(1.0, p.bytes_done / p.bytes_total) if p.bytes_total else 0.0
         self.progress_text = progress_line(p, rate, eta)
 
-    def _apply_outcome(self, kind: str, value: Any) -> None:
+    def _apply_outcome(self, kind: OutcomeKind, value: Any) -> None:
         if kind == "result":
             self.result = value
             self.fraction = 1.0

@@ -41,6 +41,7 @@ gets its own Http (httplib2 is not thread-safe).
 
 from __future__ import annotations
 
+import builtins
 import logging
 import os
 import threading
@@ -371,7 +372,7 @@ class Drive:
                 params["pageToken"] = token
             request = files.list(**params)
             self._add_key_header(request, *key_ids)
-            data = self.call(lambda http, r=request: r.execute(http=http, num_retries=0),
+            data = self.call(lambda http: request.execute(http=http, num_retries=0),  # called before the loop goes on
                              file_id=key_ids[0] if len(key_ids) == 1 else None,
                              key_sent=bool(request.headers.get("X-Goog-Drive-Resource-Keys")),
                              action=action)
@@ -580,7 +581,7 @@ class Drive:
 
     # --- sharing (thin wrappers; the Share tab adds confirmation rules) -------------------------
 
-    def permissions(self, id_or_link: str | DriveItem) -> list[DrivePermission]:
+    def permissions(self, id_or_link: str | DriveItem) -> builtins.list[DrivePermission]:  # `list` is a method here
         file_id = self.ref(id_or_link)
         request = self.service.permissions().list(fileId=file_id, supportsAllDrives=True)
         data = self.execute(request, file_id=file_id, action="read who has access")

@@ -112,6 +112,6 @@ class DriveHttp(httplib2.Http):
         wrapped = httplib2.Response(response)
         if method != "HEAD":
             limits = getattr(self, "limit_kwargs", None)
-            decompress = httplib2._decompressContent  # type: ignore[attr-defined]
+            decompress = httplib2._decompressContent
             content = decompress(wrapped, content, limits) if limits is not None else decompress(wrapped, content)
         return wrapped, content

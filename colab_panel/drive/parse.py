@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 from urllib.parse import parse_qs, urlsplit
 
 from colab_panel.errors import DriveLinkError
 from colab_panel.inputs import quoted_short
 
-__all__ = ["DriveRef", "parse_drive_id", "parse_drive_link", "MIN_ID_LENGTH", "MAX_ID_LENGTH"]
+__all__ = ["DriveRef", "LinkKind", "parse_drive_id", "parse_drive_link", "MIN_ID_LENGTH", "MAX_ID_LENGTH"]
 
 MIN_ID_LENGTH = 19
 MAX_ID_LENGTH = 128
@@ -32,7 +33,8 @@ _USER_INDEX_RE = re.compile(r"\d{1,3}")
 
 _DRIVE_HOSTS = {"drive.google.com", "docs.google.com", "drive.usercontent.google.com"}
 _COLAB_HOST = "colab.research.google.com"
-_DOCS_KINDS = {
+LinkKind = Literal["file", "folder", "document", "spreadsheet", "presentation", "drawing", "colab", "unknown"]
+_DOCS_KINDS: dict[str, LinkKind] = {
     "document": "document",
     "spreadsheets": "spreadsheet",
     "presentation": "presentation",
@@ -52,14 +54,13 @@ _FORMS_HELP = (
 class DriveRef:
     """What a pasted link points at.
 
-    `kind` is a hint taken from the link's shape, not from Drive: one of "file",
-    "folder", "document", "spreadsheet", "presentation", "drawing", "colab" or
-    "unknown" (bare IDs and `open?id=` links say nothing about the item).
+    `kind` is a hint taken from the link's shape, not from Drive (a `LinkKind`); "unknown" for bare
+    IDs and `open?id=` links, which say nothing about the item.
     """
 
     id: str
     resource_key: str | None = None
-    kind: str = "unknown"
+    kind: LinkKind = "unknown"
 
 
 def parse_drive_id(text: str) -> str:
@@ -130,7 +131,8 @@ def _parse_drive_path(text: str, segments: list[str], query: dict[str, list[str]
     # and the panel's own embed and image links: /embeddedfolderview?id=ID, /thumbnail?id=ID
     if path in ("open", "uc", "download", "folderview", "file/view", "embeddedfolderview", "thumbnail"):
         ident = _single(text, query, "id")
-        kind = {"open": "unknown", "folderview": "folder", "embeddedfolderview": "folder"}.get(path, "file")
+        by_path: dict[str, LinkKind] = {"open": "unknown", "folderview": "folder", "embeddedfolderview": "folder"}
+        kind = by_path.get(path, "file")
         return DriveRef(_check_id(ident, what=f"the id= in {_show(text)}"), key, kind)
     if len(segments) >= 3 and segments[0] == "file" and segments[1] == "d":
         # /file/d/ID, /file/d/ID/view|edit|preview

@@ -88,7 +88,7 @@ def _media_class() -> type:
     """
     from googleapiclient.http import MediaIoBaseUpload
 
-    class ChunksAsBytes(MediaIoBaseUpload):  # type: ignore[misc]
+    class ChunksAsBytes(MediaIoBaseUpload):
         def has_stream(self) -> bool:
             return False
 

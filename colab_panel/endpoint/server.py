@@ -62,7 +62,7 @@ class KernelEndpoint:
         except OSError as error:
             raise PanelError(f"Could not open the kernel's local endpoint: {error}") from error
         self._server.endpoint = self
-        self.host, self.port = self._server.server_address[:2]
+        self.host, self.port = str(self._server.server_address[0]), int(self._server.server_address[1])
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name=f"colab_panel-http-{self.port}", daemon=True)
         self._thread.start()

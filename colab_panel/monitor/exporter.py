@@ -80,7 +80,7 @@ class MetricsExporter:
         except OSError as error:
             raise MonitorError(f"Could not listen on {host}:{port} for /metrics: "
                                f"{error.strerror or error}.") from error
-        self._server.exporter = self  # type: ignore[attr-defined]
+        self._server.exporter = self
         self.host, self.port = str(self._server.server_address[0]), int(self._server.server_address[1])
         self._closed = False
         self._close_lock = threading.Lock()
@@ -139,6 +139,7 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = False  # request threads are joined by server_close(): none outlives close()
     block_on_close = True
     allow_reuse_address = True  # a restarted exporter can take the port back at once
+    exporter: MetricsExporter
 
 
 class _Server6(_Server):
@@ -152,9 +153,10 @@ def _server_class(host: str) -> type[_Server]:
 class _Handler(BaseHTTPRequestHandler):
     server_version = "colab_panel-exporter"
     timeout = READ_TIMEOUT_S
+    server: _Server
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-        exporter: MetricsExporter = self.server.exporter  # type: ignore[attr-defined]
+        exporter = self.server.exporter
         if not exporter.authorized(self.headers.get("Authorization")):
             self._send(HTTPStatus.UNAUTHORIZED, b"A bearer token is required.\n", "text/plain; charset=utf-8",
                        {"WWW-Authenticate": 'Bearer realm="colab_panel"'})

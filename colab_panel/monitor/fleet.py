@@ -111,17 +111,17 @@ def read_fleet(api: PrometheusApi, *, window_s: float = 600.0, step_s: float | N
         answers = api.query_range(promql, start, end, step)
         if answers:
             aggregate[key] = answers[0]
-    per_gpu: dict[tuple[str, str, str], dict[str, object]] = {}
+    per_gpu: dict[tuple[str, str, str], dict[str, RangeSeries]] = {}  # (host, gpu, uuid) -> key -> series
+    about: dict[tuple[str, str, str], tuple[str, str]] = {}  # (host, gpu, uuid) -> (model, instance)
     for key, promql in GPU_QUERIES.items():
         for series in api.query_range(promql, start, end, step):
             labels = series.labels
             ident = (labels.get("Hostname") or labels.get("instance", "?"), labels.get("gpu", "?"),
                      labels.get("UUID", ""))
-            entry = per_gpu.setdefault(ident, {"model": labels.get("modelName", ""),
-                                               "instance": labels.get("instance", "")})
-            entry[key] = series
-    gpus = [FleetGpu(host=host, gpu=gpu, uuid=uuid, model=str(fields.pop("model")),
-                     instance=str(fields.pop("instance")), **fields)  # type: ignore[arg-type]
+            about.setdefault(ident, (labels.get("modelName", ""), labels.get("instance", "")))
+            per_gpu.setdefault(ident, {})[key] = series
+    gpus = [FleetGpu(host=host, gpu=gpu, uuid=uuid, model=about[(host, gpu, uuid)][0],
+                     instance=about[(host, gpu, uuid)][1], **fields)
             for (host, gpu, uuid), fields in sorted(per_gpu.items(), key=lambda kv: (kv[0][0], _as_int(kv[0][1])))]
     down = tuple(sorted(f"{v.labels.get('instance', '?')} ({v.labels.get('job', '?')})"
                         for v in api.query("up == 0", at=end)))

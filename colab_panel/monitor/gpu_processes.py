@@ -150,7 +150,7 @@ def _start_time(pid: int, psutil: Any) -> float | None:
     except (OSError, ValueError, IndexError):
         return None
     try:  # elsewhere
-        return psutil.Process(pid).create_time()
+        return float(psutil.Process(pid).create_time())
     except (psutil.Error, OSError):
         return None
 

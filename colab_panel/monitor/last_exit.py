@@ -122,7 +122,7 @@ def _still_running(meta: dict[str, Any]) -> bool:
         return False
     recorded, now = meta.get("proc_start_ticks"), process_start_ticks(pid)
     if recorded is not None and now is not None:
-        return recorded == now
+        return bool(recorded == now)
     return _is_zombie(pid) is False
 
 

@@ -90,7 +90,8 @@ class PrometheusApi:
             raise MonitorError(f"{self.url} did not answer like Prometheus (no JSON).") from None
         if body.get("status") != "success":
             raise MonitorError(f"Prometheus at {self.url}: {body.get('error') or body}")
-        return body["data"]
+        data: dict[str, Any] = body["data"]
+        return data
 
 
 def _number(text: Any) -> float | None:

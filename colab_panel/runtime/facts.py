@@ -125,6 +125,6 @@ def colab_session_age_s() -> float | None:
     try:
         import psutil
 
-        return max(0.0, time.time() - psutil.Process(1).create_time())
+        return max(0.0, time.time() - float(psutil.Process(1).create_time()))
     except Exception:  # psutil may lack rights to PID 1 in some sandboxes
         return None

@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from colab_panel.errors import BatchShareFailed, PanelError, ShareError
+from colab_panel.errors import BatchShareFailed, ConfirmationRequired, PanelError, ShareError
 from colab_panel.inputs import os_error_in_words, shown, user_path
 from colab_panel.share.links import links_for_item
 from colab_panel.share.model import Change, FileRecord, SharePlan, ShareRecord
 from colab_panel.share.sharing import (KEEP, ShareHistory, SharingDrive, roll_back, apply_changes,
-                                       default_history, explain, plan_for_state, rebase, require_confirmation,
+                                       default_history, explain, plan_for_state, rebase,
                                        resolve_drive, sharing, wanted)
 
 __all__ = ["BatchReport", "BatchShareFailed", "TableRow", "export_table", "folder_table",
@@ -208,14 +208,9 @@ def _require_batch_confirmation(plans: Sequence[SharePlan], confirm: bool) -> No
     widening = [p for p in plans if p.widens]
     if not widening or confirm is True:
         return
-    try:
-        require_confirmation(widening[0], confirm)
-    except ShareError as error:
-        summary = "\n".join(p.describe() for p in widening)
-        error.args = (f"Not applied: this would widen access to {len(widening)} item(s) and needs "
-                      f"confirmation (confirm=True).\n{summary}",)
-        error.plans = widening  # type: ignore[attr-defined]
-        raise
+    summary = "\n".join(p.describe() for p in widening)
+    raise ConfirmationRequired(f"Not applied: this would widen access to {len(widening)} item(s) and needs "
+                               f"confirmation (confirm=True).\n{summary}", plan=widening[0], plans=tuple(widening))
 
 
 def _rolled_back_report(drive: SharingDrive, done: list[tuple[SharePlan, tuple[Change, ...]]],
@@ -223,7 +218,7 @@ def _rolled_back_report(drive: SharingDrive, done: list[tuple[SharePlan, tuple[C
                         unchanged: tuple[str, ...]) -> BatchReport:
     rolled_back: list[str] = []
     still: list[FileRecord] = []
-    partial = getattr(exc, "still_changed", ())
+    partial = exc.still_changed
     if partial:  # the failing item itself could not be fully put back
         still.append(FileRecord(failed.file_id, failed.before.title, tuple(partial)))
     for plan, applied in reversed(done):

@@ -256,4 +256,5 @@ def _default_drive(drive: MetadataSource | None) -> MetadataSource:
         return drive
     from colab_panel.drive.default import default_drive
 
-    return default_drive()
+    session_drive: MetadataSource = default_drive()
+    return session_drive

@@ -228,10 +228,9 @@ def rebase(drive: SharingDrive, plan: SharePlan) -> SharePlan:
 
 def require_confirmation(plan: SharePlan, confirm: bool) -> None:
     if plan.widens and confirm is not True:
-        error = ConfirmationRequired(
-            "Not applied: this would widen access and needs confirmation (confirm=True).\n" + plan.describe())
-        error.plan = plan  # type: ignore[attr-defined]
-        raise error
+        raise ConfirmationRequired(
+            "Not applied: this would widen access and needs confirmation (confirm=True).\n" + plan.describe(),
+            plan=plan)
 
 
 def _apply(plan: SharePlan, *, confirm: bool, drive: SharingDrive, history: ShareHistory | None) -> ShareRecord:
@@ -240,7 +239,7 @@ def _apply(plan: SharePlan, *, confirm: bool, drive: SharingDrive, history: Shar
     try:
         applied = apply_changes(drive, plan.before, plan.changes)
     except PanelError as exc:
-        left = tuple(getattr(exc, "still_changed", ()))
+        left = exc.still_changed
         if left:  # the undo of the failed call failed too: what is still in effect is the last change
             history.push(ShareRecord((FileRecord(plan.file_id, plan.before.title, left),)), drive)
         raise
@@ -304,15 +303,14 @@ def _reworded(exc: PanelError, state: SharingState, failed: Change, done: Sequen
                    + "; ".join(c.describe() for c in leftover) + ".")
     message = f"Could not set {failed.describe()} on {name}: {cause} {outcome}"
     error: PanelError
-    if getattr(exc, "reason", None) == "invalidSharingRequest":
+    if isinstance(exc, (DriveError, ShareError)) and exc.reason == "invalidSharingRequest":
         # Drive's rules or the account's policy refused the grant itself: a sharing error.
-        error = ShareError(message)
-        error.reason, error.status = exc.reason, exc.status  # type: ignore[attr-defined]
+        error = ShareError(message, reason=exc.reason, status=exc.status)
     elif isinstance(exc, DriveError):
         error = type(exc)(message, reason=exc.reason, status=exc.status)
     else:
         error = type(exc)(message)
-    error.still_changed = tuple(leftover)  # type: ignore[attr-defined]
+    error.still_changed = tuple(leftover)
     return error
 
 
@@ -398,10 +396,8 @@ def revoke_last(*, confirm: bool = False, history: ShareHistory | None = None,
     record, used_drive = entry
     drive = drive or used_drive
     if record.undo_widens and confirm is not True:
-        error = ConfirmationRequired("Not undone: undoing would give access back and needs confirmation "
-                                     "(confirm=True).\n" + record.describe())
-        error.record = record  # type: ignore[attr-defined]
-        raise error
+        raise ConfirmationRequired("Not undone: undoing would give access back and needs confirmation "
+                                   "(confirm=True).\n" + record.describe(), record=record)
     undone: list[FileRecord] = []
     still: list[FileRecord] = []
     reasons: list[str] = []
@@ -418,9 +414,9 @@ def revoke_last(*, confirm: bool = False, history: ShareHistory | None = None,
                           for r in still for c in r.applied)
         failure = ShareError(f"These sharing changes could NOT be undone and are still in effect: {lines}. "
                              f"{' '.join(dict.fromkeys(reasons))} Run the undo again to retry them."
-                             + (f" Undone: {result.describe()}" if any(r.applied for r in undone) else ""))
-        failure.record = result  # type: ignore[attr-defined]
-        failure.still_changed = tuple(still)  # type: ignore[attr-defined]
+                             + (f" Undone: {result.describe()}" if any(r.applied for r in undone) else ""),
+                             record=result)
+        failure.still_changed = tuple(still)
         raise failure
     history._drop(record)
     return result
@@ -495,7 +491,7 @@ def _checked_ref(file: Any) -> str:
         parse_drive_link(file)
     except (TypeError, ValueError) as exc:
         raise ShareError(str(exc)) from None
-    return file.strip()
+    return str(file).strip()
 
 
 def _account_domain(drive: SharingDrive) -> str:
@@ -511,6 +507,7 @@ def resolve_drive(drive: SharingDrive | None) -> SharingDrive:
         return drive
     from colab_panel.drive.default import default_drive
 
-    return default_drive()
+    session_drive: SharingDrive = default_drive()
+    return session_drive
 
 

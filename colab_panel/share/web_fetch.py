@@ -11,8 +11,9 @@ import ssl
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
+from email.message import Message
 from pathlib import Path
-from typing import Protocol
+from typing import IO, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 __all__ = ["Fetch", "WebAnswer", "WebFetcher", "GOOGLE_WEB_HOSTS"]
@@ -58,11 +59,11 @@ class WebFetcher:
         self._opener = urllib.request.build_opener(_NoRedirect(), urllib.request.HTTPSHandler(context=context))
 
     @classmethod
-    def for_emulator(cls, base_url: str, ca_cert_path: str | Path, **kwargs: object) -> WebFetcher:
-        return cls(rewrite_to=base_url, ca_file=ca_cert_path, **kwargs)  # type: ignore[arg-type]
+    def for_emulator(cls, base_url: str, ca_cert_path: str | Path, *, timeout_s: float = 20.0) -> WebFetcher:
+        return cls(rewrite_to=base_url, ca_file=ca_cert_path, timeout_s=timeout_s)
 
     @classmethod
-    def from_environment(cls, **kwargs: object) -> WebFetcher:
+    def from_environment(cls, *, timeout_s: float = 20.0) -> WebFetcher:
         """The emulator's anonymous side when the Drive emulator's variables are set (demo,
         tests), else the real web: the visitor must see the same Drive the panel signs in to."""
         import os
@@ -70,7 +71,8 @@ class WebFetcher:
         from colab_panel.drive.auth import ENV_EMULATOR, ENV_EMULATOR_CA
 
         url = os.environ.get(ENV_EMULATOR)
-        return cls.for_emulator(url, os.environ.get(ENV_EMULATOR_CA, ""), **kwargs) if url else cls(**kwargs)  # type: ignore[arg-type]
+        ca_file = os.environ.get(ENV_EMULATOR_CA, "")
+        return cls.for_emulator(url, ca_file, timeout_s=timeout_s) if url else cls(timeout_s=timeout_s)
 
     def _address(self, url: str) -> str:
         if not self.rewrite_to:
@@ -92,8 +94,8 @@ class WebFetcher:
             return _answer(url, response.status, response.headers, response)
 
 
-def _answer(url: str, status: int, headers: object, body: object) -> WebAnswer:
-    names = {str(k).lower(): str(v) for k, v in headers.items()}  # type: ignore[attr-defined]
+def _answer(url: str, status: int, headers: Message, body: IO[bytes]) -> WebAnswer:
+    names = {str(k).lower(): str(v) for k, v in headers.items()}
     is_page = names.get("content-type", "").startswith(("text/", "application/json"))
-    raw = body.read(_BODY_LIMIT_BYTES) if is_page and "content-disposition" not in names else b""  # type: ignore[attr-defined]
+    raw = body.read(_BODY_LIMIT_BYTES) if is_page and "content-disposition" not in names else b""
     return WebAnswer(url, status, names, raw.decode("utf-8", "replace"))

@@ -78,7 +78,7 @@ class DriveFileSource:
 class ObservedRetry(RetryPolicy):
     """The backend's retry policy, plus a callback for every rate limit it is about to retry."""
 
-    on_rate_limit: Callable[[], None] = staticmethod(lambda: None)  # type: ignore[assignment]
+    on_rate_limit: Callable[[], None] = staticmethod(lambda: None)
 
     def call(self, fn: Callable[[], Any], *, is_retryable: Callable[[BaseException], bool], **kwargs: Any) -> Any:
         def observed(exc: BaseException) -> bool:
@@ -94,7 +94,7 @@ def paced_drive(drive: Any, limit: AdaptiveLimit) -> Any:
     """A shallow copy of `drive` (same connections, keys, credentials) whose retries tell `limit`."""
     policy = ObservedRetry(**{f: getattr(drive.retry, f) for f in ("max_attempts", "max_total_s", "base_delay_s",
                                                                     "max_delay_s", "sleep", "clock", "rng")})
-    policy.on_rate_limit = limit.rate_limited  # type: ignore[method-assign]
+    policy.on_rate_limit = limit.rate_limited
     paced = copy.copy(drive)
     paced.retry = policy
     return paced

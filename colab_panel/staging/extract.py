@@ -17,7 +17,6 @@ import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
 
 from colab_panel.errors import InsufficientSpace, StagingCancelled, StagingError
 from colab_panel.disk import writing
@@ -26,6 +25,7 @@ from colab_panel.staging.extract_inputs import archive_file, bounded, check_opti
 from colab_panel.staging.formats import detect_format
 from colab_panel.staging.output_limit import DEFAULT_MAX_RATIO, OutputLimit
 from colab_panel.staging.progress import ProgressArg, ProgressTracker, resolve_progress
+from colab_panel.staging.readable import Readable
 from colab_panel.staging.space import free_bytes, mount_point
 from colab_panel.staging.tar_extract import extract_tar
 from colab_panel.units import human_bytes
@@ -84,7 +84,7 @@ def extract_archive(archive: str | os.PathLike[str], dest: str | os.PathLike[str
         close()
 
 
-def extract_tar_stream(fileobj: BinaryIO, dest: str | os.PathLike[str], *, compression: str | None = "auto",
+def extract_tar_stream(fileobj: Readable, dest: str | os.PathLike[str], *, compression: str | None = "auto",
                        progress: ProgressArg = None, cancel: threading.Event | None = None,
                        max_bytes: int | None = None, max_ratio: float | None = DEFAULT_MAX_RATIO,
                        bytes_total: int | None = None,

@@ -95,5 +95,5 @@ def _pick() -> Codecs:
         gzip_ng = _optional("zlib_ng.gzip_ng")
         if gzip_ng is not None:
             gzip_name, gzip_reader = "zlib-ng", lambda raw: gzip_ng.GzipNGFile(fileobj=raw, mode="rb")
-    return Codecs("zlib-ng" if ng else "zlib", crc_name, gzip_name, crc_module.crc32,  # type: ignore[union-attr]
+    return Codecs("zlib-ng" if ng else "zlib", crc_name, gzip_name, crc_module.crc32,
                   inflate.decompress, inflate.decompressobj, gzip_reader, errors)

@@ -116,10 +116,11 @@ def check(root: Path, rels: Iterable[str], *, settle_s: float,
     rels = list(rels)
     first = {rel: Snapshot.of(root / rel) for rel in rels}
     unfinished: dict[str, str] = {rel: "it disappeared before it could be sent" for rel, s in first.items() if s is None}
+    present = {rel: s for rel, s in first.items() if s is not None}
     settle_ns = int(settle_s * 1e9)
-    young = [rel for rel, s in first.items() if s is not None and now_ns() - s.mtime_ns < settle_ns]
+    young = [rel for rel, s in present.items() if now_ns() - s.mtime_ns < settle_ns]
     if young:
-        newest = max(first[rel].mtime_ns for rel in young)  # type: ignore[union-attr]
+        newest = max(present[rel].mtime_ns for rel in young)
         sleep(min(settle_s, max(0.0, (newest + settle_ns - now_ns()) / 1e9)))
     writers = open_for_writing([root / rel for rel in rels if rel not in unfinished], proc)
     snapshots: dict[str, Snapshot] = {}
@@ -133,5 +134,5 @@ def check(root: Path, rels: Iterable[str], *, settle_s: float,
         if rel in young and Snapshot.of(root / rel) != first[rel]:
             unfinished[rel] = f"still being written (it changed within the last {settle_s:g} s)"
             continue
-        snapshots[rel] = Snapshot.of(root / rel) or first[rel]  # type: ignore[assignment]
+        snapshots[rel] = Snapshot.of(root / rel) or present[rel]
     return Readiness(unfinished, snapshots)

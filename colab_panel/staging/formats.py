@@ -12,7 +12,7 @@ import os
 import tarfile
 import zipfile
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, Literal
 
 from colab_panel.staging import fast_zlib
 
@@ -28,7 +28,7 @@ HEAD_BYTES = 512  # one tar header block: enough to tell every format apart
 
 @dataclass(frozen=True)
 class ArchiveFormat:
-    kind: str  # "zip" or "tar"
+    kind: Literal["zip", "tar"]
     compression: str | None = None  # for tar: None, "gz", "bz2", "xz" or "zst"
 
     @property
@@ -66,10 +66,10 @@ def detect_format(path: str | os.PathLike[str]) -> ArchiveFormat | None:
         if is_tar_header(head):
             return ArchiveFormat("tar")
         return ArchiveFormat("zip") if zipfile.is_zipfile(path) else None
-    head = _decompressed_head(path, compression)
+    inner = _decompressed_head(path, compression)
     # A stream too corrupt to show its first block counts as a tar, so that extracting it
     # says "corrupt" rather than "not an archive".
-    return ArchiveFormat("tar", compression) if head is None or is_tar_header(head) else None
+    return ArchiveFormat("tar", compression) if inner is None or is_tar_header(inner) else None
 
 
 def _decompressed_head(path: str | os.PathLike[str], compression: str) -> bytes | None:
@@ -94,5 +94,5 @@ def open_decompressed(raw: BinaryIO, compression: str | None) -> BinaryIO:
         import zstandard  # lazy: only tar.zst needs it
 
         # read_across_frames: `zstd` and `pzstd` may write several frames for one file.
-        return zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True, closefd=False)  # type: ignore[return-value]
+        return zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True, closefd=False)
     raise ValueError(f"unknown compression {compression!r}")

@@ -61,7 +61,7 @@ _INSTALL = "Staging from object stores needs fsspec: run `pip install 'colab-pan
 def is_fsspec_url(text: str) -> bool:
     """`proto://...` for any protocol but http(s) (the stager's own URL source)."""
     match = _PROTOCOL.match(text.strip())
-    return bool(match) and match.group(1).lower() not in _NOT_FSSPEC
+    return match is not None and match.group(1).lower() not in _NOT_FSSPEC
 
 
 def md5_from_info(info: dict[str, Any]) -> str | None:
@@ -218,7 +218,7 @@ def stage_prefix(fs: Any, prefix: str, url: str, dest: Path, callback: ProgressC
     relpaths = safe_relpaths([tuple(p[len(base):].split("/")) for p, _ in objects], [_short_id(p) for p, _ in objects])
     check_no_conflicts(relpaths)
     entries_meta = [(rel, p, i, md5_from_info(i)) for rel, (p, i) in zip(relpaths, objects)]
-    identity = {"kind": "fsspec-prefix", "url": url, "files": len(objects),
+    identity: dict[str, Any] = {"kind": "fsspec-prefix", "url": url, "files": len(objects),
                 "bytes": sum(int(i.get("size") or 0) for _, i in objects),
                 "listing": _listing_digest(entries_meta)}
     hit = cache_hit(dest, identity, url, started)

@@ -29,11 +29,13 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Literal
 
 from colab_panel.errors import JobBusy
 
 DEFAULT_WAIT_S = 2.0  # how long a second run waits for the first before it is refused ($COLAB_PANEL_LOCK_WAIT_S)
 _POLL_S = 0.05
+JobKind = Literal["stage", "push"]  # a lock per staging destination, and per Drive folder pushed to
 
 
 def default_wait_s() -> float:
@@ -52,13 +54,13 @@ def state_dir() -> Path:
     return Path(base) / "colab_panel"
 
 
-def lock_path(kind: str, target: str) -> Path:
+def lock_path(kind: JobKind, target: str) -> Path:
     digest = hashlib.sha256(target.encode("utf-8", "surrogateescape")).hexdigest()[:32]
     return state_dir() / "locks" / f"{kind}-{digest}.lock"
 
 
 @contextmanager
-def job_lock(kind: str, target: str, label: str, doing: str, *, wait_s: float | None = None) -> Iterator[None]:
+def job_lock(kind: JobKind, target: str, label: str, doing: str, *, wait_s: float | None = None) -> Iterator[None]:
     """Hold the lock for `kind`+`target` for the block; refuse with JobBusy after `wait_s`.
 
     `label` names the target in the message ("'/content/data/x'"), `doing` the job in the
@@ -113,6 +115,5 @@ def _busy(fd: int, label: str, doing: str) -> JobBusy:
     since = f", since {holder['since']})" if holder.get("since") else ")"
     error = JobBusy(f"{label} is already being {doing} by {who}{since}. Two runs at once would mix their "
                     "files, so this one did nothing: wait for the other to finish (or cancel it) and run "
-                    "this again.")
-    error.pid = pid if isinstance(pid, int) else None
+                    "this again.", pid=pid if isinstance(pid, int) else None)
     return error

@@ -39,6 +39,7 @@ class AdaptiveLimit:
         self.shrink_every_s = shrink_every_s
         self.shrinks = 0  # how often frequent refusals made us back off (tests and reports read it)
         self.refusals = 0  # rate limits reported in all
+        self._window = window
         self._recent: deque[bool] = deque(maxlen=window)  # True: refused
         self._in_use = 0
         self._streak = 0
@@ -89,7 +90,7 @@ class AdaptiveLimit:
             self._recent.append(True)
             refused = sum(self._recent)
             now = time.monotonic()
-            if refused >= self.shrink_share * self._recent.maxlen and now - self._shrunk_at >= self.shrink_every_s:
+            if refused >= self.shrink_share * self._window and now - self._shrunk_at >= self.shrink_every_s:
                 self.shrinks += 1
                 self.limit = max(self.minimum, self.limit // 2)
                 self._shrunk_at = now

@@ -91,8 +91,8 @@ def fetch_folder(entries: list[RemoteEntry], dest: Path, manifest: Manifest, *, 
     limit = limit or AdaptiveLimit(workers)
     todo: deque[tuple[RemoteEntry, int]] = deque()
     for entry in entries:
-        done = manifest.files.get(entry.relpath)
-        if done is not None and done.get("md5") == entry.md5 and manifest.is_done(entry.relpath, entry.size):
+        record = manifest.files.get(entry.relpath)
+        if record is not None and record.get("md5") == entry.md5 and manifest.is_done(entry.relpath, entry.size):
             tracker.add(entry.size, 1)
         else:
             todo.append((entry, 0))

@@ -78,7 +78,7 @@ def remote_zip_expanded_size(source: Source, size: int) -> int | None:
         return None
     for attempt in range(2):
         try:
-            with zipfile.ZipFile(_TailFile(tail, size)) as zf:  # type: ignore[arg-type]
+            with zipfile.ZipFile(_TailFile(tail, size)) as zf:
                 return sum(i.file_size for i in zf.infolist())
         except (EOFError, zipfile.BadZipFile, ValueError, OSError):
             if attempt:

@@ -9,6 +9,7 @@ methods (with `md5Checksum` in its identity) and plugs into `stage()` unchanged.
 from __future__ import annotations
 
 import http.client
+import io
 import os
 import socket
 import ssl
@@ -24,7 +25,8 @@ from colab_panel.disk import writing
 from colab_panel.staging.pages import PeekedStream, read_first_bytes, refuse_page
 
 # Errors after which a download is worth resuming rather than failing.
-NETWORK_ERRORS: tuple[type[BaseException], ...] = (
+# unannotated, so its type is the fixed tuple mypy needs to check `except (X, *NETWORK_ERRORS)`
+NETWORK_ERRORS = (
     ConnectionError, TimeoutError, socket.timeout, http.client.HTTPException, urllib.error.URLError, ssl.SSLError)
 _ARCHIVE_SUFFIXES = (".tar.gz", ".tar.bz2", ".tar.xz", ".tar.zst", ".tgz", ".tbz2", ".tbz", ".txz",
                      ".tzst", ".tar", ".zip")
@@ -135,7 +137,7 @@ class UrlSource:
             response = urllib.request.urlopen(request, timeout=self.timeout)
         except urllib.error.HTTPError as e:
             if e.code == 416 and start:  # nothing left to fetch
-                return _Empty(), start
+                return io.BytesIO(), start
             raise StagingError(f"{self.url} answered {e.code} {e.reason}.") from None
         actual = start if start and response.status == 206 else 0
         if actual == 0:  # the first bytes of the file: is it the file, or a page in its place?
@@ -147,14 +149,6 @@ class UrlSource:
                 raise
             return PeekedStream(first, response), 0  # type: ignore[return-value]
         return response, actual
-
-
-class _Empty:
-    def read(self, size: int = -1) -> bytes:
-        return b""
-
-    def close(self) -> None:
-        pass
 
 
 class ResumingReader:

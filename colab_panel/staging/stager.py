@@ -21,7 +21,7 @@ import shutil
 import threading
 import time
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from colab_panel.drive.parse import parse_drive_link
 from colab_panel.errors import ChecksumMismatch, DriveError, PanelError, StagingCancelled, StagingError
@@ -38,6 +38,7 @@ from colab_panel.staging.manifest import MANIFEST_NAME, Manifest
 from colab_panel.staging.parallel_ranges import download_ranges, use_parallel
 from colab_panel.staging.prefetch import Prefetcher
 from colab_panel.staging.progress import ProgressArg, ProgressCallback, ProgressTracker, resolve_progress
+from colab_panel.staging.readable import Readable
 from colab_panel.staging.sources import (NETWORK_ERRORS, DownloadInterrupted, LocalFileSource, ResumingReader, Source, UrlSource,
                                          dataset_name, looks_like_tar_name)
 from colab_panel.staging.remote_size import remote_expanded_size
@@ -299,7 +300,7 @@ def _check_file_hash(path: Path, expected: tuple[str, str], cancel: threading.Ev
         raise ChecksumMismatch(f"{path.name} does not match its expected {expected[0]}; nothing was extracted.")
 
 
-def _copy_stream(stream: BinaryIO, part: PartFile, tracker: ProgressTracker, cancel: threading.Event | None,
+def _copy_stream(stream: Readable, part: PartFile, tracker: ProgressTracker, cancel: threading.Event | None,
                  resume: ResumingReader | None = None) -> PartFile:
     with part:
         if resume is not None and resume.position != part.offset:
@@ -419,7 +420,7 @@ def _stage_folder(src: Path, dest: Path, callback: ProgressCallback | None, canc
 def _stage_folder_locked(src: Path, dest: Path, callback: ProgressCallback | None, cancel: threading.Event | None,
                          started: float) -> StagedDataset:
     files = list_tree(src)
-    identity = {"kind": "folder", "path": str(src.resolve()), "files": len(files),
+    identity: dict[str, Any] = {"kind": "folder", "path": str(src.resolve()), "files": len(files),
                 "bytes": sum(f[1] for f in files), "mtime_ns": max((f[2] for f in files), default=0)}
     hit = cache_hit(dest, identity, str(src), started)
     if hit is not None:

@@ -30,7 +30,6 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
 
 from colab_panel.errors import StagingError, UnsafeArchiveError
 from colab_panel.disk import writing
@@ -39,6 +38,7 @@ from colab_panel.staging.hard_links import hard_link_target, make_hard_link
 from colab_panel.staging.output_limit import OutputLimit
 from colab_panel.staging.merged_view import check_links_inside_after_merge
 from colab_panel.staging.progress import ProgressTracker
+from colab_panel.staging.readable import Readable
 from colab_panel.staging.safety import (LinkSet, Parts, check_link_target,
                                         check_not_through_links, member_parts)
 from colab_panel.staging.staging_area import StagingArea
@@ -57,7 +57,7 @@ def _binary(data: object) -> bytes:
 class _CountingReader:
     """Counts raw (compressed) bytes for progress; also the place that sees cancel between reads."""
 
-    def __init__(self, raw: BinaryIO, tracker: ProgressTracker, cancel: threading.Event | None,
+    def __init__(self, raw: Readable, tracker: ProgressTracker, cancel: threading.Event | None,
                  prefix: bytes = b"") -> None:
         self._raw = raw
         self._tracker = tracker
@@ -99,7 +99,7 @@ class _WindowReader:
     the compressed bytes read so far, or the archive's size when known (`input_size`).
     """
 
-    def __init__(self, stream: BinaryIO, raw: _CountingReader, limit: OutputLimit, input_size: int) -> None:
+    def __init__(self, stream: Readable, raw: _CountingReader, limit: OutputLimit, input_size: int) -> None:
         self._stream = stream
         self._raw = raw
         self._limit = limit
@@ -143,7 +143,7 @@ class _WindowReader:
                 return False
 
 
-def extract_tar(stream: BinaryIO, dest: Path, *, compression: str | None = "auto",
+def extract_tar(stream: Readable, dest: Path, *, compression: str | None = "auto",
                 tracker: ProgressTracker, cancel: threading.Event | None, limit: OutputLimit,
                 input_size: int = 0, verify: Callable[[], None] | None = None) -> list[Path]:
     """Extract a tar read sequentially from `stream`. `compression="auto"` sniffs the magic bytes.
@@ -172,7 +172,7 @@ def extract_tar(stream: BinaryIO, dest: Path, *, compression: str | None = "auto
                                          "holds; refusing to extract.") from None
             raise
         finally:
-            if decompressed is not raw:
+            if compression is not None:  # a decompressor of our own (uncompressed, it is `raw`)
                 decompressed.close()
         if verify is not None:
             verify()

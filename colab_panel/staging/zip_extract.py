@@ -27,6 +27,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from colab_panel.errors import StagingError, UnsafeArchiveError
 from colab_panel.disk import writing
@@ -54,7 +55,7 @@ _MAX_LINK_TARGET = 4096
 class ZipMember:
     info: zipfile.ZipInfo
     parts: Parts
-    kind: str  # "file" or "symlink" (folders are planned separately)
+    kind: Literal["file", "symlink"]  # folders are planned separately
     data_offset: int = 0  # where the member's compressed bytes start (from zip_layout)
     executable: bool = False
     link_target: str | None = None

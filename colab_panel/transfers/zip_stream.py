@@ -26,7 +26,7 @@ _ZIP64_FROM = 2**31  # decide ZIP64 with margin: a member may be listed at one s
 
 
 class _Sink:
-    """What zipfile needs of an unseekable file: write() and flush(); tell() fails on purpose."""
+    """What zipfile needs of an unseekable file: write(), flush() and close(); tell() fails on purpose."""
 
     def __init__(self, write: Callable[[bytes], object]) -> None:
         self._write = write
@@ -37,6 +37,9 @@ class _Sink:
 
     def flush(self) -> None:
         pass
+
+    def close(self) -> None:
+        pass  # zipfile never closes a file it was handed; the stream's owner does
 
 
 def zip_members(folder: Path) -> Iterator[tuple[str, Path, os.stat_result]]:

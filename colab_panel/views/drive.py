@@ -221,7 +221,7 @@ class DriveTab(widgets.VBox):
         self.refresh_button.on_click(lambda _: c.refresh())
         self.sign_in_button.on_click(lambda _: c.sign_in(self.sign_in_choice.value or "", self.sign_in_path.value))
         self.sign_in_choice.observe(lambda _: self._render_sign_in(), "value")
-        self.open_selected.on_click(lambda _: c.selection and c.open_item(c.selection.id))
+        self.open_selected.on_click(lambda _: c.open_item(c.selection.id) if c.selection else None)
         t.on_open(c.open_item)
         t.on_up(c.up)
         t.on_select(self._on_table_select)
@@ -243,11 +243,11 @@ class DriveTab(widgets.VBox):
         c.observe(lambda _: self._render_table(), "visible")
         c.observe(lambda _: self._render_marks(), "selected_ids")
         c.observe(lambda _: self._render_selection(), ["selection", "selected_ids", "sharing", "links"])
-        c.observe(lambda _: (self._render_crumbs(), self._render_place()), "breadcrumbs")
+        c.observe(self._on_breadcrumbs, "breadcrumbs")
         c.observe(lambda _: self._render_place(), "place")
         c.observe(lambda _: self._render_state(), ["busy", "error", "error_at", "status", "progress", "pending",
                                                    "confirm_message", "connected", "listing"])
-        c.observe(lambda _: (self._render_sign_in(), self._render_place()), ["show_sign_in", "connected"])
+        c.observe(self._on_sign_in_state, ["show_sign_in", "connected"])
 
     def _on_table_select(self, ids: list[str]) -> None:
         self._syncing = True
@@ -260,6 +260,14 @@ class DriveTab(widgets.VBox):
         c = self.controller
         if name == "trash":
             c.delete() if c.place == "trash" else c.trash()
+
+    def _on_breadcrumbs(self, _change: Any) -> None:
+        self._render_crumbs()
+        self._render_place()
+
+    def _on_sign_in_state(self, _change: Any) -> None:
+        self._render_sign_in()
+        self._render_place()
 
     def _on_export_format(self, change: Any) -> None:
         if not self._syncing and change["new"]:
@@ -277,7 +285,7 @@ class DriveTab(widgets.VBox):
 
     def _render_table(self) -> None:
         c = self.controller
-        self.table.show(c.visible, table_row, c.selected_ids, self.table.cursor_id or (c.selected_ids or [None])[-1])
+        self.table.show(c.visible, table_row, c.selected_ids, self.table.cursor_id or (c.selected_ids[-1] if c.selected_ids else None))
 
     def _render_marks(self) -> None:
         if self._syncing:

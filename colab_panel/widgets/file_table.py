@@ -37,8 +37,8 @@ class FileTable(anywidget.AnyWidget):
     _css = static_path("file_table.css")
     version = traitlets.Int(0).tag(sync=True)  # changes whenever the rows change
     row_count = traitlets.Int(0).tag(sync=True)
-    head = traitlets.List().tag(sync=True)  # the first HEAD_ROWS rows
-    selected_ranges = traitlets.List().tag(sync=True)  # [[start, end), ...] of `version`
+    head: traitlets.List[list[Any]] = traitlets.List().tag(sync=True)  # the first HEAD_ROWS rows
+    selected_ranges: traitlets.List[list[int]] = traitlets.List().tag(sync=True)  # [[start, end), ...] of `version`
     cursor = traitlets.Int(-1).tag(sync=True)  # the row keys act on, -1 when none
     page_seq = traitlets.Int(0).tag(sync=True)  # number of the page's last selection applied (see the JS)
     sort_by = traitlets.Unicode("name").tag(sync=True)

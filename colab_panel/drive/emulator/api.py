@@ -19,38 +19,36 @@ from colab_panel.drive.emulator.wire import ApiRequest, ApiResponse
 Handler = Callable[..., ApiResponse]
 
 _ID = r"([^/]+)"
-_ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
-    (method, re.compile(f"^{pattern}$"), handler)
-    for method, pattern, handler in [
-        ("GET", "/drive/v2/about", files_api.about),
-        ("GET", "/drive/v2/files", files_api.list_files),
-        ("GET", "/drive/v2/files/generateIds", chosen_ids.generate_ids),
-        ("DELETE", "/drive/v2/files/trash", files_api.empty_trash),  # before files/{id}: "trash" is no ID
-        ("GET", "/drive/v2/drives", drives_api.list_drives),
-        ("GET", f"/drive/v2/drives/{_ID}", drives_api.get_drive),
-        ("GET", "/drive/v2/teamdrives", drives_api.list_team_drives),
-        ("POST", "/drive/v2/files", lambda api, req: files_api.insert(api, req, req.json_body(), None, None)),
-        ("GET", f"/drive/v2/files/{_ID}", files_api.get),
-        ("PUT", f"/drive/v2/files/{_ID}", files_api.update_metadata),
-        ("PATCH", f"/drive/v2/files/{_ID}", files_api.update_metadata),
-        ("DELETE", f"/drive/v2/files/{_ID}", files_api.delete),
-        ("POST", f"/drive/v2/files/{_ID}/trash", files_api.trash),
-        ("POST", f"/drive/v2/files/{_ID}/untrash", files_api.untrash),
-        ("POST", f"/drive/v2/files/{_ID}/copy", files_api.copy),
-        ("GET", f"/drive/v2/files/{_ID}/export", files_api.export),
-        ("GET", f"/drive/v2/files/{_ID}/permissions", permissions_api.list_permissions),
-        ("POST", f"/drive/v2/files/{_ID}/permissions", permissions_api.insert_permission),
-        ("GET", f"/drive/v2/files/{_ID}/permissions/{_ID}", permissions_api.get_permission),
-        ("DELETE", f"/drive/v2/files/{_ID}/permissions/{_ID}", permissions_api.delete_permission),
-        ("GET", f"/drive/v2/permissionIds/{_ID}", permissions_api.permission_id_for_email),
-        ("GET", f"/drive/v2/files/{_ID}/revisions", revisions_api.list_revisions),
-        ("GET", f"/drive/v2/files/{_ID}/revisions/{_ID}", revisions_api.get_revision),
-        ("POST", "/upload/drive/v2/files", lambda api, req: uploads.handle_upload(api, req, None)),
-        ("PUT", "/upload/drive/v2/files", lambda api, req: uploads.handle_upload(api, req, None)),
-        ("PUT", f"/upload/drive/v2/files/{_ID}", uploads.handle_upload),
-        ("POST", f"/upload/drive/v2/files/{_ID}", uploads.handle_upload),
-    ]
+_PATHS: list[tuple[str, str, Handler]] = [  # (method, path pattern, handler), first match wins
+    ("GET", "/drive/v2/about", files_api.about),
+    ("GET", "/drive/v2/files", files_api.list_files),
+    ("GET", "/drive/v2/files/generateIds", chosen_ids.generate_ids),
+    ("DELETE", "/drive/v2/files/trash", files_api.empty_trash),  # before files/{id}: "trash" is no ID
+    ("GET", "/drive/v2/drives", drives_api.list_drives),
+    ("GET", f"/drive/v2/drives/{_ID}", drives_api.get_drive),
+    ("GET", "/drive/v2/teamdrives", drives_api.list_team_drives),
+    ("POST", "/drive/v2/files", lambda api, req: files_api.insert(api, req, req.json_body(), None, None)),
+    ("GET", f"/drive/v2/files/{_ID}", files_api.get),
+    ("PUT", f"/drive/v2/files/{_ID}", files_api.update_metadata),
+    ("PATCH", f"/drive/v2/files/{_ID}", files_api.update_metadata),
+    ("DELETE", f"/drive/v2/files/{_ID}", files_api.delete),
+    ("POST", f"/drive/v2/files/{_ID}/trash", files_api.trash),
+    ("POST", f"/drive/v2/files/{_ID}/untrash", files_api.untrash),
+    ("POST", f"/drive/v2/files/{_ID}/copy", files_api.copy),
+    ("GET", f"/drive/v2/files/{_ID}/export", files_api.export),
+    ("GET", f"/drive/v2/files/{_ID}/permissions", permissions_api.list_permissions),
+    ("POST", f"/drive/v2/files/{_ID}/permissions", permissions_api.insert_permission),
+    ("GET", f"/drive/v2/files/{_ID}/permissions/{_ID}", permissions_api.get_permission),
+    ("DELETE", f"/drive/v2/files/{_ID}/permissions/{_ID}", permissions_api.delete_permission),
+    ("GET", f"/drive/v2/permissionIds/{_ID}", permissions_api.permission_id_for_email),
+    ("GET", f"/drive/v2/files/{_ID}/revisions", revisions_api.list_revisions),
+    ("GET", f"/drive/v2/files/{_ID}/revisions/{_ID}", revisions_api.get_revision),
+    ("POST", "/upload/drive/v2/files", lambda api, req: uploads.handle_upload(api, req, None)),
+    ("PUT", "/upload/drive/v2/files", lambda api, req: uploads.handle_upload(api, req, None)),
+    ("PUT", f"/upload/drive/v2/files/{_ID}", uploads.handle_upload),
+    ("POST", f"/upload/drive/v2/files/{_ID}", uploads.handle_upload),
 ]
+_ROUTES = [(method, re.compile(f"^{pattern}$"), handler) for method, pattern, handler in _PATHS]
 
 
 def is_media_request(method: str, path: str, query: dict[str, str]) -> bool:

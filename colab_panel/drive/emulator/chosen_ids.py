@@ -40,7 +40,7 @@ def generate_ids(api: DriveApi, req: ApiRequest) -> ApiResponse:
         raise invalid(f"Invalid value '{kind}' for type in space '{space}'.", "type")
     store = api.store
     with store.lock:
-        ids = []
+        ids: list[str] = []
         while len(ids) < count:
             ident = new_file_id()
             if ident not in store.items and ident not in store.generated_ids:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -125,9 +126,9 @@ def list_files(api: DriveApi, req: ApiRequest) -> ApiResponse:
         context = QueryContext(
             email=req.email,
             root_id=account.root_id,
-            is_trashed=store.is_trashed,  # type: ignore[arg-type]
-            role_of=lambda item, email: access_for(store, item, email).role,  # type: ignore[arg-type]
-            link_only=lambda item, email: access_for(store, item, email).link_only,  # type: ignore[arg-type]
+            is_trashed=store.is_trashed,
+            role_of=lambda item, email: access_for(store, item, email).role,
+            link_only=lambda item, email: access_for(store, item, email).link_only,
         )
         matches = [
             item
@@ -299,7 +300,7 @@ def update_item(api: DriveApi, req: ApiRequest, file_id: str, metadata: dict[str
             item.starred = bool(labels["starred"])
         if "trashed" in labels:
             item.explicitly_trashed = bool(labels["trashed"])
-        new_parents = list(item.parents)
+        new_parents: list[str | None] = list(item.parents)  # None: a parent sent without an id
         if "parents" in metadata and metadata["parents"] is not None:
             new_parents = [p.get("id") for p in metadata["parents"] if isinstance(p, dict)]
         new_parents += [p for p in _csv(req.query.get("addParents")) if p not in new_parents]
@@ -424,7 +425,7 @@ def _alias(api: DriveApi, req: ApiRequest, file_id: str) -> str:
     return api.store.account(req.email).root_id if file_id == "root" else file_id
 
 
-def _checked_parents(api: DriveApi, req: ApiRequest, parent_ids: list[str], item: Item) -> list[str]:
+def _checked_parents(api: DriveApi, req: ApiRequest, parent_ids: Sequence[str | None], item: Item) -> list[str]:
     """Resolve 'root', and refuse missing, non-folder, read-only or cyclic parents as Drive does."""
     store = api.store
     resolved: list[str] = []

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from colab_panel.drive.emulator.errors import ApiError
+from colab_panel.drive.emulator.store import Item
 
 __all__ = ["QueryContext", "compile_query", "Predicate"]
 
@@ -36,14 +37,14 @@ class QueryContext:
 
     email: str
     root_id: str
-    is_trashed: Callable[[object], bool]
-    role_of: Callable[[object, str], str | None]  # (item, email) -> best role or None
+    is_trashed: Callable[[Item], bool]
+    role_of: Callable[[Item, str], str | None]  # (item, email) -> best role or None
     # (item, email) -> True when the role comes only from "anyone with the link": such items are
     # not "shared with me" until opened, which the emulator does not track
-    link_only: Callable[[object, str], bool] = lambda item, email: False
+    link_only: Callable[[Item, str], bool] = lambda item, email: False
 
 
-Predicate = Callable[[object, QueryContext], bool]
+Predicate = Callable[[Item, QueryContext], bool]
 
 _TOKEN_RE = re.compile(
     r"""\s*(?:
@@ -181,7 +182,7 @@ def _in_term(value: str, field: str) -> Predicate:
         return lambda item, ctx: (ctx.root_id if value == "root" else value) in item.parents
     roles = {"owners": {"owner"}, "writers": {"owner", "organizer", "fileOrganizer", "writer"}}.get(field)
 
-    def holds(item: object, ctx: QueryContext) -> bool:
+    def holds(item: Item, ctx: QueryContext) -> bool:
         email = ctx.email if value == "me" else value
         role = ctx.role_of(item, email)
         return role is not None and (roles is None or role in roles)
@@ -213,7 +214,7 @@ def _compare_term(q: str, field: str, op: str, literal: str | bool) -> Predicate
     if field in boolean_fields:
         if not isinstance(literal, bool) or op not in ("=", "!="):
             raise _fail(q, f"{field} takes = or != with true/false")
-        getters: dict[str, Callable[[object, QueryContext], bool]] = {
+        getters: dict[str, Callable[[Item, QueryContext], bool]] = {
             "trashed": lambda item, ctx: ctx.is_trashed(item),
             "starred": lambda item, ctx: item.starred,
             "hidden": lambda item, ctx: False,

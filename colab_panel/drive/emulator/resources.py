@@ -173,7 +173,7 @@ def file_json(store: Store, item: Item, base_url: str, email: str, *, with_permi
                 "id": parent_id,
                 "selfLink": f"{api}/parents/{parent_id}",
                 "parentLink": f"{base_url}drive/v2/files/{parent_id}",
-                "isRoot": bool(store.get(parent_id) and store.get(parent_id).is_root),  # type: ignore[union-attr]
+                "isRoot": bool((parent := store.get(parent_id)) and parent.is_root),
             }
             for parent_id in item.parents
         ],

@@ -117,7 +117,7 @@ def seed_manifest(store: Store, source: Path | dict[str, Any]) -> dict[str, str]
 def _add_item(store: Store, spec: dict[str, Any], parent_id: str | None, base_dir: Path) -> Item:
     parent_item = store.get(parent_id) if parent_id else None
     drive_id = parent_item.drive_id if parent_item is not None else None
-    owner = spec.get("owner") or (parent_item.owner if drive_id else store.default_account.email)
+    owner = spec.get("owner") or (parent_item.owner if parent_item is not None and drive_id else store.default_account.email)
     store.add_account(owner)
     parent = parent_id or store.account(owner).root_id
     is_folder = bool(spec.get("folder")) or spec.get("mimeType") == FOLDER_MIME or "children" in spec

@@ -254,7 +254,7 @@ class _HttpsServer(ThreadingHTTPServer):
             return
         self.emulator._track(conn, True)
         try:
-            self.RequestHandlerClass(conn, client_address, self)
+            super().finish_request(conn, client_address)  # the handler answers on the TLS socket
         except OSError:
             pass  # the client went away; nothing to answer
         finally:
