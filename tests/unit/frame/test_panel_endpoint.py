@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from support.sockets import listening_ports
 from support.transfers import call
 
@@ -32,6 +33,17 @@ def _key_of(page: bytes) -> str:
 
     (config,) = re.findall(rb"content=\"([^\"]+)\"", page)
     return json.loads(html.unescape(config.decode()))["session"]
+
+
+@pytest.fixture
+def served(tmp_path):
+    """A panel with every tab built and the chart on HTTP: (its monitor, its transfer service)."""
+    panel = Panel(staging_dir=tmp_path, monitor_transport="http")
+    try:
+        panel.build_tabs()
+        yield _controller(panel, MonitorController), _controller(panel, TransfersController).service
+    finally:
+        panel.close()
 
 
 def test_chart_and_transfers_share_one_endpoint_that_close_stops(tmp_path):
@@ -70,46 +82,34 @@ def test_no_endpoint_until_a_feature_needs_it(tmp_path):
     assert _http_threads() <= threads_before
 
 
-def test_a_page_key_opens_only_its_own_features_routes(tmp_path):
-    panel = Panel(staging_dir=tmp_path, monitor_transport="http")
-    try:
-        panel.build_tabs()
-        monitor = _controller(panel, MonitorController)
-        service = _controller(panel, TransfersController).service
-        status, _, chart = call(service, "GET", f"/chart?ticket={monitor.issue_ticket()}", token=False)
-        assert status == 200
-        chart_key = {TOKEN_HEADER: _key_of(chart)}
-        status, _, page = call(service, "GET", f"/transfers/page?ticket={service.page_ticket()}", token=False)
-        assert status == 200
-        transfer_key = {TOKEN_HEADER: _key_of(page)}
+def test_a_page_key_opens_only_its_own_features_routes(served, tmp_path):
+    monitor, service = served
+    status, _, chart = call(service, "GET", f"/chart?ticket={monitor.issue_ticket()}", token=False)
+    assert status == 200
+    chart_key = {TOKEN_HEADER: _key_of(chart)}
+    status, _, page = call(service, "GET", f"/transfers/page?ticket={service.page_ticket()}", token=False)
+    assert status == 200
+    transfer_key = {TOKEN_HEADER: _key_of(page)}
 
-        assert call(service, "GET", "/samples?latest=0", headers=chart_key, token=False)[0] == 200
-        assert call(service, "POST", "/transfers/download-ticket", {"path": str(tmp_path)},
-                    headers=chart_key, token=False)[0] == 403
-        assert call(service, "POST", "/transfers/download-ticket", {"path": str(tmp_path)},
-                    headers=transfer_key, token=False)[0] == 200
-        assert call(service, "GET", "/samples?latest=0", headers=transfer_key, token=False)[0] == 403
-        # a ticket is good only on its own page, and a wrong page does not use it up
-        ticket = service.page_ticket()
-        assert call(service, "GET", f"/chart?ticket={ticket}", token=False)[0] == 403
-        assert call(service, "GET", f"/transfers/page?ticket={ticket}", token=False)[0] == 200
-    finally:
-        panel.close()
+    assert call(service, "GET", "/samples?latest=0", headers=chart_key, token=False)[0] == 200
+    assert call(service, "POST", "/transfers/download-ticket", {"path": str(tmp_path)},
+                headers=chart_key, token=False)[0] == 403
+    assert call(service, "POST", "/transfers/download-ticket", {"path": str(tmp_path)},
+                headers=transfer_key, token=False)[0] == 200
+    assert call(service, "GET", "/samples?latest=0", headers=transfer_key, token=False)[0] == 403
+    # a ticket is good only on its own page, and a wrong page does not use it up
+    ticket = service.page_ticket()
+    assert call(service, "GET", f"/chart?ticket={ticket}", token=False)[0] == 403
+    assert call(service, "GET", f"/transfers/page?ticket={ticket}", token=False)[0] == 200
 
 
-def test_switching_the_chart_off_http_withdraws_its_routes_and_keeps_the_transfers(tmp_path):
-    panel = Panel(staging_dir=tmp_path, monitor_transport="http")
-    try:
-        panel.build_tabs()
-        monitor = _controller(panel, MonitorController)
-        service = _controller(panel, TransfersController).service
-        assert call(service, "GET", "/samples?latest=0")[0] == 200
-        monitor.use_widget_channel()
-        assert monitor.endpoint is None and not service.endpoint.closed
-        assert call(service, "GET", "/samples?latest=0")[0] == 404
-        assert call(service, "POST", "/transfers/download-ticket", {"path": str(tmp_path)})[0] == 200
-        monitor.transport = "http"  # back again: on the same endpoint
-        assert monitor.endpoint_port == service.port
-        assert call(service, "GET", "/samples?latest=0")[0] == 200
-    finally:
-        panel.close()
+def test_switching_the_chart_off_http_withdraws_its_routes_and_keeps_the_transfers(served, tmp_path):
+    monitor, service = served
+    assert call(service, "GET", "/samples?latest=0")[0] == 200
+    monitor.use_widget_channel()
+    assert monitor.endpoint is None and not service.endpoint.closed
+    assert call(service, "GET", "/samples?latest=0")[0] == 404
+    assert call(service, "POST", "/transfers/download-ticket", {"path": str(tmp_path)})[0] == 200
+    monitor.transport = "http"  # back again: on the same endpoint
+    assert monitor.endpoint_port == service.port
+    assert call(service, "GET", "/samples?latest=0")[0] == 200
