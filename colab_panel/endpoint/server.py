@@ -11,7 +11,7 @@ transfers register theirs), so one port, one thread and one set of keys serve a 
     ticket = endpoint.issue_ticket({"path": "..."}, scope="x")  # single use, for TICKET_TTL_S
     payload = endpoint.redeem(ticket, scope="x")                 # the payload once, then None
     session = endpoint.new_session(scope="x")    # a key a page sends back as a header
-    endpoint.unroute("GET", "/page")             # a feature that stops withdraws its routes
+    endpoint.withdraw(scope="x")   # a feature that stops: its routes, keys and tickets go
     endpoint.close()
 
 A scope names the feature: a page's session key opens only routes of its own scope, and a
@@ -88,10 +88,15 @@ class KernelEndpoint:
         with self._keys_lock:  # copied on write: request threads read the table without a lock
             self._routes = {**self._routes, (method.upper(), path): (handler, scope if auth else None)}
 
-    def unroute(self, method: str, path: str) -> None:
-        """Stop answering `method` `path` (as `route` named it); unknown routes are ignored."""
+    def withdraw(self, scope: str) -> None:
+        """Forget the routes, session keys and tickets of `scope` (a feature that stops); the
+        server and the other scopes' stay."""
         with self._keys_lock:
-            self._routes = {key: value for key, value in self._routes.items() if key != (method.upper(), path)}
+            self._routes = {key: value for key, value in self._routes.items() if value[1] != scope}
+            for key in [k for k, s in self._sessions.items() if s == scope]:
+                del self._sessions[key]
+            for key in [k for k, entry in self._tickets.items() if entry[2] == scope]:
+                del self._tickets[key]
 
     def issue_ticket(self, payload: Any = True, *, scope: str = "") -> str:
         """A ticket `redeem(ticket, scope=scope)` turns into `payload` once, within `TICKET_TTL_S`."""

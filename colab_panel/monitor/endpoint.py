@@ -24,7 +24,8 @@ Routes (GET only):
 
 The server itself (threads, keys, tickets, connection cap) is `endpoint.server.KernelEndpoint`,
 shared with the transfers; pass ``endpoint=`` to serve the chart from one that already runs (a
-panel's, see endpoint/lazy.py): `close()` then withdraws the chart's routes and leaves it running.
+panel's, see endpoint/lazy.py): `close()` then withdraws the chart's routes and keys and leaves
+it running.
 Its keys and tickets are of the scope "chart", so a chart page's key opens no other route.
 
 Security: it listens on 127.0.0.1 only, so outside the machine it is reachable only through
@@ -52,7 +53,6 @@ __all__ = ["MAX_CONNECTIONS", "SampleEndpoint", "TICKET_TTL_S", "TOKEN_HEADER"]
 
 _CONTENT_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 _CHART = "chart"  # the scope of the chart's routes and keys, and the payload of its tickets
-_ROUTES = (("/chart", False), ("/static/", False), ("/health", True), ("/samples", True))  # path, needs a key
 
 
 class SampleEndpoint:
@@ -72,10 +72,11 @@ class SampleEndpoint:
             raise MonitorError(f"Could not open the monitor's local endpoint: {error}") from error
         self.host, self.port = self.endpoint.host, self.endpoint.port
         self.token = self.endpoint.token
-        handlers = {"/chart": self._chart_page, "/static/": self._static, "/health": self._health,
-                    "/samples": self._samples}
-        for path, auth in _ROUTES:
-            self.endpoint.route("GET", path, handlers[path], auth=auth, scope=_CHART)
+        route = self.endpoint.route
+        route("GET", "/chart", self._chart_page, auth=False, scope=_CHART)
+        route("GET", "/static/", self._static, auth=False, scope=_CHART)
+        route("GET", "/health", self._health, scope=_CHART)
+        route("GET", "/samples", self._samples, scope=_CHART)
         self._closed = False
 
     @property
@@ -93,13 +94,12 @@ class SampleEndpoint:
 
     def close(self, timeout: float = 5.0) -> None:
         """Stop listening (if the server is ours) and wait for its thread, else withdraw the
-        chart's routes. Safe to call twice."""
+        chart's routes and keys. Safe to call twice."""
         self._closed = True
         if self._owns:
             self.endpoint.close(timeout)
         else:
-            for path, _ in _ROUTES:
-                self.endpoint.unroute("GET", path)
+            self.endpoint.withdraw(_CHART)
 
     def __enter__(self) -> SampleEndpoint:
         return self

@@ -5,7 +5,7 @@
     service.close()
 
 With ``endpoint=`` (a panel's, see endpoint/lazy.py) the routes go on a server that already
-runs, and `close()` withdraws them. Keys and tickets are of the scope "transfers".
+runs, and `close()` withdraws them (and the pages' keys). Keys and tickets are of the scope "transfers".
 
 Routes (all under ``/transfers/``; "key" = the page's session key or the endpoint's token, in
 the ``X-Colab-Panel-Token`` header):
@@ -67,16 +67,17 @@ class TransferService:
         self._on_uploaded = on_uploaded
         self._drive_status = drive_status
         self._drive_folders: dict[str, str] = {}
-        self._routes = (("GET", "/transfers/page", self._page, False),
-                        ("GET", "/transfers/static/", self._static, False),
-                        ("GET", "/transfers/download", self._download, False),  # the ticket is the key
-                        ("POST", "/transfers/download-ticket", self._download_ticket, True),
-                        ("POST", "/transfers/upload", self._begin, True),
-                        ("PUT", "/transfers/upload/", self._chunk, True),
-                        ("GET", "/transfers/upload/", self._status, True),
-                        ("DELETE", "/transfers/upload/", self._cancel, True))
-        for method, path, handler, auth in self._routes:
+        def route(method: str, path: str, handler: Callable[[Request], None], auth: bool = True) -> None:
             self.endpoint.route(method, path, handler, auth=auth, scope=_SCOPE)
+
+        route("GET", "/transfers/page", self._page, auth=False)
+        route("GET", "/transfers/static/", self._static, auth=False)
+        route("GET", "/transfers/download", self._download, auth=False)  # the ticket is the key
+        route("POST", "/transfers/download-ticket", self._download_ticket)
+        route("POST", "/transfers/upload", self._begin)
+        route("PUT", "/transfers/upload/", self._chunk)
+        route("GET", "/transfers/upload/", self._status)
+        route("DELETE", "/transfers/upload/", self._cancel)
 
     @property
     def port(self) -> int:
@@ -92,12 +93,11 @@ class TransferService:
         return f"transfers/download?ticket={quote(self.endpoint.issue_ticket(('download', str(target)), scope=_SCOPE))}"
 
     def close(self) -> None:
-        """Stop the endpoint if it is ours, else withdraw the transfer routes. Safe twice."""
+        """Stop the endpoint if it is ours, else withdraw the transfer routes and keys. Safe twice."""
         if self._owns_endpoint:
             self.endpoint.close()
         else:
-            for method, path, _, _ in self._routes:
-                self.endpoint.unroute(method, path)
+            self.endpoint.withdraw(_SCOPE)
 
     # -- routes --
 

@@ -105,7 +105,8 @@ def test_a_page_key_opens_only_its_own_features_routes(served, tmp_path):
 
 def test_switching_the_chart_off_http_withdraws_its_routes_and_keeps_the_transfers(served, tmp_path):
     monitor, service = served
-    assert call(service, "GET", "/samples?latest=0")[0] == 200
+    chart_key = {TOKEN_HEADER: _key_of(call(service, "GET", f"/chart?ticket={monitor.issue_ticket()}", token=False)[2])}
+    assert call(service, "GET", "/samples?latest=0", headers=chart_key, token=False)[0] == 200
     monitor.use_widget_channel()
     assert monitor.endpoint is None and not service.endpoint.closed
     assert call(service, "GET", "/samples?latest=0")[0] == 404
@@ -113,3 +114,4 @@ def test_switching_the_chart_off_http_withdraws_its_routes_and_keeps_the_transfe
     monitor.transport = "http"  # back again: on the same endpoint
     assert monitor.endpoint_port == service.port
     assert call(service, "GET", "/samples?latest=0")[0] == 200
+    assert call(service, "GET", "/samples?latest=0", headers=chart_key, token=False)[0] == 403  # the old page's key died

@@ -65,11 +65,15 @@ def test_one_scopes_many_keys_and_tickets_do_not_push_out_anothers(endpoint):
     assert _get(endpoint, "/b", first_b) == 403  # its own scope's oldest went
 
 
-def test_a_withdrawn_route_is_gone_and_the_others_stay(endpoint):
-    endpoint.unroute("GET", "/a")
-    endpoint.unroute("GET", "/never-routed")  # harmless
+def test_a_withdrawn_scope_loses_its_routes_keys_and_tickets_and_the_others_stay(endpoint):
+    key_a, key_b = endpoint.new_session("a"), endpoint.new_session("b")
+    ticket_a, ticket_b = endpoint.issue_ticket(scope="a"), endpoint.issue_ticket(scope="b")
+    endpoint.withdraw("a")
+    endpoint.withdraw("never-routed")  # harmless
     assert _get(endpoint, "/a", endpoint.token) == 404
-    assert _get(endpoint, "/b", endpoint.token) == 200
+    endpoint.route("GET", "/a", _ok, scope="a")  # back again: the old key and ticket stay dead
+    assert _get(endpoint, "/a", key_a) == 403 and endpoint.redeem(ticket_a, scope="a") is None
+    assert _get(endpoint, "/b", key_b) == 200 and endpoint.redeem(ticket_b, scope="b") is True
 
 
 def test_the_lazy_endpoint_starts_once_and_not_after_close():
