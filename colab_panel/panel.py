@@ -150,6 +150,7 @@ class Panel:
         for parts in self.tabs:
             for closeable in parts.closeables:
                 closeable.close()
+        self._context.endpoint.close()  # after the features that borrowed it
         self.last_exit.close()
         self.notifications.close()
         _flush_checkpoint_watchers()

@@ -12,7 +12,8 @@ Two transports carry samples to the browser (see DESIGN.md, "Hard facts"):
   thread (`add_chart_listener`); JupyterLab / Notebook 7 / Voila / VS Code deliver that while a
   cell is busy (ipykernel >= 7.1).
 - ``"http"``: Colab drops background-thread widget messages (googlecolab/colabtools#3373), so
-  the controller opens a loopback `SampleEndpoint` that serves the chart as a page of its own
+  the controller opens a loopback `SampleEndpoint` (on the panel's endpoint when given one:
+  ``endpoint=``, a function that returns it) that serves the chart as a page of its own
   (`chart_files`), which the widget shows in an iframe through Colab's port proxy;
   `endpoint_port` and a single-use ticket (`issue_ticket`) tell the chart where. Each
   `refresh()` on the main thread (the panel's ticker, while the kernel is idle) also pushes
@@ -47,6 +48,7 @@ from colab_panel.runtime.frontend import in_colab, in_colab_browser
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
+    from colab_panel.endpoint.server import KernelEndpoint
     from colab_panel.monitor.endpoint import SampleEndpoint
 
 __all__ = ["INTERVAL_CHOICES_S", "MonitorController", "TRANSPORTS", "WINDOW_CHOICES_S",
@@ -95,9 +97,11 @@ class MonitorController(traitlets.HasTraits):
     def __init__(self, *, sampler: Sampler | None = None, transport: str | None = "auto",
                  staging_dir: str | Path | None = None, shell: Any = None,
                  session_age: Callable[[], float | None] | None = None,
-                 chart_files: Mapping[str, Path] | None = None, **kwargs: Any) -> None:
+                 chart_files: Mapping[str, Path] | None = None,
+                 endpoint: Callable[[], KernelEndpoint] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._chart_files = dict(chart_files or {})
+        self._shared_endpoint = endpoint  # the panel's; without it the chart gets one of its own
         self._closed = False
         self._lock = threading.RLock()  # refresh() runs on the main and the sampler thread
         self._endpoint: SampleEndpoint | None = None
@@ -326,7 +330,8 @@ class MonitorController(traitlets.HasTraits):
             try:
                 from colab_panel.monitor.endpoint import SampleEndpoint
 
-                self._endpoint = SampleEndpoint(self.sampler, files=self._chart_files)
+                shared = self._shared_endpoint() if self._shared_endpoint is not None else None
+                self._endpoint = SampleEndpoint(self.sampler, files=self._chart_files, endpoint=shared)
             except PanelError as error:
                 self.error = f"{error}; live charts will update only when the kernel is idle."
                 return

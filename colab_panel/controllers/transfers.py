@@ -5,6 +5,9 @@
     transfers.download_url("/content/run")         # a single-use URL, or "" with `error` set
     transfers.close()                              # stops the endpoint and the Drive worker
 
+``endpoint=`` (a function that returns the panel's `KernelEndpoint`) puts the routes on that
+one; `close()` then withdraws them and leaves it to the panel.
+
 The uploading itself happens between the browser and the endpoint (see transfers/routes.py):
 this controller holds no per-file state, so a running cell cannot hold a transfer up.
 """
@@ -14,13 +17,16 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import traitlets
 
 from colab_panel.errors import PanelError
 from colab_panel.transfers.drive_onward import DriveOnward
 from colab_panel.transfers.routes import TransferService
+
+if TYPE_CHECKING:
+    from colab_panel.endpoint.server import KernelEndpoint
 
 __all__ = ["TransfersController"]
 
@@ -31,10 +37,12 @@ class TransfersController(traitlets.HasTraits):
     error = traitlets.Unicode("")
 
     def __init__(self, *, default_dest: str | os.PathLike[str], drive: Callable[[], Any] | None = None,
-                 files: Mapping[str, Path] | None = None) -> None:
+                 files: Mapping[str, Path] | None = None,
+                 endpoint: Callable[[], KernelEndpoint] | None = None) -> None:
         super().__init__()
+        shared = endpoint() if endpoint is not None else None  # first, so a refusal leaves no worker
         self._onward = DriveOnward(drive) if drive is not None else None
-        self.service = TransferService(default_dest=default_dest, files=files,
+        self.service = TransferService(default_dest=default_dest, files=files, endpoint=shared,
                                        on_uploaded=self._onward.submit if self._onward else None,
                                        drive_status=self._onward.status if self._onward else None)
 

@@ -2,15 +2,21 @@
 
 The Monitor's chart endpoint (monitor/endpoint.py) showed what works in Colab: a page served by
 the kernel's machine, loaded as an iframe *document* through Colab's port proxy, talking only to
-its own origin. This is that server with the routes left to its users (the transfers register
-theirs), so one port, one thread and one set of keys serve them:
+its own origin. This is that server with the routes left to its users (the chart and the
+transfers register theirs), so one port, one thread and one set of keys serve a panel
+(endpoint/lazy.py starts it for the first of them):
 
     endpoint = KernelEndpoint()
-    endpoint.route("GET", "/page", show_page, auth=False)     # fn(request) answers the request
-    ticket = endpoint.issue_ticket({"path": "..."})           # single use, for TICKET_TTL_S
-    payload = endpoint.redeem(ticket)                          # the payload once, then None
-    session = endpoint.new_session()                           # a key a page sends back as a header
+    endpoint.route("GET", "/page", show_page, auth=False, scope="x")  # fn(request) answers it
+    ticket = endpoint.issue_ticket({"path": "..."}, scope="x")  # single use, for TICKET_TTL_S
+    payload = endpoint.redeem(ticket, scope="x")                 # the payload once, then None
+    session = endpoint.new_session(scope="x")    # a key a page sends back as a header
+    endpoint.withdraw(scope="x")   # a feature that stops: its routes, keys and tickets go
     endpoint.close()
+
+A scope names the feature: a page's session key opens only routes of its own scope, and a
+ticket is redeemed only by its own scope's page (so the read-only chart's key cannot upload or
+download files). The endpoint's `token` opens every route (the kernel's own code holds it).
 
 Security, as for the chart: it listens on 127.0.0.1 only, so outside the machine it is reached
 only through Colab's proxy (which requires the user's Google session); keys and tickets are
@@ -39,7 +45,7 @@ __all__ = ["MAX_CONNECTIONS", "TICKET_TTL_S", "TOKEN_HEADER", "KernelEndpoint", 
 
 TOKEN_HEADER = "X-Colab-Panel-Token"
 TICKET_TTL_S = 600.0
-MAX_TICKETS = 64  # outstanding tickets, and live page sessions, each (oldest dropped)
+MAX_TICKETS = 64  # outstanding tickets, and live page sessions, each per scope (oldest dropped)
 MAX_CONNECTIONS = 32
 READ_TIMEOUT_S = 30.0  # one socket read; a chunk of 8 MB arrives in many
 BODY_BLOCK_BYTES = 1024 * 1024  # a body is read (and handed on) in blocks of this size
@@ -53,10 +59,10 @@ class KernelEndpoint:
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0) -> None:
         self.token = secrets.token_urlsafe(32)
-        self._routes: dict[tuple[str, str], tuple[Handler, bool]] = {}
+        self._routes: dict[tuple[str, str], tuple[Handler, str | None]] = {}  # scope; None: no key
         self._keys_lock = threading.Lock()
-        self._tickets: OrderedDict[str, tuple[float, Any]] = OrderedDict()
-        self._sessions: OrderedDict[str, None] = OrderedDict()
+        self._tickets: OrderedDict[str, tuple[float, Any, str]] = OrderedDict()  # expiry, payload, scope
+        self._sessions: OrderedDict[str, str] = OrderedDict()  # key -> scope
         try:
             self._server = _Server((host, port), _Handler)
         except OSError as error:
@@ -76,41 +82,53 @@ class KernelEndpoint:
     def closed(self) -> bool:
         return self._closed
 
-    def route(self, method: str, path: str, handler: Handler, *, auth: bool = True) -> None:
+    def route(self, method: str, path: str, handler: Handler, *, auth: bool = True, scope: str = "") -> None:
         """Answer `method` `path` with `handler`; a path ending in "/" matches everything under it.
-        With `auth`, the request must carry a session key or the endpoint's token."""
-        self._routes[(method.upper(), path)] = (handler, auth)
+        With `auth`, the request must carry a session key of `scope` or the endpoint's token."""
+        with self._keys_lock:  # copied on write: request threads read the table without a lock
+            self._routes = {**self._routes, (method.upper(), path): (handler, scope if auth else None)}
 
-    def issue_ticket(self, payload: Any = True) -> str:
-        """A ticket `redeem()` turns into `payload` once, within `TICKET_TTL_S`."""
+    def withdraw(self, scope: str) -> None:
+        """Forget the routes, session keys and tickets of `scope` (a feature that stops); the
+        server and the other scopes' stay."""
+        with self._keys_lock:
+            self._routes = {key: value for key, value in self._routes.items() if value[1] != scope}
+            for key in [k for k, s in self._sessions.items() if s == scope]:
+                del self._sessions[key]
+            for key in [k for k, entry in self._tickets.items() if entry[2] == scope]:
+                del self._tickets[key]
+
+    def issue_ticket(self, payload: Any = True, *, scope: str = "") -> str:
+        """A ticket `redeem(ticket, scope=scope)` turns into `payload` once, within `TICKET_TTL_S`."""
         ticket = secrets.token_urlsafe(32)
         with self._keys_lock:
-            self._tickets[ticket] = (time.monotonic() + TICKET_TTL_S, payload)
-            while len(self._tickets) > MAX_TICKETS:
-                self._tickets.popitem(last=False)
+            self._tickets[ticket] = (time.monotonic() + TICKET_TTL_S, payload, scope)
+            _drop_oldest(self._tickets, scope, lambda entry: entry[2])
         return ticket
 
-    def redeem(self, ticket: str) -> Any:
-        """The ticket's payload, used up; None for an unknown, used or expired ticket."""
+    def redeem(self, ticket: str, *, scope: str = "") -> Any:
+        """The ticket's payload, used up; None for an unknown, used or expired ticket, and for
+        one of another scope (which stays good for its own page)."""
         now = time.monotonic()
         with self._keys_lock:
             match = next((t for t in self._tickets if secrets.compare_digest(t.encode(), ticket.encode())), None)
-            if match is None:
+            if match is None or self._tickets[match][2] != scope:
                 return None
-            expiry, payload = self._tickets.pop(match)
+            expiry, payload, _ = self._tickets.pop(match)
             return payload if expiry >= now else None
 
-    def new_session(self) -> str:
+    def new_session(self, scope: str = "") -> str:
+        """A key that opens the routes of `scope`."""
         session = secrets.token_urlsafe(32)
         with self._keys_lock:
-            self._sessions[session] = None
-            while len(self._sessions) > MAX_TICKETS:
-                self._sessions.popitem(last=False)
+            self._sessions[session] = scope
+            _drop_oldest(self._sessions, scope, lambda entry: entry)
         return session
 
-    def authorised(self, offered: list[str]) -> bool:
+    def authorised(self, offered: list[str], scope: str | None = "") -> bool:
+        """Whether `offered` holds the token or a session key of `scope` (of any scope for None)."""
         with self._keys_lock:
-            keys = [self.token, *self._sessions]
+            keys = [self.token, *(k for k, s in self._sessions.items() if scope is None or s == scope)]
         return any(secrets.compare_digest(o.encode(), k.encode()) for o in offered for k in keys)
 
     def close(self, timeout: float = 5.0) -> None:
@@ -128,12 +146,13 @@ class KernelEndpoint:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _find(self, method: str, path: str) -> tuple[Handler, bool] | None:
-        found = self._routes.get((method, path))
+    def _find(self, method: str, path: str) -> tuple[Handler, str | None] | None:
+        routes = self._routes
+        found = routes.get((method, path))
         if found is None:
-            prefixes = [p for (m, p) in self._routes if m == method and p.endswith("/") and path.startswith(p)]
+            prefixes = [p for (m, p) in routes if m == method and p.endswith("/") and path.startswith(p)]
             if prefixes:
-                found = self._routes[(method, max(prefixes, key=len))]
+                found = routes[(method, max(prefixes, key=len))]
         return found
 
 
@@ -203,6 +222,14 @@ class Request:
         handler.end_headers()
 
 
+def _drop_oldest(entries: OrderedDict[str, Any], scope: str, scope_of: Callable[[Any], str]) -> None:
+    """Keep at most `MAX_TICKETS` entries of `scope`, dropping its oldest: one feature's many
+    tickets or pages never push out another's."""
+    mine = [key for key, value in entries.items() if scope_of(value) == scope]
+    for key in mine[:max(0, len(mine) - MAX_TICKETS)]:
+        del entries[key]
+
+
 class _TooLarge(PanelError):
     pass
 
@@ -256,14 +283,14 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True  # a body we did not read must not be taken for the next request
             if any(endpoint._find(method, parts.path) for method in _METHODS if method != self.command):
                 request.send_json(HTTPStatus.METHOD_NOT_ALLOWED, {"error": f"{self.command} is not served here"})
-            elif not endpoint.authorised(self._offered(query)):
+            elif not endpoint.authorised(self._offered(query), scope=None):
                 # what exists is not told to a caller without a key
                 request.send_json(HTTPStatus.FORBIDDEN, {"error": "missing or wrong token"})
             else:
                 request.send_json(HTTPStatus.NOT_FOUND, {"error": "unknown path"})
             return
-        handler, auth = found
-        if auth and not endpoint.authorised(self._offered(query)):
+        handler, scope = found
+        if scope is not None and not endpoint.authorised(self._offered(query), scope):
             self.close_connection = True
             request.send_json(HTTPStatus.FORBIDDEN, {"error": "missing or wrong token"})
             return

@@ -23,7 +23,10 @@ Routes (GET only):
   header (or, for scripts, ``?token=``).
 
 The server itself (threads, keys, tickets, connection cap) is `endpoint.server.KernelEndpoint`,
-shared with the transfers; pass ``endpoint=`` to serve the chart from one that already runs.
+shared with the transfers; pass ``endpoint=`` to serve the chart from one that already runs (a
+panel's, see endpoint/lazy.py): `close()` then withdraws the chart's routes and keys and leaves
+it running.
+Its keys and tickets are of the scope "chart", so a chart page's key opens no other route.
 
 Security: it listens on 127.0.0.1 only, so outside the machine it is reachable only through
 Colab's proxy, which already requires the user's Google session. Keys and tickets are 256-bit
@@ -49,7 +52,7 @@ from colab_panel.endpoint.server import MAX_CONNECTIONS, TICKET_TTL_S, TOKEN_HEA
 __all__ = ["MAX_CONNECTIONS", "SampleEndpoint", "TICKET_TTL_S", "TOKEN_HEADER"]
 
 _CONTENT_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
-_CHART = "chart"  # the payload of a chart ticket
+_CHART = "chart"  # the scope of the chart's routes and keys, and the payload of its tickets
 
 
 class SampleEndpoint:
@@ -70,10 +73,10 @@ class SampleEndpoint:
         self.host, self.port = self.endpoint.host, self.endpoint.port
         self.token = self.endpoint.token
         route = self.endpoint.route
-        route("GET", "/chart", self._chart_page, auth=False)
-        route("GET", "/static/", self._static, auth=False)
-        route("GET", "/health", self._health)
-        route("GET", "/samples", self._samples)
+        route("GET", "/chart", self._chart_page, auth=False, scope=_CHART)
+        route("GET", "/static/", self._static, auth=False, scope=_CHART)
+        route("GET", "/health", self._health, scope=_CHART)
+        route("GET", "/samples", self._samples, scope=_CHART)
         self._closed = False
 
     @property
@@ -87,13 +90,16 @@ class SampleEndpoint:
 
     def issue_ticket(self) -> str:
         """A single-use ticket that opens the chart page once, within `TICKET_TTL_S`."""
-        return self.endpoint.issue_ticket(_CHART)
+        return self.endpoint.issue_ticket(_CHART, scope=_CHART)
 
     def close(self, timeout: float = 5.0) -> None:
-        """Stop listening (if the server is ours) and wait for its thread. Safe to call twice."""
+        """Stop listening (if the server is ours) and wait for its thread, else withdraw the
+        chart's routes and keys. Safe to call twice."""
         self._closed = True
         if self._owns:
             self.endpoint.close(timeout)
+        else:
+            self.endpoint.withdraw(_CHART)
 
     def __enter__(self) -> SampleEndpoint:
         return self
@@ -105,8 +111,8 @@ class SampleEndpoint:
 
     def _chart_page(self, request: Request) -> None:
         ticket = request.arg("ticket")
-        if ticket and self.endpoint.redeem(ticket) == _CHART:
-            body, status = _chart_page(self.endpoint.new_session(), self.sampler.interval_s), HTTPStatus.OK
+        if ticket and self.endpoint.redeem(ticket, scope=_CHART) == _CHART:
+            body, status = _chart_page(self.endpoint.new_session(_CHART), self.sampler.interval_s), HTTPStatus.OK
         else:
             body, status = _refused_page(), HTTPStatus.FORBIDDEN
         request.send(status, body.encode(), "text/html; charset=utf-8")

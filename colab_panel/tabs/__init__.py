@@ -12,6 +12,8 @@ from typing import Any, Callable
 
 import ipywidgets as widgets
 
+from colab_panel.endpoint.lazy import LazyEndpoint
+
 
 @dataclass
 class TabParts:
@@ -32,6 +34,9 @@ class PanelContext:
     # Objects one tab offers the others, by name (e.g. "drive": the Drive tab's controller,
     # whose `selection` the Share tab follows). Builders run in BUILDERS order.
     shared: dict[str, Any] = field(default_factory=dict)
+    # The kernel's one HTTP endpoint for this panel (the Monitor chart's and the transfers'
+    # routes), started by the first of them to call it; the panel stops it when it closes.
+    endpoint: LazyEndpoint = field(default_factory=LazyEndpoint)
 
 
 # "module:function", in display order

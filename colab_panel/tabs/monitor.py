@@ -21,10 +21,11 @@ from colab_panel.widgets.live_chart import chart_page_files
 
 def build_monitor_tab(ctx: PanelContext) -> TabParts:
     controller = MonitorController(transport=ctx.options.get("monitor_transport", "auto"),
-                                   staging_dir=ctx.staging_dir, chart_files=chart_page_files())
+                                   staging_dir=ctx.staging_dir, chart_files=chart_page_files(),
+                                   endpoint=ctx.endpoint)
     ctx.shared["monitor"] = controller  # notifications follow it (alerts)
-    # The controller owns the HTTP endpoint (it is re-created when the transport changes),
-    # so closing the controller also stops the endpoint when the panel closes.
+    # The chart's routes go on the panel's endpoint (shared with the transfers) when the
+    # transport is "http"; closing the controller withdraws them, the panel stops the endpoint.
     closeables: list[Any] = [controller]
     exporter = _metrics_exporter(ctx, controller)
     if exporter is not None:

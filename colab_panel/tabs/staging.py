@@ -11,8 +11,8 @@ Kaggle token row and the Checkpoints section (a `keep_on_drive` watcher and Rest
 whose watcher is stopped, after a bounded last push, when the panel closes.
 
 Last, "Your computer" (views/transfers.py): uploads from and downloads to the user's
-computer over the kernel's transfer endpoint, closed with the panel. ``transfers=False`` leaves
-it out.
+computer over the panel's endpoint (shared with the Monitor chart), closed with the panel.
+``transfers=False`` leaves it out.
 
 Progress in Colab: staging runs in a worker thread so the notebook stays usable; Colab drops
 widget updates sent from background threads (colabtools#3373), so the tab's progress and result
@@ -105,4 +105,4 @@ def _transfers(ctx: PanelContext, drive: Any) -> TransfersController:
 
     factory = drive if isinstance(drive, _LazyDrive) else (lambda: drive)
     return TransfersController(default_dest=ctx.staging_dir or default_staging_root(), drive=factory,
-                               files=transfer_page_files())
+                               files=transfer_page_files(), endpoint=ctx.endpoint)

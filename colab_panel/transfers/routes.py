@@ -1,8 +1,11 @@
 """The transfer routes on the kernel's endpoint, and the page that drives them from the browser.
 
     service = TransferService(default_dest="/content/data", files={"transfer_frame.js": path, ...})
-    ticket = service.endpoint.issue_ticket("page")    # the widget opens transfers/page?ticket=
+    ticket = service.page_ticket()    # the widget opens transfers/page?ticket=
     service.close()
+
+With ``endpoint=`` (a panel's, see endpoint/lazy.py) the routes go on a server that already
+runs, and `close()` withdraws them (and the pages' keys). Keys and tickets are of the scope "transfers".
 
 Routes (all under ``/transfers/``; "key" = the page's session key or the endpoint's token, in
 the ``X-Colab-Panel-Token`` header):
@@ -43,6 +46,7 @@ from colab_panel.transfers.zip_stream import write_zip
 __all__ = ["TransferService", "download_target"]
 
 _CONTENT_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
+_SCOPE = "transfers"  # of the routes, keys and tickets: a chart page's key opens none of them
 
 
 class TransferService:
@@ -63,7 +67,9 @@ class TransferService:
         self._on_uploaded = on_uploaded
         self._drive_status = drive_status
         self._drive_folders: dict[str, str] = {}
-        route = self.endpoint.route
+        def route(method: str, path: str, handler: Callable[[Request], None], auth: bool = True) -> None:
+            self.endpoint.route(method, path, handler, auth=auth, scope=_SCOPE)
+
         route("GET", "/transfers/page", self._page, auth=False)
         route("GET", "/transfers/static/", self._static, auth=False)
         route("GET", "/transfers/download", self._download, auth=False)  # the ticket is the key
@@ -79,24 +85,27 @@ class TransferService:
 
     def page_ticket(self) -> str:
         """A single-use ticket that opens the transfer page once."""
-        return self.endpoint.issue_ticket("page")
+        return self.endpoint.issue_ticket("page", scope=_SCOPE)
 
     def download_url(self, path: str | os.PathLike[str]) -> str:
         """``transfers/download?ticket=T`` (relative to the endpoint) for one download of `path`."""
         target = download_target(path)
-        return f"transfers/download?ticket={quote(self.endpoint.issue_ticket(('download', str(target))))}"
+        return f"transfers/download?ticket={quote(self.endpoint.issue_ticket(('download', str(target)), scope=_SCOPE))}"
 
     def close(self) -> None:
+        """Stop the endpoint if it is ours, else withdraw the transfer routes and keys. Safe twice."""
         if self._owns_endpoint:
             self.endpoint.close()
+        else:
+            self.endpoint.withdraw(_SCOPE)
 
     # -- routes --
 
     def _page(self, request: Request) -> None:
-        if self.endpoint.redeem(request.arg("ticket")) != "page":
+        if self.endpoint.redeem(request.arg("ticket"), scope=_SCOPE) != "page":
             request.send(HTTPStatus.FORBIDDEN, _refused_page().encode(), "text/html; charset=utf-8")
             return
-        config = {"session": self.endpoint.new_session(), "dest": self.default_dest, "chunk_bytes": CHUNK_BYTES}
+        config = {"session": self.endpoint.new_session(_SCOPE), "dest": self.default_dest, "chunk_bytes": CHUNK_BYTES}
         request.send(HTTPStatus.OK, _page(config).encode(), "text/html; charset=utf-8")
 
     def _static(self, request: Request) -> None:
@@ -160,7 +169,7 @@ class TransferService:
         _answer(request, lambda: {"url": self.download_url(str(request.json_body().get("path") or ""))})
 
     def _download(self, request: Request) -> None:
-        payload = self.endpoint.redeem(request.arg("ticket"))
+        payload = self.endpoint.redeem(request.arg("ticket"), scope=_SCOPE)
         if not (isinstance(payload, tuple) and payload[0] == "download"):
             request.send(HTTPStatus.FORBIDDEN, b"This download link was used already or has expired.",
                          "text/plain; charset=utf-8")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from colab_panel.drive.client import Drive
 from colab_panel.drive.emulator import DriveEmulator
@@ -45,3 +47,29 @@ def seeded_emulator(seed: Path, files: dict[str, bytes], **options: Any) -> Iter
         path.write_bytes(data)
     with DriveEmulator(root=seed, **{"max_page_size": 1000, **options}) as emu:
         yield emu
+
+
+def drive_fixtures(folder: str, *, seed: Callable[[Path], None] | None = None,
+                   **options: Any) -> tuple[Any, Any]:
+    """The `emu` and `drive` fixtures for a test module: an emulator whose My Drive holds the
+    empty folder `folder` (and what `seed(path)` writes beside it), and a `Drive` on it.
+
+        emu, drive = drive_fixtures("results")
+
+    Listings come in pages of 1,000 (Drive's largest) unless `options` say otherwise."""
+
+    @pytest.fixture
+    def emu(tmp_path: Path) -> Iterator[DriveEmulator]:
+        root = tmp_path / "seed"
+        (root / folder).mkdir(parents=True)
+        if seed is not None:
+            seed(root)
+        with DriveEmulator(root=root, **{"max_page_size": 1000, **options}) as emulator:
+            yield emulator
+
+    @pytest.fixture
+    def drive(emu: DriveEmulator) -> Iterator[Drive]:
+        with emulator_drive(emu) as client:
+            yield client
+
+    return emu, drive

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,21 +19,10 @@ from googleapiclient.errors import HttpError
 from colab_panel.drive.client import Drive
 from colab_panel.drive.emulator import DriveEmulator
 from colab_panel.staging.sync import push
-from support.drive import child_id, emulator_drive
+from support.drive import child_id, drive_fixtures
 
 
-@pytest.fixture
-def emu(tmp_path: Path) -> Iterator[DriveEmulator]:
-    seed = tmp_path / "seed"
-    (seed / "results").mkdir(parents=True)
-    with DriveEmulator(root=seed, max_page_size=1000) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def drive(emu: DriveEmulator) -> Iterator[Drive]:
-    with emulator_drive(emu) as d:
-        yield d
+emu, drive = drive_fixtures("results")
 
 
 def _named(emu: DriveEmulator, parent: str, title: str) -> list:

@@ -22,28 +22,20 @@ from colab_panel.drive.client import Drive
 from colab_panel.drive.emulator import DriveEmulator
 from colab_panel.staging import stage
 from colab_panel.staging.sync import push
-from support.drive import FAST_RETRY, child_id, emulator_drive
+from support.drive import FAST_RETRY, child_id, drive_fixtures
 
 REPO = Path(__file__).resolve().parents[3]
 BUSY = getattr(errors, "JobBusy", errors.StagingError)
 
 
-@pytest.fixture
-def emu(tmp_path: Path) -> Iterator[DriveEmulator]:
-    seed = tmp_path / "seed"
-    (seed / "results").mkdir(parents=True)
+def _dataset(seed: Path) -> None:
     for sub in ("ds", "ds/a", "ds/b"):
         (seed / sub).mkdir(exist_ok=True)
     for i in range(12):
         (seed / "ds" / ("a" if i % 2 else "b") / f"f{i}.bin").write_bytes(os.urandom(40_000 + i))
-    with DriveEmulator(root=seed, max_page_size=1000) as emulator:
-        yield emulator
 
 
-@pytest.fixture
-def drive(emu: DriveEmulator) -> Iterator[Drive]:
-    with emulator_drive(emu) as d:
-        yield d
+emu, drive = drive_fixtures("results", seed=_dataset)
 
 
 @pytest.fixture

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from colab_panel.drive.client import Drive
 from colab_panel.drive.emulator import DriveEmulator
-from support.drive import child_id, emulator_drive
+from support.drive import child_id, drive_fixtures
 from support.polling import poll_until
 from colab_panel.errors import InsufficientSpace, StagingError
 from colab_panel.staging import drive_source, stage
@@ -19,21 +18,13 @@ from colab_panel.staging.sync import PeriodicSync, push
 
 
 
-@pytest.fixture
-def emu(tmp_path: Path) -> Iterator[DriveEmulator]:
-    seed = tmp_path / "seed"
-    (seed / "results").mkdir(parents=True)
+def _dataset(seed: Path) -> None:
     (seed / "ds").mkdir()
     for i in range(30):
         (seed / "ds" / f"f{i}.bin").write_bytes(os.urandom(100_000))
-    with DriveEmulator(root=seed, max_page_size=1000) as emulator:
-        yield emulator
 
 
-@pytest.fixture
-def drive(emu: DriveEmulator) -> Iterator[Drive]:
-    with emulator_drive(emu) as d:
-        yield d
+emu, drive = drive_fixtures("results", seed=_dataset)
 
 
 

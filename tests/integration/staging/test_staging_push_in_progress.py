@@ -14,7 +14,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,24 +21,13 @@ import pytest
 from colab_panel.drive.client import Drive
 from colab_panel.drive.emulator import DriveEmulator
 from colab_panel.staging.sync import PeriodicSync, push
-from support.drive import child_id, emulator_drive
+from support.drive import child_id, drive_fixtures
 from support.polling import poll_until
 
 PIECE = 64 * 1024
 
 
-@pytest.fixture
-def emu(tmp_path: Path) -> Iterator[DriveEmulator]:
-    seed = tmp_path / "seed"
-    (seed / "results").mkdir(parents=True)
-    with DriveEmulator(root=seed, max_page_size=1000) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def drive(emu: DriveEmulator) -> Iterator[Drive]:
-    with emulator_drive(emu) as d:
-        yield d
+emu, drive = drive_fixtures("results")
 
 
 def _md5(path: Path) -> str:

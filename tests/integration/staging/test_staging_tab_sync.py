@@ -16,25 +16,17 @@ import pytest
 
 from colab_panel.drive.client import Drive
 from colab_panel.drive.emulator import DriveEmulator
-from support.drive import emulator_drive
+from support.drive import drive_fixtures
 from support.polling import poll_until
 from colab_panel.panel import Panel
 
 
 
-@pytest.fixture
-def emu(tmp_path: Path) -> Iterator[DriveEmulator]:
-    seed = tmp_path / "seed"
-    (seed / "runs").mkdir(parents=True)
+def _dataset(seed: Path) -> None:
     (seed / "data.bin").write_bytes(b"dataset bytes " * 1000)
-    with DriveEmulator(root=seed) as emulator:
-        yield emulator
 
 
-@pytest.fixture
-def drive(emu: DriveEmulator) -> Iterator[Drive]:
-    with emulator_drive(emu) as d:
-        yield d
+emu, drive = drive_fixtures("runs", seed=_dataset, max_page_size=7)  # the emulator's short pages
 
 
 @pytest.fixture
