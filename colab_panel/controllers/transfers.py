@@ -16,8 +16,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-import traitlets
-
+from colab_panel.controllers.base import Controller
 from colab_panel.errors import PanelError
 from colab_panel.transfers.drive_onward import DriveOnward
 from colab_panel.transfers.routes import TransferService
@@ -25,10 +24,8 @@ from colab_panel.transfers.routes import TransferService
 __all__ = ["TransfersController"]
 
 
-class TransfersController(traitlets.HasTraits):
-    """Safe to use without widgets (tests, scripts)."""
-
-    error = traitlets.Unicode("")
+class TransfersController(Controller):
+    """`error` (a refused download) comes from `Controller`. Safe to use without widgets (tests, scripts)."""
 
     def __init__(self, *, default_dest: str | os.PathLike[str], drive: Callable[[], Any] | None = None,
                  files: Mapping[str, Path] | None = None) -> None:
@@ -54,7 +51,7 @@ class TransfersController(traitlets.HasTraits):
         try:
             url = self.service.download_url(path)
         except PanelError as error:
-            self.error = str(error)
+            self.fail(error)
             return ""
         self.error = ""
         return url
