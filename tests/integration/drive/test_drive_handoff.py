@@ -44,9 +44,8 @@ def test_where_thread_updates_show_the_worker_applies_at_once(emulator, child, k
     c.observe(lambda change: workers.append(threading.current_thread().name)
               if threading.current_thread() is not threading.main_thread() else None, names=["items", "listing"])
     c.open(child(emulator.root_id, "many").id)
-    for thread in (c._list_thread,):
-        if thread is not None:
-            thread.join(30)
+    assert c._list_thread is not None
+    c._list_thread.join(30)
     assert len(c.items) == known.many and not c.listing  # no poll() was needed
     assert workers and set(workers) == {"drive-list"}
     c.close()
