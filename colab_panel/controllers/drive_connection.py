@@ -36,7 +36,7 @@ class DriveConnection(DriveListing):
         self.start_folder = start_folder
         self.default_dest = Path(default_dest) if default_dest else Path.cwd()
         self._thread: threading.Thread | None = None  # the connecting worker
-        self._started = self.handoff.delivered  # set once that worker has said something
+        self._started = self.handoff.delivered  # set by a worker's delivery: the connecting one's comes first
 
     def start(self) -> None:
         """Connect and list the start folder in the background (see module docstring)."""
