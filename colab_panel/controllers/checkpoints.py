@@ -3,8 +3,9 @@
 Verbs: `start()` starts a watcher of `local_dir` into the Drive folder `drive_folder` (keeping
 the newest `keep_last`, 0 = all); `stop()` flushes it (bounded) and stops it; `restore()` puts the
 newest complete checkpoint of `drive_folder` into `restore_dir` (default: `local_dir`) in a worker
-thread. `poll()` (the tab's tick, on the kernel's main thread: Colab drops widget updates from
-other threads) copies the watcher's and the restore's state into the traits. `close()` (the
+thread, which hands its outcome to the controller's `handoff`. `poll()` (the tab's tick, on the
+kernel's main thread: Colab drops widget updates from other threads) applies it and copies the
+watcher's state into the traits. `close()` (the
 panel's) stops both within a bound, so no thread outlives the panel.
 """
 
@@ -18,6 +19,7 @@ from typing import Any
 
 import traitlets
 
+from colab_panel.controllers.base import Controller, in_words
 from colab_panel.errors import PanelError, StagingCancelled, StagingError
 
 STOP_TIMEOUT_S = 20.0  # how long Stop waits for the last push before it stops anyway
@@ -26,7 +28,9 @@ CLOSE_TIMEOUT_S = 20.0
 KeeperFactory = Callable[..., Any]
 
 
-class CheckpointsController(traitlets.HasTraits):
+class CheckpointsController(Controller):
+    """`message` (the last verb's outcome) and `error` (the watcher's or a verb's failure) come from `Controller`."""
+
     local_dir = traitlets.Unicode("")  # the folder the training loop saves into
     drive_folder = traitlets.Unicode("")  # a Drive folder link or ID
     keep_last = traitlets.Int(0)  # keep the newest N complete checkpoints on Drive; 0 = keep all
@@ -36,8 +40,6 @@ class CheckpointsController(traitlets.HasTraits):
     restoring = traitlets.Bool(False)
     status = traitlets.Unicode("")  # the running watcher in one line
     notice = traitlets.Unicode("")  # the watcher's flush near the runtime's limit, in words
-    message = traitlets.Unicode("")  # the last verb's outcome
-    error = traitlets.Unicode("")  # the watcher's or a verb's failure, in words
 
     def __init__(self, *, drive: Any = None, keeper_factory: KeeperFactory | None = None,
                  keeper_options: dict[str, Any] | None = None, **kwargs: Any) -> None:
@@ -52,7 +54,6 @@ class CheckpointsController(traitlets.HasTraits):
         self._keeper: Any = None
         self._cancel = threading.Event()
         self._restore_thread: threading.Thread | None = None
-        self._restore_outcome: tuple[str, Any] | None = None
         self._error_is_keepers = False  # `error` shows the watcher's last failure (cleared when it recovers)
 
     @traitlets.validate("keep_last")
@@ -77,7 +78,7 @@ class CheckpointsController(traitlets.HasTraits):
                 self.local_dir.strip(), folder_id, keep_last=self.keep_last or None,
                 pattern=self.pattern.strip() or None, drive=self._drive, **self._keeper_options)
         except PanelError as exc:
-            self.error = str(exc)
+            self.fail(exc)
             return False
         self.running = True
         self.message = "Watching: each finished checkpoint goes to Drive, md5-verified."
@@ -107,24 +108,23 @@ class CheckpointsController(traitlets.HasTraits):
             if not target:
                 raise StagingError("Give the local folder to restore into (or the watched folder above).")
         except PanelError as exc:
-            self.error = str(exc)
+            self.fail(exc)
             return False
         from colab_panel.checkpoints.restore import restore_latest
 
         self._cancel.clear()
-        self._restore_outcome = None
 
         def work() -> None:
+            message = error = ""
             try:
                 path = restore_latest(folder_id, target, pattern=self.pattern.strip() or None, drive=self._drive,
                                       cancel=self._cancel)
-                self._restore_outcome = ("restored", path)
+                message = f"Restored {Path(path).name} to {path}, md5-verified against Drive."
             except StagingCancelled:
-                self._restore_outcome = ("cancelled", None)
-            except PanelError as exc:
-                self._restore_outcome = ("error", str(exc))
+                message = "Restore cancelled; nothing half-written was kept."
             except Exception as exc:  # a bug must still end in words, never a dead thread
-                self._restore_outcome = ("error", f"Restoring failed: {type(exc).__name__}: {exc}")
+                error = in_words(exc, "Restoring failed")
+            self.handoff.deliver(lambda: self._restore_ended(message, error))
 
         self.restoring = True
         self.message = "Restoring the newest complete checkpoint…"
@@ -133,20 +133,10 @@ class CheckpointsController(traitlets.HasTraits):
         return True
 
     def poll(self) -> None:
-        """Copy the watcher's and the restore's state into the traits (main thread)."""
+        """Copy the watcher's state into the traits and apply the restore's outcome (main thread)."""
         if self._keeper is not None:
             self._show_keeper(self._keeper)
-        outcome = self._restore_outcome
-        if self.restoring and outcome is not None:
-            self._restore_outcome = None
-            self.restoring = False
-            kind, value = outcome
-            if kind == "restored":
-                self.message = f"Restored {Path(value).name} to {value}, md5-verified against Drive."
-            elif kind == "cancelled":
-                self.message = "Restore cancelled; nothing half-written was kept."
-            else:
-                self.message, self.error = "", value
+        super().poll()
 
     def close(self) -> None:
         """Stop the watcher (a bounded last push) and any restore; called by `Panel.close()`."""
@@ -167,6 +157,12 @@ class CheckpointsController(traitlets.HasTraits):
         if not self.drive_folder.strip():
             raise StagingError("Give the Drive folder (a link or ID) to keep the checkpoints in.")
         return parse_drive_id(self.drive_folder)
+
+    def _restore_ended(self, message: str, error: str) -> None:
+        self.restoring = False
+        self.message = message
+        if error:
+            self.error = error
 
     def _show_keeper(self, keeper: Any) -> None:
         self.status = status_line(keeper)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import traitlets
 
+from colab_panel.controllers.base import Controller
 from colab_panel.errors import PanelError
 from colab_panel.runtime.facts import RuntimeFacts, read_runtime_facts
 
 
-class HeaderController(traitlets.HasTraits):
+class HeaderController(Controller):
+    """`busy` (reading the facts) and `error` (why they could not be read) come from `Controller`."""
+
     facts = traitlets.Instance(RuntimeFacts, allow_none=True)
-    error = traitlets.Unicode("")
-    busy = traitlets.Bool(False)
     mount_message = traitlets.Unicode("")  # what the last mount did, in words
     mount_error = traitlets.Unicode("")  # why it did not (the call to run from a cell, what to do elsewhere)
 

@@ -12,15 +12,16 @@ from typing import Any
 
 import traitlets
 
+from colab_panel.controllers.base import Controller
 from colab_panel.errors import PanelError
 
 SaveFn = Callable[[bytes], Any]
 
 
-class KaggleTokenController(traitlets.HasTraits):
+class KaggleTokenController(Controller):
+    """`message` (what the last upload did) and `error` (why it was refused) come from `Controller`."""
+
     status = traitlets.Unicode("")  # where the kaggle package will find credentials, in words
-    message = traitlets.Unicode("")  # what the last upload did
-    error = traitlets.Unicode("")  # why it was refused
 
     def __init__(self, *, save_fn: SaveFn | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -50,8 +51,8 @@ class KaggleTokenController(traitlets.HasTraits):
             saved = self._save_fn(data)
             self.message = saved.message
         except PanelError as exc:
-            self.error = str(exc)
-        except Exception as exc:  # never a traceback, and never the content in the words
+            self.fail(exc)
+        except Exception as exc:  # never a traceback, and never the content in the words (not `in_words`)
             self.error = f"Storing {name} failed: {type(exc).__name__}."
         self.refresh()
 

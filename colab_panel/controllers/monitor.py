@@ -37,6 +37,8 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 import traitlets
 
+from colab_panel.controllers.base import Controller
+from colab_panel.controllers.handoff import on_main_thread
 from colab_panel.controllers.monitor_alerts import alerts_for
 from colab_panel.controllers.monitor_cells import CellLog
 from colab_panel.controllers.monitor_export import session_figure, write_csv
@@ -76,8 +78,9 @@ def choose_transport(requested: str | None) -> tuple[str, str]:
                        f"using {automatic!r}.")
 
 
-class MonitorController(traitlets.HasTraits):
-    """The Monitor tab's state. Safe to use without widgets (tests, scripts)."""
+class MonitorController(Controller):
+    """The Monitor tab's state; `error` (the last failed action) and `message` (the last successful
+    action's result) come from `Controller`. Safe to use without widgets (tests, scripts)."""
 
     interval_s = traitlets.Float(1.0)
     window_s = traitlets.Int(300)
@@ -91,8 +94,6 @@ class MonitorController(traitlets.HasTraits):
     alerts = traitlets.List(traitlets.Unicode())
     cells: traitlets.List[dict[str, Any]] = traitlets.List()  # dicts from CellLog.rows(), newest first
     processes: traitlets.List[dict[str, Any]] = traitlets.List()  # dicts of GpuProcess
-    error = traitlets.Unicode("")  # the last failed action, in words
-    message = traitlets.Unicode("")  # the last successful action's result, in words
 
     def __init__(self, *, sampler: Sampler | None = None, transport: str | None = "auto",
                  staging_dir: str | Path | None = None, shell: Any = None,
@@ -208,7 +209,7 @@ class MonitorController(traitlets.HasTraits):
                                          self._session_age())
                 self.processes = [dataclasses.asdict(p) for p in sampler.latest_processes]
                 self.cells = self.cell_log.rows()
-                if self.transport == "http" and threading.current_thread() is threading.main_thread():
+                if self.transport == "http" and on_main_thread():
                     # Colab delivers main-thread messages: a chart whose frame cannot load
                     # still updates whenever the kernel is idle.
                     self._push_new_rows()

@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 import traitlets
 
+from colab_panel.controllers.base import Controller
 from colab_panel.errors import PanelError
 from colab_panel.monitor.fleet import read_fleet
 from colab_panel.monitor.prometheus_api import PrometheusApi
@@ -28,14 +29,14 @@ RETRY_AFTER_FAILURE_S = 300.0
 QUERY_TIMEOUT_S = 5.0
 
 
-class FleetController(traitlets.HasTraits):
+class FleetController(Controller):
+    """`busy` (a query under way) and `error` (why the fleet could not be read) come from `Controller`."""
+
     url = traitlets.Unicode("")
     window_s = traitlets.Int(900)
     paused = traitlets.Bool(False)
-    busy = traitlets.Bool(False)
     reading = traitlets.Any(None, allow_none=True)  # the last `FleetReading`
     alerts = traitlets.List(traitlets.Unicode())
-    error = traitlets.Unicode("")
 
     def __init__(self, *, url: str | None = None, token: str | None = None, refresh_s: float = DEFAULT_REFRESH_S,
                  api_factory: Callable[..., Any] = PrometheusApi, clock: Callable[[], float] = time.monotonic,

@@ -6,23 +6,24 @@
     n.notify("Staging finished", "...") # from any thread
     n.deliver()                         # on the kernel's main thread: the panel's tick, a cell's end
 
-Why a queue and a main-thread `deliver()`: Colab drops widget messages sent from background
+Why a hand-off and a main-thread `deliver()`: Colab drops widget messages sent from background
 threads (googlecolab/colabtools#3373), and staging, uploads and the sampler finish on theirs.
-So `notify()` only queues unless it already runs on the main thread; the panel's ticker and
-IPython's post_run_cell (both main thread) send what is queued. Nothing is queued while
-notifications are off, so turning them on never replays old news.
+So `notify()` sends through a `Handoff` (see controllers/handoff.py), which sends at once only on
+the main thread and otherwise keeps the notice; the panel's ticker and IPython's post_run_cell
+(both main thread) send what waits. Nothing is kept while notifications are off, so turning them
+on never replays old news.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from typing import Any
 
 import traitlets
+
+from colab_panel.controllers.handoff import Handoff
 
 __all__ = ["NotificationController", "Notice"]
 
@@ -42,8 +43,7 @@ class NotificationController(traitlets.HasTraits):
 
     def __init__(self, *, shell: Any = None, clock: Callable[[], float] = time.monotonic, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._queue: deque[Notice] = deque(maxlen=_MAX_QUEUED)
-        self._lock = threading.Lock()
+        self._outbox = Handoff(keep_last=_MAX_QUEUED)  # never live: a notice leaves from the main thread
         self._sender: Callable[[Notice], None] | None = None
         self._shell = shell
         self._clock = clock
@@ -63,37 +63,30 @@ class NotificationController(traitlets.HasTraits):
         if not self.enabled:
             return
         notice = {"title": title[:120], "body": body[:300], "kind": kind, "tag": tag or kind}
-        with self._lock:
-            self._queue.append(notice)
-        if threading.current_thread() is threading.main_thread():
-            self.deliver()
+        self._outbox.deliver(lambda: self._send(notice), now=self._sender is not None)
 
     def deliver(self) -> int:
         """Send what is queued. Main thread only (Colab drops other threads' widget messages)."""
-        if threading.current_thread() is not threading.main_thread() or self._sender is None:
+        if self._sender is None:
             return 0
-        with self._lock:
-            batch, self._queue = list(self._queue), deque(maxlen=_MAX_QUEUED)
-        for notice in batch:
-            try:
-                self._sender(notice)
-            except Exception:  # a closed widget must not break the caller (a tick, a cell's end)
-                _log.exception("sending a notification failed")
-                continue
-            self.sent += 1
-            self.last = notice
-        return len(batch)
+        return self._outbox.apply()
 
     @property
     def queued(self) -> int:
-        with self._lock:
-            return len(self._queue)
+        return len(self._outbox)
+
+    def _send(self, notice: Notice) -> None:
+        sender = self._sender
+        if sender is None:
+            return
+        sender(notice)  # a failure (a closed widget) is logged by the hand-off, never raised to a tick
+        self.sent += 1
+        self.last = notice
 
     @traitlets.observe("enabled")
     def _on_enabled_change(self, change: Any) -> None:
         if not change["new"]:
-            with self._lock:
-                self._queue.clear()
+            self._outbox.clear()
 
     # --- what is worth a notice -----------------------------------------------------------------
 
@@ -147,11 +140,11 @@ class NotificationController(traitlets.HasTraits):
         self._observe(c, on_busy, "busy")
 
     def _watch_drive(self, c: Any) -> None:
-        def on_status(change: Any) -> None:
+        def on_message(change: Any) -> None:
             text = change["new"] or ""
             if text.startswith("Uploaded "):
                 self.notify("Upload finished", text, kind="upload", tag="upload")
-        self._observe(c, on_status, "status")
+        self._observe(c, on_message, "message")
 
     def _watch_monitor(self, c: Any) -> None:
         def on_alerts(change: Any) -> None:

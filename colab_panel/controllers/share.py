@@ -8,19 +8,22 @@
     share.batch_folder = FOLDER_ID; share.list_batch(); share.export_batch("links.csv")
     share.batch_role = "reader"; share.propose_batch(); share.confirm()
 
-Every change goes through a pending plan that only `confirm()` applies; `cancel()` drops it.
-Undo that would give access back is itself a pending plan. Failures land in `error` as words.
+Every change goes through a plan waiting as the `Confirmation` in `asking` (shown by the
+`pending*` and `plan_*` traits) that only `confirm()` applies; `cancel()` drops it. Undo that
+would give access back is itself a pending plan. Failures land in `error` as words
+(`Controller.action`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import traitlets
 
+from colab_panel.controllers.base import Controller
+from colab_panel.controllers.confirmation import Confirmation
 from colab_panel.errors import PanelError, ShareError
 from colab_panel.drive.default import default_drive
 from colab_panel.share.batch import BatchShareFailed, TableRow, apply_batch, export_table, folder_table, plan_batch
@@ -39,8 +42,9 @@ PERSON_CHOICES = (*ROLES, "remove")
 PRIMARY_LINKS = ("view", "edit", "folder", "open")  # the one a QR code carries
 
 
-class ShareController(traitlets.HasTraits):
-    """The Share tab's state. Safe to use without widgets (tests, scripts)."""
+class ShareController(Controller):
+    """The Share tab's state; `busy`, `error`, `message` and `asking` come from `Controller`.
+    Safe to use without widgets (tests, scripts)."""
 
     target = traitlets.Unicode("")  # an ID or any Drive link
     title = traitlets.Unicode("")
@@ -57,12 +61,13 @@ class ShareController(traitlets.HasTraits):
     person_role = traitlets.Enum(PERSON_CHOICES, default_value="reader")
     person_notify = traitlets.Bool(False)  # emailing people is opt-in in the tab
 
+    # what `asking` holds, for the view
     pending = traitlets.Bool(False)  # a plan waits for confirm()
     pending_kind = traitlets.Unicode("")  # "share" | "batch" | "undo"
     pending_widens = traitlets.Bool(False)
     plan_text = traitlets.Unicode("")  # the changes, in words
-    plan_before = traitlets.Unicode("")  # sharing now
-    plan_after = traitlets.Unicode("")  # sharing after confirm()
+    plan_before = traitlets.Unicode("")  # sharing now (a "share" plan)
+    plan_after = traitlets.Unicode("")  # sharing after confirm() (a "share" plan)
     can_undo = traitlets.Bool(False)
     undo_text = traitlets.Unicode("")
 
@@ -75,10 +80,6 @@ class ShareController(traitlets.HasTraits):
     link_check_text = traitlets.Unicode("")
     can_fix_link = traitlets.Bool(False)  # the verdict carries a sharing fix to review
 
-    busy = traitlets.Bool(False)
-    error = traitlets.Unicode("")
-    message = traitlets.Unicode("")
-
     def __init__(self, *, drive: Any = None, drive_factory: Callable[[], Any] | None = None,
                  history: ShareHistory | None = None, fetch: Fetch | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -86,7 +87,6 @@ class ShareController(traitlets.HasTraits):
         self._drive = drive
         self._drive_factory = drive_factory or default_drive
         self.history = history if history is not None else default_history()
-        self._plan: Any = None  # SharePlan, list[SharePlan] or the record to undo
         self._loaded_id = ""
         self._show_undo()
 
@@ -106,7 +106,7 @@ class ShareController(traitlets.HasTraits):
             self.target = known.id
         elif target is not None:
             self.target = target
-        with self._action():
+        with self.action():
             self._drop_plan()
             self.links, self.state, self.sharing_error = {}, None, ""
             if not self.target:
@@ -134,7 +134,7 @@ class ShareController(traitlets.HasTraits):
             return
         from colab_panel.share.batch import row_for_item
 
-        with self._action():
+        with self.action():
             self._drop_plan()
             self.batch_folder = ""
             self.batch_rows = [row_for_item(item) for item in items]
@@ -142,14 +142,14 @@ class ShareController(traitlets.HasTraits):
 
     def load_suggestion(self) -> None:
         if self.suggestion is None:
-            with self._action():
+            with self.action():
                 raise ShareError("Nothing is selected in the Drive tab.")
             return
         self.load(self.suggestion)
 
     def propose(self) -> None:
         """Plan the change the form describes; nothing is applied until `confirm()`."""
-        with self._action():
+        with self.action():
             self._require_loaded()
             state = self.state
             anyone = self._link_arg(self.anyone_role, state.anyone.role if state and state.anyone else None)
@@ -165,16 +165,15 @@ class ShareController(traitlets.HasTraits):
             if plan.is_empty:
                 self.message = plan.describe()
                 return
-            self._set_plan("share", plan, plan.describe(), plan.widens,
-                           plan.before.describe(), plan.after.describe())
+            self._set_plan("share", plan, plan.describe(), plan.widens)
 
     def confirm(self) -> None:
         """Apply the pending plan (the only way a change reaches Drive from the tab)."""
-        with self._action():
-            if not self.pending:
+        with self.action():
+            asked = self.take_asked()
+            if asked is None:
                 raise ShareError("There is nothing to confirm: review a change first.")
-            kind, plan = self.pending_kind, self._plan
-            self._drop_plan()
+            kind, plan = asked.kind, asked.subject
             if kind == "share":
                 record = apply_plan(plan, confirm=True, drive=self.drive, history=self.history)
                 self.message = "Applied. " + record.describe()
@@ -195,14 +194,14 @@ class ShareController(traitlets.HasTraits):
 
     def undo(self) -> None:
         """Put the last applied change back; giving access back waits for `confirm()` like any widening."""
-        with self._action():
+        with self.action():
             self._drop_plan()
             record = self.history.last()
             if record is None:
                 raise ShareError("Nothing to undo: no sharing change was applied in this session.")
             if record.undo_widens:
                 text = "Undo gives back access that the last change removed:\n" + record.describe()
-                self._set_plan("undo", record, text, True, "", "")
+                self._set_plan("undo", record, text, True)
                 return
             undone = revoke_last(history=self.history, drive=self.drive)
             self.message = "Undone. " + (undone.describe() or "(nothing left to put back)")
@@ -212,7 +211,7 @@ class ShareController(traitlets.HasTraits):
         """Every file of `batch_folder` (a folder ID/link) with its link, into `batch_rows`."""
         if folder is not None:
             self.batch_folder = folder
-        with self._action():
+        with self.action():
             self.batch_rows = []
             if not self.batch_folder:
                 raise ShareError("Paste a folder ID or link to list its files.")
@@ -220,7 +219,7 @@ class ShareController(traitlets.HasTraits):
             self.message = f"{len(self.batch_rows)} file(s) in the folder."
 
     def export_batch(self, path: str) -> None:
-        with self._action():
+        with self.action():
             if not self.batch_rows:
                 raise ShareError("List a folder's files first: the table is empty.")
             written = export_table(self.batch_rows, path)
@@ -228,7 +227,7 @@ class ShareController(traitlets.HasTraits):
 
     def propose_batch(self) -> None:
         """Plan link sharing (`batch_role`) for every listed file; applied only by `confirm()`."""
-        with self._action():
+        with self.action():
             if not self.batch_rows:
                 raise ShareError("List a folder's files first: there is nothing to share.")
             anyone = None if self.batch_role == "off" else self.batch_role
@@ -240,14 +239,14 @@ class ShareController(traitlets.HasTraits):
             text = _batch_summary(changing)
             if len(changing) < len(plans):
                 text += f"\n({len(plans) - len(changing)} file(s) already shared that way are left as they are.)"
-            self._set_plan("batch", plans, text, any(p.widens for p in plans), "", "")
+            self._set_plan("batch", plans, text, any(p.widens for p in plans))
 
     # --- will this link work for someone else? ------------------------------------------------
 
     def check_link(self, link: str | None = None) -> None:
         """Fetch `link` (default: the loaded item's main link, else `target`) as a visitor with no
         account; the answer lands in `link_check_text`, a sharing fix in `propose_link_fix()`."""
-        with self._action():
+        with self.action():
             self.link_verdict, self.link_check_text, self.can_fix_link = None, "", False
             chosen = link or self.primary_link or self.target
             if not chosen:
@@ -260,15 +259,14 @@ class ShareController(traitlets.HasTraits):
 
     def propose_link_fix(self) -> None:
         """Put the checked link's fix up for review; like every change, only `confirm()` applies it."""
-        with self._action():
+        with self.action():
             verdict = self.link_verdict
             if verdict is None or verdict.fix is None:
                 raise ShareError("No sharing change to review: check a link that does not work first.")
             plan = verdict.fix
             if not self._loaded_id or self._loaded_id != plan.file_id:
                 self.load(plan.file_id)
-            self._set_plan("share", plan, plan.describe(), plan.widens, plan.before.describe(),
-                           plan.after.describe())
+            self._set_plan("share", plan, plan.describe(), plan.widens)
 
     # --- helpers -----------------------------------------------------------------------------
 
@@ -281,20 +279,6 @@ class ShareController(traitlets.HasTraits):
     @property
     def primary_link(self) -> str:
         return next((self.links[k] for k in PRIMARY_LINKS if k in self.links), "")
-
-    @contextmanager
-    def _action(self) -> Iterator[None]:
-        self.busy, self.error = True, ""
-        try:
-            yield
-        except PanelError as exc:
-            self.error = str(exc)
-            self.message = ""
-        except ValueError as exc:  # link parsing says what forms work
-            self.error = str(exc)
-            self.message = ""
-        finally:
-            self.busy = False
 
     def _require_loaded(self) -> None:
         if not self._loaded_id:
@@ -310,18 +294,27 @@ class ShareController(traitlets.HasTraits):
         wanted = None if chosen == "off" else chosen
         return KEEP if wanted == current else wanted
 
-    def _set_plan(self, kind: str, plan: Any, text: str, widens: bool, before: str, after: str) -> None:
-        self._plan = plan
-        self.plan_text, self.plan_before, self.plan_after = text, before, after
-        self.pending_kind, self.pending_widens = kind, widens
-        self.pending = True
+    def _set_plan(self, kind: str, plan: Any, text: str, widens: bool) -> None:
+        self.asking = Confirmation(kind, text, plan, widens)
         self.message = "Review the change, then Confirm (or Cancel)."
 
     def _drop_plan(self) -> None:
-        self._plan = None
-        self.pending = False
-        self.pending_kind, self.pending_widens = "", False
-        self.plan_text = self.plan_before = self.plan_after = ""
+        self.asking = None
+
+    @traitlets.observe("asking")
+    def _on_asking_change(self, change: Any) -> None:
+        asked: Confirmation | None = change["new"]
+        if asked is None:
+            self.pending = False
+            self.pending_kind, self.pending_widens = "", False
+            self.plan_text = self.plan_before = self.plan_after = ""
+            return
+        self.plan_text = asked.question
+        share = asked.kind == "share"  # a plan of one item: its sharing now and after
+        self.plan_before = asked.subject.before.describe() if share else ""
+        self.plan_after = asked.subject.after.describe() if share else ""
+        self.pending_kind, self.pending_widens = asked.kind, asked.widens
+        self.pending = True
 
     def _after_change(self) -> None:
         self.person_email = ""

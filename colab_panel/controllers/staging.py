@@ -6,13 +6,13 @@ Verbs: `stage()` starts `colab_panel.staging.stage` in a worker thread; `cancel(
 by `close()` too); `suggest(item)` offers the Drive tab's selection and `use_suggestion()` makes
 it the source (or, for a folder, `use_suggestion("push")` the push target).
 
-Threads and front ends: the worker never sets a trait itself. It leaves its latest progress
-snapshot and its outcome in plain attributes, and `poll()` copies them into the traits.
-`poll()` is the tab's `on_tick`, which runs in the kernel's main thread when the browser's
-ticker fires — the only updates Colab delivers (it drops widget messages sent from background
-threads, colabtools#3373), so in Colab the bar moves once per panel tick. Where background
-updates do reach the browser (JupyterLab, Notebook 7: `live=True`, the default outside Colab),
-the worker also calls `poll()` itself, throttled, so the bar moves smoothly.
+Threads and front ends: the worker never sets a trait itself. It hands its progress (only the
+newest snapshot is kept) and its outcome to the controller's `handoff`, and `poll()` -- the tab's
+`on_tick`, on the kernel's main thread -- applies them: the only updates Colab delivers (it drops
+widget messages sent from background threads, colabtools#3373), so in Colab the bar moves once
+per panel tick. Where background updates do reach the browser (JupyterLab, Notebook 7:
+`live=True`, the default outside Colab), the worker applies them itself, at most every
+0.25 s, so the bar moves smoothly.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from typing import Any, Callable, Literal
 
 import traitlets
 
-from colab_panel.errors import PanelError, StagingCancelled
+from colab_panel.controllers.base import Controller, in_words
+from colab_panel.errors import StagingCancelled
 from colab_panel.staging.progress import Progress
 from colab_panel.staging.staged import StagedDataset
 from colab_panel.staging.sync import SyncReport
@@ -71,12 +72,11 @@ def usage_snippet(path: Path) -> str:
     return f'DATA = Path("{path}")'
 
 
-class StagingController(traitlets.HasTraits):
+class StagingController(Controller):
+    """`busy`, `error` (the last failure) and `message` (the last success or notice) come from `Controller`."""
+
     source = traitlets.Unicode("")  # Drive link/ID, URL, kaggle:owner/dataset or path
     dest = traitlets.Unicode("")  # "" = the default (/content/data/<name> in Colab)
-    busy = traitlets.Bool(False)
-    error = traitlets.Unicode("")  # the last failure, in words
-    message = traitlets.Unicode("")  # the last success or notice, in words
     # progress
     phase = traitlets.Unicode("")
     bytes_done = traitlets.Int(0)
@@ -105,7 +105,11 @@ class StagingController(traitlets.HasTraits):
     def __init__(self, *, stage_fn: StageFn | None = None, push_fn: PushFn | None = None,
                  drive: Any = None, live: bool | None = None, sync_factory: Callable[..., Any] | None = None,
                  **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        if live is None:
+            from colab_panel.runtime.frontend import in_colab
+
+            live = not in_colab()
+        super().__init__(live=live, **kwargs)
         if stage_fn is None:
             from colab_panel.staging import stage
 
@@ -117,16 +121,8 @@ class StagingController(traitlets.HasTraits):
         self._stage_fn: StageFn = stage_fn
         self._push_fn: PushFn = push_fn
         self._drive = drive  # a Drive, a zero-argument factory returning one, or None (connect on demand)
-        if live is None:
-            from colab_panel.runtime.frontend import in_colab
-
-            live = not in_colab()
-        self._live = live
-        self._lock = threading.Lock()
         self._cancel = threading.Event()
         self._thread: threading.Thread | None = None
-        self._latest: Progress | None = None
-        self._outcome: Outcome | None = None  # set by the worker
         self._phase_start: tuple[str, float, int] | None = None  # phase, monotonic time, bytes at start
         self._last_live = 0.0
         if sync_factory is None:
@@ -285,16 +281,9 @@ class StagingController(traitlets.HasTraits):
         return True
 
     def poll(self) -> None:
-        """Copy the worker's latest progress and outcome into the traits (main thread: on_tick)."""
-        with self._lock:
-            latest, outcome = self._latest, self._outcome
-            self._outcome = None
-        if latest is not None:
-            self._apply_progress(latest)
-        if outcome is not None:
-            self._apply_outcome(*outcome)
-        if self._sync is not None:
-            self._show_sync(self._sync)
+        """Apply the worker's progress and outcome, and the periodic push's state (main thread: on_tick)."""
+        super().poll()
+        self._show_running_sync()
 
     def close(self) -> None:
         """Stop a running job and the periodic push (the panel is closing) and wait briefly for them."""
@@ -319,30 +308,25 @@ class StagingController(traitlets.HasTraits):
                 outcome = work()
             except StagingCancelled as e:
                 outcome = ("error", str(e) or "Cancelled.")
-            except PanelError as e:
-                outcome = ("error", str(e))
-            except ValueError as e:  # bad input the backend refused (a malformed link, ...)
-                outcome = ("error", str(e))
-            except Exception as e:  # a bug: still say something, never leave the tab stuck busy
-                outcome = ("error", f"Unexpected failure: {type(e).__name__}: {e}")
-            with self._lock:
-                self._outcome = outcome
-            if self._live:
-                self.poll()
+            except Exception as e:  # words for a mistake; a bug still ends in words, never stuck busy
+                outcome = ("error", in_words(e))
+            self.handoff.deliver(lambda: self._apply_outcome(*outcome))
 
         self._thread = threading.Thread(target=run, name="colab_panel-staging", daemon=True)
         self._thread.start()
 
     def _on_progress(self, p: Progress) -> None:
-        with self._lock:
-            self._latest = p
-        if self._live and time.monotonic() - self._last_live >= _LIVE_INTERVAL_S:
+        due = self.handoff.live and time.monotonic() - self._last_live >= _LIVE_INTERVAL_S
+        if due:
             self._last_live = time.monotonic()
-            self.poll()
+        self.handoff.deliver(lambda: self._apply_progress(p), key="progress", now=due)
 
     def _on_sync_run(self) -> None:  # the sync thread, after each push
-        if self._live:
-            self.poll()
+        self.handoff.deliver(self._show_running_sync)
+
+    def _show_running_sync(self) -> None:
+        if self._sync is not None:
+            self._show_sync(self._sync)
 
     def _show_sync(self, sync: Any) -> None:
         if sync.last_run_at is None:
@@ -357,8 +341,6 @@ class StagingController(traitlets.HasTraits):
         self.sync_error = sync.last_error
 
     def _reset_progress(self) -> None:
-        with self._lock:
-            self._latest = None
         self._phase_start = None
         self.phase, self.bytes_done, self.bytes_total = "", 0, None
         self.files_done, self.files_total = 0, None

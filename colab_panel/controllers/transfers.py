@@ -19,8 +19,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import traitlets
-
+from colab_panel.controllers.base import Controller
 from colab_panel.errors import PanelError
 from colab_panel.transfers.drive_onward import DriveOnward
 from colab_panel.transfers.routes import TransferService
@@ -31,10 +30,8 @@ if TYPE_CHECKING:
 __all__ = ["TransfersController"]
 
 
-class TransfersController(traitlets.HasTraits):
-    """Safe to use without widgets (tests, scripts)."""
-
-    error = traitlets.Unicode("")
+class TransfersController(Controller):
+    """`error` (a refused download) comes from `Controller`. Safe to use without widgets (tests, scripts)."""
 
     def __init__(self, *, default_dest: str | os.PathLike[str], drive: Callable[[], Any] | None = None,
                  files: Mapping[str, Path] | None = None,
@@ -62,7 +59,7 @@ class TransfersController(traitlets.HasTraits):
         try:
             url = self.service.download_url(path)
         except PanelError as error:
-            self.error = str(error)
+            self.fail(error)
             return ""
         self.error = ""
         return url

@@ -61,7 +61,7 @@ def build_drive_tab(ctx: PanelContext) -> TabParts:
         # (`sign_in()`) tells this tab to connect.
         from colab_panel.drive.auth import on_sign_in
 
-        controller.status = "Paste a Drive link or ID, or sign in to list My Drive."
+        controller.message = "Paste a Drive link or ID, or sign in to list My Drive."
         controller.show_sign_in = True
         closeables = (_Unhook(on_sign_in(controller.reconnect)), controller)
     return TabParts(title="Drive", view=view, closeables=closeables, on_tick=controller.poll)

@@ -245,7 +245,7 @@ class DriveTab(widgets.VBox):
         c.observe(lambda _: self._render_selection(), ["selection", "selected_ids", "sharing", "links"])
         c.observe(self._on_breadcrumbs, "breadcrumbs")
         c.observe(lambda _: self._render_place(), "place")
-        c.observe(lambda _: self._render_state(), ["busy", "error", "error_at", "status", "progress", "pending",
+        c.observe(lambda _: self._render_state(), ["busy", "error", "error_at", "message", "progress", "pending",
                                                    "confirm_message", "connected", "listing"])
         c.observe(self._on_sign_in_state, ["show_sign_in", "connected"])
 
@@ -363,7 +363,7 @@ class DriveTab(widgets.VBox):
 
     def _render_state(self) -> None:
         c = self.controller
-        self.status.value = html.escape(c.status, quote=False) if c.status else ""
+        self.status.value = html.escape(c.message, quote=False) if c.message else ""
         where = c.error_at if c.error_at in self.errors else "list"
         for name, box in self.errors.items():
             shown = bool(c.error) and name == where

@@ -145,9 +145,9 @@ def test_drive_tab_buttons_copy_and_add_a_shortcut(emu, tmp_path):
             c.select(BIG)
             assert not tab.copy_mine_button.disabled
             tab.copy_mine_button.click()
-            assert c.error == "" and "Copied train.bin into your Drive" in c.status
+            assert c.error == "" and "Copied train.bin into your Drive" in c.message
             tab.shortcut_button.click()
-            assert c.error == "" and "Added a shortcut to 'train.bin'" in c.status
+            assert c.error == "" and "Added a shortcut to 'train.bin'" in c.message
             c.select(None)
             c.copy_to_my_drive()
             assert c.error == "Select a file or folder in the list first."

@@ -157,13 +157,13 @@ def test_download_upload_mkdir_rename_move(tab, controller, emulator, child, see
     tab.download_button.click()
     assert not controller.error, controller.error
     assert (tmp_path / "out" / "big.bin").read_bytes() == (seed_dir / "big.bin").read_bytes()
-    assert "Saved 'big.bin'" in controller.status and tab.progress.layout.display == "none"
+    assert "Saved 'big.bin'" in controller.message and tab.progress.layout.display == "none"
 
     local = tmp_path / "upload.csv"
     local.write_text("x,y\n")
     tab.upload_path.value = str(local)
     tab.upload_button.click()
-    assert controller.selection.title == "upload.csv" and "Uploaded upload.csv" in controller.status
+    assert controller.selection.title == "upload.csv" and "Uploaded upload.csv" in controller.message
     tab.upload_path.value = str(tmp_path / "missing.bin")
     tab.upload_button.click()
     assert "no file at" in controller.error
@@ -180,7 +180,7 @@ def test_download_upload_mkdir_rename_move(tab, controller, emulator, child, see
     tab.move_to.value = f"https://drive.google.com/drive/folders/{runs.id}"
     tab.move_button.click()
     controller.settle()
-    assert "Moved 'renamed.csv' to 'runs'" in controller.status
+    assert "Moved 'renamed.csv' to 'runs'" in controller.message
     assert "renamed.csv" not in _titles(controller)
     controller.open(runs.id)
     controller.settle()
@@ -210,7 +210,7 @@ def test_trash_and_delete_ask_first(tab, controller, emulator, child, backend):
     answer(tab, True)
     with pytest.raises(DriveNotFound):
         backend.get(empty.id)
-    assert "Deleted 'empty.bin' permanently" in controller.status
+    assert "Deleted 'empty.bin' permanently" in controller.message
 
 
 def test_nothing_selected_is_explained(tab, controller):

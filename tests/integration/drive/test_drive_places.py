@@ -87,7 +87,7 @@ def test_restore_and_empty_trash_with_confirm(controller: DriveController, emula
     controller.settle()
     controller.select_ids([controller.visible[0].id])
     controller.restore()
-    assert "Restored 1 item" in controller.status and titles(controller) == []
+    assert "Restored 1 item" in controller.message and titles(controller) == []
     controller.open_place("mydrive")
     controller.settle()
     doomed = [i.id for i in controller.visible if i.title in ("a.txt", "big.bin")]
@@ -101,7 +101,7 @@ def test_restore_and_empty_trash_with_confirm(controller: DriveController, emula
     assert all(emulator.store.get(i) is not None for i in doomed)  # nothing yet
     controller.confirm()
     controller.settle()
-    assert controller.status == "Emptied the trash." and titles(controller) == []
+    assert controller.message == "Emptied the trash." and titles(controller) == []
     assert all(emulator.store.get(i) is None for i in doomed)
 
 
@@ -112,12 +112,12 @@ def test_multi_selection_download_move_trash(controller: DriveController, emulat
     controller.download(dest=str(tmp_path / "out") + "/")
     assert not controller.error, controller.error
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.txt", "big.bin"]
-    assert "Saved 2 files" in controller.status and "Left out 1 folder" in controller.status
+    assert "Saved 2 files" in controller.message and "Left out 1 folder" in controller.message
 
     controller.select_ids([by_title["a.txt"].id, by_title["empty.bin"].id])
     controller.move(by_title["sub"].id)
     controller.settle()
-    assert "Moved 2 items to 'sub'" in controller.status and "a.txt" not in titles(controller)
+    assert "Moved 2 items to 'sub'" in controller.message and "a.txt" not in titles(controller)
 
     controller.open_item(by_title["many"].id)
     controller.settle()
@@ -128,7 +128,7 @@ def test_multi_selection_download_move_trash(controller: DriveController, emulat
     controller.select_ids([])  # the selection changing after the question does not change the answer
     controller.confirm()
     controller.settle()
-    assert controller.status == "Moved 3 items to the trash." and len(controller.items) == 17
+    assert controller.message == "Moved 3 items to the trash." and len(controller.items) == 17
     assert all(emulator.store.is_trashed(emulator.store.get(i)) for i in three)
     controller.rename("x")
     assert controller.error_at == "name"

@@ -92,7 +92,7 @@ class _Staging(traitlets.HasTraits):
 
 
 class _Drive(traitlets.HasTraits):
-    status = traitlets.Unicode("")
+    message = traitlets.Unicode("")
 
 
 class _Monitor(traitlets.HasTraits):
@@ -114,8 +114,8 @@ def test_staging_uploads_and_alerts_are_followed_once_each():
     staging.busy = True
     staging.message = "Pushed 3 files to 'runs'."
     staging.busy = False
-    drive.status = "Uploading model.pt..."
-    drive.status = "Uploaded model.pt (1.2 GB) to 'runs'."
+    drive.message = "Uploading model.pt..."
+    drive.message = "Uploaded model.pt (1.2 GB) to 'runs'."
     monitor.alerts = ["GPU 0 memory is 97 % full"]
     monitor.alerts = ["GPU 0 memory is 97 % full", "RAM is 95 % full"]
     assert [(n["title"], n["body"]) for n in sent] == [
