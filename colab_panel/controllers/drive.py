@@ -51,7 +51,9 @@ from typing import Any
 import traitlets
 
 from colab_panel.controllers.drive_details import sharing_phrase
+from colab_panel.drive.interface import DriveSource
 from colab_panel.drive.items import FOLDER_MIME, DriveItem
+from colab_panel.drive.lazy import LazyDrive
 from colab_panel.errors import DriveAuthError, DriveError, DrivePermissionDenied, PanelError
 from colab_panel.share.links import links_for_item
 from colab_panel.units import human_bytes
@@ -101,14 +103,12 @@ class DriveController(traitlets.HasTraits):
     links = traitlets.Dict()  # links of the selection (colab_panel.share.links_for_item)
     sharing = traitlets.Unicode("")  # who can open the selection, in words ("" until read)
 
-    def __init__(self, connect: Callable[[], Any] | Any, *, start_folder: str = "root",
+    def __init__(self, connect: DriveSource, *, start_folder: str = "root",
                  default_dest: str | Path | None = None, apply_from_thread: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if callable(connect) and not hasattr(connect, "list"):
-            self._connect, self.drive = connect, None
-        else:
-            self._connect, self.drive = None, connect
-            self.connected = True
+        self._connection = LazyDrive.of(connect)  # a panel's is shared with its other tabs
+        self.drive = self._connection.current if self._connection.given else None
+        self.connected = self._connection.given
         self.start_folder = start_folder
         self.default_dest = Path(default_dest) if default_dest else Path.cwd()
         self.apply_from_thread = apply_from_thread
@@ -141,7 +141,7 @@ class DriveController(traitlets.HasTraits):
 
     def reconnect(self) -> None:
         """Try signing in again after a failed attempt (`sign_in()` in a cell calls this)."""
-        if self.connected or self._closed or self._connect is None:
+        if self.connected or self._closed or self._connection.given:
             return
         thread = self._thread
         if thread is not None and thread.is_alive():
@@ -152,7 +152,7 @@ class DriveController(traitlets.HasTraits):
 
     def _background_start(self) -> None:
         try:
-            drive = self.drive or self._connect()  # type: ignore[misc]
+            drive = self.drive or self._connection()
         except Exception as exc:
             self._deliver(lambda error=exc: self._connect_failed(error))
             return
@@ -231,8 +231,8 @@ class DriveController(traitlets.HasTraits):
             if self._thread is not None:
                 self._started.wait(CONNECT_WAIT_S)
                 self.poll()
-            if self.drive is None and self._connect is not None and not self.error:
-                self.drive = self._connect()
+            if self.drive is None and not self._connection.given and not self.error:
+                self.drive = self._connection()
                 self.connected = True
             if self.drive is None:
                 raise DriveError(self.error or "Not connected to Google Drive.")
@@ -241,9 +241,7 @@ class DriveController(traitlets.HasTraits):
     def close(self) -> None:
         self._closed = True
         self._details_wanted = None
-        drive = self.drive
-        if drive is not None and self._connect is not None and hasattr(drive, "close"):
-            drive.close()  # we made it, we close it
+        self._connection.close()  # what it made; a given Drive is its maker's to close
 
     # --- running verbs ------------------------------------------------------------------------
 
@@ -829,7 +827,7 @@ class DriveController(traitlets.HasTraits):
                 return drive_connect(auth, client_secrets=path)
             return drive_connect(auth)
 
-        if self.connected and self._connect is None:
+        if self._connection.given:
             self._fail("This panel was given its Drive connection; it cannot sign in again.", "sign_in")
             return
         earlier = self._thread
@@ -838,7 +836,8 @@ class DriveController(traitlets.HasTraits):
             if earlier.is_alive():
                 self._fail("Still trying to sign in the earlier way; try again in a moment.", "sign_in")
                 return
-        self._connect, self.drive, self.connected = connect, None, False
+        self._connection.switch(connect)
+        self.drive, self.connected = None, False
         self.show_sign_in = False
         self.reconnect()
 
