@@ -582,8 +582,15 @@ class Drive:
         from colab_panel.drive.upload import send_file
 
         local = user_path(path, "The file to upload", DriveError)
-        return send_file(self, local, parent_id=None if parent is None else self.ref(parent), title=title,
-                         mime_type=mime_type, replace=replace, progress=progress)
+        if replace is not None and not isinstance(replace, DriveItem):
+            raise DriveError(f"replace= takes the DriveItem whose content to replace (from get() or list()), "
+                             f"not {shown(replace)}.", reason="invalid")
+        if replace is None and parent is None:
+            raise DriveError("A new file needs the Drive folder to upload into (parent=, a link or ID).",
+                             reason="invalid")
+        parent_id = None if parent is None else self.ref(parent)
+        return send_file(self, local, parent_id=parent_id, title=title, mime_type=mime_type, replace=replace,
+                         progress=progress)
 
     def _item_or_ref(self, id_or_link: str | DriveItem) -> str | DriveItem:
         return id_or_link if isinstance(id_or_link, DriveItem) else self.ref(id_or_link)

@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from colab_panel.drive.interface import DriveSource
 from colab_panel.drive.parse import parse_drive_link
 from colab_panel.errors import ChecksumMismatch, DriveError, PanelError, StagingCancelled, StagingError
 from colab_panel.staging.arguments import require_given
@@ -59,7 +60,7 @@ def default_dest(name: str, root: str | os.PathLike[str] | None = None) -> Path:
 
 def stage(source: str | os.PathLike[str] | Source, dest: str | os.PathLike[str] | None = None, *,
           expected_hash: str | None = None, progress: ProgressArg = "tqdm",
-          cancel: threading.Event | None = None, extract: bool = True, drive: Any = None,
+          cancel: threading.Event | None = None, extract: bool = True, drive: DriveSource | None = None,
           workers: int | None = None, kaggle_api: Any = None,
           storage_options: dict[str, Any] | None = None, via_copy: bool = False,
           staging_root: str | os.PathLike[str] | None = None) -> StagedDataset:
