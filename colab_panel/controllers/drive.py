@@ -107,6 +107,7 @@ class DriveController(traitlets.HasTraits):
                  default_dest: str | Path | None = None, apply_from_thread: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._connection = LazyDrive.of(connect)  # a panel's is shared with its other tabs
+        self._owns_connection = self._connection is not connect  # a shared one is closed by its maker
         self.drive = self._connection.current if self._connection.given else None
         self.connected = self._connection.given
         self.start_folder = start_folder
@@ -241,7 +242,8 @@ class DriveController(traitlets.HasTraits):
     def close(self) -> None:
         self._closed = True
         self._details_wanted = None
-        self._connection.close()  # what it made; a given Drive is its maker's to close
+        if self._owns_connection:
+            self._connection.close()  # what it made; a given Drive is its maker's to close
 
     # --- running verbs ------------------------------------------------------------------------
 
