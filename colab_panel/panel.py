@@ -24,7 +24,8 @@ from colab_panel.colab import enable_custom_widget_manager, widget_view_metadata
 from colab_panel.controllers.header import HeaderController
 from colab_panel.controllers.last_exit import LastExitController
 from colab_panel.controllers.notifications import NotificationController
-from colab_panel.tabs import PanelContext, TabParts
+from colab_panel.drive.interface import DriveClient
+from colab_panel.tabs import PanelContext, PanelOptions, TabParts
 from colab_panel.tabs.slots import TabSlot
 from colab_panel.views.header import HeaderView
 from colab_panel.views.last_exit import LastExitNotice
@@ -44,11 +45,21 @@ class Panel:
     """The notebook panel. Display it by leaving it last in a cell, or with `display(Panel())`."""
 
     def __init__(self, *, staging_dir: str | Path | None = None, refresh_s: float = 5.0,
-                 **options: Any):
+                 drive: DriveClient | None = None, drive_auth: str = "auto", drive_folder: str = "root",
+                 share_drive: DriveClient | None = None, staging_live: bool | None = None,
+                 transfers: bool = True, monitor_transport: str = "auto", metrics_port: int | None = None,
+                 prometheus_url: str | None = None, prometheus_token: str | None = None):
+        """`staging_dir`: where datasets go without a destination (default: `$COLAB_PANEL_DATA`,
+        else /content/data in Colab, else ./data); `refresh_s`: the header's and tabs' refresh.
+        The others are `PanelOptions` (colab_panel/tabs/__init__.py says what each does)."""
         # checked before anything is built or the panel already showing is replaced
         if staging_dir is not None:
             staging_dir = user_path(staging_dir, "staging_dir", PanelError)
         user_number(refresh_s, "refresh_s", PanelError, minimum=0.2, maximum=3600)
+        options = PanelOptions(drive=drive, drive_auth=drive_auth, drive_folder=drive_folder,
+                               share_drive=share_drive, staging_live=staging_live, transfers=transfers,
+                               monitor_transport=monitor_transport, metrics_port=metrics_port,
+                               prometheus_url=prometheus_url, prometheus_token=prometheus_token)
         with _live_lock:
             previous = list(_live_panels)
             _live_panels.clear()
@@ -150,6 +161,7 @@ class Panel:
         for parts in self.tabs:
             for closeable in parts.closeables:
                 closeable.close()
+        self._context.drive.close()  # after the tabs: their workers are stopped; a given one stays open
         self._context.endpoint.close()  # after the features that borrowed it
         self.last_exit.close()
         self.notifications.close()

@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from colab_panel.checkpoints.catalog import CATALOG_NAME, is_checkpoint_name
+from colab_panel.drive.interface import DriveClient, DriveSource
 from colab_panel.errors import StagingError
 from colab_panel.inputs import shown, user_path
 from colab_panel.staging.arguments import require_given
 
 
-def newest_complete(drive: Any, folder: Any, pattern: str | None = None) -> Any:
+def newest_complete(drive: DriveClient, folder: Any, pattern: str | None = None) -> Any:
     """The Drive item (a file or folder at the top of `folder`) of the newest complete checkpoint.
 
     Newest by when it was written: the catalog's local modification time, which keeps training's
@@ -66,7 +67,7 @@ def newest_complete(drive: Any, folder: Any, pattern: str | None = None) -> Any:
 
 
 def restore_latest(drive_folder: str, local_dir: str | os.PathLike[str], *, pattern: str | None = None,
-                   drive: Any = None, cancel: threading.Event | None = None) -> Path:
+                   drive: DriveSource | None = None, cancel: threading.Event | None = None) -> Path:
     """Stage the newest complete checkpoint of the Drive folder into `local_dir`; return its local path.
 
     A file checkpoint lands at `local_dir/<name>`, a folder checkpoint at `local_dir/<name>/`,
@@ -89,7 +90,7 @@ def restore_latest(drive_folder: str, local_dir: str | os.PathLike[str], *, patt
             drive.close()
 
 
-def _restore(drive: Any, drive_folder: str, root: Path, pattern: str | None, cancel: threading.Event | None) -> Path:
+def _restore(drive: DriveClient, drive_folder: str, root: Path, pattern: str | None, cancel: threading.Event | None) -> Path:
     from colab_panel.staging import stage
     from colab_panel.staging.drive_source import strip_prefix
 

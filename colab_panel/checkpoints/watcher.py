@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from colab_panel.checkpoints.catalog import CATALOG_NAME, Catalog, local_checkpoints
+from colab_panel.drive.interface import DriveClient, DriveSource
 from colab_panel.errors import PanelError, StagingCancelled, StagingError
 from colab_panel.inputs import shown, user_number, user_path
 from colab_panel.runtime.facts import COLAB_MAX_SESSION_S
@@ -61,7 +62,7 @@ class KeepOnDrive:
     """See the module docstring. `last_report`, `last_error`, `notice` and `runs` say how it goes."""
 
     def __init__(self, local_dir: str | os.PathLike[str], drive_folder: str, *, keep_last: int | None = None,
-                 interval_s: float = DEFAULT_INTERVAL_S, pattern: str | None = None, drive: Any = None,
+                 interval_s: float = DEFAULT_INTERVAL_S, pattern: str | None = None, drive: DriveSource | None = None,
                  settle_s: float = SETTLE_S, session_age_s: Callable[[], float | None] | None = None,
                  atexit_timeout_s: float = ATEXIT_TIMEOUT_S, start: bool = True) -> None:
         require_given(local_dir, "local folder", "the folder your training loop saves checkpoints into")
@@ -81,7 +82,7 @@ class KeepOnDrive:
         self.interval_s = float(interval_s)
         self.pattern = pattern
         self._drive_arg = drive
-        self._drive: Any = None
+        self._drive: DriveClient | None = None
         self._settle_s = settle_s
         self._session_age_s = session_age_s if session_age_s is not None else _colab_session_age_s
         self._atexit_timeout_s = atexit_timeout_s
@@ -236,7 +237,7 @@ class KeepOnDrive:
 
     # --- one run --------------------------------------------------------------------------------
 
-    def _connect(self) -> Any:
+    def _connect(self) -> DriveClient:
         if self._drive is None:
             from colab_panel.staging.drive_source import connect_drive
 
@@ -297,7 +298,7 @@ class KeepOnDrive:
                 excluded |= {c.name for c in local if c.mtime_s < oldest_kept and c.name not in catalog.complete}
         return excluded
 
-    def _prune(self, drive: Any, folder: Any, catalog: Catalog) -> None:
+    def _prune(self, drive: DriveClient, folder: Any, catalog: Catalog) -> None:
         assert self.keep_last is not None
         old = catalog.newest_first()[self.keep_last:]
         if not old:
@@ -336,7 +337,7 @@ def flush_all(timeout_s: float = PANEL_CLOSE_TIMEOUT_S) -> bool:
 
 
 def keep_on_drive(local_dir: str | os.PathLike[str], drive_folder: str, *, keep_last: int | None = None,
-                  interval_s: float = DEFAULT_INTERVAL_S, pattern: str | None = None, drive: Any = None,
+                  interval_s: float = DEFAULT_INTERVAL_S, pattern: str | None = None, drive: DriveSource | None = None,
                   **options: Any) -> KeepOnDrive:
     """Start keeping the checkpoints of `local_dir` in the Drive folder `drive_folder` (ID or link).
 

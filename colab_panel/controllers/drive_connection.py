@@ -17,7 +17,9 @@ from typing import Any
 
 from colab_panel.controllers.base import in_words
 from colab_panel.controllers.drive_listing import DriveListing
+from colab_panel.drive.interface import DriveSource
 from colab_panel.drive.items import DriveItem
+from colab_panel.drive.lazy import LazyDrive
 from colab_panel.errors import DriveError
 
 CONNECT_WAIT_S = 120.0
@@ -25,14 +27,13 @@ SIGN_IN_WAIT_S = 5.0  # how long Sign in waits for an earlier attempt's thread t
 
 
 class DriveConnection(DriveListing):
-    def __init__(self, connect: Callable[[], Any] | Any, *, start_folder: str = "root",
+    def __init__(self, connect: DriveSource, *, start_folder: str = "root",
                  default_dest: str | Path | None = None, apply_from_thread: bool = False, **kwargs: Any) -> None:
         super().__init__(live=apply_from_thread, **kwargs)
-        if callable(connect) and not hasattr(connect, "list"):  # a factory, called lazily
-            self._connect: Callable[[], Any] | None = connect
-        else:
-            self._connect, self.drive = None, connect
-            self.connected = True
+        self._connection = LazyDrive.of(connect)  # a panel's is shared with its other tabs
+        self._owns_connection = self._connection is not connect  # a shared one is closed by its maker
+        self.drive = self._connection.current if self._connection.given else None
+        self.connected = self._connection.given
         self.start_folder = start_folder
         self.default_dest = Path(default_dest) if default_dest else Path.cwd()
         self._thread: threading.Thread | None = None  # the connecting worker
@@ -48,7 +49,7 @@ class DriveConnection(DriveListing):
 
     def reconnect(self) -> None:
         """Try signing in again after a failed attempt (`sign_in()` in a cell calls this)."""
-        if self.connected or self._closed or self._connect is None:
+        if self.connected or self._closed or self._connection.given:
             return
         thread = self._thread
         if thread is not None and thread.is_alive():
@@ -68,7 +69,7 @@ class DriveConnection(DriveListing):
         if choice.needs_path and not path:
             self.refuse(f"Type the path of the {choice.path_hint} on this runtime first.", "sign_in")
             return
-        if self.connected and self._connect is None:
+        if self._connection.given:
             self.refuse("This panel was given its Drive connection; it cannot sign in again.", "sign_in")
             return
         earlier = self._thread
@@ -77,7 +78,8 @@ class DriveConnection(DriveListing):
             if earlier.is_alive():
                 self.refuse("Still trying to sign in the earlier way; try again in a moment.", "sign_in")
                 return
-        self._connect, self.drive, self.connected = _connector(auth, path), None, False
+        self._connection.switch(_connector(auth, path))
+        self.drive, self.connected = None, False
         self.show_sign_in = False
         self.reconnect()
 
@@ -90,9 +92,8 @@ class DriveConnection(DriveListing):
 
     def close(self) -> None:
         self._closed = True
-        drive = self.drive
-        if drive is not None and self._connect is not None and hasattr(drive, "close"):
-            drive.close()  # we made it, we close it
+        if self._owns_connection:
+            self._connection.close()  # what it made; a given Drive is its maker's to close
 
     def _workers(self) -> list[threading.Thread | None]:
         return [self._thread, self._list_thread]
@@ -104,8 +105,8 @@ class DriveConnection(DriveListing):
             if self._thread is not None:
                 self._started.wait(CONNECT_WAIT_S)
                 self.poll()
-            if self.drive is None and self._connect is not None and not self.error:
-                self.drive = self._connect()
+            if self.drive is None and not self._connection.given and not self.error:
+                self.drive = self._connection()
                 self.connected = True
             if self.drive is None:
                 raise DriveError(self.error or "Not connected to Google Drive.")
@@ -113,7 +114,7 @@ class DriveConnection(DriveListing):
 
     def _background_start(self) -> None:
         try:
-            drive = self.drive or self._connect()  # type: ignore[misc]
+            drive = self.drive or self._connection()
         except Exception as exc:
             self.handoff.deliver(partial(self._connect_failed, exc))
             return

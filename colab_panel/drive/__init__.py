@@ -4,7 +4,9 @@
     drive = connect()                     # see colab_panel.drive.auth for the choices
     drive.list("https://drive.google.com/drive/folders/ID")
 
-Modules: `client` (Drive: metadata, listing, changes, sharing), `transfers` (ranged reads,
+Modules: `interface` (DriveClient: what the panel needs from Drive, as a Protocol), `lazy`
+(LazyDrive: one connection made on first use and shared), `client` (Drive: metadata, listing,
+changes, sharing), `transfers` (ranged reads,
 verified downloads, exports, uploads), `items` (DriveItem, DrivePermission), `auth`
 (connect, credentials that survive Colab's token expiry), `failures` (HttpError -> DriveError,
 what is transient), `retry` (backoff), `mount` (IDs of /content/drive paths), `parse`
@@ -18,12 +20,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["Drive", "DriveItem", "DrivePermission", "connect"]
+__all__ = ["Drive", "DriveClient", "DriveItem", "DrivePermission", "LazyDrive", "connect"]
 
 if TYPE_CHECKING:
     from colab_panel.drive.auth import connect
     from colab_panel.drive.client import Drive
+    from colab_panel.drive.interface import DriveClient
     from colab_panel.drive.items import DriveItem, DrivePermission
+    from colab_panel.drive.lazy import LazyDrive
 
 
 def __getattr__(name: str) -> Any:
@@ -31,6 +35,14 @@ def __getattr__(name: str) -> Any:
         from colab_panel.drive.client import Drive
 
         return Drive
+    if name == "DriveClient":
+        from colab_panel.drive.interface import DriveClient
+
+        return DriveClient
+    if name == "LazyDrive":
+        from colab_panel.drive.lazy import LazyDrive
+
+        return LazyDrive
     if name in ("DriveItem", "DrivePermission"):
         from colab_panel.drive import items
 

@@ -9,6 +9,7 @@
     drive.download(file_id, "/content/data/")           # .part file, md5 verified, resumes
     drive.export(doc_id, "pdf", "/content/notes.pdf")   # Google Docs/Sheets/Slides
     item = drive.upload("model.pt", parent=folder.id)   # resumable above 5 MiB
+    sent = drive.send_file(path, replace=item)          # new bytes, same ID; sent.verified: md5 of what was read
     drive.mkdir("runs", parent=folder.id); drive.rename(id, "new"); drive.move(id, to=folder_id)
     drive.trash(id); drive.untrash(id); drive.delete(id)  # delete is permanent
     drive.iter_search(search_query("cats")); drive.shared_drives(); drive.empty_trash()
@@ -59,7 +60,9 @@ from colab_panel.inputs import shown, user_path
 if TYPE_CHECKING:
     import pydrive2.drive
 
+    from colab_panel.drive.interface import DriveClient
     from colab_panel.drive.transfers import RangeStream
+    from colab_panel.drive.upload import Sent
 
 __all__ = ["Drive", "DriveAbout", "ROOT", "search_query"]
 
@@ -569,12 +572,26 @@ class Drive:
     def upload(self, path: str | Path, parent: str | DriveItem = ROOT, *, title: str | None = None,
                mime_type: str | None = None, progress: Callable[[int, int | None], None] | None = None) -> DriveItem:
         """Upload a local file into `parent`; resumable (in chunks, each retried) above 5 MiB."""
+        return self.send_file(path, parent=parent, title=title, mime_type=mime_type, progress=progress).item
+
+    def send_file(self, path: str | Path, *, parent: str | DriveItem | None = None, title: str | None = None,
+                  mime_type: str | None = None, replace: DriveItem | None = None,
+                  progress: Callable[[int, int | None], None] | None = None) -> Sent:
+        """Upload a local file as a new file in `parent`, or as new content of `replace` (same ID,
+        so links to it keep working). `Sent.md5` is the md5 of the bytes read for sending, to be
+        compared with Drive's (`Sent.verified`): proof for a file that may change while sent."""
         from colab_panel.drive.upload import send_file
 
         local = user_path(path, "The file to upload", DriveError)
-        sent = send_file(self, local, parent_id=self.ref(parent), title=title, mime_type=mime_type,
+        if replace is not None and not isinstance(replace, DriveItem):
+            raise DriveError(f"replace= takes the DriveItem whose content to replace (from get() or list()), "
+                             f"not {shown(replace)}.", reason="invalid")
+        if replace is None and parent is None:
+            raise DriveError("A new file needs the Drive folder to upload into (parent=, a link or ID).",
+                             reason="invalid")
+        parent_id = None if parent is None else self.ref(parent)
+        return send_file(self, local, parent_id=parent_id, title=title, mime_type=mime_type, replace=replace,
                          progress=progress)
-        return sent.item
 
     def _item_or_ref(self, id_or_link: str | DriveItem) -> str | DriveItem:
         return id_or_link if isinstance(id_or_link, DriveItem) else self.ref(id_or_link)
@@ -644,3 +661,8 @@ def _close_http(http: Any) -> None:
         http.close()
     except Exception:  # a half-broken connection must not break the caller's error path
         _log.debug("drive: closing an Http failed", exc_info=True)
+
+
+if TYPE_CHECKING:
+    def _is_a_drive_client(drive: Drive) -> DriveClient:
+        return drive  # mypy fails here if Drive stops having a call the panel needs (interface.py)

@@ -12,8 +12,8 @@ folder by title), so running again finishes the job instead of making duplicates
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
+from colab_panel.drive.interface import DriveClient
 from colab_panel.drive.items import FOLDER_MIME, DriveItem
 from colab_panel.errors import DrivePermissionDenied
 
@@ -48,7 +48,7 @@ class _Tally:
 
 
 def copy_to_my_drive(item: str | DriveItem, *, parent: str | DriveItem = ROOT, title: str | None = None,
-                     drive: Any = None) -> CopyReport:
+                     drive: DriveClient | None = None) -> CopyReport:
     """Copy a file or a whole folder (any link or ID) into `parent` of your own Drive, server-side.
 
     Returns a `CopyReport`; raises `DriveError` (in words) when Drive refuses, e.g. the owner
@@ -62,7 +62,7 @@ def copy_to_my_drive(item: str | DriveItem, *, parent: str | DriveItem = ROOT, t
     return CopyReport(source.id, copy, tally.copied, tally.reused, tally.folders, tally.bytes)
 
 
-def add_shortcut(item: str | DriveItem, *, parent: str | DriveItem = ROOT, drive: Any = None) -> DriveItem:
+def add_shortcut(item: str | DriveItem, *, parent: str | DriveItem = ROOT, drive: DriveClient | None = None) -> DriveItem:
     """'Add to My Drive': a shortcut to `item` in `parent` (an existing one to it is reused)."""
     drive = _resolve(drive)
     target = drive.resolve(item)
@@ -73,7 +73,7 @@ def add_shortcut(item: str | DriveItem, *, parent: str | DriveItem = ROOT, drive
     return drive.insert_shortcut(target, parent_id)
 
 
-def _copy_item(drive: Any, source: DriveItem, parent_id: str, title: str, tally: _Tally,
+def _copy_item(drive: DriveClient, source: DriveItem, parent_id: str, title: str, tally: _Tally,
                already_there: list[DriveItem]) -> DriveItem:
     """Copy `source` into `parent_id`, whose children (`already_there`) were listed once by the caller:
     one listing per destination folder, never one per file (a 10,000-file dataset stays cheap)."""
@@ -111,7 +111,7 @@ def _same(candidates: list[DriveItem], source: DriveItem, title: str) -> DriveIt
     return None
 
 
-def _resolve(drive: Any) -> Any:
+def _resolve(drive: DriveClient | None) -> DriveClient:
     if drive is not None:
         return drive
     from colab_panel.drive.default import default_drive

@@ -9,15 +9,16 @@ one after the other (plan, apply, undo) should share one, so it is made once and
 from __future__ import annotations
 
 import threading
-from typing import Any
+
+from colab_panel.drive.interface import DriveClient
 
 __all__ = ["default_drive", "set_default_drive"]
 
 _lock = threading.Lock()
-_drive: Any = None
+_drive: DriveClient | None = None
 
 
-def default_drive() -> Any:
+def default_drive() -> DriveClient:
     """The session's Drive connection (signs in on first use: see `colab_panel.drive.auth.connect`)."""
     global _drive
     with _lock:
@@ -28,7 +29,7 @@ def default_drive() -> Any:
         return _drive
 
 
-def set_default_drive(drive: Any) -> None:
+def set_default_drive(drive: DriveClient | None) -> None:
     """Use `drive` for share calls made without one (None: sign in again on next use)."""
     global _drive
     with _lock:

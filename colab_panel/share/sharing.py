@@ -495,8 +495,7 @@ def _checked_ref(file: Any) -> str:
 
 
 def _account_domain(drive: SharingDrive) -> str:
-    about = getattr(drive, "about", None)
-    email = str(getattr(about(), "user_email", "") or "") if callable(about) else ""
+    email = str(drive.about().user_email or "")
     if "@" not in email:
         raise ShareError("Cannot tell this account's domain; name it: domain=('example.com', 'reader').")
     return email.rpartition("@")[2].lower()

@@ -33,6 +33,8 @@ from pathlib import Path
 from typing import Any, BinaryIO, Callable
 
 from colab_panel.drive.failures import is_rate_limit as backend_rate_limit
+from colab_panel.drive.interface import DriveClient, DriveSource
+from colab_panel.drive.lazy import drive_from
 from colab_panel.drive.retry import RetryPolicy
 from colab_panel.errors import DriveError, StagingError
 from colab_panel.staging.manifest import Manifest
@@ -100,7 +102,7 @@ def paced_drive(drive: Any, limit: AdaptiveLimit) -> Any:
     return paced
 
 
-def connect_drive(drive: Any) -> Any:
+def connect_drive(drive: DriveSource | None) -> DriveClient:
     """`drive` itself, the result of calling a factory, or `colab_panel.drive.connect()`."""
     if drive is None:
         try:
@@ -108,9 +110,7 @@ def connect_drive(drive: Any) -> Any:
         except ImportError as e:  # the backend without connect(): say so in words
             raise StagingError("No Drive connection is available; pass drive=Drive(...).") from e
         return connect()
-    if callable(drive) and not hasattr(drive, "open_range"):
-        return drive()
-    return drive
+    return drive_from(drive)
 
 
 def strip_prefix(text: str) -> str:

@@ -23,11 +23,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from colab_panel.drive.interface import DriveSource
 from colab_panel.drive.parse import parse_drive_link
 from colab_panel.errors import ChecksumMismatch, DriveError, PanelError, StagingCancelled, StagingError
 from colab_panel.staging.arguments import require_given
 from colab_panel.inputs import shorten, shown, user_folder, user_number, user_path
-from colab_panel.runtime.frontend import in_colab
+from colab_panel.runtime.paths import default_staging_root
 from colab_panel.disk.atomic import PartFile, parse_expected_hash, part_path
 from colab_panel.staging.extract import errors_in_words, extract_archive, extract_tar_stream
 from colab_panel.staging.formats import detect_format
@@ -52,18 +53,19 @@ from colab_panel.units import human_bytes
 SPACE_PROBE_MIN_BYTES = 1_000_000  # below this, reading an archive's directory first isn't worth a request
 
 
-def default_dest(name: str) -> Path:
-    """`/content/data/<name>` in Colab (fast local disk, outside the Drive mount), else `./data/<name>`."""
-    base = Path("/content/data") if in_colab() else Path.cwd() / "data"
-    return base / name
+def default_dest(name: str, root: str | os.PathLike[str] | None = None) -> Path:
+    """`<root>/<name>`; without `root`, under `default_staging_root()`: `$COLAB_PANEL_DATA`, else
+    `/content/data` in Colab (fast local disk, outside the Drive mount), else `./data`."""
+    return (Path(root) if root is not None else default_staging_root()) / name
 
 
 def stage(source: str | os.PathLike[str] | Source, dest: str | os.PathLike[str] | None = None, *,
           expected_hash: str | None = None, progress: ProgressArg = "tqdm",
-          cancel: threading.Event | None = None, extract: bool = True, drive: Any = None,
+          cancel: threading.Event | None = None, extract: bool = True, drive: DriveSource | None = None,
           workers: int | None = None, kaggle_api: Any = None,
-          storage_options: dict[str, Any] | None = None, via_copy: bool = False) -> StagedDataset:
-    """Stage `source` into `dest` (default `default_dest(<name>)`) and describe the result.
+          storage_options: dict[str, Any] | None = None, via_copy: bool = False,
+          staging_root: str | os.PathLike[str] | None = None) -> StagedDataset:
+    """Stage `source` into `dest` (default `default_dest(<name>, staging_root)`) and describe the result.
 
     `source`: a local/mounted path (file or folder, e.g. under /content/drive), an http(s) URL,
     `"drive:ID"`, a bare Drive ID or any Drive link (file or folder; see `drive_source`),
@@ -82,13 +84,20 @@ def stage(source: str | os.PathLike[str] | Source, dest: str | os.PathLike[str] 
     are (e.g. `{"anon": True}`); by default the store finds its own credentials. `via_copy`: for
     a Drive source, copy it into your own Drive first (server-side) and stage the copy: the way
     past a shared file's download quota (a quota failure raises `DownloadQuotaBlocked`, whose
-    message names this call).
+    message names this call). `staging_root`: where datasets go without a `dest` (default
+    `default_staging_root()`; the panel passes its `staging_dir`).
     """
     started = time.monotonic()
     require_given(source, "source", "a path, an http(s) URL, a Drive link or ID, or kaggle:owner/dataset")
     if dest is not None:
         require_given(dest, "destination", "a folder path, or leave it out for the default")
     expected = _checked_arguments(source, dest, expected_hash, workers)
+    if staging_root is not None:
+        user_path(staging_root, "staging_root", StagingError)
+
+    def dest_for(name: str) -> Path:
+        return default_dest(name, staging_root)
+
     callback, close = resolve_progress(progress, "stage")
     try:
         label = str(source) if not isinstance(source, Source) else source.name
@@ -103,32 +112,32 @@ def stage(source: str | os.PathLike[str] | Source, dest: str | os.PathLike[str] 
                     ref = parse_kaggle(text)
                 except ValueError as e:
                     raise StagingError(str(e)) from None
-                target = Path(dest) if dest is not None else default_dest(ref.slug)
+                target = Path(dest) if dest is not None else dest_for(ref.slug)
                 return _stage_kaggle(ref, target, text, callback, cancel, started, kaggle_api)
             if kind == "drive":
                 from colab_panel.staging.drive_source import stage_drive  # lazy: Drive backend
 
                 return stage_drive(text, dest, drive=drive, callback=callback, cancel=cancel, started=started,
                                    extract=extract, workers=workers, stage_file=_stage_file,
-                                   default_dest=default_dest, via_copy=via_copy)
+                                   default_dest=dest_for, via_copy=via_copy)
             if kind == "fsspec":
                 from colab_panel.staging.fsspec_source import stage_fsspec  # lazy: fsspec
 
                 return stage_fsspec(text, dest, storage_options=storage_options,
                                     expected=parse_expected_hash(expected_hash), callback=callback, cancel=cancel,
                                     started=started, extract=extract, workers=workers, stage_file=_stage_file,
-                                    default_dest=default_dest)
+                                    default_dest=dest_for)
             if kind == "url":
                 source = UrlSource(text)
             else:
                 path = user_path(text, "The source", StagingError, allow_empty=True).expanduser()
                 if path.is_dir():
-                    target = Path(dest) if dest is not None else default_dest(path.name)
+                    target = Path(dest) if dest is not None else dest_for(path.name)
                     return _stage_folder(path, target, callback, cancel, started)
                 if not path.exists():
                     raise StagingError(f"{path} does not exist.")
                 source = LocalFileSource(path)
-        target = Path(dest) if dest is not None else default_dest(dataset_name(source.name))
+        target = Path(dest) if dest is not None else dest_for(dataset_name(source.name))
         return _stage_file(source, target, label, expected, callback, cancel, extract, started)
     finally:
         close()

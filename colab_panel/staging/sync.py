@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from colab_panel.drive.upload import send_file
+from colab_panel.drive.interface import DriveClient, DriveSource
 from colab_panel.errors import ChecksumMismatch, PanelError, StagingCancelled, StagingError
 from colab_panel.staging import finished_files
 from colab_panel.staging.arguments import require_given
@@ -106,7 +106,7 @@ def local_md5(path: Path) -> str:
     return value
 
 
-def push(local_dir: str | os.PathLike[str], drive_folder: str, *, drive: Any = None, progress: ProgressArg = "tqdm",
+def push(local_dir: str | os.PathLike[str], drive_folder: str, *, drive: DriveSource | None = None, progress: ProgressArg = "tqdm",
          cancel: threading.Event | None = None, workers: int = UPLOAD_WORKERS,
          settle_s: float = SETTLE_S, exclude: Callable[[str], bool] | None = None) -> SyncReport:
     """Upload new or changed files of `local_dir` into the Drive folder `drive_folder` (ID or link), verified.
@@ -129,15 +129,15 @@ def push(local_dir: str | os.PathLike[str], drive_folder: str, *, drive: Any = N
     user_number(workers, "workers", StagingError, minimum=1, maximum=64, integer=True)
     if not root.is_dir():
         raise StagingError(f"{root} is not a folder on this machine; nothing was pushed.")
-    drive = connect_drive(drive)
-    folder = drive.resolve(strip_prefix(drive_folder))
+    client = connect_drive(drive)
+    folder = client.resolve(strip_prefix(drive_folder))
     if not folder.is_folder:
         raise StagingError(f"'{folder.title}' on Drive is a file, not a folder: give the folder to push into.")
     with job_lock("push", folder.id, f"The Drive folder '{folder.title or folder.id}'", "pushed to"):
-        return _push_locked(root, folder, drive, progress, cancel, workers, started, settle_s, exclude)
+        return _push_locked(root, folder, client, progress, cancel, workers, started, settle_s, exclude)
 
 
-def _push_locked(root: Path, folder: Any, drive: Any, progress: ProgressArg, cancel: threading.Event | None,
+def _push_locked(root: Path, folder: Any, drive: DriveClient, progress: ProgressArg, cancel: threading.Event | None,
                  workers: int, started: float, settle_s: float,
                  exclude: Callable[[str], bool] | None = None) -> SyncReport:
     callback, close = resolve_progress(progress, "push")
@@ -181,8 +181,8 @@ def _push_locked(root: Path, folder: Any, drive: Any, progress: ProgressArg, can
             rel, size, existing = entry
             _check_stop(cancel)
             path = root / rel
-            sent = send_file(drive, path, parent_id=remote_dirs[os.path.dirname(rel)], title=os.path.basename(rel),
-                             replace=existing)
+            sent = drive.send_file(path, parent=remote_dirs[os.path.dirname(rel)], title=os.path.basename(rel),
+                                   replace=existing)
             sent_bytes.append(sent.size_bytes)
             why = _left_over(rel, path, sent, readiness)
             if why is not None:
@@ -245,7 +245,7 @@ def _check_stop(cancel: threading.Event | None) -> None:
         raise StagingCancelled("The push was cancelled; files already uploaded stay on Drive, verified.")
 
 
-def _ensure_folder(drive: Any, remote_dirs: dict[str, str], rel_dir: str) -> str:
+def _ensure_folder(drive: DriveClient, remote_dirs: dict[str, str], rel_dir: str) -> str:
     """The Drive folder ID for `rel_dir`, creating missing levels top-down (a loop, not recursion:
     a local chain deeper than the recursion limit must push too)."""
     missing = []
@@ -265,7 +265,7 @@ class PeriodicSync:
     """
 
     def __init__(self, local_dir: str | os.PathLike[str], drive_folder: str, interval_s: float, *,
-                 drive: Any = None, start: bool = True, immediately: bool = False,
+                 drive: DriveSource | None = None, start: bool = True, immediately: bool = False,
                  on_run: Callable[[], None] | None = None, settle_s: float = SETTLE_S) -> None:
         """`immediately`: push once at start, then every `interval_s`. `on_run()` is called (in the
         sync thread) after each push, e.g. so a tab can show the outcome at once."""

@@ -1,10 +1,9 @@
 """The Drive tab: `connect()` (lazily, in the background) -> `DriveController` -> `DriveTab`.
 
-Panel options read here:
-- ``drive`` -- a ready `Drive` to use instead of signing in (scripts, tests);
-- ``drive_auth`` -- passed to `colab_panel.drive.connect(auth=...)` (default "auto": the demo's
-  emulator from the environment, Colab's sign-in, saved credentials, a service account);
-- ``drive_folder`` -- the folder listed first (ID or link; default My Drive).
+Panel options read here: ``drive_folder`` (the folder listed first; default My Drive). The tab
+uses the panel's one connection (`ctx.drive`): ``Panel(drive=...)``, or a sign-in with
+``drive_auth`` (default "auto": the demo's emulator from the environment, Colab's sign-in, saved
+credentials, a service account) that the other tabs then share.
 
 The controller is put in ``ctx.shared["drive"]`` so later tabs (Share, Staging) can follow its
 ``selection`` trait. "Share…" and "Stage…" hand the whole selection over: the panel's
@@ -22,16 +21,9 @@ from colab_panel.views.drive import DriveTab
 
 
 def build_drive_tab(ctx: PanelContext) -> TabParts:
-    auth = ctx.options.get("drive_auth", "auto")
-
-    def connect():
-        from colab_panel.drive.auth import connect as drive_connect
-
-        return drive_connect(auth)
-
     controller = DriveController(
-        ctx.options.get("drive") or connect,
-        start_folder=ctx.options.get("drive_folder", "root"),
+        ctx.drive,
+        start_folder=ctx.options.drive_folder,
         default_dest=ctx.staging_dir,
         # Colab drops widget updates from threads (colabtools#3373): there the ticker applies them.
         apply_from_thread=not in_colab(),
@@ -53,7 +45,7 @@ def build_drive_tab(ctx: PanelContext) -> TabParts:
     controller.on_hand(hand)
     view = DriveTab(controller)
     closeables: tuple = (controller,)
-    if ctx.options.get("drive") is not None or not in_colab():
+    if ctx.drive.given or not in_colab():
         controller.start()
     else:
         # Colab's sign-in is a prompt that only a running cell can show: the first Drive action

@@ -20,7 +20,7 @@ from colab_panel.widgets.live_chart import chart_page_files
 
 
 def build_monitor_tab(ctx: PanelContext) -> TabParts:
-    controller = MonitorController(transport=ctx.options.get("monitor_transport", "auto"),
+    controller = MonitorController(transport=ctx.options.monitor_transport,
                                    staging_dir=ctx.staging_dir, chart_files=chart_page_files(),
                                    endpoint=ctx.endpoint)
     ctx.shared["monitor"] = controller  # notifications follow it (alerts)
@@ -30,7 +30,7 @@ def build_monitor_tab(ctx: PanelContext) -> TabParts:
     exporter = _metrics_exporter(ctx, controller)
     if exporter is not None:
         closeables.append(exporter)  # stops with the panel, like the endpoint
-    url = ctx.options.get("prometheus_url")
+    url = ctx.options.prometheus_url
     # The fleet's controller is made with its view, when the section is first opened (at once
     # when an address was given). No thread, no socket: it queries only from the panel's tick,
     # so there is nothing to close.
@@ -40,7 +40,7 @@ def build_monitor_tab(ctx: PanelContext) -> TabParts:
         from colab_panel.controllers.monitor_fleet import FleetController  # lazy: prometheus client code
         from colab_panel.views.monitor_fleet import FleetView
 
-        fleet.append(FleetController(url=url, token=ctx.options.get("prometheus_token")))
+        fleet.append(FleetController(url=url, token=ctx.options.prometheus_token))
         return FleetView(fleet[0])
 
     def on_tick() -> None:
@@ -54,7 +54,7 @@ def build_monitor_tab(ctx: PanelContext) -> TabParts:
 
 def _metrics_exporter(ctx: PanelContext, controller: MonitorController) -> Any:
     """`Panel(metrics_port=N)`: the exporter on loopback, or None (a busy port is said in words)."""
-    port = ctx.options.get("metrics_port")
+    port = ctx.options.metrics_port
     if port is None:
         return None
     from colab_panel.monitor.exporter import MetricsExporter  # lazy: prometheus_client

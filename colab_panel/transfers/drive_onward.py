@@ -5,7 +5,7 @@
     onward.status(upload.id)   # "Sending to Drive…" | "On Drive, md5 matches" | the error in words
     onward.close()
 
-Each file goes through `drive.upload.send_file` (resumable above 5 MiB, md5 of the bytes sent
+Each file goes through `DriveClient.send_file` (resumable above 5 MiB, md5 of the bytes sent
 compared with Drive's). A file from a dropped folder lands in the same subfolders under the Drive
 folder; subfolders this worker made are remembered, so one dropped folder makes each once.
 """
@@ -17,8 +17,8 @@ import queue
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
+from colab_panel.drive.interface import DriveClient
 from colab_panel.errors import PanelError
 from colab_panel.transfers.upload import Upload
 
@@ -28,7 +28,7 @@ __all__ = ["DriveOnward"]
 class DriveOnward:
     """A queue of (upload, Drive folder) sent by one daemon thread until `close()`."""
 
-    def __init__(self, drive: Callable[[], Any]) -> None:
+    def __init__(self, drive: Callable[[], DriveClient]) -> None:
         self._drive = drive
         self._queue: queue.Queue[tuple[Upload, str] | None] = queue.Queue()
         self._status: dict[str, str] = {}
@@ -73,15 +73,13 @@ class DriveOnward:
                 self._status[upload.id] = f"Not copied to Drive: {type(error).__name__}: {error}"
 
     def _send(self, upload: Upload, folder: str) -> str:
-        from colab_panel.drive.upload import send_file  # lazy: PyDrive2
-
         drive = self._drive()
         root = drive.ref(folder)
         parent = self._folder(drive, root, os.path.dirname(upload.name))
-        sent = send_file(drive, Path(upload.path), parent_id=parent)
+        sent = drive.send_file(Path(upload.path), parent=parent)
         return "On Drive, md5 matches" if sent.verified else "On Drive (Drive reported no md5 to compare)"
 
-    def _folder(self, drive: Any, root: str, rel_dir: str) -> str:
+    def _folder(self, drive: DriveClient, root: str, rel_dir: str) -> str:
         if not rel_dir:
             return root
         key = (root, rel_dir)

@@ -87,6 +87,8 @@ def _calls(g) -> dict[str, Callable[[Any], Any]]:
         "Drive.download(path)": lambda v: drive.download(g.file_id, v),
         "Drive.upload(path)": lambda v: drive.upload(v),
         "Drive.upload(parent=)": lambda v: drive.upload(str(g.local_file), v),
+        "Drive.send_file(path)": lambda v: drive.send_file(v, parent="root"),
+        "Drive.send_file(replace=)": lambda v: drive.send_file(str(g.local_file), replace=v),
         "sharing(file)": lambda v: colab_panel.sharing(v),
         "plan_share(file)": lambda v: colab_panel.plan_share(v, anyone="reader"),
         "plan_share(anyone=)": lambda v: colab_panel.plan_share(g.file_id, anyone=v),

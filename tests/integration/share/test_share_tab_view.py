@@ -133,11 +133,11 @@ def test_undo_that_gives_access_back_waits_for_confirm(tab, known, grants):
 
 def test_the_drive_tabs_selection_is_offered_and_loaded_without_a_metadata_read(drive, emulator, known):
     from colab_panel.controllers.drive import DriveController
-    from colab_panel.tabs import PanelContext
+    from colab_panel.tabs import PanelContext, PanelOptions
     from colab_panel.tabs.share import build_share_tab
 
     drive_tab = DriveController(drive)
-    ctx = PanelContext(options={"drive": drive}, shared={"drive": drive_tab})
+    ctx = PanelContext(options=PanelOptions(drive=drive), shared={"drive": drive_tab})
     parts = build_share_tab(ctx)
     view = parts.view
     try:

@@ -139,6 +139,9 @@ def test_the_drive_tab_connects_after_sign_in(tmp_path):
         def ancestry(self, folder):
             return [folder]
 
+        def close(self):  # the tab closes the connection it made
+            pass
+
     attempts = []
 
     def connect():

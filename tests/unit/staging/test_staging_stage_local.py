@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from colab_panel.errors import ChecksumMismatch, StagingCancelled
+from colab_panel.runtime import paths as paths_module
 from colab_panel.staging import stager as stage_module
 from colab_panel.staging.manifest import MANIFEST_NAME, Manifest
 from colab_panel.staging.stager import default_dest, stage
@@ -80,10 +81,12 @@ def test_local_plain_file_is_copied(tmp_path: Path) -> None:
 
 
 def test_default_dest_outside_colab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(stage_module, "in_colab", lambda: False)
+    # where datasets go is defined once, in runtime.paths (COLAB_PANEL_DATA would override both)
+    monkeypatch.delenv("COLAB_PANEL_DATA", raising=False)
+    monkeypatch.setattr(paths_module, "in_colab", lambda: False)
     monkeypatch.chdir(tmp_path)
     assert default_dest("cats") == tmp_path / "data" / "cats"
-    monkeypatch.setattr(stage_module, "in_colab", lambda: True)
+    monkeypatch.setattr(paths_module, "in_colab", lambda: True)
     assert default_dest("cats") == Path("/content/data/cats")
 
 
