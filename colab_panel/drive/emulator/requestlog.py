@@ -50,8 +50,16 @@ class RequestLog:
         with self._lock:
             return self._media_bytes_sent
 
-    def served_spans(self) -> dict[str, list[tuple[int, int]]]:
-        """Per media URL path, the merged [start, end) byte spans of the file its finished responses carried."""
+    def settle(self, timeout_s: float = 5.0) -> None:
+        """Wait (up to `timeout_s`) for the answers still being logged: a client can hold an
+        answer's last byte before the server thread has added its record."""
+        with self._lock:
+            self._lock.wait_for(lambda: self._in_flight == 0, timeout=timeout_s)
+
+    def served_spans(self, settle_s: float = 5.0) -> dict[str, list[tuple[int, int]]]:
+        """Per media URL path, the merged [start, end) byte spans of the file its finished responses
+        carried, once the answers under way are logged (`settle`)."""
+        self.settle(settle_s)
         spans: dict[str, list[tuple[int, int]]] = {}
         for record in self.records:
             if record.media and record.body_bytes:
@@ -91,7 +99,7 @@ class RequestLog:
         logged that answer, so the requests still being answered are waited for (up to `settle_s`)
         first: their records would otherwise land after the clear, as if asked for later."""
         with self._lock:
-            self._lock.wait_for(lambda: self._in_flight == 0, timeout=settle_s)
+            self._lock.wait_for(lambda: self._in_flight == 0, timeout=settle_s)  # as settle() does
             self._records.clear()
             self._media_bytes_sent = 0
 
