@@ -67,6 +67,7 @@ def _compare(endpoint: str, server_pid: int, work: Path, label: str) -> list[Row
     fs = s3fs.S3FileSystem(endpoint_url=endpoint)
     server = psutil.Process(server_pid)
     server_s: list[float] = []  # the server's CPU during each s3fs.get
+    client_s: dict[str, list[float]] = {"ours": [], "theirs": []}  # this process's CPU during each
     runs = iter(range(10**6))
 
     def cpu() -> float:
@@ -76,9 +77,10 @@ def _compare(endpoint: str, server_pid: int, work: Path, label: str) -> list[Row
     def ours() -> float:
         fs.invalidate_cache()
         dest = work / f"ours-{next(runs)}"
-        start = time.perf_counter()
+        start, own0 = time.perf_counter(), time.process_time()
         result = stage("s3://bench/shards", dest, storage_options={"endpoint_url": endpoint}, progress=None)
         took = time.perf_counter() - start
+        client_s["ours"].append(time.process_time() - own0)
         assert result.files == OBJECTS and not result.cached
         shutil.rmtree(dest)
         return took
@@ -86,9 +88,10 @@ def _compare(endpoint: str, server_pid: int, work: Path, label: str) -> list[Row
     def theirs() -> float:
         fs.invalidate_cache()
         dest = work / f"s3fs-{next(runs)}"
-        start, cpu0 = time.perf_counter(), cpu()
+        start, cpu0, own0 = time.perf_counter(), cpu(), time.process_time()
         fs.get("bench/shards/", str(dest) + "/", recursive=True)
         took = time.perf_counter() - start
+        client_s["theirs"].append(time.process_time() - own0)
         server_s.append(cpu() - cpu0)
         assert sum(1 for _ in dest.rglob("*.bin")) == OBJECTS
         shutil.rmtree(dest)
@@ -98,7 +101,9 @@ def _compare(endpoint: str, server_pid: int, work: Path, label: str) -> list[Row
     speedup = figures.baseline / figures.ours
     print(f"{label}: stage() {figures.ours:.2f} s, s3fs.get {figures.baseline:.2f} s (medians of {RUNS}); "
           f"speed-up per pair {1 / figures.ratio_max:.2f}-{1 / figures.ratio_min:.2f}x; {OBJECTS} x "
-          f"{OBJECT_BYTES // 1024} KiB; server CPU per s3fs.get {min(server_s):.2f}-{max(server_s):.2f} s; "
+          f"{OBJECT_BYTES // 1024} KiB; client CPU stage() {statistics.median(client_s['ours']):.2f} s, s3fs.get "
+          f"{statistics.median(client_s['theirs']):.2f} s (medians); server CPU per s3fs.get "
+          f"{min(server_s):.2f}-{max(server_s):.2f} s; "
           f"load average {os.getloadavg()[0]:.1f}", file=sys.stderr)
     # the Row's ratio is the speed-up (baseline / ours), so its min-max are the inverted per-pair ratios
     rows = [Row(name=f"stage {OBJECTS}-object S3 prefix vs s3fs.get(recursive=True), {label} (speed-up)",
