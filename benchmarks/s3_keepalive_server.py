@@ -16,7 +16,11 @@ SERVER_THREADS = 16  # moto holds the GIL while it answers: more threads only qu
 
 
 def main(port: int) -> None:
+    import logging
+
     import waitress
+
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth is N": moto is the bottleneck
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
     app = DomainDispatcherApplication(create_backend_app)
