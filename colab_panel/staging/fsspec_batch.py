@@ -17,19 +17,21 @@ cancelled, what finished stays recorded. At most `in_flight` objects are held in
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import os
 import queue
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from colab_panel.disk import writing
 from colab_panel.disk.atomic import part_path
 from colab_panel.staging.manifest import Manifest
 from colab_panel.staging.progress import ProgressTracker
 from colab_panel.staging.remote_folder import DOWNLOAD_DIR, RemoteEntry
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = ["BATCH_MAX_BYTES", "IN_FLIGHT", "batchable", "fetch_small_objects"]
 
@@ -56,6 +58,8 @@ def fetch_small_objects(fs: Any, entries: list[RemoteEntry], dest: Path, manifes
 
     Raises `writing.Cancelled` on cancel, as `fetch_folder` does.
     """
+    import asyncio  # here: `import colab_panel` stays fast
+
     results: queue.SimpleQueue[Any] = queue.SimpleQueue()
     halt = threading.Event()  # set on the first error: start no more requests
     loop = fs.loop
