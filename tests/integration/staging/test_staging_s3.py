@@ -76,13 +76,13 @@ def test_a_prefix_is_fetched_in_parallel_and_verified(s3, bucket, tmp_path):
 
 
 class HoldObjectGets:
-    """WSGI middleware: each GET of an object under `prefix` waits until `wanted` have arrived (or 20 s).
+    """WSGI middleware: each GET of an object under `prefix` waits until `wanted` have arrived (or `wait_s`).
 
     `most` is then how many the client had in flight at once.
     """
 
-    def __init__(self, app, prefix: str, wanted: int) -> None:
-        self.app, self.prefix, self.wanted = app, prefix, wanted
+    def __init__(self, app, prefix: str, wanted: int, wait_s: float = 20) -> None:
+        self.app, self.prefix, self.wanted, self.wait_s = app, prefix, wanted, wait_s
         self.arrived = self.waiting = self.most = 0
         self.cond = threading.Condition()
 
@@ -94,7 +94,7 @@ class HoldObjectGets:
             self.waiting += 1
             self.most = max(self.most, self.waiting)
             self.cond.notify_all()
-            self.cond.wait_for(lambda: self.arrived >= self.wanted, timeout=20)
+            self.cond.wait_for(lambda: self.arrived >= self.wanted, timeout=self.wait_s)
             self.waiting -= 1
         return self.app(environ, start_response)
 
@@ -119,6 +119,21 @@ def test_a_prefix_of_small_objects_has_them_all_in_flight_at_once(tmp_path):
     assert holds[0].most == 40
     last = seen[-1]
     assert (last.files_done, last.bytes_done) == (40, sum(map(len, blobs.values())))
+
+
+def test_workers_caps_the_requests_in_flight(tmp_path):
+    holds: list[HoldObjectGets] = []
+
+    def wrap(app):
+        holds.append(HoldObjectGets(app, "/few/ds/", wanted=12, wait_s=0.5))  # never reached with 3
+        return holds[0]
+
+    with s3_server(wrap=wrap) as s3:
+        s3.client.create_bucket(Bucket="few")
+        for i in range(12):
+            put(s3, "few", f"ds/{i:02}.bin", b"x" * (10 + i))
+        result = stage("s3://few/ds", tmp_path / "ds", storage_options=s3.options, progress=None, workers=3)
+    assert result.files == 12 and holds[0].most == 3
 
 
 def test_a_cancel_stops_at_once_and_the_rerun_fetches_only_what_is_not_on_disk(tmp_path):
