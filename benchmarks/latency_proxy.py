@@ -1,25 +1,42 @@
-"""A TCP proxy that delays every chunk each way by `delay_ms`: a loopback server with a WAN's round trip.
+"""A TCP proxy that delivers every chunk `delay_ms` after it arrived, each way: a loopback server with a WAN's round trip.
 
     python -m benchmarks.latency_proxy LISTEN_PORT TARGET_PORT DELAY_MS
 
 Each request then costs one round trip of 2 x delay_ms, as it would to a store in another
 region, so the benchmark measures what requests in flight buy rather than a server's CPU.
+Chunks are delayed, not paced: a response that the server writes in three pieces arrives
+`delay_ms` after the last one was sent, as over a real link, not three delays later.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sys
+import time
 
 
 async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, delay_s: float) -> None:
-    try:
-        while data := await reader.read(65536):
-            await asyncio.sleep(delay_s)
+    chunks: asyncio.Queue[tuple[float, bytes]] = asyncio.Queue()
+
+    async def deliver() -> None:
+        while True:
+            due, data = await chunks.get()
+            if not data:
+                return
+            wait = due - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
             writer.write(data)
             await writer.drain()
+
+    delivering = asyncio.ensure_future(deliver())
+    try:
+        while data := await reader.read(65536):
+            chunks.put_nowait((time.monotonic() + delay_s, data))
+        chunks.put_nowait((time.monotonic() + delay_s, b""))  # the end, in order after the last chunk
+        await delivering
     except (ConnectionError, asyncio.CancelledError):
-        pass
+        delivering.cancel()
     finally:
         writer.close()
 

@@ -6,6 +6,7 @@ import hashlib
 import io
 import os
 import tarfile
+import threading
 import uuid
 
 import pytest
@@ -13,7 +14,7 @@ import pytest
 pytest.importorskip("s3fs", reason="s3fs is in the test-stores extra (not on Colab's stack)")
 pytest.importorskip("moto.server", reason="moto[server] is in the test-stores extra")
 
-from colab_panel.errors import ChecksumMismatch, StagingError  # noqa: E402
+from colab_panel.errors import ChecksumMismatch, StagingCancelled, StagingError  # noqa: E402
 from colab_panel.staging import parallel_ranges, stage  # noqa: E402
 from colab_panel.staging.fsspec_source import FsspecFileSource  # noqa: E402
 from colab_panel.staging.sources import DownloadInterrupted  # noqa: E402
@@ -74,20 +75,118 @@ def test_a_prefix_is_fetched_in_parallel_and_verified(s3, bucket, tmp_path):
     assert stage(f"s3://{bucket}/ds/", tmp_path / "ds", storage_options=s3.options, progress=None).cached
 
 
-def test_an_object_that_changes_under_the_download_fails_its_md5_and_leaves_nothing(s3, bucket, tmp_path,
-                                                                                   monkeypatch):
-    put(s3, bucket, "p/a.bin", b"A" * 5000)
-    put(s3, bucket, "p/b.bin", b"B" * 5000)
-    real = FsspecFileSource.open_range
+class HoldObjectGets:
+    """WSGI middleware: each GET of an object under `prefix` waits until `wanted` have arrived (or `wait_s`).
 
-    def swap_then_open(self, start):  # listed with one ETag, rewritten before its bytes are read
-        if self.path.endswith("b.bin"):
-            put(s3, bucket, "p/b.bin", b"C" * 5000)
-        return real(self, start)
+    `most` is then how many the client had in flight at once.
+    """
 
-    monkeypatch.setattr(FsspecFileSource, "open_range", swap_then_open)
-    with pytest.raises(ChecksumMismatch):
-        stage(f"s3://{bucket}/p", tmp_path / "p", storage_options=s3.options, progress=None, workers=1)
+    def __init__(self, app, prefix: str, wanted: int, wait_s: float = 20) -> None:
+        self.app, self.prefix, self.wanted, self.wait_s = app, prefix, wanted, wait_s
+        self.arrived = self.waiting = self.most = 0
+        self.cond = threading.Condition()
+
+    def __call__(self, environ, start_response):
+        if environ["REQUEST_METHOD"] != "GET" or not environ["PATH_INFO"].startswith(self.prefix):
+            return self.app(environ, start_response)
+        with self.cond:
+            self.arrived += 1
+            self.waiting += 1
+            self.most = max(self.most, self.waiting)
+            self.cond.notify_all()
+            self.cond.wait_for(lambda: self.arrived >= self.wanted, timeout=self.wait_s)
+            self.waiting -= 1
+        return self.app(environ, start_response)
+
+
+def test_a_prefix_of_small_objects_has_them_all_in_flight_at_once(tmp_path):
+    # Over a real network each request waits a round trip: 40 small objects should cost about
+    # one round trip, not 40 / workers of them.
+    holds: list[HoldObjectGets] = []
+
+    def wrap(app):
+        holds.append(HoldObjectGets(app, "/held/ds/", wanted=40))
+        return holds[0]
+
+    with s3_server(wrap=wrap) as s3:
+        s3.client.create_bucket(Bucket="held")
+        blobs = {f"ds/{i:02}.bin": os.urandom(100 + i) for i in range(40)}
+        for key, data in blobs.items():
+            put(s3, "held", key, data)
+        seen: list = []
+        result = stage("s3://held/ds", tmp_path / "ds", storage_options=s3.options, progress=seen.append)
+    assert result.files == 40 and all((tmp_path / k).read_bytes() == d for k, d in blobs.items())
+    assert holds[0].most == 40
+    last = seen[-1]
+    assert (last.files_done, last.bytes_done) == (40, sum(map(len, blobs.values())))
+
+
+def test_workers_caps_the_requests_in_flight(tmp_path):
+    holds: list[HoldObjectGets] = []
+
+    def wrap(app):
+        holds.append(HoldObjectGets(app, "/few/ds/", wanted=12, wait_s=0.5))  # never reached with 3
+        return holds[0]
+
+    with s3_server(wrap=wrap) as s3:
+        s3.client.create_bucket(Bucket="few")
+        for i in range(12):
+            put(s3, "few", f"ds/{i:02}.bin", b"x" * (10 + i))
+        result = stage("s3://few/ds", tmp_path / "ds", storage_options=s3.options, progress=None, workers=3)
+    assert result.files == 12 and holds[0].most == 3
+
+
+def test_a_cancel_stops_at_once_and_the_rerun_fetches_only_what_is_not_on_disk(tmp_path):
+    cancel, release = threading.Event(), threading.Event()
+    gets: list[str] = []
+
+    class CancelAfterTen:  # ten objects answer; from the eleventh on they wait, and the user cancels
+        def __init__(self, app):
+            self.app = app
+
+        def __call__(self, environ, start_response):
+            if environ["REQUEST_METHOD"] == "GET" and environ["PATH_INFO"].startswith("/halt/ds/"):
+                gets.append(environ["PATH_INFO"])
+                if len(gets) > 10 and not release.is_set():
+                    cancel.set()
+                    release.wait(30)
+            return self.app(environ, start_response)
+
+    with s3_server(wrap=CancelAfterTen) as s3:
+        s3.client.create_bucket(Bucket="halt")
+        blobs = {f"ds/{i:02}.bin": os.urandom(200 + i) for i in range(30)}
+        for key, data in blobs.items():
+            put(s3, "halt", key, data)
+        with pytest.raises(StagingCancelled):
+            stage("s3://halt/ds", tmp_path / "ds", storage_options=s3.options, progress=None, cancel=cancel)
+        assert not release.is_set()  # it returned while its requests were still held
+        release.set()
+        kept = {p.relative_to(tmp_path).as_posix() for p in (tmp_path / "ds").glob("*.bin")}
+        assert all((tmp_path / k).read_bytes() == blobs[k] for k in kept)  # what is there is whole
+        assert not list((tmp_path / "ds").rglob("*.part"))
+        gets.clear()
+        result = stage("s3://halt/ds", tmp_path / "ds", storage_options=s3.options, progress=None)
+    assert result.files == 30 and all((tmp_path / k).read_bytes() == d for k, d in blobs.items())
+    assert sorted(g.removeprefix("/halt/") for g in gets) == sorted(set(blobs) - kept)
+
+
+def test_an_object_that_changes_under_the_download_fails_its_md5_and_leaves_nothing(tmp_path):
+    class RewriteOnFirstGet:  # listed with one ETag, rewritten on the server before its bytes are sent
+        def __init__(self, app):
+            self.app, self.rewritten = app, False
+
+        def __call__(self, environ, start_response):
+            if environ["REQUEST_METHOD"] == "GET" and environ["PATH_INFO"] == "/swap/p/b.bin" and not self.rewritten:
+                self.rewritten = True
+                put(s3, "swap", "p/b.bin", b"C" * 5000)
+            return self.app(environ, start_response)
+
+    with s3_server(wrap=RewriteOnFirstGet) as s3:
+        s3.client.create_bucket(Bucket="swap")
+        put(s3, "swap", "p/a.bin", b"A" * 5000)
+        put(s3, "swap", "p/b.bin", b"B" * 5000)
+        with pytest.raises(ChecksumMismatch):
+            stage("s3://swap/p", tmp_path / "p", storage_options=s3.options, progress=None, workers=1)
     assert not (tmp_path / "p/b.bin").exists()
 
 
