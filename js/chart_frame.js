@@ -9,6 +9,9 @@
 //                    problem, height}
 import chart from "./live_chart.js";
 
+// the notebook's shade, which this page of another origin cannot see (its widget passes it)
+document.documentElement.dataset.theme = new URLSearchParams(location.search).get("theme") === "dark" ? "dark" : "light";
+
 const config = JSON.parse(document.querySelector("meta[name=colab-panel-chart]").content);
 
 // A widget model, as far as live_chart.js uses one: values, change events, no kernel.

@@ -6,21 +6,9 @@
 // The ticket in the widget's state opens the page once; a later view asks the kernel for a new
 // one ({type: "need_ticket"}, answered when the kernel is idle).
 // Test hooks on the root: data-frame ("loading" | "live" | "failed").
+import { hostShade } from "./shade.js";
 
 const FRAME_WAIT_MS = 15000;
-
-// "dark" or "light", from the first opaque background behind `node` (the notebook's theme, which
-// the frame of another origin cannot see); "" when nothing behind it is opaque.
-function theme(node) {
-  for (let n = node; n && n.nodeType === 1; n = n.parentElement || (n.getRootNode && n.getRootNode().host)) {
-    const m = getComputedStyle(n).backgroundColor.match(/rgba?\(([\d.]+), ([\d.]+), ([\d.]+)(?:, ([\d.]+))?\)/);
-    if (m && (m[4] === undefined || Number(m[4]) > 0.5)) {
-      const luminance = 0.2126 * m[1] + 0.7152 * m[2] + 0.0722 * m[3];
-      return luminance < 128 ? "dark" : "light";
-    }
-  }
-  return "";
-}
 
 async function frameBase(port) {
   const colab = window.google && window.google.colab;
@@ -74,8 +62,7 @@ export default {
       frame = document.createElement("iframe");
       frame.className = "cp-transfer-frame";
       frame.title = "Uploads and downloads between your computer and the runtime";
-      const shade = theme(el) || (matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light");
-      frame.src = new URL(`transfers/page?ticket=${encodeURIComponent(ticket)}&theme=${shade}`, base.url).href;
+      frame.src = new URL(`transfers/page?ticket=${encodeURIComponent(ticket)}&theme=${hostShade(el)}`, base.url).href;
       box.appendChild(frame);
       clearTimeout(timer);
       timer = setTimeout(() => {

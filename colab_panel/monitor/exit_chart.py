@@ -35,7 +35,9 @@ def exit_chart_svg(exit_: Any, *, width: int = 360, height: int = 90) -> str:
                           f"{height - pad - v / top * (height - 2 * pad):.1f}"
                           for t, v in zip(times, values) if v is not None)
         lines.append(f'<polyline fill="none" style="stroke:{_COLORS[key]}" stroke-width="1.5" points="{points}"/>')
-        legend.append(f'<tspan style="fill:{_COLORS[key]}">{html.escape(label)}</tspan>')
+        # the series' colour on a swatch, the words in the text colour (a hue alone on the
+        # warning box's tint does not reach 4.5:1 in every theme)
+        legend.append(f'<tspan aria-hidden="true" style="fill:{_COLORS[key]}">\u2501</tspan> {html.escape(label)}')
     if not lines:
         return ""
     limit_y = pad  # both series are scaled to their limit: the top edge is "full"
@@ -47,4 +49,4 @@ def exit_chart_svg(exit_: Any, *, width: int = 360, height: int = 90) -> str:
             f'<line x1="{pad}" x2="{width - pad}" y1="{limit_y}" y2="{limit_y}" style="stroke:var(--cp-bad)" '
             f'stroke-dasharray="4 3"/>{"".join(lines)}'
             f'<text x="{pad + 2}" y="{height - pad - 2}" font-size="10" font-family="sans-serif" style="fill:var(--cp-fg)">'
-            f'{" · ".join(legend)} <tspan style="fill:var(--cp-fg-muted)">({caption}; dashed: limit)</tspan></text></svg>')
+            f'{" · ".join(legend)} ({caption}; dashed: limit)</text></svg>')

@@ -60,6 +60,9 @@ PANEL_CSS = "<style>\n" + THEME_CSS + """
   background: var(--cp-ok-bg); color: var(--cp-ok); }
 .cp-panel .jupyter-widgets.jupyter-button.mod-info, .cp-panel .jupyter-button.mod-info {
   background: var(--cp-accent-bg); color: var(--cp-accent); }
+/* primary too: ipywidgets' white on md-blue-500 is 3.1:1 (Colab's manager uses that blue) */
+.cp-panel .jupyter-widgets.jupyter-button.mod-primary, .cp-panel .jupyter-button.mod-primary {
+  background: var(--cp-accent); color: var(--cp-bg); }
 /* danger too: ipywidgets' white-on-red stays bright red when disabled, so "Delete forever" looked
    ready with nothing selected while "Trash" beside it looked (and was) disabled */
 .cp-panel .jupyter-widgets.jupyter-button.mod-danger, .cp-panel .jupyter-button.mod-danger {

@@ -110,6 +110,7 @@ def chart_page_files() -> dict[str, Path]:
     parts = {f"live_chart/{p.name}": p for p in sorted((entry.parent / "live_chart").glob("*.js"))}
     return {"live_chart.js": entry,
             "theme.css": static_path("theme.css"),
+            "shade.js": static_path("shade.js"),
             **parts,  # the page imports them as ES modules (the widget gets them joined)
             "live_chart.css": static_path("live_chart.css"),
             "chart_frame.js": static_path("chart_frame.js"),

@@ -20,7 +20,7 @@ def static_path(name: str) -> Path:
 
 
 # `import { a, b } from "./part.js";` -- the one form of import the joined sources use
-_IMPORT = re.compile(r'^import \{[^}]*\} from "(\./[\w./-]+\.js)";\s*$')
+_IMPORT = re.compile(r'^import \{[^}]*\} from "(\.\.?/[\w./-]+\.js)";\s*$')
 _EXPORT = re.compile(r"^export (?=(async function|function|class|const|let) )")
 
 

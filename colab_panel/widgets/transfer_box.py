@@ -15,7 +15,7 @@ from typing import Any
 import anywidget
 import traitlets
 
-from colab_panel.widgets.static import static_path
+from colab_panel.widgets.static import joined_module, static_path
 
 __all__ = ["TransferBox", "transfer_page_files"]
 
@@ -26,7 +26,7 @@ def transfer_page_files() -> dict[str, Path]:
 
 
 class TransferBox(anywidget.AnyWidget):
-    _esm = static_path("transfer_box.js")
+    _esm = joined_module("transfer_box.js")  # js/transfer_box.js with js/shade.js joined in
     _css = static_path("transfer_box.css")
     endpoint_port = traitlets.Int(0).tag(sync=True)
     frame_ticket = traitlets.Unicode("").tag(sync=True)

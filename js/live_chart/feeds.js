@@ -6,6 +6,7 @@
 //           draw what the kernel sends from its main thread.
 
 import { havePlotly, installPlotly, plotlyState } from "./plotly_loader.js";
+import { hostShade } from "../shade.js";
 
 /** @typedef {import("./protocol.js").KernelMessage} KernelMessage */
 /** @typedef {import("./protocol.js").Latest} Latest */
@@ -161,7 +162,7 @@ export function createFeeds(view, { absorb, setMeta, charts }) {
     const el = document.createElement("iframe");
     el.className = "cp-lc-frame";
     el.title = "Live GPU and host charts";
-    el.src = new URL(`chart?ticket=${encodeURIComponent(ticket)}`, base.url).href;
+    el.src = new URL(`chart?ticket=${encodeURIComponent(ticket)}&theme=${hostShade(frameBox)}`, base.url).href;
     frame = { el, origin: new URL(el.src).origin };
     frameBox.appendChild(el);
     clearTimeout(frameTimer);

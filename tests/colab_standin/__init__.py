@@ -85,8 +85,11 @@ class Colab:
     def __init__(self, page, server: Server):
         self.page, self.server = page, server
 
-    def open(self) -> "Colab":
-        self.page.goto(self.server.page_url)
+    def open(self, theme: str | None = None) -> "Colab":
+        """Load the notebook page; `theme` ("light" or "dark", else the last one) is Colab's Theme
+        setting, which output frames follow."""
+        self.theme = theme or getattr(self, "theme", "light")
+        self.page.goto(f"{self.server.page_url}?theme={self.theme}")
         self.page.wait_for_function("() => window.__colabStandin && window.__colabStandin.kernel === 'idle'")
         return self
 

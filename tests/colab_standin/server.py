@@ -85,9 +85,10 @@ def _kernel_spec_dir(python: str) -> Path:
 
 def kernel_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     """The kernel believes it runs in Colab: tests/colab_stub (google.colab) and tests/ (this
-    package, for the kernel's startup hook) come first on its PYTHONPATH."""
+    package, for the kernel's startup hook) come first on its PYTHONPATH, then this checkout, so
+    the kernel imports the colab_panel under test, not whichever one the venv was installed from."""
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(COLAB_STUB), str(TESTS),
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(COLAB_STUB), str(TESTS), str(TESTS.parent),
                                                       env.get("PYTHONPATH")]))
     env.setdefault("PYTHONUNBUFFERED", "1")
     env.update(extra or {})

@@ -87,6 +87,7 @@ CONTRAST = """([rootSelector, minimum]) => {
         (n) => n.textContent.trim()).join(' ');
       if (!own) continue;
       if (el.closest(':disabled, [disabled], .mod-disabled')) continue;
+      if (el.closest('[aria-hidden="true"]')) continue;  // decoration (a legend's colour swatch), not text
       const box = el.getBoundingClientRect();
       const style = getComputedStyle(el);
       if (box.width === 0 || box.height === 0 || style.visibility === 'hidden') continue;

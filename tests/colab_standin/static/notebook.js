@@ -78,7 +78,8 @@
     const frame = document.createElement("iframe");
     frame.className = "standin-output";
     frame.dataset.index = String(index);
-    frame.src = `${config.frameOrigin}/outputframe.html?cell=${index}&page=${encodeURIComponent(location.origin)}`;
+    frame.src = `${config.frameOrigin}/outputframe.html?cell=${index}&page=${encodeURIComponent(location.origin)}` +
+      `&theme=${encodeURIComponent(new URLSearchParams(location.search).get("theme") || "light")}`;
     el.appendChild(frame);
     document.getElementById("cells").appendChild(el);
     frames.set(index, { frame, ready: false, pending: [] });

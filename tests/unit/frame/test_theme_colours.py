@@ -27,8 +27,10 @@ def test_no_hard_coded_colour_outside_the_theme():
     assert not found, "\n".join(found)
 
 
-def test_theme_takes_jupyterlab_then_colab_variables_with_a_dark_fallback():
+def test_theme_takes_colab_then_jupyterlab_variables_with_a_dark_fallback():
+    # Colab first: its widget manager defines JupyterLab's light --jp-* names in every output
+    # frame, dark theme or not (tests/browser/colab/test_panel_theme_in_colab.py shows it)
     theme = (ROOT / "js" / "theme.css").read_text(encoding="utf-8")
-    assert "var(--jp-ui-font-color1, var(--colab-primary-text-color," in theme
-    assert "var(--jp-layout-color0, var(--colab-primary-surface-color," in theme
+    assert "var(--colab-primary-text-color, var(--jp-ui-font-color1," in theme
+    assert "var(--colab-primary-surface-color, var(--jp-layout-color0," in theme
     assert "@media (prefers-color-scheme: dark)" in theme

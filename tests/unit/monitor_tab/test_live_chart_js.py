@@ -21,8 +21,9 @@ def test_the_widget_module_is_the_entry_with_every_part_it_imports_once_and_no_i
     assert text == joined_module("live_chart.js")
     joined = re.findall(r"^// ---- (\S+) ----$", text, flags=re.M)
     assert joined[-1] == "live_chart.js" and len(joined) == len(set(joined))
-    # every part but the types-only protocol.js, which nothing imports
-    assert sorted(joined[:-1]) == [f"live_chart/{p}" for p in PARTS if p != "protocol.js"]
+    # every part but the types-only protocol.js, which nothing imports, and the shade helper it
+    # shares with the transfer box (js/shade.js)
+    assert sorted(joined[:-1]) == sorted(["shade.js", *(f"live_chart/{p}" for p in PARTS if p != "protocol.js")])
     assert not re.search(r"^\s*import\b", text, flags=re.M)
     assert re.findall(r"^export .*$", text, flags=re.M) == ["export default { initialize, render };"]
 

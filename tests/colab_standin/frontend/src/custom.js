@@ -8,4 +8,6 @@ import { makeManagerFactory } from "./manager.js";
 
 export const createWidgetManager = makeManagerFactory({
   base, controls, ManagerBase, coreOnly: false, moduleUrl: import.meta.url, css: "custom.css",
+  // colab-cdn-widget-manager's index.ts adds font-awesome 4.7.0 from jsDelivr ("some widgets rely on it")
+  cdnCss: ["font-awesome@4.7.0/css/font-awesome.min.css"],
 });

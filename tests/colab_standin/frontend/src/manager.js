@@ -209,12 +209,14 @@ function findUnsupported(error) {
   return null;
 }
 
-export function makeManagerFactory({ base, controls, ManagerBase, coreOnly, moduleUrl, css }) {
-  const link = document.createElement("link");
-  link.rel = "stylesheet";
-  link.href = new URL(css, moduleUrl).toString();
-  document.head.appendChild(link);
+export function makeManagerFactory({ base, controls, ManagerBase, coreOnly, moduleUrl, css, cdnCss = [] }) {
   const cdnBase = new URL("../cdn/npm/", moduleUrl).toString();
+  for (const href of [new URL(css, moduleUrl).toString(), ...cdnCss.map((path) => cdnBase + path)]) {
+    const link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = href;
+    document.head.appendChild(link);
+  }
   const StandinManager = defineManager({ base, controls, ManagerBase });
   return (environment) => new StandinManager(environment, { coreOnly, cdnBase });
 }
