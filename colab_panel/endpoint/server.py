@@ -150,9 +150,8 @@ class Request:
     def arg(self, name: str, default: str = "") -> str:
         return self.query.get(name, [default])[-1]
 
-    def body(self, limit: int, on_block: Callable[[memoryview], None] | None = None) -> bytearray:
-        """The request's body (at most `limit` bytes, else PanelError); short reads raise OSError.
-        `on_block` is given each block (a view into the body) as soon as it has arrived."""
+    def body(self, limit: int) -> bytearray:
+        """The request's body (at most `limit` bytes, else PanelError); short reads raise OSError."""
         length = int(self.headers.get("Content-Length") or 0)
         if length > limit or length < 0:
             self.handler.close_connection = True
@@ -164,8 +163,6 @@ class Request:
             if not n:
                 self.handler.close_connection = True
                 raise ConnectionError("the connection closed mid-body")
-            if on_block is not None:
-                on_block(view[got:got + n])
             got += n
         return data
 
