@@ -133,13 +133,19 @@ class TransferService:
     def _chunk(self, request: Request) -> None:
         def chunk() -> dict[str, Any]:
             upload_id = request.path.rsplit("/", 1)[-1]
-            data = request.body(MAX_CHUNK_BYTES)  # first, so a refusal leaves the connection usable
+            length = request.body_length(MAX_CHUNK_BYTES)
+            blocks = request.body_blocks(MAX_CHUNK_BYTES)  # written to disk as they arrive
             try:
-                offset = int(request.arg("offset", "-1"))
-            except ValueError:
-                raise TransferError("offset must be a whole number of bytes") from None
-            crc32 = _crc32_header(request.headers.get("X-Chunk-Crc32"))
-            upload = self.store.write_chunk(upload_id, offset, data, crc32=crc32)
+                try:
+                    offset = int(request.arg("offset", "-1"))
+                except ValueError:
+                    raise TransferError("offset must be a whole number of bytes") from None
+                crc32 = _crc32_header(request.headers.get("X-Chunk-Crc32"))
+                upload = self.store.receive_chunk(upload_id, offset, length, blocks, crc32=crc32)
+            except PanelError:
+                for _ in blocks:  # read the rest all the same, so the connection stays usable
+                    pass
+                raise
             if upload.done:
                 self._uploaded(upload)
             return self._json(upload)

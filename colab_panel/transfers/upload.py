@@ -40,7 +40,9 @@ import shutil
 import threading
 from dataclasses import dataclass
 from dataclasses import replace as _replace
+from collections.abc import Iterable
 from pathlib import Path
+from typing import NoReturn
 
 from colab_panel.errors import TransferError, UploadOffsetMismatch
 from colab_panel.inputs import os_error_in_words, shown
@@ -83,6 +85,18 @@ class _Open:
         self.md5: str | None = None
         self.md5_error: str | None = None
         self.md5_known = threading.Event()
+        self.part_fd = -1  # the partial file, open for writing while chunks arrive
+        self.writer = 0  # which request is receiving a chunk: a newer one supersedes it
+        self.discarded = False
+
+    def close_part(self, *, fsync: bool = False) -> None:
+        fd, self.part_fd = self.part_fd, -1
+        if fd >= 0:
+            try:
+                if fsync:
+                    os.fsync(fd)
+            finally:
+                os.close(fd)
 
     def md5_done(self, md5: str | None, error: str | None) -> None:
         # From the follower's thread: plain assignments, no lock (a holder of `lock` may be
@@ -164,41 +178,51 @@ class UploadStore:
 
     def write_chunk(self, upload_id: str, offset: int, data: bytes | bytearray | memoryview, *,
                     crc32: int | None = None) -> Upload:
-        """Commit `data` at `offset`, which must be where the committed bytes end; refused unread
-        when `crc32` (the sender's CRC-32 of the chunk, as `zlib.crc32`) does not match."""
+        """Commit `data` at `offset` (see `receive_chunk`)."""
+        return self.receive_chunk(upload_id, offset, len(data), [memoryview(data)], crc32=crc32)
+
+    def receive_chunk(self, upload_id: str, offset: int, size_bytes: int, blocks: Iterable[memoryview], *,
+                      crc32: int | None = None) -> Upload:
+        """Write the chunk that `blocks` bring (`size_bytes` in all, each block used before the next
+        is asked for) at `offset`, which must be where the committed bytes end, and commit it,
+        unless `crc32` (the sender's CRC-32 of the chunk, as `zlib.crc32`) differs.
+
+        Blocks are written as they arrive, past the committed offset: until the chunk is whole
+        and its CRC-32 matches, those bytes are no part of the file (nothing reads there, the
+        next chunk sent for that offset overwrites them, `begin()` cuts them off), so a damaged
+        or cut chunk is refused before it is committed, and the file is written while the rest
+        of the chunk is still on the wire (holding 8 MiB, then writing, kept the sender waiting).
+        A newer request for the same upload supersedes this one (a retry while this connection
+        hangs): this one stops at its next block, and never writes once the newer one commits."""
         entry = self._entry(upload_id)
         with entry.lock:
             upload = entry.upload
-            if upload.done:
-                raise UploadOffsetMismatch("This upload has finished already.", upload.committed_bytes)
-            if offset != upload.committed_bytes:
-                raise UploadOffsetMismatch(
-                    f"A chunk for offset {offset} arrived, but {upload.committed_bytes} bytes are committed: "
-                    "continue from there.", upload.committed_bytes)
-            if offset + len(data) > upload.size_bytes:
-                raise TransferError(f"More bytes arrived than the file's declared size ({upload.size_bytes}).")
-            if crc32 is not None and _crc32(data) != crc32:
+            _check_next(upload, offset, size_bytes)
+            entry.writer += 1
+            writer = entry.writer
+        crc, at = 0, offset
+        for block in blocks:
+            if at + len(block) > offset + size_bytes:
+                raise TransferError(f"More bytes arrived than the chunk's declared {size_bytes}.")
+            crc = _crc32(block, crc)
+            with entry.lock:  # so no block lands after a newer request for this upload has committed
+                self._still_receiving(entry, writer)
+                self._write_at(entry, block, at)
+            at += len(block)
+        if at != offset + size_bytes:
+            raise TransferError("The chunk was cut short; it was not committed and will be sent again.")
+        with entry.lock:
+            self._still_receiving(entry, writer)
+            if crc32 is not None and crc != crc32:
                 raise TransferError("A chunk arrived damaged (its CRC-32 differs from the browser's); "
-                                    "it was not written and will be sent again.")
-            dest = Path(upload.dest)
+                                    "it was not committed and will be sent again.")
             try:
-                with open(_part(dest, upload_id), "r+b") as part:
-                    part.seek(offset)
-                    part.write(data)
-                _write_state(dest, upload_id, upload.name, upload.size_bytes, offset + len(data))
-            except FileNotFoundError:
-                self._forget(upload_id)
-                raise TransferError("This upload's partial file was removed (cancelled elsewhere?); "
-                                    "start it again.") from None
+                _write_state(Path(upload.dest), upload_id, upload.name, upload.size_bytes, at)
             except OSError as exc:
-                if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-                    self._discard(entry)
-                    raise TransferError(f"The runtime's disk is full: {shown(upload.name)} could not be "
-                                        "written, and its partial upload was removed to free the space.") from None
-                raise TransferError(os_error_in_words(exc, f"Cannot write {shown(upload.name)}")) from None
-            entry.upload = _replace(upload, committed_bytes=offset + len(data))
-            entry.follower.advance(offset + len(data))  # type: ignore[union-attr]
-            if entry.upload.committed_bytes == upload.size_bytes:
+                self._write_failed(entry, exc)
+            entry.upload = _replace(entry.upload, committed_bytes=at)
+            entry.follower.advance(at)  # type: ignore[union-attr]
+            if at == upload.size_bytes:
                 self._finish(entry)
             return entry.view()
 
@@ -216,6 +240,37 @@ class UploadStore:
         for entry in entries:
             if entry.follower is not None:
                 entry.follower.close()
+            with entry.lock:
+                entry.close_part()
+
+    def _still_receiving(self, entry: _Open, writer: int) -> None:
+        if entry.writer != writer:
+            if entry.discarded:
+                raise TransferError("This upload was cancelled (or its disk filled up): start it again.")
+            raise UploadOffsetMismatch("A newer request for this upload took over from this one.",
+                                       entry.upload.committed_bytes)
+
+    def _write_at(self, entry: _Open, block: memoryview, at: int) -> None:
+        try:
+            if entry.part_fd < 0:
+                entry.part_fd = os.open(_part(Path(entry.upload.dest), entry.upload.id), os.O_WRONLY)
+            while block:
+                written = os.pwrite(entry.part_fd, block, at)
+                block, at = block[written:], at + written
+        except FileNotFoundError:
+            self._forget(entry.upload.id)
+            raise TransferError("This upload's partial file was removed (cancelled elsewhere?); "
+                                "start it again.") from None
+        except OSError as exc:
+            self._write_failed(entry, exc)
+
+    def _write_failed(self, entry: _Open, exc: OSError) -> NoReturn:
+        name = entry.upload.name
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            self._discard(entry)
+            raise TransferError(f"The runtime's disk is full: {shown(name)} could not be "
+                                "written, and its partial upload was removed to free the space.") from None
+        raise TransferError(os_error_in_words(exc, f"Cannot write {shown(name)}")) from None
 
     def _entry(self, upload_id: str) -> _Open:
         with self._lock:
@@ -234,8 +289,9 @@ class UploadStore:
             if not _inside(target.parent, dest):
                 raise TransferError(f"{shown(upload.name)} would land outside {shown(str(dest))} "
                                     "(through a link); refused.")
-            with open(part, "rb+") as handle:
-                os.fsync(handle.fileno())
+            if entry.part_fd < 0:  # nothing written by this process (resumed whole, or empty)
+                entry.part_fd = os.open(part, os.O_WRONLY)
+            entry.close_part(fsync=True)  # the bytes are on disk before the name is
             if entry.replace or not target.exists():
                 os.replace(part, target)
             else:
@@ -248,6 +304,8 @@ class UploadStore:
         entry.upload = _replace(upload, done=True)
 
     def _discard(self, entry: _Open) -> None:
+        entry.discarded, entry.writer = True, -1  # a request still receiving for it stops
+        entry.close_part()
         dest = Path(entry.upload.dest)
         _part(dest, entry.upload.id).unlink(missing_ok=True)
         _state(dest, entry.upload.id).unlink(missing_ok=True)
@@ -257,14 +315,28 @@ class UploadStore:
     def _forget(self, upload_id: str) -> None:
         with self._lock:
             entry = self._open.pop(upload_id, None)
-        if entry is not None and entry.follower is not None:
-            entry.follower.close()
+        if entry is not None:
+            entry.close_part()
+            if entry.follower is not None:
+                entry.follower.close()
 
 
-def _crc32(data: bytes | bytearray | memoryview) -> int:
+def _check_next(upload: Upload, offset: int, size_bytes: int) -> None:
+    """Refuse a chunk that does not continue the committed bytes, or goes past the file's size."""
+    if upload.done:
+        raise UploadOffsetMismatch("This upload has finished already.", upload.committed_bytes)
+    if offset != upload.committed_bytes:
+        raise UploadOffsetMismatch(
+            f"A chunk for offset {offset} arrived, but {upload.committed_bytes} bytes are committed: "
+            "continue from there.", upload.committed_bytes)
+    if offset + size_bytes > upload.size_bytes:
+        raise TransferError(f"More bytes arrived than the file's declared size ({upload.size_bytes}).")
+
+
+def _crc32(data: memoryview, crc: int = 0) -> int:
     from colab_panel.staging.fast_zlib import codecs  # zlib-ng's CRC-32 when installed; zlib's else
 
-    return codecs().crc32(data)
+    return codecs().crc32(data, crc)
 
 
 def safe_relative_name(name: str) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import sys
 import threading
 import zlib
 from pathlib import Path
@@ -58,15 +59,43 @@ def test_out_of_order_and_duplicate_chunks_are_refused_with_the_offset(tmp_path:
 
 @pytest.mark.parametrize("arrived", [b"x" + DATA[1:400], DATA[:399] + bytes([DATA[399] ^ 1]), DATA[:200]],
                          ids=["first byte changed", "one bit flipped", "cut short"])
-def test_a_damaged_chunk_is_not_written_and_can_be_sent_again(tmp_path: Path, arrived: bytes):
+def test_a_damaged_chunk_is_not_committed_and_can_be_sent_again(tmp_path: Path, arrived: bytes):
     store = UploadStore()
     up = store.begin(tmp_path, "a.bin", size_bytes=len(DATA))
     with pytest.raises(TransferError, match="damaged"):
         store.write_chunk(up.id, 0, arrived, crc32=zlib.crc32(DATA[:400]))  # the browser's CRC of what it read
     assert store.status(up.id).committed_bytes == 0
-    assert (tmp_path / PARTS_DIR / f"{up.id}.part").stat().st_size == 0  # nothing of it was written
-    _send(store, up.id, DATA, 0, 400)  # sent again whole: the md5 holds nothing of the refused bytes
+    assert store.begin(tmp_path, "a.bin", size_bytes=len(DATA)).committed_bytes == 0  # a reload resumes at 0
+    _send(store, up.id, DATA, 0, 400)  # sent again whole: neither file nor md5 holds the refused bytes
+    assert (tmp_path / "a.bin").read_bytes() == DATA
     assert store.wait_for_md5(up.id, 10).md5 == hashlib.md5(DATA).hexdigest()
+
+
+def test_a_damaged_last_chunk_leaves_no_file_under_its_name(tmp_path: Path):
+    store = UploadStore()
+    up = store.begin(tmp_path, "a.bin", size_bytes=len(DATA))
+    store.write_chunk(up.id, 0, DATA[:600])
+    with pytest.raises(TransferError, match="damaged"):
+        store.write_chunk(up.id, 600, DATA[600:999] + b"?", crc32=zlib.crc32(DATA[600:]))
+    assert not (tmp_path / "a.bin").exists() and store.status(up.id).committed_bytes == 600
+
+
+def test_a_newer_request_supersedes_one_still_arriving_which_then_writes_nothing(tmp_path: Path):
+    store = UploadStore()
+    up = store.begin(tmp_path, "a.bin", size_bytes=len(DATA))
+    stale = DATA[:100] + b"\0" * 300  # what a hung connection would still deliver, were it allowed
+
+    def hung_connection():
+        yield memoryview(stale[:100])
+        # the page gave up on this connection and sent the chunk again, which commits first
+        store.write_chunk(up.id, 0, DATA[:400], crc32=zlib.crc32(DATA[:400]))
+        yield memoryview(stale[100:])
+
+    with pytest.raises(UploadOffsetMismatch) as superseded:
+        store.receive_chunk(up.id, 0, 400, hung_connection(), crc32=zlib.crc32(stale))
+    assert superseded.value.committed_bytes == 400
+    _send(store, up.id, DATA, 400, 300)
+    assert (tmp_path / "a.bin").read_bytes() == DATA
 
 
 def test_a_new_process_resumes_where_the_last_one_committed(tmp_path: Path):
@@ -243,6 +272,31 @@ def test_no_md5_thread_outlives_the_store_or_a_cancel(tmp_path: Path, monkeypatc
     closing.join(10)
     assert threading.active_count() == before
     assert sorted(p.name for p in tmp_path.rglob("*.part")) == [f"{second.id}.part"]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="a thread's own nice value is Linux's")
+def test_the_md5_is_hashed_at_a_lower_priority_than_the_upload(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    seen = []
+    real = hashlib.md5
+
+    class Watched:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            self._md5 = real(*args, **kwargs)
+
+        def update(self, data: object) -> None:
+            seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+            self._md5.update(data)
+
+        def hexdigest(self) -> str:
+            return self._md5.hexdigest()
+
+    monkeypatch.setattr(md5_follower.hashlib, "md5", Watched)
+    store = UploadStore()
+    up = store.begin(tmp_path, "a.bin", size_bytes=len(DATA))
+    _send(store, up.id, DATA, 0, 500)
+    assert store.wait_for_md5(up.id, 10).md5 == real(DATA).hexdigest()
+    ours = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    assert seen and all(nice == min(19, ours + 10) for nice in seen)
 
 
 def test_a_caught_up_md5_holds_no_thread(tmp_path: Path):
