@@ -81,25 +81,28 @@ class Md5Follower:
         view = memoryview(buffer)
         error = None
         while True:
-            with self._lock:
+            with self._lock:  # whether to go on, and whether this thread is the one to finish
                 target = self._committed_bytes
                 if self._closed or self._hashed_bytes >= target:
                     self._thread = None  # caught up (or closed): the next advance starts a new thread
+                    done = not self._closed and self._hashed_bytes == self.size_bytes
+                    self._closed = self._closed or done
                     break
             try:
                 got = os.preadv(self._fd, [view[:min(_BLOCK_BYTES, target - self._hashed_bytes)]],
                                 self._hashed_bytes)
             except OSError as exc:
                 error = f"the md5 could not be computed: reading the file failed ({exc.strerror})"
-                break
-            if got == 0:
-                error = "the md5 could not be computed: the file is shorter than its committed bytes"
+            else:
+                if got == 0:
+                    error = "the md5 could not be computed: the file is shorter than its committed bytes"
+            if error is not None:
+                with self._lock:
+                    self._closed, self._thread, done = True, None, True
                 break
             self._md5.update(view[:got])  # hashlib lets go of the GIL for blocks this size
             self._hashed_bytes += got
-        if error is not None or self._hashed_bytes == self.size_bytes:
-            with self._lock:
-                self._closed, self._thread = True, None
+        if done:
             self._finish(error)
 
     def _finish(self, error: str | None) -> None:
