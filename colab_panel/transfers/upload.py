@@ -18,14 +18,16 @@ The protocol, and why:
   answer costs one chunk at most and never writes a byte twice.
 - Integrity, two checks for two things. Each chunk comes with its CRC-32 (the browser computes
   it): a chunk damaged or cut between the browser's read and this process is refused before it
-  is written, and sent again. CRC-32 catches such damage as well as a cryptographic hash would
-  (nobody forges a chunk on this path: the session key guards it) and costs nothing here
-  (zlib-ng: ~30 GB/s against SHA-256's 0.7-1.4), so the kernel keeps up with the wire. The md5 of
-  the whole file is for the user, to compare with ``md5sum`` of the file they meant to send (it
-  catches what no per-chunk check can: a file that changed on their disk while it was read). It
-  is hashed from the bytes on disk by an `Md5Follower` behind the writer, so a chunk's answer
-  never waits for it: an upload is done when its last chunk is in place, and its md5 follows
-  (usually at once; on a fast link, as long as md5 takes to catch up).
+  is committed, and sent again (its bytes are written as they arrive, but past the committed
+  offset, where nothing reads them; see `receive_chunk`). CRC-32 catches every burst of damage
+  up to 32 bits and misses random damage once in 2**32; what it does not do, resist a forger,
+  is not needed here (the session key guards the path). It costs nothing beside the wire
+  (zlib-ng: ~30 GB/s here, SHA-256 0.7-1.4), where the SHA-256 it replaces kept the kernel
+  CPU-bound. The md5 of the whole file is for the user, to compare with ``md5sum`` of the file
+  they meant to send (it catches what no per-chunk check can: a file that changed on their disk
+  while it was read). It is hashed from the bytes on disk by an `Md5Follower` behind the writer,
+  so a chunk's answer never waits for it: an upload is done when its last chunk is in place, and
+  its md5 follows (at once on a slow link; on a fast one, as long as md5 takes to catch up).
 - A full disk removes the partial upload (its space is freed) and says so; `cancel()` removes
   only the partial upload, never a finished file.
 """
@@ -38,9 +40,9 @@ import json
 import os
 import shutil
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import replace as _replace
-from collections.abc import Iterable
 from pathlib import Path
 from typing import NoReturn
 
