@@ -4,15 +4,19 @@
 // lets it through, and a thread in the kernel answers, so transfers go on while a cell runs.
 //
 // Upload protocol (kernel side: colab_panel/transfers/upload.py): POST upload -> {id,
-// committed_bytes}; then PUT upload/<id>?offset=N with CHUNK bytes and their SHA-256
-// (SubtleCrypto) until done; the final answer carries the file's md5, computed by the kernel.
+// committed_bytes}; then PUT upload/<id>?offset=N with CHUNK bytes and their CRC-32 (js/crc32.js;
+// a damaged chunk is refused and sent again) until done; the file's md5, hashed by the kernel
+// from what it wrote, follows: GET upload/<id> until its md5 (or md5_error) is there.
 // A 409 says where the kernel is; a dropped connection is retried from the committed offset; a
 // reloaded page resumes when the same file (name, size, lastModified) is picked again.
 //
 // The parent (js/transfer_box.js) hears {type: "cp-transfers", state, height} from this page.
 // Test hooks: each row's data-state ("waiting" | "uploading" | "retrying" | "done" | "failed" |
 // "cancelled"), data-committed, data-sent (bytes put on the wire, re-sent ones included),
-// data-md5; the download box's data-state.
+// data-md5 (set once the kernel has hashed the file, after data-state "done"); the download box's
+// data-state.
+
+import { crc32Hex } from "./crc32.js";
 
 const config = JSON.parse(document.querySelector("meta[name=colab-panel-transfers]").content);
 document.documentElement.dataset.theme = new URLSearchParams(location.search).get("theme") === "dark" ? "dark" : "light";
@@ -40,11 +44,6 @@ function duration(s) {
   if (s < 60) return `${Math.ceil(s)} s`;
   if (s < 3600) return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
   return `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`;
-}
-
-async function hex(buffer) {
-  const digest = await crypto.subtle.digest("SHA-256", buffer);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 async function api(method, path, body, signal) {
@@ -158,7 +157,7 @@ function prepare(file, offset) {
   const end = Math.min(offset + config.chunk_bytes, file.size);
   return { offset, promise: (async () => {
     const buffer = await file.slice(offset, end).arrayBuffer();
-    return { buffer, sha: window.crypto && crypto.subtle ? await hex(buffer) : null };
+    return { buffer, crc: crc32Hex(buffer) };
   })() };
 }
 
@@ -171,7 +170,7 @@ async function upload(job) {
   let startOffset = 0;
   let downSince = null;
   let rate = null;
-  let prepared = null; // {offset, promise of {buffer, sha}}
+  let prepared = null; // {offset, promise of {buffer, crc}}
   setState(job, "uploading", "Starting…");
   while (!job.cancelled) {
     let result;
@@ -187,11 +186,11 @@ async function upload(job) {
         offset = startOffset = result.answer.committed_bytes;
         if (offset > 0 && !result.answer.done) job.words.textContent = `Resuming at ${bytes(offset)}…`;
       } else {
-        // The next chunk is read and hashed while this one is on the wire.
+        // The next chunk is read and its CRC computed while this one is on the wire.
         const ready = prepared && prepared.offset === offset ? prepared : prepare(file, offset);
-        const { buffer, sha } = await ready.promise;
+        const { buffer, crc } = await ready.promise;
         prepared = offset + buffer.byteLength < file.size ? prepare(file, offset + buffer.byteLength) : null;
-        const headers = sha ? { "X-Chunk-Sha256": sha } : {};
+        const headers = { "X-Chunk-Crc32": crc };
         job.controller = new AbortController();
         const t0 = performance.now();
         job.row.dataset.sent = String(Number(job.row.dataset.sent) + buffer.byteLength);
@@ -238,10 +237,11 @@ async function upload(job) {
     job.bar.value = offset;
     if (answer.done) {
       const seconds = (performance.now() - started) / 1000;
-      job.row.dataset.md5 = answer.md5 || "";
-      const driveWords = answer.drive ? ` · ${answer.drive}` : "";
-      setState(job, "done", `Done: ${bytes(file.size)} in ${duration(seconds) || "0 s"}` +
-        `${startOffset ? ` (resumed at ${bytes(startOffset)})` : ""} · md5 ${answer.md5} · ${answer.path}${driveWords}`);
+      job.done = { words: `Done: ${bytes(file.size)} in ${duration(seconds) || "0 s"}` +
+        `${startOffset ? ` (resumed at ${bytes(startOffset)})` : ""}`, path: answer.path, drive: answer.drive };
+      showDone(job, answer);
+      setState(job, "done");
+      if (!answer.md5 && !answer.md5_error) followMd5(job);
       if (spec.drive_folder) followDrive(job);
       return;
     }
@@ -252,15 +252,45 @@ async function upload(job) {
   }
 }
 
+// A finished row's words: size and time, the md5 once known, the path, the onward copy to Drive.
+function showDone(job, answer) {
+  if (answer.md5) {
+    job.done.md5 = `md5 ${answer.md5}`;
+    job.row.dataset.md5 = answer.md5;
+  } else if (answer.md5_error) {
+    job.done.md5 = `no md5: ${answer.md5_error}`;
+    job.row.dataset.md5 = "";
+  } else if (!job.done.md5) {
+    job.done.md5 = "md5 being computed…";
+  }
+  if (answer.drive) {
+    job.done.drive = answer.drive;
+    job.row.dataset.drive = answer.drive;
+  }
+  const drive = job.done.drive ? ` · ${job.done.drive}` : "";
+  job.words.textContent = `${job.done.words} · ${job.done.md5} · ${job.done.path}${drive}`;
+  report();
+}
+
+// The kernel hashes the file behind the upload (as fast as md5 goes, ~0.5 GB/s a core): usually
+// known at once, on a fast link a few seconds after the last chunk.
+async function followMd5(job) {
+  for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
+    await new Promise((resolve) => setTimeout(resolve, wait));
+    let answer;
+    try { ({ answer } = await api("GET", `transfers/upload/${job.id}`)); } catch (_e) { return; }
+    if (answer.error) return; // the kernel restarted: the file is in place, its md5 unknown
+    showDone(job, answer);
+    if (answer.md5 || answer.md5_error) return;
+  }
+}
+
 async function followDrive(job) {
-  const base = job.words.textContent.split(" · Drive:")[0];
   for (let i = 0; i < 3600; i += 1) {
     let answer;
     try { ({ answer } = await api("GET", `transfers/upload/${job.id}`)); } catch (_e) { return; }
     if (answer.drive) {
-      job.words.textContent = `${base} · Drive: ${answer.drive}`;
-      job.row.dataset.drive = answer.drive;
-      report();
+      showDone(job, answer);
       if (!answer.drive.endsWith("…")) return;
     }
     await new Promise((resolve) => setTimeout(resolve, 1000));

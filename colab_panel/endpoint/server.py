@@ -33,7 +33,7 @@ import socket
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -169,13 +169,31 @@ class Request:
     def arg(self, name: str, default: str = "") -> str:
         return self.query.get(name, [default])[-1]
 
-    def body(self, limit: int, on_block: Callable[[memoryview], None] | None = None) -> bytearray:
-        """The request's body (at most `limit` bytes, else PanelError); short reads raise OSError.
-        `on_block` is given each block (a view into the body) as soon as it has arrived."""
+    def body_length(self, limit: int) -> int:
+        """The body's declared length (Content-Length), at most `limit` bytes, else PanelError."""
         length = int(self.headers.get("Content-Length") or 0)
         if length > limit or length < 0:
             self.handler.close_connection = True
             raise _TooLarge(f"A request body of {length} bytes is more than the {limit} accepted.")
+        return length
+
+    def body_blocks(self, limit: int) -> Iterator[memoryview]:
+        """The request's body (at most `limit` bytes, else PanelError) block by block as it arrives,
+        each a view into one reused buffer, valid until the next is asked for; a short read
+        raises ConnectionError. Reading the rest after a refusal keeps the connection usable."""
+        remaining = self.body_length(limit)
+        view = memoryview(bytearray(min(remaining, BODY_BLOCK_BYTES)))
+        while remaining:
+            n = self.handler.rfile.readinto(view[:min(remaining, BODY_BLOCK_BYTES)])
+            if not n:
+                self.handler.close_connection = True
+                raise ConnectionError("the connection closed mid-body")
+            remaining -= n
+            yield view[:n]
+
+    def body(self, limit: int) -> bytearray:
+        """The request's body (at most `limit` bytes, else PanelError); short reads raise OSError."""
+        length = self.body_length(limit)
         data = bytearray(length)  # read in place: no copy per block, none at the end
         view, got = memoryview(data), 0
         while got < length:
@@ -183,8 +201,6 @@ class Request:
             if not n:
                 self.handler.close_connection = True
                 raise ConnectionError("the connection closed mid-body")
-            if on_block is not None:
-                on_block(view[got:got + n])
             got += n
         return data
 

@@ -5,20 +5,21 @@
 The file must be JSON with non-empty `username` and `key` strings, and at most 64 KB (a real
 one is under 100 bytes); anything else is refused in words that never quote the file. It goes to
 `$KAGGLE_CONFIG_DIR/kaggle.json`, else `~/.kaggle/kaggle.json` (every `kaggle` version reads
-that folder once it exists), created 0600 in a 0700 folder through a temporary file renamed
-into place: an earlier token stays whole until the new one is complete.
+that folder once it exists), 0600 from its first byte in a 0700 folder, through a temporary
+file renamed into place (`temp_files.replace_with_text`): an earlier token stays whole until
+the new one is complete.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from colab_panel.errors import KaggleTokenError
 from colab_panel.inputs import os_error_in_words, shown, user_path
+from colab_panel.staging.temp_files import remove_orphaned_temps, replace_with_text
 
 __all__ = ["MAX_TOKEN_BYTES", "SavedKaggleToken", "save_kaggle_token", "token_folder"]
 
@@ -58,21 +59,14 @@ def save_kaggle_token(source: str | os.PathLike[str] | bytes) -> SavedKaggleToke
             raise KaggleTokenError(f"{folder} is not a folder, so kaggle.json cannot be stored in it.")
         os.chmod(folder, 0o700)  # a folder made 0755 by hand: the token's name is nobody else's business either
         replaced = target.exists()
-        fd, tmp = tempfile.mkstemp(prefix=".kaggle.json.", suffix=".part", dir=folder)  # created 0600
     except OSError as exc:
         raise KaggleTokenError(os_error_in_words(exc, f"Cannot store the Kaggle token in {folder}")) from None
+    remove_orphaned_temps(target)  # a temp copy of a token an earlier process died writing
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, target)
-    except BaseException as exc:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise KaggleTokenError(os_error_in_words(exc, f"Cannot store the Kaggle token at {target}")) from None
-        raise
+        # 0600 from the first byte; `_checked` decoded it as UTF-8, so the text is the same bytes
+        replace_with_text(target, data.decode("utf-8"), fsync=True, mode=0o600)
+    except OSError as exc:
+        raise KaggleTokenError(os_error_in_words(exc, f"Cannot store the Kaggle token at {target}")) from None
     return SavedKaggleToken(target, username, replaced, key)
 
 

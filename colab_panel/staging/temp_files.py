@@ -16,11 +16,24 @@ import threading
 from pathlib import Path
 
 
-def replace_with_text(path: Path, text: str, *, fsync: bool = False) -> None:
-    """Write `text` to `path` atomically: readers see the old or the new content, never half."""
+def replace_with_text(path: Path, text: str, *, fsync: bool = False, mode: int | None = None) -> None:
+    """Write `text` to `path` atomically: readers see the old or the new content, never half.
+
+    `mode` (e.g. 0o600 for a secret): the file's permission bits from its first byte on, whatever
+    the umask or a leftover temp of the same name; without it a new file gets the umask's."""
     tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
-        with open(tmp, "w", encoding="utf-8") as f:
+        if mode is None:
+            handle = open(tmp, "w", encoding="utf-8")  # noqa: SIM115 - closed by the with below
+        else:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, mode)
+            try:
+                os.fchmod(fd, mode)  # open's mode is cut by the umask, and a leftover keeps its own
+            except BaseException:
+                os.close(fd)
+                raise
+            handle = open(fd, "w", encoding="utf-8")  # noqa: SIM115
+        with handle as f:
             f.write(text)
             if fsync:
                 f.flush()

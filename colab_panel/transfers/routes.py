@@ -12,9 +12,12 @@ the ``X-Colab-Panel-Token`` header):
 - ``GET page?ticket=T`` -- the transfer page (drop zone, list, download box), given a session key.
 - ``POST upload`` {dest, name, size_bytes, last_modified_ms, replace, drive_folder} -- key;
   starts or resumes an upload: its id and ``committed_bytes`` (see upload.py for the protocol).
-- ``PUT upload/<id>?offset=N`` body = the chunk, ``X-Chunk-Sha256`` -- key; commits it. 409
-  with ``committed_bytes`` for a chunk out of order or sent twice.
-- ``GET upload/<id>`` -- key; where it stands (and what its onward copy to Drive says).
+- ``PUT upload/<id>?offset=N`` body = the chunk, ``X-Chunk-Crc32`` (8 hex digits, as zlib.crc32)
+  -- key; commits it. 409 with ``committed_bytes`` for a chunk out of order or sent twice; 400
+  "damaged" for one whose CRC-32 differs (not written: send it again).
+- ``GET upload/<id>`` -- key; where it stands (and what its onward copy to Drive says). A
+  finished upload's ``md5`` is null until the kernel has hashed the file (see upload.py), or
+  ``md5_error`` says why it will stay so.
 - ``DELETE upload/<id>`` -- key; cancels: the partial file is removed, a finished one is kept.
 - ``POST download-ticket`` {path} -- key; a single-use ``download?ticket=`` URL for a path.
 - ``GET download?ticket=T`` -- the file (or a folder as one zip, streamed) as an attachment.
@@ -94,6 +97,7 @@ class TransferService:
 
     def close(self) -> None:
         """Stop the endpoint if it is ours, else withdraw the transfer routes and keys. Safe twice."""
+        self.store.close()
         if self._owns_endpoint:
             self.endpoint.close()
         else:
@@ -138,19 +142,19 @@ class TransferService:
     def _chunk(self, request: Request) -> None:
         def chunk() -> dict[str, Any]:
             upload_id = request.path.rsplit("/", 1)[-1]
+            length = request.body_length(MAX_CHUNK_BYTES)
+            blocks = request.body_blocks(MAX_CHUNK_BYTES)  # written to disk as they arrive
             try:
-                offset = int(request.arg("offset", "-1"))
-            except ValueError:
-                raise TransferError("offset must be a whole number of bytes") from None
-            sha256_hex = request.headers.get("X-Chunk-Sha256") or None
-            try:
-                hashes = self.store.receive(upload_id, offset, sha256=sha256_hex is not None)
-            except TransferError:
-                request.body(MAX_CHUNK_BYTES)  # read all the same, so the connection stays usable
+                try:
+                    offset = int(request.arg("offset", "-1"))
+                except ValueError:
+                    raise TransferError("offset must be a whole number of bytes") from None
+                crc32 = _crc32_header(request.headers.get("X-Chunk-Crc32"))
+                upload = self.store.receive_chunk(upload_id, offset, length, blocks, crc32=crc32)
+            except PanelError:
+                for _ in blocks:  # read the rest all the same, so the connection stays usable
+                    pass
                 raise
-            with hashes:  # the chunk is hashed while its bytes arrive
-                data = request.body(MAX_CHUNK_BYTES, on_block=hashes.feed)
-                upload = self.store.write_chunk(upload_id, offset, data, sha256_hex=sha256_hex, hashes=hashes)
             if upload.done:
                 self._uploaded(upload)
             return self._json(upload)
@@ -204,7 +208,8 @@ class TransferService:
 
     def _json(self, upload: Upload) -> dict[str, Any]:
         answer = {"id": upload.id, "name": upload.name, "path": upload.path, "size_bytes": upload.size_bytes,
-                  "committed_bytes": upload.committed_bytes, "done": upload.done, "md5": upload.md5}
+                  "committed_bytes": upload.committed_bytes, "done": upload.done, "md5": upload.md5,
+                  "md5_error": upload.md5_error}
         if self._drive_status is not None:
             answer["drive"] = self._drive_status(upload.id)
         return answer
@@ -221,6 +226,14 @@ def download_target(path: str | os.PathLike[str]) -> Path:
     if not (target.is_file() or target.is_dir()) or not os.access(target, os.R_OK):
         raise TransferError(f"{shown(str(target))} cannot be read, or is not a file or folder.")
     return target
+
+
+def _crc32_header(value: str | None) -> int | None:
+    if value is None or value == "":
+        return None  # a client that checks nothing (a script); the page always sends one
+    if len(value) != 8 or any(c not in "0123456789abcdefABCDEF" for c in value):
+        raise TransferError(f"X-Chunk-Crc32 must be the chunk's CRC-32 as 8 hex digits, not {shown(value)}.")
+    return int(value, 16)
 
 
 def _answer(request: Request, work: Callable[[], dict[str, Any]]) -> None:

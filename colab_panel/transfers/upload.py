@@ -2,11 +2,8 @@
 
     store = UploadStore()
     up = store.begin("/content/data", "images/cat.jpg", size_bytes=n, last_modified_ms=t)
-    up = store.write_chunk(up.id, up.committed_bytes, data, sha256_hex=...)   # until up.done
-    with store.receive(up.id, offset) as hashes:   # or: hashes fed while the chunk arrives
-        ... hashes.feed(block) ...
-        up = store.write_chunk(up.id, offset, data, sha256_hex=..., hashes=hashes)
-    up.md5                                # of the whole file, once done
+    up = store.write_chunk(up.id, up.committed_bytes, data, crc32=zlib.crc32(data))   # until up.done
+    store.wait_for_md5(up.id).md5         # of the whole file as it is on disk, soon after done
 
 The protocol, and why:
 - An upload's id is a hash of (destination, name, size, lastModified), so a page that was
@@ -19,13 +16,18 @@ The protocol, and why:
 - A chunk must start exactly at the committed offset: one sent out of order or twice is refused
   (`UploadOffsetMismatch`, HTTP 409) with the offset to continue from, so a retry after a lost
   answer costs one chunk at most and never writes a byte twice.
-- Integrity: the browser sends each chunk's SHA-256 (SubtleCrypto, fast, per chunk) and a chunk
-  whose bytes differ is refused before it is written: that check is automatic and catches a
-  chunk damaged or cut between the browser's read and this process. The md5 of the whole file
-  is computed here, incrementally as chunks are committed (hashing multi-GB files in JS is
-  slow), and the final answer carries it, for the user to compare with ``md5sum`` of the file
-  they meant to send (it catches what no per-chunk check can: a file that changed on their
-  disk while it was read). Both are computed while the chunk's bytes arrive (`receive()`).
+- Integrity, two checks for two things. Each chunk comes with its CRC-32 (the browser computes
+  it): a chunk damaged or cut between the browser's read and this process is refused before it
+  is committed, and sent again (its bytes are written as they arrive, but past the committed
+  offset, where nothing reads them; see `receive_chunk`). CRC-32 catches every burst of damage
+  up to 32 bits and misses random damage once in 2**32; what it does not do, resist a forger,
+  is not needed here (the session key guards the path). It costs nothing beside the wire
+  (zlib-ng: ~30 GB/s here, SHA-256 0.7-1.4), where the SHA-256 it replaces kept the kernel
+  CPU-bound. The md5 of the whole file is for the user, to compare with ``md5sum`` of the file
+  they meant to send (it catches what no per-chunk check can: a file that changed on their disk
+  while it was read). It is hashed from the bytes on disk by an `Md5Follower` behind the writer,
+  so a chunk's answer never waits for it: an upload is done when its last chunk is in place, and
+  its md5 follows (at once on a slow link; on a fast one, as long as md5 takes to catch up).
 - A full disk removes the partial upload (its space is freed) and says so; `cancel()` removes
   only the partial upload, never a finished file.
 """
@@ -36,19 +38,20 @@ import errno
 import hashlib
 import json
 import os
-import queue
 import shutil
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import replace as _replace
 from pathlib import Path
-from typing import Any
+from typing import NoReturn
 
 from colab_panel.errors import TransferError, UploadOffsetMismatch
 from colab_panel.inputs import os_error_in_words, shown
+from colab_panel.transfers.md5_follower import Md5Follower
 from colab_panel.units import human_bytes
 
-__all__ = ["CHUNK_BYTES", "MAX_CHUNK_BYTES", "PARTS_DIR", "ChunkHashes", "Upload", "UploadStore", "safe_relative_name"]
+__all__ = ["CHUNK_BYTES", "MAX_CHUNK_BYTES", "PARTS_DIR", "Upload", "UploadStore", "safe_relative_name"]
 
 CHUNK_BYTES = 8 * 1024 * 1024  # what the browser sends per request
 MAX_CHUNK_BYTES = 64 * 1024 * 1024  # what the endpoint accepts per request (the chunk is held in memory)
@@ -65,7 +68,8 @@ class Upload:
     size_bytes: int
     committed_bytes: int
     done: bool
-    md5: str | None = None  # of the whole file, once done
+    md5: str | None = None  # of the whole file on disk; None until done and hashed (see md5_error)
+    md5_error: str | None = None  # why there will be no md5 (a read of the file failed), in words
 
     @property
     def path(self) -> str:
@@ -73,14 +77,41 @@ class Upload:
 
 
 class _Open:
-    """An upload this process is receiving: its lock and its running md5."""
+    """An upload this process is receiving: its lock and the md5 following its writes."""
 
     def __init__(self, upload: Upload) -> None:
-        self.upload = upload
+        self.upload = upload  # md5 fields unset: view() adds them
         self.lock = threading.Lock()
-        self.md5: hashlib._Hash | None = None
-        self.md5_at = -1  # the offset `md5` has hashed up to
         self.replace = False  # may the finished file replace one of the same name
+        self.follower: Md5Follower | None = None
+        self.md5: str | None = None
+        self.md5_error: str | None = None
+        self.md5_known = threading.Event()
+        self.part_fd = -1  # the partial file, open for writing while chunks arrive
+        self.writer = 0  # which request is receiving a chunk: a newer one supersedes it
+        self.discarded = False
+
+    def close_part(self, *, fsync: bool = False) -> None:
+        fd, self.part_fd = self.part_fd, -1
+        if fd >= 0:
+            try:
+                if fsync:
+                    os.fsync(fd)
+            finally:
+                os.close(fd)
+
+    def md5_done(self, md5: str | None, error: str | None) -> None:
+        # From the follower's thread: plain assignments, no lock (a holder of `lock` may be
+        # waiting for that thread in Md5Follower.close()).
+        self.md5, self.md5_error = md5, error
+        self.md5_known.set()
+
+    def view(self) -> Upload:
+        """The upload as callers see it: with its md5 once done and known."""
+        upload = self.upload
+        if upload.done and self.md5_known.is_set():
+            return _replace(upload, md5=self.md5, md5_error=self.md5_error)
+        return upload
 
 
 class UploadStore:
@@ -105,7 +136,7 @@ class UploadStore:
             entry = self._open.get(upload_id)
         if entry is not None and entry.upload.done:
             if Path(entry.upload.path).exists():
-                return entry.upload  # asked again after its last answer was lost
+                return entry.view()  # asked again after its last answer was lost
             self._forget(upload_id)  # the finished file was removed since: upload it again
             entry = None
         if not replace and dest_path.joinpath(*parts).exists():
@@ -114,81 +145,88 @@ class UploadStore:
         if entry is None:
             committed = _committed_on_disk(dest_path, upload_id, size_bytes)
             _check_space(dest_path, size_bytes - committed)
+            entry = _Open(Upload(upload_id, "/".join(parts), str(dest_path), size_bytes, committed, False))
             try:
                 (dest_path / PARTS_DIR).mkdir(parents=True, exist_ok=True)
                 _write_state(dest_path, upload_id, "/".join(parts), size_bytes, committed)
                 with open(_part(dest_path, upload_id), "ab") as part:
                     part.truncate(committed)  # bytes past the last committed chunk were never acknowledged
+                entry.follower = Md5Follower(_part(dest_path, upload_id), size_bytes, entry.md5_done)
             except OSError as exc:
                 raise TransferError(os_error_in_words(exc, f"Cannot upload into {shown(str(dest_path))}")) from None
-            entry = _Open(Upload(upload_id, "/".join(parts), str(dest_path), size_bytes, committed, False))
             with self._lock:
-                entry = self._open.setdefault(upload_id, entry)
+                found = self._open.setdefault(upload_id, entry)
+            if found is entry:
+                entry.follower.advance(committed)  # what an earlier process wrote is hashed from disk
+            else:  # another request began the same upload meanwhile: use its entry
+                entry.follower.close()
+                entry = found
         with entry.lock:
             entry.replace = replace
             if entry.upload.committed_bytes == size_bytes and not entry.upload.done:
                 self._finish(entry)  # an empty file, or one whose last answer was lost
-            return entry.upload
+            return entry.view()
 
     def status(self, upload_id: str) -> Upload:
         """Where an upload this process knows stands (raises for one it does not)."""
-        return self._entry(upload_id).upload
+        return self._entry(upload_id).view()
 
-    def receive(self, upload_id: str, offset: int, *, sha256: bool = True) -> ChunkHashes:
-        """Hashes for the chunk that is to arrive at `offset` (its SHA-256 only when `sha256`: the
-        browser sent one to check), fed while its bytes are read and handed to `write_chunk`;
-        raises at once for an unknown upload. Close it (or use `with`)."""
+    def wait_for_md5(self, upload_id: str, timeout_s: float | None = None) -> Upload:
+        """The upload once its md5 is known (or known to be unknowable: `md5_error`), or as it
+        stands after `timeout_s`."""
         entry = self._entry(upload_id)
-        with entry.lock:
-            md5 = entry.md5.copy() if entry.md5 is not None and entry.md5_at == offset else None
-        return ChunkHashes(entry, offset, md5, sha256=sha256)
+        entry.md5_known.wait(timeout_s)
+        return entry.view()
 
-    def write_chunk(self, upload_id: str, offset: int, data: bytes | bytearray, *, sha256_hex: str | None = None,
-                    hashes: ChunkHashes | None = None) -> Upload:
-        """Commit `data` at `offset`, which must be where the committed bytes end. `hashes`, from
-        `receive()`, saves hashing `data` here when they were fed exactly its bytes."""
+    def write_chunk(self, upload_id: str, offset: int, data: bytes | bytearray | memoryview, *,
+                    crc32: int | None = None) -> Upload:
+        """Commit `data` at `offset` (see `receive_chunk`)."""
+        return self.receive_chunk(upload_id, offset, len(data), [memoryview(data)], crc32=crc32)
+
+    def receive_chunk(self, upload_id: str, offset: int, size_bytes: int, blocks: Iterable[memoryview], *,
+                      crc32: int | None = None) -> Upload:
+        """Write the chunk that `blocks` bring (`size_bytes` in all, each block used before the next
+        is asked for) at `offset`, which must be where the committed bytes end, and commit it,
+        unless `crc32` (the sender's CRC-32 of the chunk, as `zlib.crc32`) differs.
+
+        Blocks are written as they arrive, past the committed offset: until the chunk is whole
+        and its CRC-32 matches, those bytes are no part of the file (nothing reads there, the
+        next chunk sent for that offset overwrites them, `begin()` cuts them off), so a damaged
+        or cut chunk is refused before it is committed, and the file is written while the rest
+        of the chunk is still on the wire (holding 8 MiB, then writing, kept the sender waiting).
+        A newer request for the same upload supersedes this one (a retry while this connection
+        hangs): this one stops at its next block, and never writes once the newer one commits."""
         entry = self._entry(upload_id)
         with entry.lock:
             upload = entry.upload
-            if upload.done:
-                raise UploadOffsetMismatch("This upload has finished already.", upload.committed_bytes)
-            if offset != upload.committed_bytes:
-                raise UploadOffsetMismatch(
-                    f"A chunk for offset {offset} arrived, but {upload.committed_bytes} bytes are committed: "
-                    "continue from there.", upload.committed_bytes)
-            if offset + len(data) > upload.size_bytes:
-                raise TransferError(f"More bytes arrived than the file's declared size ({upload.size_bytes}).")
-            fits = hashes is not None and hashes.fits(entry, offset, len(data), sha256=sha256_hex is not None)
-            fed = hashes.finish() if fits else None  # type: ignore[union-attr]
-            md5 = _Md5Done(fed[1]) if fed is not None and fed[1] is not None else self._md5_after(entry, data, offset)
-            sha = fed[0] if fed is not None else hashlib.sha256(data).hexdigest() if sha256_hex is not None else None
-            if sha256_hex is not None and sha != sha256_hex.lower():
-                md5.join()
-                raise TransferError("A chunk arrived damaged (its SHA-256 differs from the browser's); "
-                                    "it was not written and will be sent again.")
-            dest = Path(upload.dest)
+            _check_next(upload, offset, size_bytes)
+            entry.writer += 1
+            writer = entry.writer
+        crc, at = 0, offset
+        for block in blocks:
+            if at + len(block) > offset + size_bytes:
+                raise TransferError(f"More bytes arrived than the chunk's declared {size_bytes}.")
+            crc = _crc32(block, crc)
+            with entry.lock:  # so no block lands after a newer request for this upload has committed
+                self._still_receiving(entry, writer)
+                self._write_at(entry, block, at)
+            at += len(block)
+        if at != offset + size_bytes:
+            raise TransferError("The chunk was cut short; it was not committed and will be sent again.")
+        with entry.lock:
+            self._still_receiving(entry, writer)
+            if crc32 is not None and crc != crc32:
+                raise TransferError("A chunk arrived damaged (its CRC-32 differs from the browser's); "
+                                    "it was not committed and will be sent again.")
             try:
-                with open(_part(dest, upload_id), "r+b") as part:
-                    part.seek(offset)
-                    part.write(data)
-                _write_state(dest, upload_id, upload.name, upload.size_bytes, offset + len(data))
-            except FileNotFoundError:
-                self._forget(upload_id)
-                raise TransferError("This upload's partial file was removed (cancelled elsewhere?); "
-                                    "start it again.") from None
+                _write_state(Path(upload.dest), upload_id, upload.name, upload.size_bytes, at)
             except OSError as exc:
-                if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-                    self._discard(entry)
-                    raise TransferError(f"The runtime's disk is full: {shown(upload.name)} could not be "
-                                        "written, and its partial upload was removed to free the space.") from None
-                raise TransferError(os_error_in_words(exc, f"Cannot write {shown(upload.name)}")) from None
-            finally:
-                md5.join()
-            entry.md5, entry.md5_at = md5.result, offset + len(data)
-            entry.upload = _replace(upload, committed_bytes=offset + len(data))
-            if entry.upload.committed_bytes == upload.size_bytes:
+                self._write_failed(entry, exc)
+            entry.upload = _replace(entry.upload, committed_bytes=at)
+            entry.follower.advance(at)  # type: ignore[union-attr]
+            if at == upload.size_bytes:
                 self._finish(entry)
-            return entry.upload
+            return entry.view()
 
     def cancel(self, upload_id: str) -> None:
         """Remove an unfinished upload's partial file; a finished file is left alone."""
@@ -197,6 +235,45 @@ class UploadStore:
             if not entry.upload.done:
                 self._discard(entry)
 
+    def close(self) -> None:
+        """Stop hashing: no md5 thread outlives this (unfinished md5s stay unknown)."""
+        with self._lock:
+            entries = list(self._open.values())
+        for entry in entries:
+            if entry.follower is not None:
+                entry.follower.close()
+            with entry.lock:
+                entry.close_part()
+
+    def _still_receiving(self, entry: _Open, writer: int) -> None:
+        if entry.writer != writer:
+            if entry.discarded:
+                raise TransferError("This upload was cancelled (or its disk filled up): start it again.")
+            raise UploadOffsetMismatch("A newer request for this upload took over from this one.",
+                                       entry.upload.committed_bytes)
+
+    def _write_at(self, entry: _Open, block: memoryview, at: int) -> None:
+        try:
+            if entry.part_fd < 0:
+                entry.part_fd = os.open(_part(Path(entry.upload.dest), entry.upload.id), os.O_WRONLY)
+            while block:
+                written = os.pwrite(entry.part_fd, block, at)
+                block, at = block[written:], at + written
+        except FileNotFoundError:
+            self._forget(entry.upload.id)
+            raise TransferError("This upload's partial file was removed (cancelled elsewhere?); "
+                                "start it again.") from None
+        except OSError as exc:
+            self._write_failed(entry, exc)
+
+    def _write_failed(self, entry: _Open, exc: OSError) -> NoReturn:
+        name = entry.upload.name
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            self._discard(entry)
+            raise TransferError(f"The runtime's disk is full: {shown(name)} could not be "
+                                "written, and its partial upload was removed to free the space.") from None
+        raise TransferError(os_error_in_words(exc, f"Cannot write {shown(name)}")) from None
+
     def _entry(self, upload_id: str) -> _Open:
         with self._lock:
             entry = self._open.get(upload_id)
@@ -204,46 +281,19 @@ class UploadStore:
             raise TransferError("This upload is unknown to the kernel (restarted?): pick the file again to resume.")
         return entry
 
-    def _md5_after(self, entry: _Open, data: bytes | bytearray, offset: int) -> _Md5Thread:
-        """The md5 with `data` added, computed in a thread of its own while the caller checks the
-        SHA-256 (hashlib lets go of the GIL, so the two hashes use two cores); kept only if the
-        chunk is committed."""
-        if entry.md5 is None or entry.md5_at != offset:
-            self._hash(entry, b"", offset)
-        worker = _Md5Thread(entry.md5.copy(), data)  # type: ignore[union-attr]
-        worker.start()
-        return worker
-
-    def _hash(self, entry: _Open, data: bytes, offset: int) -> None:
-        if entry.md5 is None or entry.md5_at != offset:
-            # Resumed from disk (another process received the first part): hash what is there once.
-            entry.md5 = hashlib.md5(usedforsecurity=False)
-            with open(_part(Path(entry.upload.dest), entry.upload.id), "rb") as part:
-                remaining = offset
-                while remaining > 0:
-                    block = part.read(min(remaining, 1024 * 1024))
-                    if not block:
-                        break
-                    entry.md5.update(block)
-                    remaining -= len(block)
-        entry.md5.update(data)
-        entry.md5_at = offset + len(data)
-
     def _finish(self, entry: _Open) -> None:
         upload = entry.upload
         dest = Path(upload.dest)
         part = _part(dest, upload.id)
-        if entry.md5 is None or entry.md5_at != upload.size_bytes:
-            entry.md5, entry.md5_at = hashlib.md5(usedforsecurity=False), 0
-            self._hash(entry, b"", upload.size_bytes)
         target = dest.joinpath(*upload.name.split("/"))
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             if not _inside(target.parent, dest):
                 raise TransferError(f"{shown(upload.name)} would land outside {shown(str(dest))} "
                                     "(through a link); refused.")
-            with open(part, "rb+") as handle:
-                os.fsync(handle.fileno())
+            if entry.part_fd < 0:  # nothing written by this process (resumed whole, or empty)
+                entry.part_fd = os.open(part, os.O_WRONLY)
+            entry.close_part(fsync=True)  # the bytes are on disk before the name is
             if entry.replace or not target.exists():
                 os.replace(part, target)
             else:
@@ -253,9 +303,11 @@ class UploadStore:
             raise TransferError(os_error_in_words(exc, f"Cannot finish {shown(upload.name)}")) from None
         _state(dest, upload.id).unlink(missing_ok=True)
         _remove_if_empty(dest / PARTS_DIR)
-        entry.upload = _replace(upload, done=True, md5=entry.md5.hexdigest())
+        entry.upload = _replace(upload, done=True)
 
     def _discard(self, entry: _Open) -> None:
+        entry.discarded, entry.writer = True, -1  # a request still receiving for it stops
+        entry.close_part()
         dest = Path(entry.upload.dest)
         _part(dest, entry.upload.id).unlink(missing_ok=True)
         _state(dest, entry.upload.id).unlink(missing_ok=True)
@@ -264,83 +316,29 @@ class UploadStore:
 
     def _forget(self, upload_id: str) -> None:
         with self._lock:
-            self._open.pop(upload_id, None)
+            entry = self._open.pop(upload_id, None)
+        if entry is not None:
+            entry.close_part()
+            if entry.follower is not None:
+                entry.follower.close()
 
 
-class ChunkHashes:
-    """One chunk's SHA-256 and the upload's running md5, each in a thread of its own, fed block by
-    block while the chunk arrives: hashlib lets go of the GIL, so reading the socket and the two
-    hashes run side by side, and only the last block is left to hash once the body is in."""
-
-    def __init__(self, entry: _Open, offset: int, md5: Any, *, sha256: bool = True) -> None:
-        self._entry, self._offset = entry, offset
-        self.fed_bytes = 0
-        self._sha = hashlib.sha256() if sha256 else None
-        self._md5 = md5  # None: the md5 is not at `offset` in this process; write_chunk catches up
-        self._queues: list[queue.SimpleQueue[memoryview | None]] = []
-        self._threads: list[threading.Thread] = []
-        for digest in (self._sha, self._md5):
-            if digest is not None:
-                inbox: queue.SimpleQueue[memoryview | None] = queue.SimpleQueue()
-                thread = threading.Thread(target=_hash_until_none, args=(digest, inbox),
-                                          name="colab_panel-upload-hash", daemon=True)
-                thread.start()
-                self._queues.append(inbox)
-                self._threads.append(thread)
-
-    def feed(self, block: memoryview) -> None:
-        """Hash `block` next; its bytes must not change until `finish()` or `close()`."""
-        self.fed_bytes += len(block)
-        for inbox in self._queues:
-            inbox.put(block)
-
-    def fits(self, entry: _Open, offset: int, size_bytes: int, *, sha256: bool) -> bool:
-        return (entry is self._entry and offset == self._offset and size_bytes == self.fed_bytes
-                and (self._sha is not None or not sha256))
-
-    def finish(self) -> tuple[str | None, Any]:
-        """(the chunk's SHA-256 in hex or None, the md5 with the chunk added or None), once all is hashed."""
-        self.close()
-        return (self._sha.hexdigest() if self._sha is not None else None), self._md5
-
-    def close(self) -> None:
-        """Stop the threads (after what was fed is hashed). Safe to call twice."""
-        for inbox in self._queues:
-            inbox.put(None)
-        for thread in self._threads:
-            thread.join()
-        self._queues, self._threads = [], []
-
-    def __enter__(self) -> ChunkHashes:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
+def _check_next(upload: Upload, offset: int, size_bytes: int) -> None:
+    """Refuse a chunk that does not continue the committed bytes, or goes past the file's size."""
+    if upload.done:
+        raise UploadOffsetMismatch("This upload has finished already.", upload.committed_bytes)
+    if offset != upload.committed_bytes:
+        raise UploadOffsetMismatch(
+            f"A chunk for offset {offset} arrived, but {upload.committed_bytes} bytes are committed: "
+            "continue from there.", upload.committed_bytes)
+    if offset + size_bytes > upload.size_bytes:
+        raise TransferError(f"More bytes arrived than the file's declared size ({upload.size_bytes}).")
 
 
-def _hash_until_none(digest: Any, inbox: queue.SimpleQueue[memoryview | None]) -> None:
-    while (block := inbox.get()) is not None:
-        digest.update(block)
+def _crc32(data: memoryview, crc: int = 0) -> int:
+    from colab_panel.staging.fast_zlib import codecs  # zlib-ng's CRC-32 when installed; zlib's else
 
-
-class _Md5Done:
-    """An md5 computed already, in the shape of `_Md5Thread`."""
-
-    def __init__(self, md5: Any) -> None:
-        self.result = md5
-
-    def join(self) -> None:
-        pass
-
-
-class _Md5Thread(threading.Thread):
-    def __init__(self, md5: Any, data: bytes | bytearray) -> None:
-        super().__init__(name="colab_panel-upload-md5", daemon=True)
-        self.result = md5
-        self._data = data
-
-    def run(self) -> None:
-        self.result.update(self._data)
+    return codecs().crc32(data, crc)
 
 
 def safe_relative_name(name: str) -> list[str]:

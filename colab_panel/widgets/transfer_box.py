@@ -22,7 +22,7 @@ __all__ = ["TransferBox", "transfer_page_files"]
 
 def transfer_page_files() -> dict[str, Path]:
     """What the transfer page loads from ``transfers/static/``."""
-    return {name: static_path(name) for name in ("theme.css", "transfer_frame.js", "transfer_frame.css")}
+    return {name: static_path(name) for name in ("theme.css", "transfer_frame.js", "crc32.js", "transfer_frame.css")}
 
 
 class TransferBox(anywidget.AnyWidget):

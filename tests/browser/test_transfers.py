@@ -1,5 +1,6 @@
-"""Your computer <-> the runtime in JupyterLab: uploads that survive a dropped connection and a
-reloaded page, and a folder that downloads as one zip, through the real endpoint in Chromium."""
+"""Your computer <-> the runtime in JupyterLab: uploads that survive a damaged chunk, a dropped
+connection and a reloaded page, and a folder that downloads as one zip, through the real
+endpoint in Chromium."""
 
 from __future__ import annotations
 
@@ -36,28 +37,35 @@ def _row(frame, index: int = 0):
     return frame.locator(".cp-tf-row").nth(index)
 
 
-def test_an_upload_survives_a_dropped_connection_and_a_reloaded_page(page, tmp_path):
+def test_an_upload_survives_a_damaged_chunk_a_dropped_connection_and_a_reloaded_page(page, tmp_path):
     source, md5 = _big_file(tmp_path)
     write_notebook(tmp_path / "t.ipynb", [PANEL_CELL])
     with jupyterlab(tmp_path, tmp_path) as server:
         frame = _open_transfers(page, server)
-        # 1. one chunk's connection drops: the page retries from the committed offset by itself
-        dropped = []
+        # 1. the first chunk arrives damaged (one bit flipped on the way), and the second's
+        #    connection drops: the kernel refuses the first unwritten (its CRC-32 differs) and
+        #    the page sends it again; it retries the second from the committed offset by itself
+        dropped, damaged = [], []
 
-        def drop_once(route):
+        def damage_then_drop_once(route):
             offset = int(PUT.match(route.request.url).group(1))
-            if offset == CHUNK and not dropped:
+            if offset == 0 and not damaged:
+                body = bytearray(route.request.post_data_buffer)
+                body[4321] ^= 0x08
+                damaged.append(offset)
+                route.continue_(post_data=bytes(body))
+            elif offset == CHUNK and not dropped:
                 dropped.append(offset)
                 route.abort()
             else:
                 route.continue_()
-        page.route(PUT, drop_once)
+        page.route(PUT, damage_then_drop_once)
         frame.locator(".cp-tf-files-input").set_input_files(str(source))
         row = _row(frame)
-        row.and_(frame.locator("[data-state=done]")).wait_for(timeout=120_000)
-        assert dropped == [CHUNK]
+        row.and_(frame.locator("[data-state=done][data-md5]")).wait_for(timeout=120_000)  # md5 follows done
+        assert damaged == [0] and dropped == [CHUNK]
         assert row.get_attribute("data-md5") == md5
-        assert int(row.get_attribute("data-sent")) == SIZE + CHUNK  # exactly the dropped chunk again
+        assert int(row.get_attribute("data-sent")) == SIZE + 2 * CHUNK  # exactly those two chunks again
         assert hashlib.md5((tmp_path / "data" / "weights.bin").read_bytes()).hexdigest() == md5
         page.unroute(PUT)
         (tmp_path / "data" / "weights.bin").unlink()
@@ -75,7 +83,7 @@ def test_an_upload_survives_a_dropped_connection_and_a_reloaded_page(page, tmp_p
         assert frame.locator(".cp-tf-row").count() == 0
         frame.locator(".cp-tf-files-input").set_input_files(str(source))
         row = _row(frame)
-        row.and_(frame.locator("[data-state=done]")).wait_for(timeout=120_000)
+        row.and_(frame.locator("[data-state=done][data-md5]")).wait_for(timeout=120_000)
         assert int(row.get_attribute("data-sent")) == SIZE - 2 * CHUNK  # nothing re-sent
         assert "resumed at" in row.inner_text()
         assert row.get_attribute("data-md5") == md5

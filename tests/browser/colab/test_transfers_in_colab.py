@@ -32,7 +32,7 @@ def test_upload_during_a_busy_cell_then_download_a_folder_and_a_file(colab, tmp_
     busy = colab.run_cell(f"import time\ntime.sleep({BUSY_S})", wait=False)
     colab.wait_until_running(busy)
     frame.locator(".cp-tf-files-input").set_input_files(str(source))
-    row = frame.locator(".cp-tf-row[data-state=done]")
+    row = frame.locator(".cp-tf-row[data-state=done][data-md5]")  # the md5 follows the last chunk
     row.wait_for(timeout=(BUSY_S - 10) * 1000)
     assert colab.cell_status(busy) == "running", "the upload finished only after the cell did"
     assert row.get_attribute("data-md5") == hashlib.md5(data).hexdigest()

@@ -1,15 +1,19 @@
-"""The chunk protocol of uploads: offsets, resume, refusals, disk full, cancel."""
+"""The chunk protocol of uploads: offsets, resume, refusals, CRC-32 per chunk, md5, disk full, cancel."""
 
 from __future__ import annotations
 
 import errno
 import hashlib
 import os
+import sys
+import threading
+import zlib
 from pathlib import Path
 
 import pytest
 
 from colab_panel.errors import TransferError, UploadOffsetMismatch
+from colab_panel.transfers import md5_follower
 from colab_panel.transfers import upload as upload_module
 from colab_panel.transfers.upload import PARTS_DIR, UploadStore
 
@@ -18,8 +22,7 @@ DATA = os.urandom(1000)
 
 def _send(store: UploadStore, upload_id: str, data: bytes, start: int, chunk: int) -> None:
     for offset in range(start, len(data), chunk):
-        store.write_chunk(upload_id, offset, data[offset:offset + chunk],
-                          sha256_hex=hashlib.sha256(data[offset:offset + chunk]).hexdigest())
+        store.write_chunk(upload_id, offset, data[offset:offset + chunk], crc32=zlib.crc32(data[offset:offset + chunk]))
 
 
 def test_chunks_in_order_make_the_file_with_its_md5(tmp_path: Path):
@@ -27,8 +30,8 @@ def test_chunks_in_order_make_the_file_with_its_md5(tmp_path: Path):
     up = store.begin(tmp_path, "sub/a.bin", size_bytes=len(DATA), last_modified_ms=5)
     assert up.committed_bytes == 0 and not up.done
     _send(store, up.id, DATA, 0, 300)
-    done = store.status(up.id)
-    assert done.done and done.md5 == hashlib.md5(DATA).hexdigest()
+    done = store.wait_for_md5(up.id, 10)
+    assert done.done and done.md5 == hashlib.md5(DATA).hexdigest() and done.md5_error is None
     assert (tmp_path / "sub" / "a.bin").read_bytes() == DATA
     assert not (tmp_path / PARTS_DIR).exists()  # nothing of the upload's own is left
 
@@ -54,12 +57,45 @@ def test_out_of_order_and_duplicate_chunks_are_refused_with_the_offset(tmp_path:
     assert (tmp_path / "a.bin").read_bytes() == DATA
 
 
-def test_a_damaged_chunk_is_not_written(tmp_path: Path):
+@pytest.mark.parametrize("arrived", [bytes([DATA[0] ^ 0xFF]) + DATA[1:400], DATA[:399] + bytes([DATA[399] ^ 1]), DATA[:200]],
+                         ids=["first byte changed", "one bit flipped", "cut short"])
+def test_a_damaged_chunk_is_not_committed_and_can_be_sent_again(tmp_path: Path, arrived: bytes):
     store = UploadStore()
     up = store.begin(tmp_path, "a.bin", size_bytes=len(DATA))
     with pytest.raises(TransferError, match="damaged"):
-        store.write_chunk(up.id, 0, DATA[:400], sha256_hex=hashlib.sha256(b"other").hexdigest())
+        store.write_chunk(up.id, 0, arrived, crc32=zlib.crc32(DATA[:400]))  # the browser's CRC of what it read
     assert store.status(up.id).committed_bytes == 0
+    assert store.begin(tmp_path, "a.bin", size_bytes=len(DATA)).committed_bytes == 0  # a reload resumes at 0
+    _send(store, up.id, DATA, 0, 400)  # sent again whole: neither file nor md5 holds the refused bytes
+    assert (tmp_path / "a.bin").read_bytes() == DATA
+    assert store.wait_for_md5(up.id, 10).md5 == hashlib.md5(DATA).hexdigest()
+
+
+def test_a_damaged_last_chunk_leaves_no_file_under_its_name(tmp_path: Path):
+    store = UploadStore()
+    up = store.begin(tmp_path, "a.bin", size_bytes=len(DATA))
+    store.write_chunk(up.id, 0, DATA[:600])
+    with pytest.raises(TransferError, match="damaged"):
+        store.write_chunk(up.id, 600, DATA[600:999] + b"?", crc32=zlib.crc32(DATA[600:]))
+    assert not (tmp_path / "a.bin").exists() and store.status(up.id).committed_bytes == 600
+
+
+def test_a_newer_request_supersedes_one_still_arriving_which_then_writes_nothing(tmp_path: Path):
+    store = UploadStore()
+    up = store.begin(tmp_path, "a.bin", size_bytes=len(DATA))
+    stale = DATA[:100] + b"\0" * 300  # what a hung connection would still deliver, were it allowed
+
+    def hung_connection():
+        yield memoryview(stale[:100])
+        # the page gave up on this connection and sent the chunk again, which commits first
+        store.write_chunk(up.id, 0, DATA[:400], crc32=zlib.crc32(DATA[:400]))
+        yield memoryview(stale[100:])
+
+    with pytest.raises(UploadOffsetMismatch) as superseded:
+        store.receive_chunk(up.id, 0, 400, hung_connection(), crc32=zlib.crc32(stale))
+    assert superseded.value.committed_bytes == 400
+    _send(store, up.id, DATA, 400, 300)
+    assert (tmp_path / "a.bin").read_bytes() == DATA
 
 
 def test_a_new_process_resumes_where_the_last_one_committed(tmp_path: Path):
@@ -73,7 +109,7 @@ def test_a_new_process_resumes_where_the_last_one_committed(tmp_path: Path):
     again = second.begin(tmp_path, "a.bin", size_bytes=len(DATA), last_modified_ms=7)
     assert again.id == up.id and again.committed_bytes == 600
     _send(second, again.id, DATA, 600, 300)
-    done = second.status(up.id)
+    done = second.wait_for_md5(up.id, 10)  # the first 600 bytes hashed from disk, the rest as written
     assert done.md5 == hashlib.md5(DATA).hexdigest()
     assert (tmp_path / "a.bin").read_bytes() == DATA
 
@@ -148,8 +184,9 @@ def test_cancel_removes_the_partial_file_and_never_a_finished_one(tmp_path: Path
 
 
 def test_an_empty_file_is_done_at_once(tmp_path: Path):
-    up = UploadStore().begin(tmp_path, "empty", size_bytes=0)
-    assert up.done and up.md5 == hashlib.md5(b"").hexdigest()
+    store = UploadStore()
+    up = store.begin(tmp_path, "empty", size_bytes=0)
+    assert up.done and store.wait_for_md5(up.id, 10).md5 == hashlib.md5(b"").hexdigest()
     assert (tmp_path / "empty").read_bytes() == b""
 
 
@@ -157,6 +194,7 @@ def test_asking_again_after_the_last_answer_was_lost_says_done(tmp_path: Path):
     store = UploadStore()
     up = store.begin(tmp_path, "a.bin", size_bytes=3)
     store.write_chunk(up.id, 0, b"abc")
+    store.wait_for_md5(up.id, 10)
     again = store.begin(tmp_path, "a.bin", size_bytes=3)
     assert again.done and again.md5 == hashlib.md5(b"abc").hexdigest()
 
@@ -172,68 +210,102 @@ def test_the_same_file_uploads_again_once_the_first_copy_was_removed(tmp_path: P
     assert (tmp_path / "a.bin").read_bytes() == b"abc"
 
 
-def _hashed_while_arriving(store: UploadStore, upload_id: str, offset: int, data: bytes, block: int = 128):
-    """What the endpoint does: the chunk's hashes fed block by block as its bytes arrive."""
-    hashes = store.receive(upload_id, offset)
-    view = memoryview(data)
-    for at in range(0, len(data), block):
-        hashes.feed(view[at:at + block])
-    return hashes
+class _HeldMd5:
+    """hashlib.md5 whose updates wait until `release` is set: the md5 falls behind the writer."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.release = threading.Event()
+        real = hashlib.md5
+        held = self
+
+        class Slow:
+            def __init__(self, *args: object, **kwargs: object) -> None:
+                self._md5 = real(*args, **kwargs)
+
+            def update(self, data: object) -> None:
+                held.release.wait(10)
+                self._md5.update(data)
+
+            def hexdigest(self) -> str:
+                return self._md5.hexdigest()
+
+        monkeypatch.setattr(md5_follower.hashlib, "md5", Slow)
 
 
-def test_chunks_hashed_while_they_arrive_make_the_same_file_and_md5(tmp_path: Path):
+def test_the_last_answer_does_not_wait_for_the_md5_which_follows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    held = _HeldMd5(monkeypatch)
     store = UploadStore()
     up = store.begin(tmp_path, "a.bin", size_bytes=len(DATA))
-    for offset in range(0, len(DATA), 300):
-        chunk = DATA[offset:offset + 300]
-        with _hashed_while_arriving(store, up.id, offset, chunk) as hashes:
-            store.write_chunk(up.id, offset, chunk, sha256_hex=hashlib.sha256(chunk).hexdigest(), hashes=hashes)
+    _send(store, up.id, DATA, 0, 400)
     done = store.status(up.id)
-    assert done.done and done.md5 == hashlib.md5(DATA).hexdigest()
+    assert done.done and done.md5 is None and done.md5_error is None  # in place, md5 still being hashed
     assert (tmp_path / "a.bin").read_bytes() == DATA
+    held.release.set()
+    assert store.wait_for_md5(up.id, 10).md5 == hashlib.md5(DATA).hexdigest()
 
 
-def test_a_chunk_damaged_on_the_way_is_refused_when_hashed_while_arriving(tmp_path: Path):
+def test_the_md5_is_of_the_bytes_on_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    held = _HeldMd5(monkeypatch)
     store = UploadStore()
     up = store.begin(tmp_path, "a.bin", size_bytes=len(DATA))
-    damaged = b"x" + DATA[1:400]
-    with _hashed_while_arriving(store, up.id, 0, damaged) as hashes, pytest.raises(TransferError, match="damaged"):
-        store.write_chunk(up.id, 0, damaged, sha256_hex=hashlib.sha256(DATA[:400]).hexdigest(), hashes=hashes)
-    assert store.status(up.id).committed_bytes == 0
-    _send(store, up.id, DATA, 0, 400)  # the md5 holds nothing of the refused chunk
-    assert store.status(up.id).md5 == hashlib.md5(DATA).hexdigest()
+    _send(store, up.id, DATA, 0, 400)
+    with open(tmp_path / "a.bin", "r+b") as landed:  # changed on disk before the md5 got there
+        landed.seek(900)
+        landed.write(b"!")
+    held.release.set()
+    assert store.wait_for_md5(up.id, 10).md5 == hashlib.md5((tmp_path / "a.bin").read_bytes()).hexdigest()
 
 
-def test_hashes_of_other_bytes_than_the_chunk_are_not_trusted(tmp_path: Path):
-    store = UploadStore()
-    up = store.begin(tmp_path, "a.bin", size_bytes=len(DATA))
-    with _hashed_while_arriving(store, up.id, 0, DATA[:300]) as hashes:  # fed fewer bytes than written
-        store.write_chunk(up.id, 0, DATA[:400], sha256_hex=hashlib.sha256(DATA[:400]).hexdigest(), hashes=hashes)
-    _send(store, up.id, DATA, 400, 400)
-    assert store.status(up.id).md5 == hashlib.md5(DATA).hexdigest()
-
-
-def test_hashing_threads_end_when_the_chunk_never_arrives(tmp_path: Path):
-    import threading
-    store = UploadStore()
-    up = store.begin(tmp_path, "a.bin", size_bytes=len(DATA))
+def test_no_md5_thread_outlives_the_store_or_a_cancel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    held = _HeldMd5(monkeypatch)
     before = threading.active_count()
-    with _hashed_while_arriving(store, up.id, 0, DATA[:100]):
-        pass  # the connection dropped mid-body: write_chunk is never called
+    store = UploadStore()
+    first = store.begin(tmp_path, "a.bin", size_bytes=len(DATA))
+    store.write_chunk(first.id, 0, DATA[:400])
+    second = store.begin(tmp_path, "b.bin", size_bytes=len(DATA))
+    store.write_chunk(second.id, 0, DATA[:400])
+    assert threading.active_count() == before + 2  # each follower is hashing (held)
+    # cancel and close wait for the block being hashed, then no thread is left
+    closing = threading.Thread(target=lambda: (store.cancel(first.id), store.close()))
+    closing.start()
+    held.release.set()
+    closing.join(10)
     assert threading.active_count() == before
+    assert sorted(p.name for p in tmp_path.rglob("*.part")) == [f"{second.id}.part"]
 
 
-def test_a_chunk_hashed_without_its_sha256_is_still_checked_when_one_comes(tmp_path: Path):
+@pytest.mark.skipif(sys.platform != "linux", reason="a thread's own nice value is Linux's")
+def test_the_md5_is_hashed_at_a_lower_priority_than_the_upload(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    seen = []
+    real = hashlib.md5
+
+    class Watched:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            self._md5 = real(*args, **kwargs)
+
+        def update(self, data: object) -> None:
+            seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+            self._md5.update(data)
+
+        def hexdigest(self) -> str:
+            return self._md5.hexdigest()
+
+    monkeypatch.setattr(md5_follower.hashlib, "md5", Watched)
     store = UploadStore()
     up = store.begin(tmp_path, "a.bin", size_bytes=len(DATA))
-    hashes = store.receive(up.id, 0, sha256=False)  # the browser sent no SHA-256 (no SubtleCrypto)
-    with hashes:
-        hashes.feed(memoryview(b"x" + DATA[1:400]))
-        with pytest.raises(TransferError, match="damaged"):  # but one is given here: it is computed
-            store.write_chunk(up.id, 0, b"x" + DATA[1:400], sha256_hex=hashlib.sha256(DATA[:400]).hexdigest(),
-                              hashes=hashes)
-    with store.receive(up.id, 0, sha256=False) as hashes:
-        hashes.feed(memoryview(DATA[:400]))
-        store.write_chunk(up.id, 0, DATA[:400], hashes=hashes)
-    _send(store, up.id, DATA, 400, 400)
-    assert store.status(up.id).md5 == hashlib.md5(DATA).hexdigest()
+    _send(store, up.id, DATA, 0, 500)
+    assert store.wait_for_md5(up.id, 10).md5 == real(DATA).hexdigest()
+    ours = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    assert seen and all(nice == min(19, ours + 10) for nice in seen)
+
+
+def test_a_caught_up_md5_holds_no_thread(tmp_path: Path):
+    before = threading.active_count()
+    store = UploadStore()
+    up = store.begin(tmp_path, "a.bin", size_bytes=len(DATA))
+    store.write_chunk(up.id, 0, DATA[:400])
+    for _ in range(500):  # the follower ends once it has hashed the 400 committed bytes
+        if threading.active_count() == before:
+            break
+        threading.Event().wait(0.01)
+    assert threading.active_count() == before
