@@ -115,7 +115,12 @@ class _Lab:
         self.browser = pw.chromium.launch(executable_path="/usr/bin/chromium",
                                           args=["--no-sandbox", "--disable-gpu"])
         stack.callback(self.browser.close)
-        self.server = stack.enter_context(jupyterlab(tmp, tmp))
+        # Kernels keep compiled bytecode (in the run's temporary folder), as an installed
+        # package has it (pip compiles at install), even where this shell sets
+        # PYTHONDONTWRITEBYTECODE: else every fresh kernel compiles colab_panel's modules from
+        # source while ipywidgets' (the Label's side) come compiled from site-packages.
+        bytecode = {"PYTHONDONTWRITEBYTECODE": "", "PYTHONPYCACHEPREFIX": str(tmp / "pycache")}
+        self.server = stack.enter_context(jupyterlab(tmp, tmp, env_extra=bytecode))
         self.tmp = tmp
         self.count = 0
 
