@@ -40,7 +40,6 @@ import stat
 import threading
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -51,9 +50,10 @@ from colab_panel.staging import part_source
 from colab_panel.disk.atomic import PartFile, part_path
 from colab_panel.staging.manifest import Manifest
 from colab_panel.staging.pacing import AdaptiveLimit
-from colab_panel.staging.parallel_ranges import DEFAULT_RANGES, download_ranges, use_parallel
+from colab_panel.staging.parallel_ranges import DEFAULT_RANGES, RangedFile, download_ranges, use_parallel
 from colab_panel.staging.progress import ProgressTracker
 from colab_panel.staging.sources import DownloadInterrupted, ResumingReader, Source
+from colab_panel.staging.worker_pool import WorkerPool
 
 DOWNLOAD_DIR = ".colab_panel-download"
 DEFAULT_WORKERS = 16  # latency-bound (one HTTPS round trip per small file): more in flight than cores
@@ -99,11 +99,11 @@ def fetch_folder(entries: list[RemoteEntry], dest: Path, manifest: Manifest, *, 
     for folder in sorted({os.path.dirname(e.relpath) for e, _ in todo}):
         if folder:
             os.makedirs(dest / folder, exist_ok=True)
-    stop = threading.Event()
     lock = threading.Lock()
     downloads = dest / DOWNLOAD_DIR
 
-    def one(entry: RemoteEntry) -> None:
+    def one(task: tuple[RemoteEntry, int]) -> None:
+        entry = task[0]
         final = dest / entry.relpath
         staged = downloads / entry.relpath
         if already_there(final, entry, stop):
@@ -127,31 +127,24 @@ def fetch_folder(entries: list[RemoteEntry], dest: Path, manifest: Manifest, *, 
             manifest.files[entry.relpath] = {"size": entry.size, "md5": entry.md5} if entry.md5 else {"size": entry.size}
         tracker.add(0, 1)
 
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="colab_panel-fetch")
-    running: dict[Future[None], tuple[RemoteEntry, int]] = {}
+    pool = WorkerPool(one, workers=workers, name="colab_panel-fetch")
+    stop = pool.stop
+
+    def requeue(task: tuple[RemoteEntry, int], error: BaseException) -> tuple[RemoteEntry, int] | None:
+        entry, tries = task
+        if is_rate_limit(error) and tries < RATE_LIMIT_REQUEUES:
+            limit.rate_limited()
+            return entry, tries + 1
+        raise _naming(error, entry.relpath)
+
+    def tick() -> None:
+        tracker.emit()
+        with lock:
+            manifest.save_if_due()
+
     try:
-        while todo or running:
-            while todo and len(running) < workers * 2:  # a short queue: requeued files are not starved
-                entry, tries = todo.popleft()
-                running[pool.submit(one, entry)] = (entry, tries)
-            done, _ = wait(running, timeout=0.1, return_when=FIRST_EXCEPTION)
-            tracker.emit()
-            with lock:
-                manifest.save_if_due()
-            writing.check_stop(cancel)
-            for future in done:
-                entry, tries = running.pop(future)
-                error = future.exception()
-                if error is None:
-                    continue
-                if is_rate_limit(error) and tries < RATE_LIMIT_REQUEUES:
-                    limit.rate_limited()
-                    todo.append((entry, tries + 1))
-                    continue
-                raise _naming(error, entry.relpath)
+        pool.run(todo, cancel=cancel, tick=tick, retry=requeue)
     finally:
-        stop.set()
-        pool.shutdown(wait=True, cancel_futures=True)
         with lock:
             manifest.save()  # also on cancel/error: a rerun fetches only the rest
         remove_empty_dirs(downloads)
@@ -268,8 +261,8 @@ class RangedFetch:
         expected = ("md5", entry.md5.lower()) if entry.md5 else None
         slowed: BaseException | None = None
         try:
-            download_ranges(entry.source, staged, size=entry.size, expected=expected, tracker=self._counter,
-                            cancel=self._cancel, abort=stop, ranges=1 + extra)
+            download_ranges(RangedFile(entry.source, staged, entry.size, expected, ranges=1 + extra),
+                            tracker=self._counter, cancel=self._cancel, abort=stop)
         except DownloadInterrupted as e:
             if e.__cause__ is None or not is_rate_limit(e.__cause__):
                 raise

@@ -35,7 +35,7 @@ from colab_panel.staging.fsspec_source import is_fsspec_url
 from colab_panel.staging.kaggle_source import KaggleRef, download_dataset, is_kaggle, parse_kaggle
 from colab_panel.staging.local_copy import copy_tree, list_tree
 from colab_panel.staging.manifest import MANIFEST_NAME, Manifest
-from colab_panel.staging.parallel_ranges import download_ranges, use_parallel
+from colab_panel.staging.parallel_ranges import RangedFile, download_ranges, use_parallel
 from colab_panel.staging.prefetch import Prefetcher
 from colab_panel.staging.progress import ProgressArg, ProgressCallback, ProgressTracker, resolve_progress
 from colab_panel.staging.sources import (NETWORK_ERRORS, DownloadInterrupted, LocalFileSource, ResumingReader, Source, UrlSource,
@@ -327,7 +327,7 @@ def _download_then_place(source: Source, dest: Path, identity: dict[str, Any], e
     if size is not None and use_parallel(source, size):
         try:
             with errors_in_words(source.name, dest):
-                download_ranges(source, file, size=size, expected=expected, tracker=tracker, cancel=cancel)
+                download_ranges(RangedFile(source, file, size, expected), tracker=tracker, cancel=cancel)
         finally:
             remove_empty_dirs(downloads)  # after a cancel: no empty download folder left behind
         return _place(file, dest, source.name, downloads, callback, cancel, extract)
