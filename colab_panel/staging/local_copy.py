@@ -42,7 +42,7 @@ def list_tree(root: Path) -> list[tuple[str, int, int]]:
 
 
 def copy_tree(src: Path, dest: Path, files: list[tuple[str, int, int]], manifest: Manifest, *,
-              tracker: ProgressTracker, cancel: threading.Event | None, workers: int = DEFAULT_COPY_WORKERS) -> None:
+              tracker: ProgressTracker, cancel: threading.Event | None) -> None:
     """Copy `files` (from `list_tree(src)`) under `dest`, skipping those the manifest has as done."""
     todo = []
     for rel, size, mtime_ns in files:
@@ -74,7 +74,7 @@ def copy_tree(src: Path, dest: Path, files: list[tuple[str, int, int]], manifest
             manifest.files[rel] = {"size": size, "mtime_ns": mtime_ns}
         tracker.add(size, 1)
 
-    pool = WorkerPool(copy_one, workers=workers, name="colab_panel-copy")
+    pool = WorkerPool(copy_one, workers=DEFAULT_COPY_WORKERS, name="colab_panel-copy")
     stop = pool.stop
 
     def tick() -> None:

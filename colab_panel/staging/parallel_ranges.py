@@ -52,6 +52,8 @@ PARALLEL_MIN_BYTES = 32 * 1024 * 1024  # below this, one stream finishes before 
 DEFAULT_RANGES = 4  # measured: 4 ranges ~0.5x one stream; more adds connections, not speed
 DEFAULT_PIECE = 16 * 1024 * 1024  # per request when the source does not say (memory: ranges x piece)
 SIDECAR_SUFFIX = ".ranges"
+# failures after which the pieces fetched so far are kept for a rerun
+_RESUMABLE: tuple[type[BaseException], ...] = (DriveError, DownloadInterrupted, *NETWORK_ERRORS)
 
 Interval = tuple[int, int]  # [start, end)
 Piece = tuple[int, int, int]  # [start, end) and the CRC-32 of those bytes
@@ -123,11 +125,11 @@ def _download_once(file: RangedFile, tracker: ProgressTracker, stops: _Stops) ->
         tracker.add(sum(e - s for s, e in done))
         todo = _pieces(_missing(done, size), file.piece or piece_size(file.source), file.ranges)
         try:
-            _fetch_all(file.source, fd, todo, record, tracker, stops, file.ranges)
+            _fetch_all(file, fd, todo, record, tracker, stops)
         except writing.Cancelled:
             keep = True  # cancel is a pause: the pieces we have stay for the next run
             raise
-        except (DriveError, DownloadInterrupted, *NETWORK_ERRORS) as e:
+        except _RESUMABLE as e:
             keep = True  # the connection kept failing: the pieces we have stay for a rerun
             writing.check_stop(stops.cancel)  # the user cancelled meanwhile: say that, not the network error
             kept = record.bytes_done()
@@ -145,9 +147,10 @@ def _download_once(file: RangedFile, tracker: ProgressTracker, stops: _Stops) ->
     return final
 
 
-def _fetch_all(source: Any, fd: int, todo: list[Interval], record: _Recorder, tracker: ProgressTracker,
-               stops: _Stops, ranges: int) -> None:
-    """Every piece of `todo`, `ranges` at a time (`worker_pool`), each written where it belongs."""
+def _fetch_all(file: RangedFile, fd: int, todo: list[Interval], record: _Recorder, tracker: ProgressTracker,
+               stops: _Stops) -> None:
+    """Every piece of `todo`, `file.ranges` at a time (`worker_pool`), each written where it belongs."""
+    source = file.source
     sizer = ReadSizer(max((e - s for s, e in todo), default=1))
 
     def fetch(piece: Interval) -> None:
@@ -169,7 +172,7 @@ def _fetch_all(source: Any, fd: int, todo: list[Interval], record: _Recorder, tr
             tracker.add(want)
             start += want
 
-    pool = WorkerPool(fetch, workers=min(ranges, len(todo)), name="colab_panel-range")
+    pool = WorkerPool(fetch, workers=min(file.ranges, len(todo)), name="colab_panel-range")
     try:
         # the lowest offsets first; in-flight pieces finish or fail within one request once stopped
         pool.run(todo, cancel=stops.cancel, tick=tracker.emit, check=lambda: stops.check_abort(source.name))

@@ -16,8 +16,8 @@ opens the bytes), so this module knows nothing of the Drive API. For each file:
   version of the file it holds, and a rerun resumes it only if the listing still names that
   version (a file changed on Drive meanwhile is fetched again from the start).
 
-Concurrency: `workers` threads, but each request first takes a slot from an `AdaptiveLimit`,
-which halves on rate limits (the backend's retries are not multiplied by the pool). A file the
+Concurrency: `limit.cap` threads (`worker_pool`), but each request first takes a slot from an
+`AdaptiveLimit`, which halves on rate limits (the backend's retries are not multiplied by the pool). A file the
 backend gave up on because of a rate limit goes back in the queue (a few times) after the
 limit has shrunk, instead of failing the whole folder.
 
@@ -25,8 +25,7 @@ Cancel is a pause: workers stop at the next request, every `.part` stays (with i
 what finished is in the manifest, and the next stage of the same folder resumes them all. Only
 a file whose bytes turned out wrong (md5) loses its `.part`.
 
-Large files: pass `fetch_file=RangedFetch(tracker, limit, cancel=cancel)` and a file that `use_parallel`
-accepts comes as parallel byte ranges (`parallel_ranges`: a `.part` plus a sidecar of the
+Large files: each file goes through `RangedFetch`, so a file that `use_parallel` accepts comes as parallel byte ranges (`parallel_ranges`: a `.part` plus a sidecar of the
 finished ranges, so a rerun fetches only the missing ones); the rest stream as above. Those
 ranges are kept whatever stops the run: another file's failure, or the user's cancel.
 """
@@ -39,7 +38,6 @@ import shutil
 import stat
 import threading
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -52,6 +50,7 @@ from colab_panel.staging.manifest import Manifest
 from colab_panel.staging.pacing import AdaptiveLimit
 from colab_panel.staging.parallel_ranges import DEFAULT_RANGES, RangedFile, download_ranges, use_parallel
 from colab_panel.staging.progress import ProgressTracker
+from colab_panel.staging.job import StageJob
 from colab_panel.staging.sources import DownloadInterrupted, ResumingReader, Source
 from colab_panel.staging.worker_pool import WorkerPool
 
@@ -79,16 +78,39 @@ def is_rate_limit(error: BaseException) -> bool:
     return status == 429 or (status == 403 and "RateLimit" in reason)
 
 
+def not_done(entries: list[RemoteEntry], manifest: Manifest) -> list[RemoteEntry]:
+    """The entries the manifest does not record as fetched (same md5 and size, on disk)."""
+    return [e for e in entries if not (manifest.files.get(e.relpath, {}).get("md5") == e.md5
+                                       and manifest.is_done(e.relpath, e.size))]
+
+
+def fetch_listing(job: StageJob, entries: list[RemoteEntry], dest: Path, manifest: Manifest, limit: AdaptiveLimit,
+                  title: str) -> None:
+    """Fetch a listed folder (`title`, for messages) into `dest` and mark `manifest` complete: the
+    step every remote-folder strategy (Drive, fsspec prefix) ends with, once free space is checked."""
+    from colab_panel.staging.extract import errors_in_words  # extract -> zip/tar engines: not needed to list
+
+    total = sum(e.size for e in entries)
+    tracker = ProgressTracker(job.callback, phase="download", bytes_total=total, files_total=len(entries))
+    dest.mkdir(parents=True, exist_ok=True)
+    with errors_in_words(title, dest):
+        try:
+            fetch_folder(entries, dest, manifest, tracker=tracker, cancel=job.cancel, limit=limit)
+        except DriveError as e:  # only a Drive folder's files raise it
+            raise StagingError(f"Staging the Drive folder '{title}' stopped: {e} Files already fetched "
+                               "are kept; run it again to fetch the rest.") from e
+    tracker.emit(force=True)
+    manifest.mark_complete(len(entries), total)
+
+
 def fetch_folder(entries: list[RemoteEntry], dest: Path, manifest: Manifest, *, tracker: ProgressTracker,
-                 cancel: threading.Event | None, workers: int = DEFAULT_WORKERS,
-                 limit: AdaptiveLimit | None = None,
-                 fetch_file: Callable[..., None] | None = None) -> None:
+                 cancel: threading.Event | None, limit: AdaptiveLimit) -> None:
     """Fetch every entry not already done into `dest`; raise on the first failure (others stop).
 
-    `fetch_file(entry, final, stop)` replaces the default single-stream download of one file
-    (used for large files fetched as parallel byte ranges).
+    `limit.cap` files at once; a large file comes as parallel byte ranges (`RangedFetch`).
     """
-    limit = limit or AdaptiveLimit(workers)
+    workers = limit.cap
+    fetch_file = RangedFetch(tracker, limit, cancel=cancel)
     todo: deque[tuple[RemoteEntry, int]] = deque()
     for entry in entries:
         done = manifest.files.get(entry.relpath)
@@ -115,10 +137,7 @@ def fetch_folder(entries: list[RemoteEntry], dest: Path, manifest: Manifest, *, 
             writing.check_stop(stop)
             part_source.prepare(staged, part_source.identity_of(entry))  # a kept part of another version goes
             try:
-                if fetch_file is not None:
-                    fetch_file(entry, staged, stop)
-                else:
-                    _download(entry, staged, stop, tracker)
+                fetch_file(entry, staged, stop)
             finally:
                 part_source.forget(staged)  # only once the part is gone: a kept part keeps its record
         os.replace(staged, final)
@@ -228,7 +247,7 @@ def _download_once(entry: RemoteEntry, staged: Path, stop: threading.Event, trac
 
 
 class RangedFetch:
-    """`fetch_file` for `fetch_folder`: large files as parallel ranges, the others as one stream.
+    """How `fetch_folder` fetches one file: a large one as parallel ranges, the others as one stream.
 
     Concurrency: a large file holds one slot of the folder's `AdaptiveLimit` like any file (its
     first range). Its other ranges come from one budget for the whole folder, `ranges - 1`
