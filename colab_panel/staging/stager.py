@@ -29,6 +29,7 @@ from colab_panel.drive.parse import parse_drive_link
 from colab_panel.errors import StagingError
 from colab_panel.inputs import shorten, shown, user_folder, user_number, user_path
 from colab_panel.runtime.frontend import in_colab
+from colab_panel.runtime.paths import default_staging_root
 from colab_panel.staging.arguments import require_given
 from colab_panel.staging.extract import errors_in_words
 from colab_panel.staging.file_engine import stage_source
@@ -46,9 +47,9 @@ SourceKind = Literal["kaggle", "drive", "url", "fsspec", "path"]
 
 
 def default_dest(name: str) -> Path:
-    """`/content/data/<name>` in Colab (fast local disk, outside the Drive mount), else `./data/<name>`."""
-    base = Path("/content/data") if in_colab() else Path.cwd() / "data"
-    return base / name
+    """`/content/data/<name>` in Colab (fast local disk, outside the Drive mount), else `./data/<name>`;
+    `COLAB_PANEL_DATA` moves the root, as it does for the panel (`runtime.paths.default_staging_root`)."""
+    return default_staging_root(colab=in_colab()) / name
 
 
 def stage(source: str | os.PathLike[str] | Source, dest: str | os.PathLike[str] | None = None, *,
