@@ -4,11 +4,11 @@
     stage("https://drive.google.com/drive/folders/ID?resourcekey=K", "/content/data/x")
 
 A file becomes a `DriveFileSource` (the `Source` protocol over `Drive.open_range`) and goes
-through the same engine as a URL: a tar is extracted while it downloads, anything else lands
+through the same engine as a URL (`file_engine`): a tar is extracted while it downloads, anything else lands
 in a resumable `.part` first; either way every byte is checked against Drive's `md5Checksum`.
 
 A folder is listed with `Drive.walk` (many folders per request) and fetched by
-`remote_folder.fetch_folder`: parallel, rate-limit aware, each file md5-checked, resumable,
+`remote_folder.fetch_listing`: parallel, rate-limit aware, each file md5-checked, resumable,
 and a cache hit when the listing is unchanged (one listing, no download). A large file in the
 folder comes as parallel byte ranges, like a single large file (`remote_folder.RangedFetch`:
 at most `workers + 3` connections in all, however many large files the folder holds).
@@ -25,9 +25,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import os
-import threading
-import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, BinaryIO, Callable
@@ -36,15 +33,16 @@ from colab_panel.drive.failures import is_rate_limit as backend_rate_limit
 from colab_panel.drive.interface import DriveClient, DriveSource
 from colab_panel.drive.lazy import drive_from
 from colab_panel.drive.retry import RetryPolicy
-from colab_panel.errors import DriveError, StagingError
+from colab_panel.errors import StagingError
+from colab_panel.staging.file_engine import stage_source
+from colab_panel.staging.job import StageJob
 from colab_panel.staging.manifest import Manifest
 from colab_panel.staging.pacing import AdaptiveLimit
 from colab_panel.staging.progress import ProgressCallback, ProgressTracker
-from colab_panel.staging.remote_folder import (DEFAULT_WORKERS, RangedFetch, RemoteEntry, check_no_conflicts,
-                                               discard_downloads, fetch_folder, safe_relpaths)
-from colab_panel.staging.sources import dataset_name
+from colab_panel.staging.remote_folder import (DEFAULT_WORKERS, RemoteEntry, check_no_conflicts, discard_downloads,
+                                               fetch_listing, not_done, safe_relpaths)
 from colab_panel.staging.space import check_space, disk_footprint
-from colab_panel.staging.staged import StagedDataset, cache_hit, destination_lock
+from colab_panel.staging.staged import StagedDataset, destination_lock
 
 
 class DriveFileSource:
@@ -117,32 +115,27 @@ def strip_prefix(text: str) -> str:
     return text[len("drive:"):].strip() if text.lower().startswith("drive:") else text
 
 
-def stage_drive(text: str, dest: str | os.PathLike[str] | None, *, drive: Any, callback: ProgressCallback | None,
-                cancel: threading.Event | None, started: float, extract: bool, workers: int | None,
-                stage_file: Callable[..., Any], default_dest: Callable[[str], Path], via_copy: bool = False) -> Any:
-    """Stage the Drive file or folder named by `text` (see the module docstring). `via_copy`: copy it
-    into the user's Drive first (server-side) and stage the copy: the way past a download quota."""
+def stage_drive(job: StageJob, text: str) -> StagedDataset:
+    """The Drive strategy: stage the Drive file or folder named by `text` (see the module docstring).
+    `job.via_copy`: copy it into the user's Drive first (server-side) and stage the copy: the way
+    past a download quota."""
     from colab_panel.staging.quota import quota_in_words, staged_from_copy
 
-    drive = connect_drive(drive)
+    drive = connect_drive(job.drive)
     item = drive.resolve(strip_prefix(text))
     with quota_in_words(text, item.title or item.id):
-        if not via_copy:
-            return _stage_item(drive, item, text, dest, callback, cancel, started, extract, workers,
-                               stage_file, default_dest)
+        if not job.via_copy:
+            return _stage_item(job, drive, item)
         copied, note = staged_from_copy(drive, item)
-        result = _stage_item(drive, copied, text, dest, callback, cancel, started, extract, workers,
-                             stage_file, default_dest)
+        result = _stage_item(job, drive, copied)
         return replace(result, notes=(*result.notes, note))
 
 
-def _stage_item(drive: Any, item: Any, text: str, dest: str | os.PathLike[str] | None,
-                callback: ProgressCallback | None, cancel: threading.Event | None, started: float,
-                extract: bool, workers: int | None, stage_file: Callable[..., Any],
-                default_dest: Callable[[str], Path]) -> Any:
+def _stage_item(job: StageJob, drive: Any, item: Any) -> StagedDataset:
     if item.is_folder:
-        target = Path(dest) if dest is not None else default_dest(item.title or item.id)
-        return stage_drive_folder(drive, item, target, text, callback, cancel, started, workers or DEFAULT_WORKERS)
+        dest = job.target(item.title or item.id)
+        with destination_lock(dest):
+            return _stage_folder_locked(job, drive, item, dest)
     if item.is_native:
         formats = ", ".join(sorted(item.export_formats)) or "none"
         raise StagingError(f"'{item.title}' is a Google {item.kind}: it has no file to stage. Export it from the "
@@ -150,19 +143,35 @@ def _stage_item(drive: Any, item: Any, text: str, dest: str | os.PathLike[str] |
     if not item.can_download:
         raise StagingError(f"The owner of '{item.title}' has turned off downloading for viewers; ask for a copy.")
     source = DriveFileSource(drive, item)
-    target = Path(dest) if dest is not None else default_dest(dataset_name(item.title))
-    return stage_file(source, target, text, source.expected_hash(), callback, cancel, extract, started)
+    return stage_source(replace(job, expected=source.expected_hash()), source)
 
 
-def stage_drive_folder(drive: Any, folder: Any, dest: Path, label: str, callback: ProgressCallback | None,
-                       cancel: threading.Event | None, started: float, workers: int) -> Any:
-    dest = Path(os.path.abspath(dest))
-    with destination_lock(dest):
-        return _stage_drive_folder_locked(drive, folder, dest, label, callback, cancel, started, workers)
+def _stage_folder_locked(job: StageJob, drive: Any, folder: Any, dest: Path) -> StagedDataset:
+    relpaths, items, notes = _listing(drive, folder, job.callback)
+    nbytes = sum(i.size_bytes or 0 for i in items)
+    identity = {"kind": "drive-folder", "id": folder.id, "files": len(items), "bytes": nbytes,
+                "listing": _listing_digest(relpaths, items)}
+    hit = job.cache_hit(dest, identity)
+    if hit is not None:
+        return replace(hit, notes=tuple(notes))
+    manifest = Manifest(dest, identity)
+    previous = Manifest.load(dest)
+    if previous is not None and previous.source.get("id") == folder.id:
+        manifest.files = previous.files  # entries carry md5: still valid where they match
+    elif previous is not None:
+        discard_downloads(dest)
+    workers = job.workers or DEFAULT_WORKERS
+    limit = AdaptiveLimit(workers)
+    paced = paced_drive(drive, limit)
+    entries = [RemoteEntry(rel, item.size_bytes or 0, item.md5, DriveFileSource(paced, item))
+               for rel, item in zip(relpaths, items)]
+    check_space(dest, disk_footprint(e.size for e in not_done(entries, manifest)))
+    fetch_listing(job, entries, dest, manifest, limit, folder.title or folder.id)
+    return job.staged(dest, len(entries), nbytes, notes)
 
 
-def _stage_drive_folder_locked(drive: Any, folder: Any, dest: Path, label: str, callback: ProgressCallback | None,
-                               cancel: threading.Event | None, started: float, workers: int) -> Any:
+def _listing(drive: Any, folder: Any, callback: ProgressCallback | None) -> tuple[list[str], list[Any], list[str]]:
+    """The folder's files to stage (safe relative paths, items) and notes on what was skipped."""
     entries_raw: list[tuple[tuple[str, ...], Any]] = []
     notes: list[str] = []
     skipped_native = skipped_shortcut = 0
@@ -191,40 +200,7 @@ def _stage_drive_folder_locked(drive: Any, folder: Any, dest: Path, label: str, 
     relpaths = safe_relpaths([_title_parts(parts, item) for parts, item in entries_raw],
                              [item.id for _, item in entries_raw])
     check_no_conflicts(relpaths)
-    items = [item for _, item in entries_raw]
-    identity = {"kind": "drive-folder", "id": folder.id, "files": len(items),
-                "bytes": sum(i.size_bytes or 0 for i in items), "listing": _listing_digest(relpaths, items)}
-    hit = cache_hit(dest, identity, label, started)
-    if hit is not None:
-        return StagedDataset(hit.path, hit.files, hit.bytes, hit.source, True, hit.seconds, tuple(notes))
-    manifest = Manifest(dest, identity)
-    previous = Manifest.load(dest)
-    if previous is not None and previous.source.get("id") == folder.id:
-        manifest.files = previous.files  # entries carry md5: still valid where they match
-    elif previous is not None:
-        discard_downloads(dest)
-    limit = AdaptiveLimit(workers)
-    paced = paced_drive(drive, limit)
-    entries = [RemoteEntry(rel, item.size_bytes or 0, item.md5, DriveFileSource(paced, item))
-               for rel, item in zip(relpaths, items)]
-    todo = [e for e in entries if not (manifest.files.get(e.relpath, {}).get("md5") == e.md5
-                                       and manifest.is_done(e.relpath, e.size))]
-    check_space(dest, disk_footprint(e.size for e in todo))
-    tracker = ProgressTracker(callback, phase="download", bytes_total=identity["bytes"], files_total=len(entries))
-    dest.mkdir(parents=True, exist_ok=True)
-    from colab_panel.staging.extract import errors_in_words
-
-    with errors_in_words(folder.title or folder.id, dest):
-        try:
-            fetch_folder(entries, dest, manifest, tracker=tracker, cancel=cancel, workers=workers, limit=limit,
-                         fetch_file=RangedFetch(tracker, limit, cancel=cancel))
-        except DriveError as e:
-            raise StagingError(f"Staging the Drive folder '{folder.title}' stopped: {e} Files already fetched "
-                               "are kept; run it again to fetch the rest.") from e
-    tracker.emit(force=True)
-    manifest.mark_complete(len(entries), identity["bytes"])
-    return StagedDataset(dest, len(entries), identity["bytes"], label, False, time.monotonic() - started,
-                         tuple(notes))
+    return relpaths, [item for _, item in entries_raw], notes
 
 
 def _title_parts(parts: tuple[str, ...], item: Any) -> tuple[str, ...]:

@@ -10,7 +10,7 @@ package (s3fs, gcsfs, huggingface_hub, ...) finds credentials and endpoints as i
 and `storage_options` are passed to it unchanged.
 
 One object is a `FsspecFileSource` and goes through the same engine as a URL or a Drive file
-(`stager._stage_file`): a tar is extracted while it downloads, anything else lands in a
+(`file_engine.stage_source`): a tar is extracted while it downloads, anything else lands in a
 resumable `.part`, a large file comes as parallel byte ranges (`read_range`), and the bytes are
 checked against the store's md5 where it has one (`md5_from_info`), else their size.
 
@@ -32,25 +32,24 @@ import base64
 import binascii
 import hashlib
 import io
-import os
 import posixpath
 import re
-import threading
-import time
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, BinaryIO, Callable
+from typing import Any, BinaryIO
 
 from colab_panel.errors import StagingError
-from colab_panel.staging.fsspec_batch import IN_FLIGHT, batchable, fetch_small_objects
 from colab_panel.staging.manifest import Manifest
 from colab_panel.staging.pacing import AdaptiveLimit
 from colab_panel.staging.parallel_ranges import DEFAULT_RANGES
-from colab_panel.staging.progress import ProgressCallback, ProgressTracker
-from colab_panel.staging.remote_folder import (DEFAULT_WORKERS, RangedFetch, RemoteEntry, check_no_conflicts,
-                                               discard_downloads, fetch_folder, safe_relpaths)
-from colab_panel.staging.sources import dataset_name
+from colab_panel.staging.file_engine import stage_source
+from colab_panel.staging.fsspec_batch import IN_FLIGHT, batchable, fetch_small_objects
+from colab_panel.staging.job import StageJob
+from colab_panel.staging.progress import ProgressTracker
+from colab_panel.staging.remote_folder import (DEFAULT_WORKERS, RemoteEntry, check_no_conflicts, discard_downloads,
+                                               fetch_listing, not_done, safe_relpaths)
 from colab_panel.staging.space import check_space, disk_footprint
-from colab_panel.staging.staged import StagedDataset, cache_hit
+from colab_panel.staging.staged import StagedDataset, destination_lock
 
 __all__ = ["FsspecFileSource", "is_fsspec_url", "md5_from_info", "stage_fsspec"]
 
@@ -184,33 +183,26 @@ def _describe(fs: Any, path: str, url: str) -> dict[str, Any]:
         raise StagingError(f"Could not read {url}: {type(error).__name__}: {error}") from None
 
 
-def stage_fsspec(url: str, dest: str | os.PathLike[str] | None, *, storage_options: dict[str, Any] | None,
-                 expected: tuple[str, str] | None, callback: ProgressCallback | None,
-                 cancel: threading.Event | None, started: float, extract: bool, workers: int | None,
-                 stage_file: Callable[..., Any], default_dest: Callable[[str], Path]) -> Any:
-    """Stage the object or prefix `url` names (see the module docstring)."""
-    in_flight = workers or IN_FLIGHT  # small objects of a prefix (fsspec_batch); the rest: `workers` threads
-    workers = workers or DEFAULT_WORKERS
-    fs, path = open_store(url, _pooled(url, storage_options, max(workers + DEFAULT_RANGES, in_flight)))
+def stage_fsspec(job: StageJob, url: str) -> StagedDataset:
+    """The fsspec strategy: stage the object or prefix `url` names (see the module docstring)."""
+    in_flight = job.workers or IN_FLIGHT  # a prefix's small objects (fsspec_batch); the rest: `workers` threads
+    workers = job.workers or DEFAULT_WORKERS
+    fs, path = open_store(url, _pooled(url, job.storage_options, max(workers + DEFAULT_RANGES, in_flight)))
     info = _describe(fs, path, url)
     if info.get("type") == "directory":
-        if expected is not None:
+        if job.expected is not None:
             raise StagingError("expected_hash applies to one file; a prefix is checked object by object.")
-        name = posixpath.basename(path.rstrip("/")) or "dataset"
-        target = Path(dest) if dest is not None else default_dest(name)
-        return stage_prefix(fs, path, url, target, callback, cancel, started, workers, in_flight)
+        dest = job.target(posixpath.basename(path.rstrip("/")) or "dataset")
+        # "s3://b/p/" and "s3://b/p" are one prefix: one identity, one cache
+        with destination_lock(dest):  # one run at a time into `dest`, as for every source
+            return _stage_prefix(replace(job, label=url.rstrip("/"), workers=workers), fs, path, dest, in_flight)
     source = FsspecFileSource(fs, path, info, url)
-    target = Path(dest) if dest is not None else default_dest(dataset_name(source.name))
-    return stage_file(source, target, url, expected or source.expected_hash(), callback, cancel, extract, started)
+    return stage_source(replace(job, expected=job.expected or source.expected_hash()), source)
 
 
-def stage_prefix(fs: Any, prefix: str, url: str, dest: Path, callback: ProgressCallback | None,
-                 cancel: threading.Event | None, started: float, workers: int, in_flight: int = IN_FLIGHT) -> Any:
-    from colab_panel.staging.extract import errors_in_words
-
-    dest = Path(os.path.abspath(dest))
-    url = url.rstrip("/")  # "s3://b/p/" and "s3://b/p" are one prefix: one identity, one cache
-    tracker = ProgressTracker(callback, phase="list")
+def _stage_prefix(job: StageJob, fs: Any, prefix: str, dest: Path, in_flight: int = IN_FLIGHT) -> StagedDataset:
+    url = job.label
+    tracker = ProgressTracker(job.callback, phase="list")
     tracker.emit(force=True)
     try:
         listing: dict[str, dict[str, Any]] = fs.find(prefix, detail=True)
@@ -222,10 +214,10 @@ def stage_prefix(fs: Any, prefix: str, url: str, dest: Path, callback: ProgressC
     relpaths = safe_relpaths([tuple(p[len(base):].split("/")) for p, _ in objects], [_short_id(p) for p, _ in objects])
     check_no_conflicts(relpaths)
     entries_meta = [(rel, p, i, md5_from_info(i)) for rel, (p, i) in zip(relpaths, objects)]
-    identity: dict[str, Any] = {"kind": "fsspec-prefix", "url": url, "files": len(objects),
-                "bytes": sum(int(i.get("size") or 0) for _, i in objects),
+    nbytes = sum(int(i.get("size") or 0) for _, i in objects)
+    identity = {"kind": "fsspec-prefix", "url": url, "files": len(objects), "bytes": nbytes,
                 "listing": _listing_digest(entries_meta)}
-    hit = cache_hit(dest, identity, url, started)
+    hit = job.cache_hit(dest, identity)
     if hit is not None:
         return hit
     manifest = Manifest(dest, identity)
@@ -236,21 +228,17 @@ def stage_prefix(fs: Any, prefix: str, url: str, dest: Path, callback: ProgressC
         discard_downloads(dest)
     entries = [RemoteEntry(rel, int(i.get("size") or 0), md5, FsspecFileSource(fs, p, i, f"{url}/{rel}"))
                for rel, p, i, md5 in entries_meta]
-    todo = [e for e in entries if not (manifest.files.get(e.relpath, {}).get("md5") == e.md5
-                                       and manifest.is_done(e.relpath, e.size))]
+    todo = not_done(entries, manifest)
     check_space(dest, disk_footprint(e.size for e in todo))
-    tracker = ProgressTracker(callback, phase="download", bytes_total=identity["bytes"], files_total=len(entries))
-    dest.mkdir(parents=True, exist_ok=True)
-    limit = AdaptiveLimit(workers)
-    with errors_in_words(posixpath.basename(prefix.rstrip("/")) or url, dest):
-        small = [e for e in todo if batchable(fs, e, dest)]  # many in flight on the store's own loop
-        done = fetch_small_objects(fs, small, dest, manifest, tracker=tracker, cancel=cancel,
+    small = [e for e in todo if batchable(fs, e, dest)]  # many in flight on the store's own loop
+
+    def small_first(tracker: ProgressTracker) -> set[str]:
+        return fetch_small_objects(fs, small, dest, manifest, tracker=tracker, cancel=job.cancel,
                                    in_flight=in_flight) if small else set()
-        fetch_folder([e for e in entries if e.relpath not in done], dest, manifest, tracker=tracker, cancel=cancel,
-                     workers=workers, limit=limit, fetch_file=RangedFetch(tracker, limit, cancel=cancel))
-    tracker.emit(force=True)
-    manifest.mark_complete(len(entries), identity["bytes"])
-    return StagedDataset(dest, len(entries), identity["bytes"], url, False, time.monotonic() - started)
+
+    fetch_listing(job, entries, dest, manifest, AdaptiveLimit(job.workers or DEFAULT_WORKERS),
+                  posixpath.basename(prefix.rstrip("/")) or url, first_pass=small_first)
+    return job.staged(dest, len(entries), nbytes)
 
 
 def _short_id(path: str) -> str:

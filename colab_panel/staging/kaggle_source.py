@@ -13,6 +13,7 @@ We do not `import kaggle`: that authenticates at import and prints a page of hel
 are no credentials. `KaggleApi` is built and authenticated here, with its stdout captured.
 The dataset's zip goes to `dest/.colab_panel-download/` and is extracted by our safe extractor
 (never `kaggle`'s `unzip=True`, which is `ZipFile.extractall`).
+`stage_kaggle` is `stage()`'s strategy for these sources.
 """
 
 from __future__ import annotations
@@ -22,12 +23,19 @@ import io
 import logging
 import os
 import re
+import shutil
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from colab_panel.errors import StagingError
+from colab_panel.errors import StagingCancelled, StagingError
+from colab_panel.staging.extract import extract_archive
+from colab_panel.staging.job import StageJob
+from colab_panel.staging.manifest import Manifest
+from colab_panel.staging.progress import ProgressTracker
+from colab_panel.staging.remote_folder import DOWNLOAD_DIR
+from colab_panel.staging.staged import StagedDataset, destination_lock
 
 log = logging.getLogger(__name__)
 
@@ -176,3 +184,40 @@ def _in_words(ref: KaggleRef, error: Exception) -> str:
     if isinstance(error, (ConnectionError, OSError)) or "Connection" in type(error).__name__:
         return f"Could not reach Kaggle to download {ref.ref}: {type(error).__name__}."
     return f"Downloading {ref.ref} from Kaggle failed: {type(error).__name__}: {error}"
+
+
+def stage_kaggle(job: StageJob, text: str) -> StagedDataset:
+    """The Kaggle strategy: download the dataset's zip with the `kaggle` package, then extract it
+    safely into the job's destination. Only a pinned version (`.../versions/N`) can be a cache hit:
+    "latest" may have changed."""
+    try:
+        ref = parse_kaggle(text)
+    except ValueError as e:
+        raise StagingError(str(e)) from None
+    dest = job.target(ref.slug)
+    with destination_lock(dest):
+        return _stage_locked(job, ref, dest)
+
+
+def _stage_locked(job: StageJob, ref: KaggleRef, dest: Path) -> StagedDataset:
+    identity = {"kind": "kaggle", "dataset": ref.ref}
+    if ref.version is not None:
+        hit = job.cache_hit(dest, identity)
+        if hit is not None:
+            return hit
+    if job.cancelled():
+        raise StagingCancelled("Staging was cancelled before the download started.")
+    downloads = dest / DOWNLOAD_DIR
+    Manifest(dest, identity).save()
+    try:
+        tracker = ProgressTracker(job.callback, phase="download")
+        tracker.emit(force=True)
+        archive, notes = download_dataset(ref, downloads / "kaggle", api_factory=job.kaggle_api)
+        if job.cancelled():
+            raise StagingCancelled("Staging was cancelled; the downloaded archive was removed.")
+        paths = extract_archive(archive, dest, progress=job.callback, cancel=job.cancel)
+    finally:
+        shutil.rmtree(downloads, ignore_errors=True)
+    nbytes = sum(p.lstat().st_size for p in paths)
+    Manifest(dest, identity).mark_complete(len(paths), nbytes)
+    return job.staged(dest, len(paths), nbytes, notes)

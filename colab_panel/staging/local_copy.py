@@ -1,7 +1,7 @@
 """Copy a local or mounted folder (e.g. under /content/drive) to fast disk with a worker pool.
 
 Mounted Drive folders answer each file open with network latency, so several files are
-copied at once. Each file is copied into `<name>.part` and renamed when its size matches the
+copied at once (`worker_pool`). Each file is copied into `<name>.part` and renamed when its size matches the
 source, so a cancel or crash never leaves a half-copied file under its real name; the
 manifest records finished files so a rerun copies only the rest.
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from colab_panel.errors import StagingError
@@ -19,6 +18,7 @@ from colab_panel.disk import writing
 from colab_panel.disk.atomic import part_path
 from colab_panel.staging.manifest import Manifest
 from colab_panel.staging.progress import ProgressTracker
+from colab_panel.staging.worker_pool import WorkerPool
 
 DEFAULT_COPY_WORKERS = 8  # latency-bound on a FUSE mount: more in flight than cores
 
@@ -42,7 +42,7 @@ def list_tree(root: Path) -> list[tuple[str, int, int]]:
 
 
 def copy_tree(src: Path, dest: Path, files: list[tuple[str, int, int]], manifest: Manifest, *,
-              tracker: ProgressTracker, cancel: threading.Event | None, workers: int = DEFAULT_COPY_WORKERS) -> None:
+              tracker: ProgressTracker, cancel: threading.Event | None) -> None:
     """Copy `files` (from `list_tree(src)`) under `dest`, skipping those the manifest has as done."""
     todo = []
     for rel, size, mtime_ns in files:
@@ -54,10 +54,10 @@ def copy_tree(src: Path, dest: Path, files: list[tuple[str, int, int]], manifest
     for folder in sorted({os.path.dirname(rel) for rel, _, _ in todo}):
         if folder:
             writing.make_dirs(dest / folder)
-    stop = threading.Event()
     lock = threading.Lock()
 
-    def copy_one(rel: str, size: int, mtime_ns: int) -> None:
+    def copy_one(item: tuple[str, int, int]) -> None:
+        rel, size, mtime_ns = item
         writing.check_stop(stop, cancel)
         final = dest / rel
         part = part_path(final)
@@ -74,24 +74,18 @@ def copy_tree(src: Path, dest: Path, files: list[tuple[str, int, int]], manifest
             manifest.files[rel] = {"size": size, "mtime_ns": mtime_ns}
         tracker.add(size, 1)
 
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="colab_panel-copy") as pool:
-        futures = {pool.submit(copy_one, *item) for item in todo}
-        pending = futures
-        try:
-            while pending:
-                done, pending = wait(pending, timeout=0.1, return_when=FIRST_EXCEPTION)
-                tracker.emit()
-                with lock:
-                    manifest.save_if_due()
-                writing.check_stop(cancel)
-                for future in done:
-                    future.result()  # re-raises a worker's error here
-        finally:
-            stop.set()
-            for future in pending:
-                future.cancel()
-            # Also on cancel/error: what finished is recorded, so a rerun copies only the rest.
-            # (A copy stopped mid-way removed its own .part in copy_one.)
-            with lock:
-                manifest.save()
+    pool = WorkerPool(copy_one, workers=DEFAULT_COPY_WORKERS, name="colab_panel-copy")
+    stop = pool.stop
 
+    def tick() -> None:
+        tracker.emit()
+        with lock:
+            manifest.save_if_due()
+
+    try:
+        pool.run(todo, cancel=cancel, tick=tick)
+    finally:
+        # Also on cancel/error: what finished is recorded, so a rerun copies only the rest.
+        # (A copy stopped mid-way removed its own .part in copy_one.)
+        with lock:
+            manifest.save()

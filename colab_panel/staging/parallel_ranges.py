@@ -1,7 +1,7 @@
 """One large remote file fetched as parallel byte ranges into a `.part`, md5-checked, resumable.
 
     if use_parallel(source, size):
-        download_ranges(source, file, size=size, expected=("md5", hex), tracker=t, cancel=ev, abort=other)
+        download_ranges(RangedFile(source, file, size, ("md5", hex)), tracker=t, cancel=ev, abort=other)
     # `file` now exists and matched; `file.part` and its sidecar are gone
 
 Why: one HTTPS stream from Drive is bounded per connection; several ranged GETs at once fill the
@@ -12,7 +12,7 @@ How:
 - the `.part` is created at its full size (sparse) and each piece is written into its own
   region with `os.pwrite`, so workers never share a file position;
 - the file is cut into pieces of at most the source's chunk size (`Drive.chunk_size`), spread
-  over `ranges` threads; each piece is one ranged GET (`source.read_range`), retried by the
+  over `ranges` threads (`worker_pool`); each piece is one ranged GET (`source.read_range`), retried by the
   backend on a fresh connection when it drops mid-body;
 - every finished piece is recorded in a sidecar `<name>.part.ranges` (JSON, replaced
   atomically) with the CRC-32 of its bytes, so a rerun after an interruption (a network
@@ -35,7 +35,7 @@ import os
 import threading
 import time
 import zlib
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -46,11 +46,14 @@ from colab_panel.disk.atomic import part_path
 from colab_panel.staging.progress import ProgressTracker
 from colab_panel.staging.sources import NETWORK_ERRORS, DownloadInterrupted
 from colab_panel.staging.temp_files import remove_orphaned_temps, replace_with_text
+from colab_panel.staging.worker_pool import WorkerPool
 
 PARALLEL_MIN_BYTES = 32 * 1024 * 1024  # below this, one stream finishes before extra connections pay off
 DEFAULT_RANGES = 4  # measured: 4 ranges ~0.5x one stream; more adds connections, not speed
 DEFAULT_PIECE = 16 * 1024 * 1024  # per request when the source does not say (memory: ranges x piece)
 SIDECAR_SUFFIX = ".ranges"
+# failures after which the pieces fetched so far are kept for a rerun
+_RESUMABLE: tuple[type[BaseException], ...] = (DriveError, DownloadInterrupted, *NETWORK_ERRORS)
 
 Interval = tuple[int, int]  # [start, end)
 Piece = tuple[int, int, int]  # [start, end) and the CRC-32 of those bytes
@@ -75,32 +78,41 @@ def piece_size(source: Any) -> int:
     return int(getattr(drive, "chunk_size", 0) or DEFAULT_PIECE)
 
 
-def download_ranges(source: Any, final: Path, *, size: int, expected: tuple[str, str] | None,
-                    tracker: ProgressTracker, cancel: threading.Event | None, ranges: int = DEFAULT_RANGES,
-                    piece: int | None = None, abort: threading.Event | None = None) -> Path:
-    """Fetch `source` (`size` bytes) into `final` through `final.part`; see the module docstring.
+@dataclass(frozen=True)
+class RangedFile:
+    """One file to fetch as ranges: from `source` (`size` bytes) into `final`, checked against `expected`."""
+
+    source: Any  # a Source with `read_range`
+    final: Path
+    size: int
+    expected: tuple[str, str] | None  # ("md5", hex); None: the size alone is checked
+    ranges: int = DEFAULT_RANGES  # connections at once
+    piece: int | None = None  # bytes per request at most; None: the source's chunk size
+
+
+def download_ranges(file: RangedFile, *, tracker: ProgressTracker, cancel: threading.Event | None,
+                    abort: threading.Event | None = None) -> Path:
+    """Fetch `file.source` into `file.final` through its `.part`; see the module docstring.
 
     `cancel` (the user's) stops, keeps the `.part` and sidecar for the next run, and raises
     `writing.Cancelled`; `abort` keeps them too and raises `DownloadInterrupted`. A resumed
     `.part` whose whole file then fails its md5 (kept bytes no check could vouch for, such as a
     single-stream run's prefix) is fetched once more from the start."""
-    final = Path(final)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    resumed = part_path(final).exists()
-    options = dict(size=size, expected=expected, tracker=tracker, cancel=cancel, ranges=ranges, piece=piece,
-                   abort=abort)
+    file = replace(file, final=Path(file.final))
+    file.final.parent.mkdir(parents=True, exist_ok=True)
+    resumed = part_path(file.final).exists()
+    stops = _Stops(cancel, abort)
     try:
-        return _download_once(source, final, **options)  # type: ignore[arg-type]
+        return _download_once(file, tracker, stops)
     except ChecksumMismatch:
         if not resumed:
             raise
-        tracker.add(-size)  # every byte was counted; they all come again
-        return _download_once(source, final, **options)  # type: ignore[arg-type]
+        tracker.add(-file.size)  # every byte was counted; they all come again
+        return _download_once(file, tracker, stops)
 
 
-def _download_once(source: Any, final: Path, *, size: int, expected: tuple[str, str] | None,
-                   tracker: ProgressTracker, cancel: threading.Event | None, ranges: int, piece: int | None,
-                   abort: threading.Event | None) -> Path:
+def _download_once(file: RangedFile, tracker: ProgressTracker, stops: _Stops) -> Path:
+    final, size, expected = file.final, file.size, file.expected
     part, sidecar = part_path(final), sidecar_path(final)
     pieces = _load_done(part, sidecar, size, expected)
     fd = os.open(part, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o666)
@@ -111,15 +123,15 @@ def _download_once(source: Any, final: Path, *, size: int, expected: tuple[str, 
         record.save()
         done = _merge([(s, e) for s, e, _ in pieces])
         tracker.add(sum(e - s for s, e in done))
-        todo = _pieces(_missing(done, size), piece or piece_size(source), ranges)
+        todo = _pieces(_missing(done, size), file.piece or piece_size(file.source), file.ranges)
         try:
-            _fetch_all(source, fd, todo, record, tracker, cancel, abort, ranges)
+            _fetch_all(file, fd, todo, record, tracker, stops)
         except writing.Cancelled:
             keep = True  # cancel is a pause: the pieces we have stay for the next run
             raise
-        except (DriveError, DownloadInterrupted, *NETWORK_ERRORS) as e:
+        except _RESUMABLE as e:
             keep = True  # the connection kept failing: the pieces we have stay for a rerun
-            writing.check_stop(cancel)  # the user cancelled meanwhile: say that, not the network error
+            writing.check_stop(stops.cancel)  # the user cancelled meanwhile: say that, not the network error
             kept = record.bytes_done()
             raise DownloadInterrupted(f"{e} {kept} of {size} bytes of {final.name} are kept; run it again to "
                                       "fetch only the rest.") from e
@@ -135,59 +147,50 @@ def _download_once(source: Any, final: Path, *, size: int, expected: tuple[str, 
     return final
 
 
-def _fetch_all(source: Any, fd: int, todo: list[Interval], record: _Recorder, tracker: ProgressTracker,
-               cancel: threading.Event | None, abort: threading.Event | None, ranges: int) -> None:
-    stop = threading.Event()
+def _fetch_all(file: RangedFile, fd: int, todo: list[Interval], record: _Recorder, tracker: ProgressTracker,
+               stops: _Stops) -> None:
+    """Every piece of `todo`, `file.ranges` at a time (`worker_pool`), each written where it belongs."""
+    source = file.source
     sizer = ReadSizer(max((e - s for s, e in todo), default=1))
-    queue = list(reversed(todo))  # pop() from the end takes the lowest offsets first
-    lock = threading.Lock()
 
-    def worker() -> None:
-        while True:
-            writing.check_stop(stop, cancel)
-            _check_abort(abort, source.name)
-            with lock:
-                if not queue:
-                    return
-                start, end = queue.pop()
-            # A piece is fetched in requests sized to the measured rate, each recorded as it lands:
-            # a cancel waits for one short request, not a whole piece (16 s at 1 MB/s).
-            while start < end:
-                writing.check_stop(stop, cancel)
-                _check_abort(abort, source.name)
-                want = min(end - start, sizer.next_size())
-                began = time.monotonic()
-                data = source.read_range(start, want)
-                sizer.record(len(data), time.monotonic() - began)
-                if len(data) != want:  # the server ignored the range or cut the body short
-                    raise DownloadInterrupted(f"{source.name}: asked for bytes {start}-{start + want - 1}, "
-                                              f"got {len(data)} bytes.")
-                _pwrite_all(fd, data, start)
-                record.add(start, start + want, zlib.crc32(data))
-                tracker.add(want)
-                start += want
+    def fetch(piece: Interval) -> None:
+        start, end = piece
+        # A piece is fetched in requests sized to the measured rate, each recorded as it lands:
+        # a cancel waits for one short request, not a whole piece (16 s at 1 MB/s).
+        while start < end:
+            writing.check_stop(pool.stop, stops.cancel)
+            stops.check_abort(source.name)
+            want = min(end - start, sizer.next_size())
+            began = time.monotonic()
+            data = source.read_range(start, want)
+            sizer.record(len(data), time.monotonic() - began)
+            if len(data) != want:  # the server ignored the range or cut the body short
+                raise DownloadInterrupted(f"{source.name}: asked for bytes {start}-{start + want - 1}, "
+                                          f"got {len(data)} bytes.")
+            _pwrite_all(fd, data, start)
+            record.add(start, start + want, zlib.crc32(data))
+            tracker.add(want)
+            start += want
 
-    pool = ThreadPoolExecutor(max_workers=max(1, min(ranges, len(todo))), thread_name_prefix="colab_panel-range")
-    futures: list[Future[None]] = [pool.submit(worker) for _ in range(max(1, min(ranges, len(todo))))]
+    pool = WorkerPool(fetch, workers=min(file.ranges, len(todo)), name="colab_panel-range")
     try:
-        pending = set(futures)
-        while pending:
-            finished, pending = wait(pending, timeout=0.1, return_when=FIRST_EXCEPTION)
-            tracker.emit()
-            writing.check_stop(cancel)
-            _check_abort(abort, source.name)
-            for future in finished:
-                future.result()  # the first failure stops the others
+        # the lowest offsets first; in-flight pieces finish or fail within one request once stopped
+        pool.run(todo, cancel=stops.cancel, tick=tracker.emit, check=lambda: stops.check_abort(source.name))
     finally:
-        stop.set()
-        pool.shutdown(wait=True, cancel_futures=True)  # in-flight pieces finish or fail within one request
         record.save()
     tracker.emit(force=True)
 
 
-def _check_abort(abort: threading.Event | None, name: str) -> None:
-    if abort is not None and abort.is_set():
-        raise DownloadInterrupted(f"The download of {name} was stopped before it finished.")
+@dataclass(frozen=True)
+class _Stops:
+    """Why a ranged download stops early: `cancel` (the user's pause) or `abort` (a sibling failed)."""
+
+    cancel: threading.Event | None
+    abort: threading.Event | None
+
+    def check_abort(self, name: str) -> None:
+        if self.abort is not None and self.abort.is_set():
+            raise DownloadInterrupted(f"The download of {name} was stopped before it finished.")
 
 
 def _verify(fd: int, size: int, expected: tuple[str, str] | None, name: str) -> None:

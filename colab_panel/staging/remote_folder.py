@@ -16,8 +16,8 @@ opens the bytes), so this module knows nothing of the Drive API. For each file:
   version of the file it holds, and a rerun resumes it only if the listing still names that
   version (a file changed on Drive meanwhile is fetched again from the start).
 
-Concurrency: `workers` threads, but each request first takes a slot from an `AdaptiveLimit`,
-which halves on rate limits (the backend's retries are not multiplied by the pool). A file the
+Concurrency: `limit.cap` threads (`worker_pool`), but each request first takes a slot from an
+`AdaptiveLimit`, which halves on rate limits (the backend's retries are not multiplied by the pool). A file the
 backend gave up on because of a rate limit goes back in the queue (a few times) after the
 limit has shrunk, instead of failing the whole folder.
 
@@ -25,13 +25,14 @@ Cancel is a pause: workers stop at the next request, every `.part` stays (with i
 what finished is in the manifest, and the next stage of the same folder resumes them all. Only
 a file whose bytes turned out wrong (md5) loses its `.part`.
 
-Large files: pass `fetch_file=RangedFetch(tracker, limit, cancel=cancel)` and a file that `use_parallel`
-accepts comes as parallel byte ranges (`parallel_ranges`: a `.part` plus a sidecar of the
+Large files: each file goes through `RangedFetch`, so a file that `use_parallel` accepts comes as parallel byte ranges (`parallel_ranges`: a `.part` plus a sidecar of the
 finished ranges, so a rerun fetches only the missing ones); the rest stream as above. Those
 ranges are kept whatever stops the run: another file's failure, or the user's cancel.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import hashlib
 import os
@@ -39,8 +40,6 @@ import shutil
 import stat
 import threading
 from collections import deque
-from collections.abc import Callable
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -51,9 +50,11 @@ from colab_panel.staging import part_source
 from colab_panel.disk.atomic import PartFile, part_path
 from colab_panel.staging.manifest import Manifest
 from colab_panel.staging.pacing import AdaptiveLimit
-from colab_panel.staging.parallel_ranges import DEFAULT_RANGES, download_ranges, use_parallel
+from colab_panel.staging.parallel_ranges import DEFAULT_RANGES, RangedFile, download_ranges, use_parallel
 from colab_panel.staging.progress import ProgressTracker
+from colab_panel.staging.job import StageJob
 from colab_panel.staging.sources import DownloadInterrupted, ResumingReader, Source
+from colab_panel.staging.worker_pool import WorkerPool
 
 DOWNLOAD_DIR = ".colab_panel-download"
 DEFAULT_WORKERS = 16  # latency-bound (one HTTPS round trip per small file): more in flight than cores
@@ -79,16 +80,43 @@ def is_rate_limit(error: BaseException) -> bool:
     return status == 429 or (status == 403 and "RateLimit" in reason)
 
 
+def not_done(entries: list[RemoteEntry], manifest: Manifest) -> list[RemoteEntry]:
+    """The entries the manifest does not record as fetched (same md5 and size, on disk)."""
+    return [e for e in entries if not (manifest.files.get(e.relpath, {}).get("md5") == e.md5
+                                       and manifest.is_done(e.relpath, e.size))]
+
+
+def fetch_listing(job: StageJob, entries: list[RemoteEntry], dest: Path, manifest: Manifest, limit: AdaptiveLimit,
+                  title: str, first_pass: Callable[[ProgressTracker], set[str]] | None = None) -> None:
+    """Fetch a listed folder (`title`, for messages) into `dest` and mark `manifest` complete: the
+    step every remote-folder strategy (Drive, fsspec prefix) ends with, once free space is checked.
+    `first_pass(tracker)` may fetch some entries another way first (an fsspec prefix's small
+    objects) and returns the relpaths it finished; the pool fetches the rest."""
+    from colab_panel.staging.extract import errors_in_words  # extract -> zip/tar engines: not needed to list
+
+    total = sum(e.size for e in entries)
+    tracker = ProgressTracker(job.callback, phase="download", bytes_total=total, files_total=len(entries))
+    dest.mkdir(parents=True, exist_ok=True)
+    with errors_in_words(title, dest):
+        try:
+            done = first_pass(tracker) if first_pass is not None else set()
+            fetch_folder([e for e in entries if e.relpath not in done], dest, manifest, tracker=tracker,
+                         cancel=job.cancel, limit=limit)
+        except DriveError as e:  # only a Drive folder's files raise it
+            raise StagingError(f"Staging the Drive folder '{title}' stopped: {e} Files already fetched "
+                               "are kept; run it again to fetch the rest.") from e
+    tracker.emit(force=True)
+    manifest.mark_complete(len(entries), total)
+
+
 def fetch_folder(entries: list[RemoteEntry], dest: Path, manifest: Manifest, *, tracker: ProgressTracker,
-                 cancel: threading.Event | None, workers: int = DEFAULT_WORKERS,
-                 limit: AdaptiveLimit | None = None,
-                 fetch_file: Callable[..., None] | None = None) -> None:
+                 cancel: threading.Event | None, limit: AdaptiveLimit) -> None:
     """Fetch every entry not already done into `dest`; raise on the first failure (others stop).
 
-    `fetch_file(entry, final, stop)` replaces the default single-stream download of one file
-    (used for large files fetched as parallel byte ranges).
+    `limit.cap` files at once; a large file comes as parallel byte ranges (`RangedFetch`).
     """
-    limit = limit or AdaptiveLimit(workers)
+    workers = limit.cap
+    fetch_file = RangedFetch(tracker, limit, cancel=cancel)
     todo: deque[tuple[RemoteEntry, int]] = deque()
     for entry in entries:
         record = manifest.files.get(entry.relpath)
@@ -99,11 +127,11 @@ def fetch_folder(entries: list[RemoteEntry], dest: Path, manifest: Manifest, *, 
     for folder in sorted({os.path.dirname(e.relpath) for e, _ in todo}):
         if folder:
             os.makedirs(dest / folder, exist_ok=True)
-    stop = threading.Event()
     lock = threading.Lock()
     downloads = dest / DOWNLOAD_DIR
 
-    def one(entry: RemoteEntry) -> None:
+    def one(task: tuple[RemoteEntry, int]) -> None:
+        entry = task[0]
         final = dest / entry.relpath
         staged = downloads / entry.relpath
         if already_there(final, entry, stop):
@@ -115,10 +143,7 @@ def fetch_folder(entries: list[RemoteEntry], dest: Path, manifest: Manifest, *, 
             writing.check_stop(stop)
             part_source.prepare(staged, part_source.identity_of(entry))  # a kept part of another version goes
             try:
-                if fetch_file is not None:
-                    fetch_file(entry, staged, stop)
-                else:
-                    _download(entry, staged, stop, tracker)
+                fetch_file(entry, staged, stop)
             finally:
                 part_source.forget(staged)  # only once the part is gone: a kept part keeps its record
         os.replace(staged, final)
@@ -127,31 +152,24 @@ def fetch_folder(entries: list[RemoteEntry], dest: Path, manifest: Manifest, *, 
             manifest.files[entry.relpath] = {"size": entry.size, "md5": entry.md5} if entry.md5 else {"size": entry.size}
         tracker.add(0, 1)
 
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="colab_panel-fetch")
-    running: dict[Future[None], tuple[RemoteEntry, int]] = {}
+    pool = WorkerPool(one, workers=workers, name="colab_panel-fetch")
+    stop = pool.stop
+
+    def requeue(task: tuple[RemoteEntry, int], error: BaseException) -> tuple[RemoteEntry, int] | None:
+        entry, tries = task
+        if is_rate_limit(error) and tries < RATE_LIMIT_REQUEUES:
+            limit.rate_limited()
+            return entry, tries + 1
+        raise _naming(error, entry.relpath)
+
+    def tick() -> None:
+        tracker.emit()
+        with lock:
+            manifest.save_if_due()
+
     try:
-        while todo or running:
-            while todo and len(running) < workers * 2:  # a short queue: requeued files are not starved
-                entry, tries = todo.popleft()
-                running[pool.submit(one, entry)] = (entry, tries)
-            done, _ = wait(running, timeout=0.1, return_when=FIRST_EXCEPTION)
-            tracker.emit()
-            with lock:
-                manifest.save_if_due()
-            writing.check_stop(cancel)
-            for future in done:
-                entry, tries = running.pop(future)
-                error = future.exception()
-                if error is None:
-                    continue
-                if is_rate_limit(error) and tries < RATE_LIMIT_REQUEUES:
-                    limit.rate_limited()
-                    todo.append((entry, tries + 1))
-                    continue
-                raise _naming(error, entry.relpath)
+        pool.run(todo, cancel=cancel, tick=tick, retry=requeue)
     finally:
-        stop.set()
-        pool.shutdown(wait=True, cancel_futures=True)
         with lock:
             manifest.save()  # also on cancel/error: a rerun fetches only the rest
         remove_empty_dirs(downloads)
@@ -235,7 +253,7 @@ def _download_once(entry: RemoteEntry, staged: Path, stop: threading.Event, trac
 
 
 class RangedFetch:
-    """`fetch_file` for `fetch_folder`: large files as parallel ranges, the others as one stream.
+    """How `fetch_folder` fetches one file: a large one as parallel ranges, the others as one stream.
 
     Concurrency: a large file holds one slot of the folder's `AdaptiveLimit` like any file (its
     first range). Its other ranges come from one budget for the whole folder, `ranges - 1`
@@ -268,8 +286,8 @@ class RangedFetch:
         expected = ("md5", entry.md5.lower()) if entry.md5 else None
         slowed: BaseException | None = None
         try:
-            download_ranges(entry.source, staged, size=entry.size, expected=expected, tracker=self._counter,
-                            cancel=self._cancel, abort=stop, ranges=1 + extra)
+            download_ranges(RangedFile(entry.source, staged, entry.size, expected, ranges=1 + extra),
+                            tracker=self._counter, cancel=self._cancel, abort=stop)
         except DownloadInterrupted as e:
             if e.__cause__ is None or not is_rate_limit(e.__cause__):
                 raise

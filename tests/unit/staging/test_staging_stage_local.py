@@ -90,6 +90,18 @@ def test_default_dest_outside_colab(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert default_dest("cats") == Path("/content/data/cats")
 
 
+def test_default_dest_follows_colab_panel_data_like_the_panel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from colab_panel.runtime.paths import default_staging_root
+
+    monkeypatch.setenv("COLAB_PANEL_DATA", str(tmp_path / "elsewhere"))
+    assert default_dest("cats") == default_staging_root() / "cats" == tmp_path / "elsewhere" / "cats"
+    src = tmp_path / "cats"
+    src.mkdir()
+    (src / "a.txt").write_bytes(b"meow")
+    result = stage(src, progress=None)
+    assert result.path == tmp_path / "elsewhere" / "cats" and (result.path / "a.txt").read_bytes() == b"meow"
+
+
 def test_tqdm_bar_default(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     archive = write_zip(tmp_path / "cats.zip", list(FILES.items()))
     stage(archive, tmp_path / "out")  # progress="tqdm" by default
