@@ -31,7 +31,6 @@ from colab_panel.drive.parse import parse_drive_link
 from colab_panel.errors import StagingError
 from colab_panel.inputs import shorten, shown, user_folder, user_number, user_path
 from colab_panel.drive.interface import DriveSource
-from colab_panel.runtime.frontend import in_colab
 from colab_panel.runtime.paths import default_staging_root
 from colab_panel.staging.arguments import require_given
 from colab_panel.staging.extract import errors_in_words
@@ -52,7 +51,7 @@ SourceKind = Literal["kaggle", "drive", "url", "fsspec", "path"]
 def default_dest(name: str, root: str | os.PathLike[str] | None = None) -> Path:
     """`<root>/<name>`; without `root`, under `default_staging_root()`: `$COLAB_PANEL_DATA`, else
     `/content/data` in Colab (fast local disk, outside the Drive mount), else `./data`."""
-    return (Path(root) if root is not None else default_staging_root(colab=in_colab())) / name
+    return (Path(root) if root is not None else default_staging_root()) / name
 
 
 def stage(source: str | os.PathLike[str] | Source, dest: str | os.PathLike[str] | None = None, *,
