@@ -183,7 +183,12 @@ def _stage_path(job: StageJob, text: str) -> StagedDataset:
 
 
 def _stage_folder_locked(job: StageJob, src: Path, dest: Path) -> StagedDataset:
-    files = list_tree(src)
+    try:
+        files = list_tree(src)
+    except OSError as error:  # a folder under it that cannot be read (e.g. /proc/1/fdinfo under /)
+        where = f" ({error.filename})" if error.filename else ""
+        raise StagingError(f"Cannot read the folder {src}: {error.strerror or error}{where}. "
+                           "Stage a folder this user can read.") from None
     nbytes = sum(f[1] for f in files)
     identity = {"kind": "folder", "path": str(src.resolve()), "files": len(files),
                 "bytes": nbytes, "mtime_ns": max((f[2] for f in files), default=0)}
