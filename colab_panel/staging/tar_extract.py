@@ -103,7 +103,8 @@ class _WindowReader:
     the compressed bytes read so far, or the archive's size when known (`input_size`).
     """
 
-    def __init__(self, stream: BinaryIO, raw: _CountingReader, limit: OutputLimit, input_size: int) -> None:
+    def __init__(self, stream: BinaryIO | Prefetcher, raw: _CountingReader, limit: OutputLimit,
+                 input_size: int) -> None:
         self._stream = stream
         self._raw = raw
         self._limit = limit
