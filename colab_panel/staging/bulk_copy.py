@@ -1,28 +1,27 @@
-"""Copy a byte range of one file into another at `cp` speed, checking its CRC-32 on the side.
+"""Copy a byte range of one file into another at `cp` speed, checking its CRC-32 on the way.
 
-For a large stored zip member the bytes need no transformation, so the copy itself is done
-by the kernel (`os.copy_file_range`, what GNU cp uses: no trip through user space), while a
-second thread computes the CRC-32 over the same source range through `mmap` (no copy;
-`fast_zlib`'s CRC releases the GIL, ~65 GB/s with zlib-ng or ISA-L). The two overlap, so the
-member lands in about the time `cp` takes.
-If the kernel refuses (old kernel, exotic filesystem) we fall back to a big-buffer
-pread/write loop that computes the CRC as it goes.
+For a large stored zip member the bytes need no transformation. The source range is mapped
+(`mmap`, the page cache itself, no copy into a buffer), each 8 MB of it hashed by `fast_zlib`'s
+CRC-32 (~20 ms of CPU for 512 MB with zlib-ng) and handed to `write` straight from the mapping.
+Measured here on 512 MB (CPU time, the figure a shared machine turns into wall time): median
+~120 ms against ~135 ms for `cp` of the archive and ~200 ms for `os.copy_file_range` plus a CRC
+thread, which this replaced: a member's data starts at an unaligned offset in the archive, and
+the kernel's in-kernel copy costs ~50 % more CPU for an unaligned source than `cp`'s aligned one.
+Some single runs still take several times longer (CPU spent in the kernel's copy; see `_map`).
+If the source cannot be mapped (an exotic filesystem), a pread/write loop does the same.
 """
 
 from __future__ import annotations
 
-import errno
 import mmap
 import os
-import threading
 from collections.abc import Callable
 
 from colab_panel.disk import writing
 from colab_panel.staging import fast_zlib
 
-_KERNEL_CHUNK = 64 * 1024 * 1024  # per copy_file_range call: large, yet cancel/progress stay responsive
-_CRC_CHUNK = 8 * 1024 * 1024
-_NO_KERNEL_COPY = {errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.EBADF, errno.EPERM}
+_WINDOW = 64 * 1024 * 1024  # mapped at a time: bounded address space and page tables for any size
+_PIECE = 8 * 1024 * 1024  # hashed and written at a time: cancel and progress stay responsive
 
 Check = Callable[[], None]  # raises to stop (cancel, another worker failed)
 
@@ -35,69 +34,47 @@ def copy_range_with_crc(src: int, offset: int, length: int, dst: int, *, check: 
     """
     if os.fstat(src).st_size < offset + length:
         return None
-    if not hasattr(os, "copy_file_range") or length == 0:
-        return _copy_in_user_space(src, offset, length, dst, 0, check, on_bytes)
-    crc_box: list[int | BaseException] = []
-    crc_thread = threading.Thread(target=_crc_of_range, args=(src, offset, length, crc_box, check),
-                                  name="colab_panel-crc", daemon=True)
-    crc_thread.start()
-    try:
-        done = 0
-        while done < length:
-            check()
-            try:
-                n = os.copy_file_range(src, dst, min(_KERNEL_CHUNK, length - done), offset + done)
-            except OSError as e:
-                if e.errno not in _NO_KERNEL_COPY:
-                    raise
-                crc_thread.join()
-                return _copy_in_user_space(src, offset, length, dst, done, check, on_bytes)
-            if n == 0:
-                return None
-            done += n
-            on_bytes(n)
-    finally:
-        crc_thread.join()
-    result = crc_box[0]
-    if isinstance(result, BaseException):
-        raise result
-    return result
-
-
-def _crc_of_range(src: int, offset: int, length: int, box: list[int | BaseException], check: Check) -> None:
-    try:
-        start = offset - offset % mmap.ALLOCATIONGRANULARITY
-        with mmap.mmap(src, offset + length - start, access=mmap.ACCESS_READ, offset=start) as mapped:
-            if hasattr(mapped, "madvise"):
-                mapped.madvise(mmap.MADV_SEQUENTIAL)
-            crc = 0
-            crc32 = fast_zlib.codecs().crc32
-            with memoryview(mapped) as view:
-                pos = offset - start
-                end = pos + length
-                while pos < end:
-                    check()
-                    stop = min(pos + _CRC_CHUNK, end)
-                    crc = crc32(view[pos:stop], crc)
-                    pos = stop
-        box.append(crc)
-    except BaseException as e:  # noqa: BLE001 - re-raised in the copying thread
-        box.append(e)
-
-
-def _copy_in_user_space(src: int, offset: int, length: int, dst: int, already: int,
-                        check: Check, on_bytes: Callable[[int], None]) -> int | None:
-    """The portable path: big preads and writes, CRC as we go (restarting from 0 if needed)."""
+    crc32 = fast_zlib.codecs().crc32
     crc = 0
     done = 0
+    while done < length:
+        start = offset + done
+        aligned = start - start % mmap.ALLOCATIONGRANULARITY
+        size = min(_WINDOW, length - done)
+        try:
+            mapped = _map(src, aligned, start + size - aligned)
+        except (OSError, ValueError):
+            return _copy_in_user_space(src, offset, length, dst, done, crc, check, on_bytes)
+        with mapped, memoryview(mapped) as view:
+            pos = start - aligned
+            end = pos + size
+            while pos < end:
+                check()
+                stop = min(pos + _PIECE, end)
+                with view[pos:stop] as piece:
+                    crc = crc32(piece, crc)
+                    writing.write_all(dst, piece)
+                on_bytes(stop - pos)
+                pos = stop
+        done += size
+    return crc
+
+
+def _map(fd: int, offset: int, length: int) -> mmap.mmap:
+    """Map read-only with every page table entry filled up front (MAP_POPULATE, one pass in the
+    kernel) rather than faulting inside each `write`'s copy. Measured (512 MB vs `cp`, 5 pairs a
+    run): medians 1.60x, 1.01x, 6.47x, 0.90x without it, 0.99x, 1.02x, 1.02x with it; single
+    slow runs (up to 7x) remain in both, cause not found."""
+    populate = getattr(mmap, "MAP_POPULATE", 0)
+    if populate:
+        return mmap.mmap(fd, length, flags=mmap.MAP_SHARED | populate, prot=mmap.PROT_READ, offset=offset)
+    return mmap.mmap(fd, length, access=mmap.ACCESS_READ, offset=offset)
+
+
+def _copy_in_user_space(src: int, offset: int, length: int, dst: int, done: int, crc: int,
+                        check: Check, on_bytes: Callable[[int], None]) -> int | None:
+    """The portable path: big preads and writes, CRC as we go, from `done` bytes already copied."""
     crc32 = fast_zlib.codecs().crc32
-    if already:
-        # Part was copied by the kernel before it gave up: hash that part, then continue.
-        os.lseek(dst, already, os.SEEK_SET)
-        while done < already:
-            chunk = os.pread(src, min(writing.COPY_CHUNK, already - done), offset + done)
-            crc = crc32(chunk, crc)
-            done += len(chunk)
     while done < length:
         check()
         chunk = os.pread(src, min(writing.COPY_CHUNK, length - done), offset + done)

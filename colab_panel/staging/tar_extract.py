@@ -16,9 +16,12 @@ that would turn "a member that claims less data than it has" into a silently tru
 dataset. So we decompress ourselves (also the only way to read zstd) and check that nothing
 but zero padding follows the last member.
 
-Speed: `fast_zlib` picks ISA-L's gzip reader when installed (~3x the `gzip` module), and the
-stream is read in 64 KB steps. Decompressing ahead in a second thread was measured and dropped:
-on this 2-core machine it made a 1 GB .tar.gz slower with ISA-L (5.8 -> 8.1 s, 3.3 -> 5.1 s).
+Speed: `fast_zlib` picks ISA-L's gzip reader when installed (~3x the `gzip` module), tarfile
+reads in 64 KB steps, and a compressed stream is decompressed ahead in a second thread
+(`Prefetcher`, 1 MB blocks) while this one parses headers and writes files: the inflate (ISA-L,
+bz2, lzma and zstd all release the GIL) overlaps the kernel's copy into the page cache. A 1 GB
+.tar.gz at load ~2.5 on 2 cores: ~1.5 s with the thread, ~2.7 s without; on a machine with no
+core to spare (load 14-19) the two measured the same (benchmarks/README.md, issue 17).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from colab_panel.disk import writing
 from colab_panel.staging.formats import compression_of, open_decompressed
 from colab_panel.staging.hard_links import hard_link_target, make_hard_link
 from colab_panel.staging.output_limit import OutputLimit
+from colab_panel.staging.prefetch import Prefetcher
 from colab_panel.staging.merged_view import check_links_inside_after_merge
 from colab_panel.staging.progress import ProgressTracker
 from colab_panel.staging.readable import Readable
@@ -44,6 +48,8 @@ from colab_panel.staging.safety import (LinkSet, Parts, check_link_target,
 from colab_panel.staging.staging_area import StagingArea
 
 _WINDOW = 1024 * 1024  # recent decompressed bytes kept to inspect what follows the last member
+_AHEAD_CHUNK = 1024 * 1024  # decompressed block handed from the inflating thread to the writer
+_AHEAD_DEPTH = 4  # blocks in flight: the two threads drift apart by up to 4 MB without waiting
 _TAR_BUFSIZE = 64 * 1024  # tarfile's read size (default 10 KB): fewer calls, and each header read
 # copies what is left of one buffer, so far larger would cost more on small files than it saves
 
@@ -99,7 +105,8 @@ class _WindowReader:
     the compressed bytes read so far, or the archive's size when known (`input_size`).
     """
 
-    def __init__(self, stream: Readable, raw: _CountingReader, limit: OutputLimit, input_size: int) -> None:
+    def __init__(self, stream: Readable | Prefetcher, raw: _CountingReader, limit: OutputLimit,
+                 input_size: int) -> None:
         self._stream = stream
         self._raw = raw
         self._limit = limit
@@ -157,8 +164,10 @@ def extract_tar(stream: Readable, dest: Path, *, compression: str | None = "auto
     raw = _CountingReader(stream, tracker, cancel, prefix)
     with StagingArea(dest) as area:
         decompressed = open_decompressed(raw, compression)  # type: ignore[arg-type]
+        # a decompressor of our own (uncompressed, `decompressed` is `raw`) runs ahead in a thread
+        ahead = None if compression is None else Prefetcher(decompressed, chunk=_AHEAD_CHUNK, depth=_AHEAD_DEPTH)
         try:
-            reader = _WindowReader(decompressed, raw, limit, input_size)
+            reader = _WindowReader(ahead or decompressed, raw, limit, input_size)
             done = _extract_members(reader, str(area.root), tracker, cancel, limit)
             if not reader.rest_is_zero_padding(done.end_offset):
                 raise UnsafeArchiveError(
@@ -172,7 +181,9 @@ def extract_tar(stream: Readable, dest: Path, *, compression: str | None = "auto
                                          "holds; refusing to extract.") from None
             raise
         finally:
-            if compression is not None:  # a decompressor of our own (uncompressed, it is `raw`)
+            if ahead is not None:
+                ahead.close()  # joins the thread before the stream it reads is closed
+            if compression is not None:
                 decompressed.close()
         if verify is not None:
             verify()
