@@ -29,8 +29,6 @@ import logging
 import os
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -43,6 +41,7 @@ from colab_panel.staging.job_lock import job_lock
 from colab_panel.inputs import shown, user_number, user_path
 from colab_panel.staging.local_copy import list_tree
 from colab_panel.staging.progress import ProgressArg, ProgressTracker, resolve_progress
+from colab_panel.staging.worker_pool import WorkerPool
 from colab_panel.units import human_bytes
 
 log = logging.getLogger(__name__)
@@ -191,26 +190,13 @@ def _push_locked(root: Path, folder: Any, drive: DriveClient, progress: Progress
                 (updated if existing is not None else uploaded).append(rel)
             tracker.add(size, 1)
 
-        if workers == 1:  # in this thread: also the only way at interpreter exit, when concurrent.futures
-            for entry in plan:  # refuses new work (the checkpoint watcher's exit flush)
+        if workers == 1:  # in this thread: also the only way at interpreter exit, when new threads
+            for entry in plan:  # are refused (the checkpoint watcher's exit flush)
                 send(entry)
                 tracker.emit()
-        else:
-            with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="colab_panel-push") as pool:
-                futures = [pool.submit(send, entry) for entry in plan]
-                try:
-                    for future in futures:
-                        while True:
-                            try:
-                                future.result(timeout=0.1)
-                                break
-                            except FutureTimeout:
-                                tracker.emit()
-                                _check_stop(cancel)
-                except BaseException:
-                    for f in futures:
-                        f.cancel()
-                    raise
+        else:  # staging's one pool: progress and the cancel check stay on this thread
+            WorkerPool(send, workers=workers, name="colab_panel-push").run(
+                plan, tick=tracker.emit, check=lambda: _check_stop(cancel))
         tracker.emit(force=True)
         return SyncReport(folder.id, tuple(sorted(uploaded)), tuple(sorted(updated)), unchanged,
                           sum(sent_bytes), time.monotonic() - started, tuple(sorted(skipped.items())))

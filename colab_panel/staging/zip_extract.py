@@ -18,7 +18,6 @@ the method), and `max_bytes` caps the total.
 
 from __future__ import annotations
 
-import itertools
 import lzma
 import os
 import stat
@@ -35,6 +34,7 @@ from colab_panel.staging import fast_zlib
 from colab_panel.staging.bulk_copy import copy_range_with_crc
 from colab_panel.staging.output_limit import OutputLimit
 from colab_panel.staging.merged_view import check_links_inside_after_merge
+from colab_panel.staging.worker_pool import WorkerPool
 from colab_panel.staging.progress import ProgressTracker
 from colab_panel.staging.safety import (LinkSet, Parts, check_link_target,
                                         check_not_through_links, member_parts)
@@ -168,45 +168,27 @@ def _extract_planned(fd: int, plan: ZipPlan, dest: Path, tracker: ProgressTracke
 
 def _run_workers(fd: int, root: str, members: list[ZipMember], tracker: ProgressTracker,
                  cancel: threading.Event | None, workers: int, while_waiting: Callable[[], None]) -> None:
+    """Extract `members` on staging's one pool (`WorkerPool`): big members one task each, small
+    ones in batches; `while_waiting` runs once on this thread while the workers write."""
     big = [[m] for m in members if m.info.file_size > _SMALL]
     small = [m for m in members if m.info.file_size <= _SMALL]
     tasks = big + [small[i:i + _BATCH] for i in range(0, len(small), _BATCH)]  # big first: better balance
-    counter = itertools.count()
-    stop = threading.Event()
-    errors: list[BaseException] = []
+    waiting = [while_waiting]
 
-    def work() -> None:
-        try:
-            while True:
-                i = next(counter)  # itertools.count is atomic under the GIL
-                if i >= len(tasks):
-                    return
-                for member in tasks[i]:
-                    writing.check_stop(stop, cancel)
-                    _extract_member(fd, root, member, tracker, (stop, cancel))
-        except BaseException as e:  # noqa: BLE001 - handed to the calling thread below
-            errors.append(e)
-            stop.set()
+    def work(batch: list[ZipMember]) -> None:
+        for member in batch:
+            writing.check_stop(pool.stop, cancel)
+            _extract_member(fd, root, member, tracker, (pool.stop, cancel))
 
-    threads = [threading.Thread(target=work, name=f"colab_panel-unzip-{n}", daemon=True)
-               for n in range(max(1, min(workers, len(tasks))))]
-    try:
-        for t in threads:
-            t.start()
-        while_waiting()
-        for t in threads:
-            while t.is_alive():
-                t.join(0.05)  # wake up to report progress from the caller's thread
-                tracker.emit()
-                if cancel is not None and cancel.is_set():
-                    stop.set()
-    finally:
-        stop.set()
-        for t in threads:
-            t.join()
+    def tick() -> None:
+        while waiting:
+            waiting.pop()()
+        tracker.emit()
+
+    pool: WorkerPool[list[ZipMember]] = WorkerPool(work, workers=workers, name="colab_panel-unzip")
+    pool.run(tasks, cancel=cancel, tick=tick)
+    tick()  # a pool with no task never ticks
     writing.check_stop(cancel)
-    if errors:
-        raise errors[0]
 
 
 def _extract_member(fd: int, root: str, m: ZipMember,

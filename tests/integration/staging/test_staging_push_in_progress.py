@@ -197,9 +197,9 @@ def test_one_worker_sends_in_the_calling_thread(emu: DriveEmulator, drive: Drive
     import colab_panel.staging.sync as sync
 
     def no_pool(*args, **kwargs):
-        raise RuntimeError("cannot schedule new futures after interpreter shutdown")
+        raise RuntimeError("can't create new thread at interpreter shutdown")
 
-    monkeypatch.setattr(sync, "ThreadPoolExecutor", no_pool)  # as at interpreter exit
+    monkeypatch.setattr(sync, "WorkerPool", no_pool)  # as at interpreter exit
     local = tmp_path / "run"
     local.mkdir()
     (local / "a.pt").write_bytes(b"a" * 10)
