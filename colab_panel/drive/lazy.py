@@ -42,7 +42,8 @@ class LazyDrive:
     def __init__(self, source: DriveSource) -> None:
         self._connect = _factory(source)
         self._drive: DriveClient | None = None if self._connect is not None else source  # type: ignore[assignment]
-        self._lock = threading.Lock()
+        self._state = threading.Lock()  # guards _drive, _connect, _closed; never held while signing in
+        self._signing_in = threading.Lock()  # held while signing in: a second caller waits for that one
         self._closed = False
 
     @classmethod
@@ -76,25 +77,37 @@ class LazyDrive:
         drive = self._drive
         if drive is not None:
             return drive
-        # Held while signing in: a second caller waits for that connection rather than making its own.
-        with self._lock:
-            if self._drive is None:
-                assert self._connect is not None  # a given client is never None
-                self._drive = self._connect()
-            return self._drive
+        with self._signing_in:
+            with self._state:
+                if self._closed:
+                    raise DriveError("This panel is closed; its Drive connection is gone.")
+                if self._drive is not None:
+                    return self._drive
+                connect = self._connect
+            assert connect is not None  # a given client is never None
+            made = connect()
+            with self._state:
+                late = self._closed  # closed while signing in: nobody else would close this one
+                if not late:
+                    self._drive = made
+            if late:
+                made.close()
+                raise DriveError("This panel was closed while signing in to Google Drive.")
+            return made
 
     def switch(self, connect: Connect) -> None:
         """Sign in another way: the next call connects with `connect`; the old connection is closed."""
         if self.given:
             raise DriveError("This panel was given its Drive connection; it cannot sign in again.")
-        with self._lock:
+        with self._state:
             old, self._drive, self._connect = self._drive, None, connect
         if old is not None:
             old.close()
 
     def close(self) -> None:
-        """Close the connection if this object made it (a given one is its maker's to close). Idempotent."""
-        with self._lock:
+        """Close the connection if this object made it (a given one is its maker's to close). Idempotent.
+        Never waits for a sign-in under way: that one closes what it makes once it sees this."""
+        with self._state:
             if self._closed:
                 return
             self._closed = True

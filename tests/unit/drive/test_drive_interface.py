@@ -113,3 +113,43 @@ def test_of_shares_a_lazy_drive_instead_of_wrapping_it() -> None:
     lazy = LazyDrive(Client)  # type: ignore[arg-type]
     assert LazyDrive.of(lazy) is lazy
     assert LazyDrive.of(Client()).given  # type: ignore[arg-type]
+
+
+def test_close_does_not_wait_for_a_sign_in_under_way_and_closes_what_it_makes() -> None:
+    # A panel replaced while its Drive tab is still signing in must close at once: the cell that
+    # makes the new panel waited on this sign-in before (seen in CI: the cell ran over 60 s).
+    started, release = threading.Event(), threading.Event()
+    made: list[Any] = []
+
+    class Client:
+        closed = False
+
+        def close(self) -> None:
+            self.closed = True
+
+    def slow_sign_in() -> Any:
+        started.set()
+        release.wait(30)
+        made.append(Client())
+        return made[-1]
+
+    lazy = LazyDrive(slow_sign_in)
+    outcome: list[BaseException | Any] = []
+    worker = threading.Thread(target=lambda: outcome.append(_call(lazy)))
+    worker.start()
+    assert started.wait(10)
+    closer = threading.Thread(target=lazy.close)
+    closer.start()
+    closer.join(5)
+    assert not closer.is_alive(), "close() waited for the sign-in under way"
+    release.set()
+    worker.join(10)
+    assert made and made[0].closed  # the late connection is closed, not left open
+    assert isinstance(outcome[0], DriveError)
+
+
+def _call(lazy: LazyDrive) -> Any:
+    try:
+        return lazy()
+    except DriveError as error:
+        return error
