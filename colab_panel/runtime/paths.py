@@ -10,15 +10,15 @@ from colab_panel.runtime.frontend import in_colab
 DRIVE_MOUNT = Path("/content/drive")
 
 
-def default_staging_root(*, colab: bool | None = None) -> Path:
+def default_staging_root() -> Path:
     """`/content/data` in Colab (fast local disk), `./data` elsewhere; `COLAB_PANEL_DATA` overrides.
 
     The one rule for where datasets go: `stage()`'s default destination is this root plus the
-    dataset's name. `colab`: whether this runs in Colab (None: ask the runtime)."""
+    dataset's name."""
     override = os.environ.get("COLAB_PANEL_DATA")
     if override:
         return Path(override).expanduser()
-    return Path("/content/data") if (in_colab() if colab is None else colab) else Path.cwd() / "data"
+    return Path("/content/data") if in_colab() else Path.cwd() / "data"
 
 
 def drive_mounted(mount: Path = DRIVE_MOUNT) -> bool:

@@ -12,7 +12,7 @@ from browser.conftest import ARTIFACTS
 from support.browser import run_notebook
 from support.jupyter import jupyterlab, write_notebook
 
-from colab_panel.drive.auth import ENV_EMULATOR, ENV_EMULATOR_CA, ENV_EMULATOR_TOKEN
+from colab_panel.demo.drive_sample import emulator_env
 from colab_panel.drive.emulator import DriveEmulator
 
 FOLDER_ID = "1CheckpointsFolderCheckpointsFo00"
@@ -35,7 +35,7 @@ def test_watch_push_restore_and_stop(page, tmp_path):
     os.utime(ckpt, (old, old))
     manifest = {"items": [{"title": "checkpoints", "folder": True, "id": FOLDER_ID}]}
     with DriveEmulator(manifest=manifest) as emu:
-        env = {ENV_EMULATOR: emu.base_url, ENV_EMULATOR_TOKEN: emu.token, ENV_EMULATOR_CA: str(emu.ca_cert_path)}
+        env = emulator_env(emu)
         write_notebook(tmp_path / "ckpt.ipynb", [PANEL_CELL])
         with jupyterlab(tmp_path, tmp_path, env_extra=env) as server:
             run_notebook(page, server, "ckpt.ipynb")

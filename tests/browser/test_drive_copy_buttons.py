@@ -12,7 +12,7 @@ from support.browser import run_notebook
 from support.jupyter import jupyterlab, write_notebook
 from support.polling import poll_until
 
-from colab_panel.drive.auth import ENV_EMULATOR, ENV_EMULATOR_CA, ENV_EMULATOR_TOKEN
+from colab_panel.demo.drive_sample import emulator_env
 from colab_panel.drive.emulator import DriveEmulator
 
 FOLDER_ID = "1DriveCopyShareFolderDriveCopyS00"
@@ -38,7 +38,7 @@ def test_copy_to_my_drive_then_add_a_shortcut(page, tmp_path):
     ]}
     md5 = hashlib.md5(PAPER).hexdigest()
     with DriveEmulator(manifest=manifest) as emu:
-        env = {ENV_EMULATOR: emu.base_url, ENV_EMULATOR_TOKEN: emu.token, ENV_EMULATOR_CA: str(emu.ca_cert_path)}
+        env = emulator_env(emu)
         assert _mine(emu) == []
         write_notebook(tmp_path / "copy.ipynb", [PANEL_CELL])
         with jupyterlab(tmp_path, tmp_path, env_extra=env) as server:

@@ -16,7 +16,7 @@ from support.jupyter import jupyterlab, write_notebook
 from support.layout_checks import low_contrast
 from support.polling import poll_until
 
-from colab_panel.drive.auth import ENV_EMULATOR, ENV_EMULATOR_CA, ENV_EMULATOR_TOKEN
+from colab_panel.demo.drive_sample import emulator_env
 from colab_panel.drive.emulator import DriveEmulator
 
 PROJECT_ID = "1DriveTabProjectDriveTabProject00"
@@ -35,7 +35,7 @@ def _wait_for_file(path, size, timeout_s=30.0):
 
 
 def _env(emu):
-    return {ENV_EMULATOR: emu.base_url, ENV_EMULATOR_TOKEN: emu.token, ENV_EMULATOR_CA: str(emu.ca_cert_path)}
+    return emulator_env(emu)
 
 
 def _row(page, name):

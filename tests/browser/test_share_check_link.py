@@ -9,7 +9,7 @@ from support.browser import run_notebook
 from support.jupyter import jupyterlab, write_notebook
 from support.polling import poll_until
 
-from colab_panel.drive.auth import ENV_EMULATOR, ENV_EMULATOR_CA, ENV_EMULATOR_TOKEN
+from colab_panel.demo.drive_sample import emulator_env
 from colab_panel.drive.emulator import DriveEmulator
 
 FILE_ID = "1BrowserCheckLinkBrowserCheckLi00"
@@ -25,7 +25,7 @@ def _anyone(emu: DriveEmulator) -> dict[str, str]:
 def test_check_link_says_in_words_then_fix_makes_it_work(page, tmp_path):
     manifest = {"items": [{"title": "weights.bin", "id": FILE_ID, "content": "w" * 100}]}
     with DriveEmulator(manifest=manifest) as emu:
-        env = {ENV_EMULATOR: emu.base_url, ENV_EMULATOR_TOKEN: emu.token, ENV_EMULATOR_CA: str(emu.ca_cert_path)}
+        env = emulator_env(emu)
         write_notebook(tmp_path / "check.ipynb", [PANEL_CELL])
         with jupyterlab(tmp_path, tmp_path, env_extra=env) as server:
             run_notebook(page, server, "check.ipynb")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 
 
-from colab_panel.drive.auth import ENV_EMULATOR, ENV_EMULATOR_CA, ENV_EMULATOR_TOKEN
+from colab_panel.demo.drive_sample import emulator_env
 from colab_panel.drive.emulator import DriveEmulator
 from support.browser import run_notebook
 from support.jupyter import jupyterlab, write_notebook
@@ -25,7 +25,7 @@ def _anyone(emu: DriveEmulator) -> dict[str, str]:
 def test_links_copy_share_confirm_and_undo(page, tmp_path):
     manifest = {"items": [{"title": "results.csv", "id": FILE_ID, "content": "a,b\n1,2\n"}]}
     with DriveEmulator(manifest=manifest) as emu:
-        env = {ENV_EMULATOR: emu.base_url, ENV_EMULATOR_TOKEN: emu.token, ENV_EMULATOR_CA: str(emu.ca_cert_path)}
+        env = emulator_env(emu)
         write_notebook(tmp_path / "share.ipynb", [PANEL_CELL])
         with jupyterlab(tmp_path, tmp_path, env_extra=env) as server:
             page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url.rstrip("/"))

@@ -10,7 +10,7 @@ import base64
 import io
 import zipfile
 
-from colab_panel.drive.auth import ENV_EMULATOR, ENV_EMULATOR_CA, ENV_EMULATOR_TOKEN
+from colab_panel.demo.drive_sample import emulator_env
 from colab_panel.drive.emulator import DriveEmulator
 from support.browser import run_notebook
 from support.jupyter import jupyterlab, write_notebook
@@ -32,7 +32,7 @@ def test_stage_a_zip_from_a_pasted_drive_link(page, tmp_path):
                            "contentBase64": base64.b64encode(_zip_bytes()).decode()}]}
     dest = tmp_path / "staged" / "birds"
     with DriveEmulator(manifest=manifest) as emu:
-        env = {ENV_EMULATOR: emu.base_url, ENV_EMULATOR_TOKEN: emu.token, ENV_EMULATOR_CA: str(emu.ca_cert_path)}
+        env = emulator_env(emu)
         write_notebook(tmp_path / "staging.ipynb", [PANEL_CELL])
         with jupyterlab(tmp_path, tmp_path, env_extra=env) as server:
             run_notebook(page, server, "staging.ipynb")

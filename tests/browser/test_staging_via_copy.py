@@ -13,7 +13,7 @@ from browser.conftest import ARTIFACTS
 from support.browser import run_notebook
 from support.jupyter import jupyterlab, write_notebook
 
-from colab_panel.drive.auth import ENV_EMULATOR, ENV_EMULATOR_CA, ENV_EMULATOR_TOKEN
+from colab_panel.demo.drive_sample import emulator_env
 from colab_panel.drive.emulator import DriveEmulator
 
 ZIP_ID = "1StagingViaCopyStagingViaCopySt00"
@@ -42,7 +42,7 @@ def test_over_quota_then_stage_from_a_copy(page, tmp_path):
     dest = tmp_path / "staged" / "frames"
     with DriveEmulator(manifest=manifest) as emu:
         emu.web.exceed_download_quota(ZIP_ID)
-        env = {ENV_EMULATOR: emu.base_url, ENV_EMULATOR_TOKEN: emu.token, ENV_EMULATOR_CA: str(emu.ca_cert_path)}
+        env = emulator_env(emu)
         write_notebook(tmp_path / "via_copy.ipynb", [PANEL_CELL])
         with jupyterlab(tmp_path, tmp_path, env_extra=env) as server:
             run_notebook(page, server, "via_copy.ipynb")
