@@ -22,8 +22,9 @@ listing is unchanged. Keys become safe relative paths (`safe_relpaths`): a key s
 Small objects are read with one ranged GET (`cat_file`) rather than through a file object,
 which would first ask the store for the object's details: half the requests on a prefix of
 many small files. On an async store (s3fs, gcsfs) a prefix's small objects go first through
-`fsspec_batch`: up to 64 GETs in flight as tasks on the store's loop, no thread or `.part`
-sidecar each; `fetch_folder` then does whatever that left.
+`fsspec_batch`: GETs as tasks on the store's loop, no thread or `.part` sidecar each, as many
+in flight (up to 64) as the store answers without slowing; `fetch_folder` then does whatever
+that left.
 """
 
 from __future__ import annotations

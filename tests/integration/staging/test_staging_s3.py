@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
 import tarfile
 import threading
+import time
 import uuid
 
 import pytest
@@ -15,7 +17,7 @@ pytest.importorskip("s3fs", reason="s3fs is in the test-stores extra (not on Col
 pytest.importorskip("moto.server", reason="moto[server] is in the test-stores extra")
 
 from colab_panel.errors import ChecksumMismatch, StagingCancelled, StagingError  # noqa: E402
-from colab_panel.staging import parallel_ranges, stage  # noqa: E402
+from colab_panel.staging import fsspec_batch, parallel_ranges, stage  # noqa: E402
 from colab_panel.staging.fsspec_source import FsspecFileSource  # noqa: E402
 from colab_panel.staging.sources import DownloadInterrupted  # noqa: E402
 from support.s3_server import s3_server  # noqa: E402
@@ -99,26 +101,62 @@ class HoldObjectGets:
         return self.app(environ, start_response)
 
 
-def test_a_prefix_of_small_objects_has_them_all_in_flight_at_once(tmp_path):
-    # Over a real network each request waits a round trip: 40 small objects should cost about
-    # one round trip, not 40 / workers of them.
-    holds: list[HoldObjectGets] = []
+class SlowObjectGets:
+    """WSGI middleware: each GET of an object under `prefix` takes `delay_s` more, all at once or one at a time.
+
+    `most` is how many the client had in flight at once (waiting or answered here).
+    """
+
+    def __init__(self, app, prefix: str, delay_s: float, one_at_a_time: bool) -> None:
+        self.app, self.prefix, self.delay_s = app, prefix, delay_s
+        self.server = threading.Lock() if one_at_a_time else contextlib.nullcontext()
+        self.count = threading.Lock()
+        self.in_flight = self.most = 0
+
+    def __call__(self, environ, start_response):
+        if environ["REQUEST_METHOD"] != "GET" or not environ["PATH_INFO"].startswith(self.prefix):
+            return self.app(environ, start_response)
+        with self.count:
+            self.in_flight += 1
+            self.most = max(self.most, self.in_flight)
+        try:
+            with self.server:
+                time.sleep(self.delay_s)
+                return self.app(environ, start_response)
+        finally:
+            with self.count:
+                self.in_flight -= 1
+
+
+def most_in_flight(tmp_path, objects: int, delay_s: float, one_at_a_time: bool) -> int:
+    slow: list[SlowObjectGets] = []
 
     def wrap(app):
-        holds.append(HoldObjectGets(app, "/held/ds/", wanted=40))
-        return holds[0]
+        slow.append(SlowObjectGets(app, "/paced/ds/", delay_s, one_at_a_time))
+        return slow[0]
 
     with s3_server(wrap=wrap) as s3:
-        s3.client.create_bucket(Bucket="held")
-        blobs = {f"ds/{i:02}.bin": os.urandom(100 + i) for i in range(40)}
+        s3.client.create_bucket(Bucket="paced")
+        blobs = {f"ds/{i:03}.bin": os.urandom(100 + i) for i in range(objects)}
         for key, data in blobs.items():
-            put(s3, "held", key, data)
+            put(s3, "paced", key, data)
         seen: list = []
-        result = stage("s3://held/ds", tmp_path / "ds", storage_options=s3.options, progress=seen.append)
-    assert result.files == 40 and all((tmp_path / k).read_bytes() == d for k, d in blobs.items())
-    assert holds[0].most == 40
+        result = stage("s3://paced/ds", tmp_path / "ds", storage_options=s3.options, progress=seen.append)
+    assert result.files == objects and all((tmp_path / k).read_bytes() == d for k, d in blobs.items())
     last = seen[-1]
-    assert (last.files_done, last.bytes_done) == (40, sum(map(len, blobs.values())))
+    assert (last.files_done, last.bytes_done) == (objects, sum(map(len, blobs.values())))
+    return slow[0].most
+
+
+def test_requests_in_flight_grow_where_each_get_waits_a_round_trip(tmp_path):
+    # A store far away answers many at once, each a round trip late: more in flight, fewer round trips.
+    assert most_in_flight(tmp_path, 60, delay_s=0.2, one_at_a_time=False) > fsspec_batch.FIRST_WINDOW
+
+
+def test_requests_in_flight_stay_few_where_the_server_answers_one_at_a_time(tmp_path):
+    # A busy server (one GIL, one CPU) answers no faster for more requests queued: each one more
+    # only makes it work harder (64 in flight cost moto 1.5-3.6 s of CPU for 500 GETs, 16 cost 0.9 s).
+    assert most_in_flight(tmp_path, 100, delay_s=0.005, one_at_a_time=True) <= fsspec_batch.IN_FLIGHT // 2
 
 
 def test_workers_caps_the_requests_in_flight(tmp_path):
