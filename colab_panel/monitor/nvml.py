@@ -62,8 +62,10 @@ _NO_LIBRARY = "NVML library not found: no NVIDIA driver is installed on this mac
 
 
 def _initialise() -> tuple[ModuleType | None, str | None]:
+    # No library: say so without importing pynvml (~20 ms of the panel's first paint, whose
+    # header reads the GPU). A pynvml already imported (the user's, a test's) is asked instead.
     if "pynvml" not in sys.modules and not _library_loads():
-        return None, _NO_LIBRARY  # without importing pynvml: ~20 ms of the panel's first paint
+        return None, _NO_LIBRARY
     try:
         import pynvml
     except ImportError:
