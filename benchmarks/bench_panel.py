@@ -83,6 +83,13 @@ CASES = {
     "open": ("from colab_panel import Panel\nPanel()", "open"),
     "label": ("import ipywidgets\nipywidgets.Label('ready').add_class('cp-bench-label')",
               ".cp-bench-label"),
+    # the floor any panel with an anywidget in its first paint stands on: the anywidget front
+    # end's first load (its JupyterLab chunk, then the widget's ES module) and anywidget's import
+    "label-anywidget": ("import anywidget, ipywidgets\n"
+                        "class Trivial(anywidget.AnyWidget):\n"
+                        "    _esm = 'export default { render({ el }) { el.textContent = \"x\"; } }'\n"
+                        "ipywidgets.VBox([ipywidgets.Label('ready').add_class('cp-bench-label'), Trivial()])",
+                        ".cp-bench-label"),
     # what the eagerly built Monitor tab costs the first paint (see colab_panel/tabs/slots.py)
     "no-eager-monitor": ("import colab_panel.tabs as tabs\ntabs.EAGER = frozenset()\n"
                          "from colab_panel import Panel\nPanel()", ".cp-panel .cp-fact-python"),
@@ -167,8 +174,9 @@ def run() -> list[Row]:
 
 
 def split(runs: int = 4) -> dict[str, list[float]]:
-    """Panel(), Panel() with no tab built eagerly, and the Label, in turn: where the time goes."""
-    names = ("panel", "no-eager-monitor", "label")
+    """Panel(), Panel() with no tab built eagerly, the Label beside a trivial anywidget, and the
+    Label, in turn: where the time goes."""
+    names = ("panel", "no-eager-monitor", "label-anywidget", "label")
     with tempfile.TemporaryDirectory() as tmp_name, ExitStack() as stack:
         lab = _Lab(stack, Path(tmp_name))
         for name in names:
@@ -182,7 +190,7 @@ def split(runs: int = 4) -> dict[str, list[float]]:
 
 if __name__ == "__main__":
     # python -m benchmarks.bench_panel           the first-paint row alone
-    # python -m benchmarks.bench_panel --split   panel / no eager Monitor / Label, medians
+    # python -m benchmarks.bench_panel --split   panel / no eager Monitor / Label + anywidget / Label
     if "--split" in sys.argv:
         for name, values in split().items():
             print(f"{name}: median {statistics.median(values):.3f} s "

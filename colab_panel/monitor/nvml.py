@@ -16,6 +16,7 @@ calls once and gives their errors the same meaning.) Three facts shape this modu
 
 from __future__ import annotations
 
+import sys
 import threading
 from types import ModuleType
 from typing import Any, Callable, TypeVar
@@ -57,7 +58,14 @@ def init_failure() -> str | None:
     return _failure
 
 
+_NO_LIBRARY = "NVML library not found: no NVIDIA driver is installed on this machine"
+
+
 def _initialise() -> tuple[ModuleType | None, str | None]:
+    # No library: say so without importing pynvml (~20 ms of the panel's first paint, whose
+    # header reads the GPU). A pynvml already imported (the user's, a test's) is asked instead.
+    if "pynvml" not in sys.modules and not _library_loads():
+        return None, _NO_LIBRARY
     try:
         import pynvml
     except ImportError:
@@ -71,11 +79,24 @@ def _initialise() -> tuple[ModuleType | None, str | None]:
     return pynvml, None
 
 
+def _library_loads() -> bool:
+    """Whether Linux's loader finds `libnvidia-ml.so.1`, the one name pynvml loads there (a
+    failed dlopen takes microseconds). Elsewhere pynvml's own search decides: True."""
+    if not sys.platform.startswith("linux"):
+        return True
+    import ctypes
+
+    try:
+        ctypes.CDLL("libnvidia-ml.so.1")
+    except OSError:
+        return False
+    return True
+
+
 def _init_sentence(pynvml: ModuleType, error: Exception) -> str:
     """Turn an nvmlInit failure into the sentence a user sees."""
     sentences = {
-        "NVMLError_LibraryNotFound":
-            "NVML library not found: no NVIDIA driver is installed on this machine",
+        "NVMLError_LibraryNotFound": _NO_LIBRARY,
         "NVMLError_DriverNotLoaded": "No NVIDIA driver is loaded on this machine",
         "NVMLError_NoPermission": "Not allowed to talk to the NVIDIA driver (insufficient permissions)",
         "NVMLError_LibRmVersionMismatch":

@@ -121,6 +121,17 @@ result = {"gpus": read_gpus(), "processes": read_gpu_processes(), "status": gpu_
     assert got["ram"] > 0 and got["rss"] > 0
 
 
+def test_no_library_is_told_without_importing_the_bindings(fake_nvml):
+    # importing pynvml costs ~20 ms of the panel's first paint; with no library it reads nothing
+    got = fake_nvml("nolib", """
+import sys
+from colab_panel.monitor import gpu_status
+result = {"status": gpu_status(), "imported": "pynvml" in sys.modules}
+""")
+    assert got == {"status": "NVML library not found: no NVIDIA driver is installed on this machine",
+                   "imported": False}
+
+
 def test_nvml_is_initialised_once_per_process_even_from_many_threads(fake_nvml):
     got = fake_nvml("h100x8", """
 import ctypes, threading
