@@ -7,7 +7,8 @@ Measured here on 512 MB (CPU time, the figure a shared machine turns into wall t
 ~120 ms against ~135 ms for `cp` of the archive and ~200 ms for `os.copy_file_range` plus a CRC
 thread, which this replaced: a member's data starts at an unaligned offset in the archive, and
 the kernel's in-kernel copy costs ~50 % more CPU for an unaligned source than `cp`'s aligned one.
-Some single runs still take several times longer (CPU spent in the kernel's copy; see `_map`).
+The writes are `writing.WRITE_MAX` (256 KB) each: single 8 MB writes ran 6-10x slower in the
+kernel just after many files were deleted (the slow single runs the benchmark row showed).
 If the source cannot be mapped (an exotic filesystem), a pread/write loop does the same.
 """
 
@@ -63,8 +64,8 @@ def copy_range_with_crc(src: int, offset: int, length: int, dst: int, *, check: 
 def _map(fd: int, offset: int, length: int) -> mmap.mmap:
     """Map read-only with every page table entry filled up front (MAP_POPULATE, one pass in the
     kernel) rather than faulting inside each `write`'s copy. Measured (512 MB vs `cp`, 5 pairs a
-    run): medians 1.60x, 1.01x, 6.47x, 0.90x without it, 0.99x, 1.02x, 1.02x with it; single
-    slow runs (up to 7x) remain in both, cause not found."""
+    run): medians 1.60x, 1.01x, 6.47x, 0.90x without it, 0.99x, 1.02x, 1.02x with it. The single
+    slow runs left (up to 7x) were the 8 MB writes, now capped (`writing.WRITE_MAX`)."""
     populate = getattr(mmap, "MAP_POPULATE", 0)
     if populate:
         return mmap.mmap(fd, length, flags=mmap.MAP_SHARED | populate, prot=mmap.PROT_READ, offset=offset)
