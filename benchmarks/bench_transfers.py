@@ -49,10 +49,10 @@ RUNS = int(os.environ.get("BENCH_TRANSFERS_RUNS") or 5)  # more on a busy machin
 MB = 1_000_000
 
 
-def _raw_sink(folder: Path):
+def _raw_sink(folder: Path, name: str = "raw.bin"):
     def sink(request: Request) -> None:
         remaining = int(request.headers.get("Content-Length") or 0)
-        with open(folder / "raw.bin", "wb") as out:
+        with open(folder / name, "wb") as out:
             while remaining:
                 block = request.handler.rfile.read(min(remaining, 1024 * 1024))
                 if not block:
@@ -137,6 +137,8 @@ def run() -> list[Row]:
         digests = _client_digests(source)
         service = TransferService(default_dest=work / "in")
         service.endpoint.route("PUT", "/bench/raw", _raw_sink(work))
+        service.endpoint.route("PUT", "/bench/raw-fresh", _raw_sink(work, "fresh.bin"))  # its own file: the
+        # runs above find raw.bin as they did before this row was added
         try:
             def ours_up() -> tuple[float, float]:
                 """(MB/s to the last chunk's answer, MB/s to the md5 known)."""
@@ -147,15 +149,15 @@ def run() -> list[Row]:
                 assert hashed.md5, hashed
                 return SIZE / seconds / MB, SIZE / (time.perf_counter() - start) / MB
 
-            def curl_up() -> float:
+            def curl_up(route: str = "bench/raw") -> float:
                 seconds = _curl("-T", str(source), "-H", f"{TOKEN_HEADER}: {service.endpoint.token}",
-                                f"{service.endpoint.url}bench/raw")
+                                f"{service.endpoint.url}{route}")
                 return SIZE / seconds / MB
 
             def curl_up_fresh() -> float:
                 """As curl_up, into a new file: the last copy removed before the clock, as ours is."""
-                (work / "raw.bin").unlink(missing_ok=True)
-                return curl_up()
+                (work / "fresh.bin").unlink(missing_ok=True)
+                return curl_up("bench/raw-fresh")
 
             done_rates, md5_rates, curl_rates, fresh_rates = [], [], [], []
             for i in range(RUNS):  # alternating, as repeat_pair does: the rows come from the same runs
