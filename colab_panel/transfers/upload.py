@@ -49,6 +49,7 @@ from typing import NoReturn
 from colab_panel.errors import TransferError, UploadOffsetMismatch
 from colab_panel.inputs import os_error_in_words, shown
 from colab_panel.transfers.md5_follower import Md5Follower
+from colab_panel.transfers.writeback import start_writeback
 from colab_panel.units import human_bytes
 
 __all__ = ["CHUNK_BYTES", "MAX_CHUNK_BYTES", "PARTS_DIR", "Upload", "UploadStore", "safe_relative_name"]
@@ -88,11 +89,15 @@ class _Open:
         self.md5_error: str | None = None
         self.md5_known = threading.Event()
         self.part_fd = -1  # the partial file, open for writing while chunks arrive
+        self.state_fd = -1  # its state file, whose committed offset is rewritten in place
         self.writer = 0  # which request is receiving a chunk: a newer one supersedes it
         self.discarded = False
 
     def close_part(self, *, fsync: bool = False) -> None:
         fd, self.part_fd = self.part_fd, -1
+        state_fd, self.state_fd = self.state_fd, -1
+        if state_fd >= 0:
+            os.close(state_fd)
         if fd >= 0:
             try:
                 if fsync:
@@ -219,11 +224,18 @@ class UploadStore:
                 raise TransferError("A chunk arrived damaged (its CRC-32 differs from the browser's); "
                                     "it was not committed and will be sent again.")
             try:
-                _write_state(Path(upload.dest), upload_id, upload.name, upload.size_bytes, at)
+                if entry.state_fd < 0:
+                    entry.state_fd = os.open(_state(Path(upload.dest), upload_id), os.O_WRONLY)
+                _commit_state(entry.state_fd, at, upload.size_bytes)
+            except FileNotFoundError:
+                self._forget(upload_id)
+                raise TransferError("This upload's state file was removed (cancelled elsewhere?); "
+                                    "start it again.") from None
             except OSError as exc:
                 self._write_failed(entry, exc)
             entry.upload = _replace(entry.upload, committed_bytes=at)
             entry.follower.advance(at)  # type: ignore[union-attr]
+            start_writeback(entry.part_fd, offset, size_bytes)  # so the fsync in _finish has little left
             if at == upload.size_bytes:
                 self._finish(entry)
             return entry.view()
@@ -365,11 +377,30 @@ def _state(dest: Path, upload_id: str) -> Path:
     return dest / PARTS_DIR / f"{upload_id}.json"
 
 
+# The state file is one JSON object whose first field is the committed offset, padded with
+# spaces to the width of the file's size: `begin()` writes it whole (new file, then rename), and
+# each chunk rewrites only those bytes in place, one small write at a fixed place (a new file
+# and a rename per chunk cost ~0.5 ms each, ~5 % of a fast upload). Either write leaves a
+# whole record: a reader sees the old offset or the new one.
+_STATE_HEAD = b'{"committed_bytes":'
+
+
 def _write_state(dest: Path, upload_id: str, name: str, size_bytes: int, committed_bytes: int) -> None:
     state = _state(dest, upload_id)
     fresh = state.with_suffix(".json.new")
-    fresh.write_text(json.dumps({"name": name, "size_bytes": size_bytes, "committed_bytes": committed_bytes}))
+    rest = json.dumps({"size_bytes": size_bytes, "name": name})[1:].encode()  # ASCII: escapes for the rest
+    fresh.write_bytes(_STATE_HEAD + _offset_field(committed_bytes, size_bytes) + b"," + rest)
     os.replace(fresh, state)
+
+
+def _commit_state(fd: int, committed_bytes: int, size_bytes: int) -> None:
+    field = _offset_field(committed_bytes, size_bytes)
+    if os.pwrite(fd, field, len(_STATE_HEAD)) != len(field):
+        raise OSError(errno.EIO, "short write of the upload's state file")
+
+
+def _offset_field(committed_bytes: int, size_bytes: int) -> bytes:
+    return str(committed_bytes).ljust(len(str(size_bytes))).encode()
 
 
 def _committed_on_disk(dest: Path, upload_id: str, size_bytes: int) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import json
 import os
 import sys
 import threading
@@ -164,7 +165,7 @@ def test_disk_full_mid_way_leaves_no_half_file(tmp_path: Path, monkeypatch: pyte
 
     def full(*_args: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
-    monkeypatch.setattr(upload_module, "_write_state", full)
+    monkeypatch.setattr(upload_module, "_commit_state", full)
     with pytest.raises(TransferError, match="disk is full"):
         store.write_chunk(up.id, 400, DATA[400:800])
     assert sorted(p.name for p in tmp_path.rglob("*")) == []  # partial upload removed, space freed
@@ -245,14 +246,20 @@ def test_the_last_answer_does_not_wait_for_the_md5_which_follows(tmp_path: Path,
 
 
 def test_the_md5_is_of_the_bytes_on_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    held = _HeldMd5(monkeypatch)
+    held = threading.Event()  # the follower reads nothing until the file has changed (a held md5
+    real_preadv = os.preadv  # alone left a race: the follower could read the bytes before the change)
+
+    def held_preadv(*args: object) -> int:
+        held.wait(10)
+        return real_preadv(*args)
+    monkeypatch.setattr(md5_follower.os, "preadv", held_preadv)
     store = UploadStore()
     up = store.begin(tmp_path, "a.bin", size_bytes=len(DATA))
     _send(store, up.id, DATA, 0, 400)
     with open(tmp_path / "a.bin", "r+b") as landed:  # changed on disk before the md5 got there
         landed.seek(900)
         landed.write(b"!")
-    held.release.set()
+    held.set()
     assert store.wait_for_md5(up.id, 10).md5 == hashlib.md5((tmp_path / "a.bin").read_bytes()).hexdigest()
 
 
@@ -309,3 +316,37 @@ def test_a_caught_up_md5_holds_no_thread(tmp_path: Path):
             break
         threading.Event().wait(0.01)
     assert threading.active_count() == before
+
+
+def test_each_committed_chunk_starts_its_way_to_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    started = []
+    monkeypatch.setattr(upload_module, "start_writeback", lambda fd, offset, size: started.append((offset, size)))
+    store = UploadStore()
+    up = store.begin(tmp_path, "a.bin", size_bytes=len(DATA))
+    with pytest.raises(TransferError, match="damaged"):
+        store.write_chunk(up.id, 0, DATA[:400], crc32=zlib.crc32(DATA[:399]))
+    assert started == []  # a refused chunk is no part of the file: nothing to hurry to disk
+    _send(store, up.id, DATA, 0, 400)
+    # so the fsync before the rename into place finds (almost) nothing left to write
+    assert started == [(0, 400), (400, 400), (800, 200)]
+    assert (tmp_path / "a.bin").read_bytes() == DATA
+
+
+def test_the_committed_offset_is_rewritten_in_place(tmp_path: Path):
+    store = UploadStore()
+    up = store.begin(tmp_path, "a.bin", size_bytes=len(DATA), last_modified_ms=7)
+    with open(tmp_path / PARTS_DIR / f"{up.id}.json", "rb") as state:  # the file begin() made
+        store.write_chunk(up.id, 0, DATA[:9])
+        store.write_chunk(up.id, 9, DATA[9:600])  # the offset grows a digit: the record's size does not
+        # still that file (no new file and rename per chunk), holding the new offset
+        assert json.loads(state.read())["committed_bytes"] == 600
+    assert UploadStore().begin(tmp_path, "a.bin", size_bytes=len(DATA), last_modified_ms=7).committed_bytes == 600
+
+
+def test_a_state_file_of_the_earlier_format_still_resumes(tmp_path: Path):
+    up = UploadStore().begin(tmp_path, "a.bin", size_bytes=len(DATA), last_modified_ms=7)
+    (tmp_path / PARTS_DIR / f"{up.id}.part").write_bytes(DATA[:300])
+    (tmp_path / PARTS_DIR / f"{up.id}.json").write_text(
+        '{"name": "a.bin", "size_bytes": %d, "committed_bytes": 300}' % len(DATA))
+    again = UploadStore().begin(tmp_path, "a.bin", size_bytes=len(DATA), last_modified_ms=7)
+    assert again.committed_bytes == 300
