@@ -10,7 +10,8 @@ Rows, each median of `RUNS` side-by-side runs (`repeat_pair`), on a 1 GiB sparse
   starts writing the new bytes out at close (its answer to truncate-and-rewrite), so that
   baseline pays for a truncation and the start of its writeback; a third row, recorded, compares
   the same uploads with curl into a new file (the last copy removed before the clock, as ours
-  is), which touches no disk at all, where ours ends with an fsync. The client's per-chunk
+  is), which touches no disk at all, where ours ends with an fsync; a fourth, recorded, fsyncs
+  that new file before answering, the durability ours gives. The client's per-chunk
   CRC-32s are computed before the clock starts (in real use the browser computes them on the
   user's computer; here they cost ~30 ms per GiB anyway). Timed to the last chunk's answer: the file is then whole and in place.
 - the same uploads timed until the kernel knows the file's md5 (hashed from disk behind the
@@ -49,7 +50,7 @@ RUNS = int(os.environ.get("BENCH_TRANSFERS_RUNS") or 5)  # more on a busy machin
 MB = 1_000_000
 
 
-def _raw_sink(folder: Path, name: str = "raw.bin"):
+def _raw_sink(folder: Path, name: str = "raw.bin", *, durable: bool = False):
     def sink(request: Request) -> None:
         remaining = int(request.headers.get("Content-Length") or 0)
         with open(folder / name, "wb") as out:
@@ -59,6 +60,9 @@ def _raw_sink(folder: Path, name: str = "raw.bin"):
                     break
                 out.write(block)
                 remaining -= len(block)
+            if durable:  # on disk before the answer, as an upload's file is before its rename
+                out.flush()
+                os.fsync(out.fileno())
         request.send_json(200, {"ok": True})
     return sink
 
@@ -139,6 +143,7 @@ def run() -> list[Row]:
         service.endpoint.route("PUT", "/bench/raw", _raw_sink(work))
         service.endpoint.route("PUT", "/bench/raw-fresh", _raw_sink(work, "fresh.bin"))  # its own file: the
         # runs above find raw.bin as they did before this row was added
+        service.endpoint.route("PUT", "/bench/raw-durable", _raw_sink(work, "durable.bin", durable=True))
         try:
             def ours_up() -> tuple[float, float]:
                 """(MB/s to the last chunk's answer, MB/s to the md5 known)."""
@@ -159,20 +164,28 @@ def run() -> list[Row]:
                 (work / "fresh.bin").unlink(missing_ok=True)
                 return curl_up("bench/raw-fresh")
 
-            done_rates, md5_rates, curl_rates, fresh_rates = [], [], [], []
+            def curl_up_durable() -> float:
+                """As curl_up_fresh, fsynced before the answer: the durability ours gives."""
+                (work / "durable.bin").unlink(missing_ok=True)
+                return curl_up("bench/raw-durable")
+
+            done_rates, md5_rates, curl_rates, fresh_rates, durable_rates = [], [], [], [], []
             for i in range(RUNS):  # alternating, as repeat_pair does: the rows come from the same runs
                 if i % 2:
                     curl_rates.append(curl_up())
                     fresh_rates.append(curl_up_fresh())
+                    durable_rates.append(curl_up_durable())
                 ours = ours_up()
                 done_rates.append(ours[0])
                 md5_rates.append(ours[1])
                 if not i % 2:
                     curl_rates.append(curl_up())
                     fresh_rates.append(curl_up_fresh())
+                    durable_rates.append(curl_up_durable())
             up = repeated(done_rates, curl_rates)
             up_md5 = repeated(md5_rates, curl_rates)
             up_fresh = repeated(done_rates, fresh_rates)
+            up_durable = repeated(done_rates, durable_rates)
 
             def zip_down() -> float:
                 return SIZE / _curl(service.endpoint.url + service.download_url(folder)) / MB
@@ -200,6 +213,8 @@ def run() -> list[Row]:
                      up_md5, "MB/s", "(recorded)", True),
         repeated_row("  same uploads vs curl -T into a new file (the sink's last copy removed before the clock)",
                      up_fresh, "MB/s", "(recorded)", True),
+        repeated_row("  same uploads vs curl -T into a new file fsynced before the answer (ours' durability)",
+                     up_durable, "MB/s", "(recorded)", True),
         Row("download 1 GiB: folder as streamed zip vs the file (sendfile), curl, same endpoint",
             down.ours, down.baseline, "MB/s", ">= 0.8x", down.ratio, down.ratio >= 0.8,
             down.ratio_min, down.ratio_max, down.runs),

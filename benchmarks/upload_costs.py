@@ -6,7 +6,13 @@
     (md5 thread at nice 19 / SCHED_IDLE), nomd5 (no md5: leaves followers open, which slowed the
     uploads after it in every run here, cause not found: do not mix it with the others)
 """
-import os, sys, time, shutil, statistics, tempfile, json
+import os
+import sys
+import time
+import shutil
+import statistics
+import tempfile
+import json
 from pathlib import Path
 sys.path.insert(0, os.getcwd())
 from benchmarks import bench_transfers as bt
@@ -21,8 +27,13 @@ def idle_lower(by=10):
 SIZE = bt.SIZE
 real = dict(fsync=os.fsync, commit=up._commit_state, wb=up.start_writeback, adv=up.Md5Follower.advance)
 acc = {"fsync": 0.0}
+
+
 def t_fsync(fd):
-    t = time.perf_counter(); real["fsync"](fd); acc["fsync"] += time.perf_counter() - t
+    t = time.perf_counter()
+    real["fsync"](fd)
+    acc["fsync"] += time.perf_counter() - t
+
 def old_commit_state(fd, committed, size):  # main's per-chunk state write: a new file, then rename
     path = Path(f"/proc/self/fd/{fd}").resolve()
     fresh = path.with_suffix(".json.new")
@@ -48,7 +59,8 @@ def variant(name):
 
 work = Path(tempfile.mkdtemp(prefix="upprof-", dir="/tmp"))
 src = work / "big.bin"
-with open(src, "wb") as h: h.truncate(SIZE)
+with open(src, "wb") as h:
+    h.truncate(SIZE)
 digests = bt._client_digests(src)
 svc = TransferService(default_dest=work / "in")
 svc.endpoint.route("PUT", "/bench/raw", bt._raw_sink(work))
@@ -62,19 +74,24 @@ try:
             variant(v)
             shutil.rmtree(work / "in", ignore_errors=True)
             acc.update(fsync=0.0)
-            cpu = time.process_time(); th0 = threads()
+            cpu = time.process_time()
+            th0 = threads()
             s, _, uid = bt._upload(svc, src, work / "in", digests)
             th1 = threads()
             if os.environ.get("THREADS"):
                 print(v, round(SIZE/s/1e6), {k[1]: round(c - th0.get(k, 0), 2) for k, c in th1.items() if c - th0.get(k, 0) > 0.02})
             res[v].append((SIZE / s / 1e6, acc["fsync"], time.process_time() - cpu))
-            t = time.perf_counter(); svc.store.wait_for_md5(uid, 600) if "nomd5" not in v else None
+            t = time.perf_counter()
+            if "nomd5" not in v:
+                svc.store.wait_for_md5(uid, 600)
             res[v][-1] += (time.perf_counter() - t,)
             c = bt._curl("-T", str(src), "-H", f"{TOKEN_HEADER}: {svc.endpoint.token}", f"{svc.endpoint.url}bench/raw")
             res["curl"].append((SIZE / c / 1e6, 0, 0))
 finally:
-    svc.close(); shutil.rmtree(work, ignore_errors=True)
+    svc.close()
+    shutil.rmtree(work, ignore_errors=True)
 print(open("/proc/loadavg").read().strip())
 for v, rows in res.items():
-    med = lambda k: statistics.median(r[k] for r in rows)
+    def med(k, rows=rows):
+        return statistics.median(r[k] for r in rows)
     print(f"{v:10s} MB/s {med(0):7.1f} (all {[round(r[0]) for r in rows]}) fsync {med(1)*1000:5.0f} ms cpu {med(2):.2f}s md5 after {med(3) if len(rows[0]) > 3 else 0:.2f}s")

@@ -152,3 +152,35 @@ def test_cancel_removes_the_partial_upload_and_keeps_finished_files(page, tmp_pa
         row.and_(frame.locator("[data-state=cancelled]")).wait_for(timeout=30_000)
         page.unroute(PUT)
     assert sorted(p.name for p in (tmp_path / "data").iterdir()) == ["small.txt"]
+
+
+def test_a_one_gib_upload_cut_half_way_resumes_after_a_reload_resending_under_5_percent(page, tmp_path):
+    # the scale: 1 GiB through the real endpoint, the connection down from the middle on,
+    # the page reloaded (its memory gone), the file picked again
+    source, size = tmp_path / "dataset.bin", 1024**3
+    block, digest = os.urandom(16 * 1024 * 1024), hashlib.md5()
+    with open(source, "wb") as out:
+        for _ in range(size // len(block)):
+            out.write(block)
+            digest.update(block)
+    half = re.compile(rf".*/transfers/upload/[0-9a-f]+\?offset={size // 2}$")
+    write_notebook(tmp_path / "t.ipynb", [PANEL_CELL])
+    with jupyterlab(tmp_path, tmp_path) as server:
+        frame = _open_transfers(page, server)
+        page.route(half, lambda route: route.abort())
+        frame.locator(".cp-tf-files-input").set_input_files(str(source))
+        row = _row(frame)
+        row.and_(frame.locator("[data-state=retrying]")).wait_for(timeout=600_000)
+        sent_before = int(row.get_attribute("data-sent"))  # the cut chunk counted as sent
+        frame.locator(".cp-tf").evaluate("() => location.reload()")
+        page.unroute(half)
+        page.wait_for_function(KERNEL_IDLE)
+        frame.locator(".cp-tf[data-ready='1']").wait_for(timeout=60_000)
+        frame.locator(".cp-tf-files-input").set_input_files(str(source))
+        row = _row(frame)
+        row.and_(frame.locator("[data-state=done][data-md5]")).wait_for(timeout=600_000)
+        assert "resumed at" in row.inner_text()
+        assert row.get_attribute("data-md5") == digest.hexdigest()
+        resent = sent_before + int(row.get_attribute("data-sent")) - size
+        assert 0 <= resent <= 0.05 * size, resent
+        assert (tmp_path / "data" / "dataset.bin").stat().st_size == size
