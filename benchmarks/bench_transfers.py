@@ -159,29 +159,25 @@ def run() -> list[Row]:
                                 f"{service.endpoint.url}{route}")
                 return SIZE / seconds / MB
 
-            def curl_up_fresh() -> float:
-                """As curl_up, into a new file: the last copy removed before the clock, as ours is."""
-                (work / "fresh.bin").unlink(missing_ok=True)
-                return curl_up("bench/raw-fresh")
-
-            def curl_up_durable() -> float:
-                """As curl_up_fresh, fsynced before the answer: the durability ours gives."""
-                (work / "durable.bin").unlink(missing_ok=True)
-                return curl_up("bench/raw-durable")
+            def curl_up_new(sink: str) -> float:
+                """As curl_up, into a new file (the last copy removed before the clock, as ours is):
+                sink "fresh" answers at once, "durable" after an fsync (the durability ours gives)."""
+                (work / f"{sink}.bin").unlink(missing_ok=True)
+                return curl_up(f"bench/raw-{sink}")
 
             done_rates, md5_rates, curl_rates, fresh_rates, durable_rates = [], [], [], [], []
             for i in range(RUNS):  # alternating, as repeat_pair does: the rows come from the same runs
                 if i % 2:
                     curl_rates.append(curl_up())
-                    fresh_rates.append(curl_up_fresh())
-                    durable_rates.append(curl_up_durable())
+                    fresh_rates.append(curl_up_new("fresh"))
+                    durable_rates.append(curl_up_new("durable"))
                 ours = ours_up()
                 done_rates.append(ours[0])
                 md5_rates.append(ours[1])
                 if not i % 2:
                     curl_rates.append(curl_up())
-                    fresh_rates.append(curl_up_fresh())
-                    durable_rates.append(curl_up_durable())
+                    fresh_rates.append(curl_up_new("fresh"))
+                    durable_rates.append(curl_up_new("durable"))
             up = repeated(done_rates, curl_rates)
             up_md5 = repeated(md5_rates, curl_rates)
             up_fresh = repeated(done_rates, fresh_rates)
