@@ -7,6 +7,10 @@ four of them at Colab's theme (colab-cdn-widget-manager's index.css), while the 
 background and text follow Colab's --colab-* variables. A panel that reads --jp-layout-color0 as
 its background paints white under Colab's light text in the dark theme.
 
+Every status colour is drawn whatever the machine's state: the runtime is made 11 h 13 min old
+(the header's red chip and the Monitor's alert; a CI machine up that long found Colab's dark
+theme drew them at 3.6:1), and one chip of each level is added beside the header's own.
+
 Screenshots of every tab go to test-artifacts/colab/ to look at.
 """
 
@@ -28,6 +32,21 @@ CHART_SHADE = """() => {
   }
   return 'none';
 }"""
+# a runtime 47 min from the free tier's 12 h end: every place that says so is drawn
+OLD_RUNTIME = ("import colab_panel.runtime.facts as facts\n"
+               "facts.colab_session_age_s = lambda: 11 * 3600 + 13 * 60.0\n")
+# one header chip of each level, with the classes views/header.py gives them (again after each
+# refresh of the header)
+EVERY_LEVEL = """() => {
+  const header = document.querySelector('.cp-panel .cp-fact-python').parentElement;
+  if (header.querySelector('.cp-fact-sample')) return;
+  for (const level of ['ok', 'warn', 'bad']) {
+    const chip = header.querySelector('.cp-fact').cloneNode(false);
+    chip.className = `cp-fact cp-fact-sample cp-${level}`;
+    chip.textContent = `Sample ${level} chip`;
+    header.append(chip);
+  }
+}"""
 WIDTHS = (1280, 760)
 SHOTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "colab"
 
@@ -36,9 +55,9 @@ SHOTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "colab"
 def test_every_tab_fits_and_reads_in_colab(colab, theme):
     colab.open(theme)
     colab.restart()
-    i = colab.run_cell("from colab_panel import Panel\nPanel()")
+    i = colab.run_cell(OLD_RUNTIME + "from colab_panel import Panel\nPanel()")
     frame = colab.output_frame(i)
-    frame.locator(".cp-panel .cp-fact-python").wait_for(timeout=90_000)
+    frame.locator(".cp-panel .cp-fact-session.cp-bad").wait_for(timeout=90_000)
     document = colab.frame(i)  # the same frame, to measure in
     SHOTS.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
@@ -48,6 +67,7 @@ def test_every_tab_fits_and_reads_in_colab(colab, theme):
             frame.locator(".cp-tabs .cp-tabbar button", has_text=title).click()
             frame.locator(f".cp-tab-{title.lower()}:not(.cp-tab-loading)").wait_for(timeout=60_000)
             colab.page.wait_for_timeout(800)
+            document.evaluate(EVERY_LEVEL)
             name = f"colab-{theme}-{width}-{title.lower()}"
             colab.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
             problems += [f"{name}: overflows {json.dumps(item)}" for item in overflowing(document)]
