@@ -74,20 +74,15 @@ def restore_latest(drive_folder: str, local_dir: str | os.PathLike[str], *, patt
     both md5-verified. Raises StagingError (in words) when the folder holds none. Setting `cancel`
     stops the download (StagingCancelled; nothing half-written is kept).
     """
-    from colab_panel.staging.drive_source import connect_drive
+    from colab_panel.staging.drive_source import drive_for
 
     require_given(drive_folder, "Drive folder", "the link or ID of the Drive folder the checkpoints were kept in")
     require_given(local_dir, "local folder", "where to put the checkpoint, e.g. /content/ckpt")
     if not isinstance(drive_folder, str):
         raise StagingError(f"The Drive folder must be a link or ID (text), not {shown(drive_folder)}.")
     root = user_path(local_dir, "The local folder", StagingError, allow_empty=True).expanduser()
-    own = drive is None  # a connection we open here is ours to close
-    drive = connect_drive(drive)
-    try:
-        return _restore(drive, drive_folder, root, pattern, cancel)
-    finally:
-        if own:
-            drive.close()
+    with drive_for(drive) as client:
+        return _restore(client, drive_folder, root, pattern, cancel)
 
 
 def _restore(drive: DriveClient, drive_folder: str, root: Path, pattern: str | None, cancel: threading.Event | None) -> Path:

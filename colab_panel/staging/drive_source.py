@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import copy
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, BinaryIO, Callable
@@ -100,6 +102,18 @@ def paced_drive(drive: Any, limit: AdaptiveLimit) -> Any:
     return paced
 
 
+@contextmanager
+def drive_for(drive: DriveSource | None) -> Iterator[DriveClient]:
+    """`connect_drive(drive)` for one call: a connection opened here (`drive` None) is closed after
+    it, so a `stage()` or `push()` that signed in for itself leaves no socket open."""
+    client = connect_drive(drive)
+    try:
+        yield client
+    finally:
+        if drive is None:
+            client.close()
+
+
 def connect_drive(drive: DriveSource | None) -> DriveClient:
     """`drive` itself, the result of calling a factory, or `colab_panel.drive.connect()`."""
     if drive is None:
@@ -121,14 +135,14 @@ def stage_drive(job: StageJob, text: str) -> StagedDataset:
     past a download quota."""
     from colab_panel.staging.quota import quota_in_words, staged_from_copy
 
-    drive = connect_drive(job.drive)
-    item = drive.resolve(strip_prefix(text))
-    with quota_in_words(text, item.title or item.id):
-        if not job.via_copy:
-            return _stage_item(job, drive, item)
-        copied, note = staged_from_copy(drive, item)
-        result = _stage_item(job, drive, copied)
-        return replace(result, notes=(*result.notes, note))
+    with drive_for(job.drive) as drive:
+        item = drive.resolve(strip_prefix(text))
+        with quota_in_words(text, item.title or item.id):
+            if not job.via_copy:
+                return _stage_item(job, drive, item)
+            copied, note = staged_from_copy(drive, item)
+            result = _stage_item(job, drive, copied)
+            return replace(result, notes=(*result.notes, note))
 
 
 def _stage_item(job: StageJob, drive: Any, item: Any) -> StagedDataset:

@@ -117,7 +117,7 @@ def push(local_dir: str | os.PathLike[str], drive_folder: str, *, drive: DriveSo
     for a missing local folder or a Drive target that is not a folder, DriveError subclasses
     for Drive refusals, ChecksumMismatch if Drive got other bytes than we sent.
     """
-    from colab_panel.staging.drive_source import connect_drive, strip_prefix
+    from colab_panel.staging.drive_source import drive_for, strip_prefix
 
     started = time.monotonic()
     require_given(local_dir, "local folder", "the folder to push, e.g. the one holding your checkpoints or logs")
@@ -128,12 +128,12 @@ def push(local_dir: str | os.PathLike[str], drive_folder: str, *, drive: DriveSo
     user_number(workers, "workers", StagingError, minimum=1, maximum=64, integer=True)
     if not root.is_dir():
         raise StagingError(f"{root} is not a folder on this machine; nothing was pushed.")
-    client = connect_drive(drive)
-    folder = client.resolve(strip_prefix(drive_folder))
-    if not folder.is_folder:
-        raise StagingError(f"'{folder.title}' on Drive is a file, not a folder: give the folder to push into.")
-    with job_lock("push", folder.id, f"The Drive folder '{folder.title or folder.id}'", "pushed to"):
-        return _push_locked(root, folder, client, progress, cancel, workers, started, settle_s, exclude)
+    with drive_for(drive) as client:
+        folder = client.resolve(strip_prefix(drive_folder))
+        if not folder.is_folder:
+            raise StagingError(f"'{folder.title}' on Drive is a file, not a folder: give the folder to push into.")
+        with job_lock("push", folder.id, f"The Drive folder '{folder.title or folder.id}'", "pushed to"):
+            return _push_locked(root, folder, client, progress, cancel, workers, started, settle_s, exclude)
 
 
 def _push_locked(root: Path, folder: Any, drive: DriveClient, progress: ProgressArg, cancel: threading.Event | None,
