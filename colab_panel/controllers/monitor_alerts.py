@@ -49,9 +49,10 @@ def alerts_for(host: HostSample | None, gpus: Sequence[GpuSample],
             alerts.append(f"Only {human_bytes(free)} of disk is free at {where}: writes there "
                           "(checkpoints, extracted datasets) will soon fail.")
     if session_age_s is not None and session_age_s > SESSION_WARN_S:
-        left = max(SESSION_MAX_S - session_age_s, 0.0)
-        alerts.append(f"This Colab runtime has run {human_duration(session_age_s)}; on Colab's "
-                      f"free tier it ends at 12 h (about {human_duration(left)} left): save "
+        left = SESSION_MAX_S - session_age_s
+        when = (f"on Colab's free tier it ends at 12 h (about {human_duration(left)} left)" if left > 0
+                else "that is past the 12 h at which Colab's free tier ends a runtime")
+        alerts.append(f"This Colab runtime has run {human_duration(session_age_s)}; {when}: save "
                       "checkpoints to Drive now. Paid tiers run longer.")
     return alerts
 

@@ -72,3 +72,10 @@ def test_colab_session_age(age_h, alerted):
     assert bool(alerts) is alerted
     if alerted:
         assert "11 h 30 min" in alerts[0] and "30 min 00 s left" in alerts[0]
+
+
+def test_a_runtime_past_12_h_is_not_given_time_left():
+    """Past the free tier's 12 h the runtime is a paid one (or ends any moment): no '0 s left'."""
+    [alert] = alerts_for(_host(), [], session_age_s=13.25 * 3600)
+    assert "13 h 15 min" in alert and "left" not in alert
+    assert "past the 12 h" in alert and "Paid tiers run longer" in alert
