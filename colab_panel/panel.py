@@ -6,7 +6,7 @@
 Only one panel lives per kernel: creating a new one (re-running the cell) stops the old one's
 background work and leaves a one-line notice where it was.
 
-In a kernel the panel paints in two steps: `Panel()` builds the header (core widgets only) and is
+In a Jupyter kernel (not Colab's: see `_TWO_STEP`) the panel paints in two steps: `Panel()` builds the header (core widgets only) and is
 shown; the rest (the bell, the tabs, the timer) is built right after its `display_data` went
 out, or at the end of the cell if it was not shown, or at once when code asks for a part of it.
 The page draws the header without waiting for the tabs' ~70 widget models and their anywidget
@@ -29,6 +29,7 @@ from colab_panel import tabs
 from colab_panel.colab import enable_custom_widget_manager, widget_view_metadata
 from colab_panel.controllers.header import HeaderController
 from colab_panel.drive.interface import DriveClient
+from colab_panel.runtime.frontend import Frontend
 from colab_panel.tabs import PanelContext, PanelOptions, TabParts
 from colab_panel.views.header import HeaderView
 from colab_panel.views.style import PANEL_CSS
@@ -37,6 +38,12 @@ from colab_panel.widgets.compat import mimebundle
 
 # Built after the header is shown (`Panel._build_rest`); asking for one builds it at once.
 _REST = frozenset({"last_exit", "notifications", "notifier", "slots", "ticker", "_tab"})
+# Front ends whose widget manager takes models and updates that arrive after an output was
+# shown, in any order (ipywidgets' own managers). Colab's output frame asks for each model's
+# state when it first needs it and can miss an update that lands meanwhile (the stand-in's
+# tests/browser/colab/test_panel_in_colab.py saw the tabs never appear): there, and in front
+# ends we cannot tell, the panel is built whole before it is shown.
+_TWO_STEP = frozenset({Frontend.JUPYTERLAB, Frontend.NOTEBOOK, Frontend.JUPYTER, Frontend.VOILA})
 
 
 _live_panels: "weakref.WeakSet[Panel]" = weakref.WeakSet()
@@ -81,7 +88,8 @@ class Panel:
         self.widget = widgets.VBox([widgets.HTML(PANEL_CSS), self._header_row]).add_class("cp-panel")
         with _live_lock:  # only a built panel can be replaced or closed later
             _live_panels.add(self)
-        if not _defer_until_shown(self._build_rest):
+        facts = self.header.facts
+        if not (facts is not None and facts.frontend in _TWO_STEP and _defer_until_shown(self._build_rest)):
             self._build_rest()
 
     def __getattr__(self, name: str) -> Any:
