@@ -5,6 +5,12 @@
 
 Only one panel lives per kernel: creating a new one (re-running the cell) stops the old one's
 background work and leaves a one-line notice where it was.
+
+In a Jupyter kernel (not Colab's: see `_TWO_STEP`) the panel paints in two steps: `Panel()` builds the header (core widgets only) and is
+shown; the rest (the bell, the tabs, the timer) is built right after its `display_data` went
+out, or at the end of the cell if it was not shown, or at once when code asks for a part of it.
+The page draws the header without waiting for the tabs' ~70 widget models and their anywidget
+front ends (issue 13: first paint).
 """
 
 from __future__ import annotations
@@ -22,19 +28,22 @@ from colab_panel.inputs import user_number, user_path
 from colab_panel import tabs
 from colab_panel.colab import enable_custom_widget_manager, widget_view_metadata
 from colab_panel.controllers.header import HeaderController
-from colab_panel.controllers.last_exit import LastExitController
-from colab_panel.controllers.notifications import NotificationController
 from colab_panel.drive.interface import DriveClient
+from colab_panel.runtime.frontend import Frontend
 from colab_panel.tabs import PanelContext, PanelOptions, TabParts
-from colab_panel.tabs.slots import TabSlot
 from colab_panel.views.header import HeaderView
-from colab_panel.views.last_exit import LastExitNotice
 from colab_panel.views.style import PANEL_CSS
 from colab_panel.widgets.closing import close_tree
-from colab_panel.views.tab_pages import TabPages
 from colab_panel.widgets.compat import mimebundle
-from colab_panel.widgets.notifier import Notifier
-from colab_panel.widgets.ticker import Ticker
+
+# Built after the header is shown (`Panel._build_rest`); asking for one builds it at once.
+_REST = frozenset({"last_exit", "notifications", "notifier", "slots", "ticker", "_tab"})
+# Front ends whose widget manager takes models and updates that arrive after an output was
+# shown, in any order (ipywidgets' own managers). Colab's output frame asks for each model's
+# state when it first needs it and can miss an update that lands meanwhile (the stand-in's
+# tests/browser/colab/test_panel_in_colab.py saw the tabs never appear): there, and in front
+# ends we cannot tell, the panel is built whole before it is shown.
+_TWO_STEP = frozenset({Frontend.JUPYTERLAB, Frontend.NOTEBOOK, Frontend.JUPYTER, Frontend.VOILA})
 
 
 _live_panels: "weakref.WeakSet[Panel]" = weakref.WeakSet()
@@ -66,11 +75,48 @@ class Panel:
         for old in previous:
             old.close(notice="This panel was replaced by a newer one.")
         self._closed = False
+        self._rest = "pending"  # -> "building" -> "built" (or "dropped": closed before it was built)
+        self._refresh_s = refresh_s
         self.ticks = 0  # timer ticks heard from the page: proof that the panel rendered there
-        context = PanelContext(staging_dir=Path(staging_dir) if staging_dir else None,
-                               options=options)
-        self.header = HeaderController(staging_dir=context.staging_dir)
+        self._context = PanelContext(staging_dir=Path(staging_dir) if staging_dir else None,
+                                     options=options)
+        self.header = HeaderController(staging_dir=self._context.staging_dir)
         self.header.refresh()
+        header = HeaderView(self.header)
+        header.layout.flex = "1 1 auto"
+        self._header_row = widgets.HBox([header]).add_class("cp-header-row")
+        self.widget = widgets.VBox([widgets.HTML(PANEL_CSS), self._header_row]).add_class("cp-panel")
+        with _live_lock:  # only a built panel can be replaced or closed later
+            _live_panels.add(self)
+        facts = self.header.facts
+        if not (facts is not None and facts.frontend in _TWO_STEP and _defer_until_shown(self._build_rest)):
+            self._build_rest()
+
+    def __getattr__(self, name: str) -> Any:
+        """A part of the panel built after its header (`_REST`): build the rest now."""
+        if name in _REST and self.__dict__.get("_rest") == "pending":
+            self._build_rest()
+            return getattr(self, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def _build_rest(self) -> None:
+        """Everything after the header: the kernel's trail, the bell, the tabs, the timer."""
+        if self._rest != "pending":
+            return
+        self._rest = "building"
+        try:
+            self._build_parts()
+        finally:  # an error leaves a panel that close() still stops; it is raised to the caller
+            self._rest = "built"
+
+    def _build_parts(self) -> None:
+        from colab_panel.controllers.last_exit import LastExitController
+        from colab_panel.controllers.notifications import NotificationController
+        from colab_panel.tabs.slots import TabSlot
+        from colab_panel.widgets.notifier import Notifier
+        from colab_panel.widgets.ticker import Ticker
+
+        context = self._context
         # Says why the previous kernel died (once), and records this one in case it dies too.
         self.last_exit = LastExitController()
         self.last_exit.start()
@@ -79,13 +125,12 @@ class Panel:
         self.notifier = Notifier.for_controller(self.notifications)
         self.notifications.register_cell_events()
         self.slots = [TabSlot(spec, context) for spec in tabs.BUILDERS]
-        self._context = context
         self.notifications.watch(context.shared)  # the Monitor tab is built already (its alerts)
-        self.ticker = Ticker(interval_ms=int(refresh_s * 1000))
+        self.ticker = Ticker(interval_ms=int(self._refresh_s * 1000))
         self.ticker.on_tick(self._on_tick)
-        self.widget = widgets.VBox(self._children()).add_class("cp-panel")
-        with _live_lock:  # only a fully built panel can be replaced or closed later
-            _live_panels.add(self)
+        # The bell sits at the right end of the header's row, beside its refresh button.
+        self._header_row.children = [*self._header_row.children, self.notifier]
+        self.widget.children = [*self.widget.children, *self._rest_children()]
 
     @property
     def tabs(self) -> list[TabParts]:
@@ -122,12 +167,11 @@ class Panel:
         self.notifications.watch(self._context.shared)
         self.notifications.deliver()  # the tick runs on the main thread: send what other threads queued
 
-    def _children(self) -> list[widgets.Widget]:
-        header = HeaderView(self.header)
-        header.layout.flex = "1 1 auto"
-        # The bell sits at the right end of the header's row, beside its refresh button.
-        children: list[widgets.Widget] = [widgets.HTML(PANEL_CSS),
-                                          widgets.HBox([header, self.notifier]).add_class("cp-header-row")]
+    def _rest_children(self) -> list[widgets.Widget]:
+        from colab_panel.views.last_exit import LastExitNotice
+        from colab_panel.views.tab_pages import TabPages
+
+        children: list[widgets.Widget] = []
         if self.last_exit.visible:  # known at start() only: no notice, no widgets for one
             children.append(LastExitNotice(self.last_exit))
         self._tab = None
@@ -158,13 +202,18 @@ class Panel:
         # models, not 500.
         self.widget.children = [_closed_notice(notice)]
         self.widget.layout = _closed_parts().layout
-        for parts in self.tabs:
-            for closeable in parts.closeables:
-                closeable.close()
-        self._context.drive.close()  # after the tabs: their workers are stopped; a given one stays open
-        self._context.endpoint.close()  # after the features that borrowed it
-        self.last_exit.close()
-        self.notifications.close()
+        if self._rest == "pending":  # closed before its rest was built: nothing of it started
+            self._rest = "dropped"
+        else:  # built, or stopped part-way by an error: close what exists
+            built = self.__dict__
+            for slot in built.get("slots", ()):
+                for closeable in slot.parts.closeables if slot.parts is not None else ():
+                    closeable.close()
+            self._context.drive.close()  # after the tabs: their workers are stopped; a given one stays open
+            self._context.endpoint.close()  # after the features that borrowed it
+            for part in ("last_exit", "notifications"):
+                if part in built:
+                    built[part].close()
         _flush_checkpoint_watchers()
         for child in old_children:
             close_tree(child)
@@ -178,6 +227,7 @@ class Panel:
         enable_custom_widget_manager()
         data, metadata = self._repr_mimebundle_()
         publish_display_data(data, metadata=metadata)
+        self._build_rest()  # the header's display_data is out: the page draws it meanwhile
 
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         """The widget view (ipywidgets 7 and 8 alike) and, in Colab, the metadata that names
@@ -189,7 +239,9 @@ class Panel:
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
-        return f"<colab_panel.Panel {state}: tabs={[s.title for s in self.slots]}>"
+        from colab_panel.tabs.slots import title_of  # the titles without building the tabs
+
+        return f"<colab_panel.Panel {state}: tabs={[title_of(spec) for spec in tabs.BUILDERS]}>"
 
 
 class _SharedParts:
@@ -218,6 +270,26 @@ def _closed_notice(text: str) -> widgets.HTML:
     notice = widgets.HTML(value, layout=parts.layout)
     parts.style = notice.style
     return notice
+
+
+def _defer_until_shown(build: Any) -> bool:
+    """In a kernel: call `build` at the end of the running cell (sooner if the panel is shown or
+    a part of it is asked for) and say True; elsewhere False (build at once)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    events = getattr(shell, "events", None)
+    if events is None or getattr(shell, "kernel", None) is None:
+        return False
+
+    def at_cell_end(*_result: Any) -> None:
+        events.unregister("post_run_cell", at_cell_end)
+        build()
+
+    events.register("post_run_cell", at_cell_end)
+    return True
 
 
 def _flush_checkpoint_watchers() -> None:
