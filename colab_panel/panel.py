@@ -28,6 +28,7 @@ from colab_panel.inputs import user_number, user_path
 from colab_panel import tabs
 from colab_panel.colab import enable_custom_widget_manager, widget_view_metadata
 from colab_panel.controllers.header import HeaderController
+from colab_panel.controllers.last_exit import LastExitController
 from colab_panel.drive.interface import DriveClient
 from colab_panel.runtime.frontend import Frontend
 from colab_panel.tabs import PanelContext, PanelOptions, TabParts
@@ -37,7 +38,7 @@ from colab_panel.widgets.closing import close_tree
 from colab_panel.widgets.compat import mimebundle
 
 # Built after the header is shown (`Panel._build_rest`); asking for one builds it at once.
-_REST = frozenset({"last_exit", "notifications", "notifier", "slots", "ticker", "_tab"})
+_REST = frozenset({"notifications", "notifier", "slots", "ticker", "_tab"})
 # Front ends whose widget manager takes models and updates that arrive after an output was
 # shown, in any order (ipywidgets' own managers). Colab's output frame asks for each model's
 # state when it first needs it and can miss an update that lands meanwhile (the stand-in's
@@ -82,6 +83,10 @@ class Panel:
                                      options=options)
         self.header = HeaderController(staging_dir=self._context.staging_dir)
         self.header.refresh()
+        # Says why the previous kernel died (once), and records this one in case it dies too:
+        # from here on, so a cell that goes on after `p = Panel()` is on the trail already.
+        self.last_exit = LastExitController()
+        self.last_exit.start()
         header = HeaderView(self.header)
         header.layout.flex = "1 1 auto"
         self._header_row = widgets.HBox([header]).add_class("cp-header-row")
@@ -100,7 +105,7 @@ class Panel:
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def _build_rest(self) -> None:
-        """Everything after the header: the kernel's trail, the bell, the tabs, the timer."""
+        """Everything after the header: the bell, the tabs, the timer."""
         if self._rest != "pending":
             return
         self._rest = "building"
@@ -110,16 +115,12 @@ class Panel:
             self._rest = "built"
 
     def _build_parts(self) -> None:
-        from colab_panel.controllers.last_exit import LastExitController
         from colab_panel.controllers.notifications import NotificationController
         from colab_panel.tabs.slots import TabSlot
         from colab_panel.widgets.notifier import Notifier
         from colab_panel.widgets.ticker import Ticker
 
         context = self._context
-        # Says why the previous kernel died (once), and records this one in case it dies too.
-        self.last_exit = LastExitController()
-        self.last_exit.start()
         # Browser notifications: off until the user turns them on with the bell.
         self.notifications = NotificationController()
         self.notifier = Notifier.for_controller(self.notifications)
@@ -211,9 +212,9 @@ class Panel:
                     closeable.close()
             self._context.drive.close()  # after the tabs: their workers are stopped; a given one stays open
             self._context.endpoint.close()  # after the features that borrowed it
-            for part in ("last_exit", "notifications"):
-                if part in built:
-                    built[part].close()
+            if "notifications" in built:
+                built["notifications"].close()
+        self.last_exit.close()
         _flush_checkpoint_watchers()
         for child in old_children:
             close_tree(child)

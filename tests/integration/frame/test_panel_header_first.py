@@ -55,3 +55,15 @@ def test_the_header_is_shown_before_the_tabs_are_built(kernel):
     messages = _run(kernel, "p = Panel()\nprint([s.title for s in p.slots]); p.close(); print(p.closed)")
     printed = "".join(m["content"].get("text", "") for m in messages if m["msg_type"] == "stream")
     assert "'Drive'" in printed and "'Monitor'" in printed and "True" in printed, printed
+
+
+def test_a_panel_not_shown_yet_already_keeps_the_kernels_trail(kernel):
+    """`p = Panel()` and training in the same cell: the rest waits for the cell's end, but the
+    flight recorder (why a kernel died, for the next one to say) runs from `Panel()` on."""
+    messages = _run(kernel, "p = Panel()\n"
+                            "print(p._rest, p.last_exit.recording, 'slots' in p.__dict__)\n")
+    printed = "".join(m["content"].get("text", "") for m in messages if m["msg_type"] == "stream")
+    assert printed.split() == ["pending", "True", "False"], printed
+    messages = _run(kernel, "print(p._rest, [s.title for s in p.slots]); p.close()")
+    printed = "".join(m["content"].get("text", "") for m in messages if m["msg_type"] == "stream")
+    assert printed.startswith("built ['Drive'"), printed  # built at the first cell's end
