@@ -6,11 +6,11 @@
 Only one panel lives per kernel: creating a new one (re-running the cell) stops the old one's
 background work and leaves a one-line notice where it was.
 
-In a Jupyter kernel (not Colab's: see `_TWO_STEP`) the panel paints in two steps: `Panel()` builds the header (core widgets only) and is
-shown; the rest (the bell, the tabs, the timer) is built right after its `display_data` went
-out, or at the end of the cell if it was not shown, or at once when code asks for a part of it.
-The page draws the header without waiting for the tabs' ~70 widget models and their anywidget
-front ends (issue 13: first paint).
+In a Jupyter kernel (not Colab's: see `_TWO_STEP`) the panel paints in two steps: `Panel()`
+builds the header (core widgets only) and is shown; the rest (the bell, the tabs, the timer) is
+built right after its `display_data` went out, or at the end of the cell if it was not shown,
+or at once when code asks for a part of it. The page draws the header without waiting for the
+tabs' ~70 widget models and their anywidget front ends (issue 13: first paint).
 """
 
 from __future__ import annotations
