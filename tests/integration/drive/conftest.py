@@ -113,6 +113,17 @@ def known() -> SimpleNamespace:
 
 
 @pytest.fixture
+def emulator_env(emulator: DriveEmulator, monkeypatch: pytest.MonkeyPatch) -> DriveEmulator:
+    """`emulator`, named by the environment: `colab_panel.drive.connect()` (and every call that
+    signs in for itself) uses it."""
+    from colab_panel.demo.drive_sample import emulator_env as variables
+
+    for name, value in variables(emulator).items():
+        monkeypatch.setenv(name, value)
+    return emulator
+
+
+@pytest.fixture
 def child(emulator: DriveEmulator) -> Callable[[str, str], Any]:
     """child(parent_id, title): the store item titled `title` under `parent_id` (setup shortcut, not a client call)."""
 

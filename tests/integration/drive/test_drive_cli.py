@@ -2,18 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
 
 from colab_panel.cli import main
-from colab_panel.drive.auth import ENV_EMULATOR, ENV_EMULATOR_CA, ENV_EMULATOR_TOKEN
-
-
-@pytest.fixture
-def emulator_env(emulator, monkeypatch):
-    monkeypatch.setenv(ENV_EMULATOR, emulator.base_url)
-    monkeypatch.setenv(ENV_EMULATOR_TOKEN, emulator.token)
-    monkeypatch.setenv(ENV_EMULATOR_CA, str(emulator.ca_cert_path))
-    return emulator
 
 
 def test_ls_get_download_upload(emulator_env, child, seed_dir, tmp_path, capsys, known):

@@ -10,7 +10,6 @@ import pytest
 
 import colab_panel.drive.auth as auth_module
 import colab_panel.tabs.drive as drive_tab_module
-from colab_panel.demo.drive_sample import emulator_env
 from colab_panel.drive.emulator import DriveEmulator
 from colab_panel.panel import Panel
 
@@ -19,10 +18,9 @@ def _controller(panel: Panel, title: str) -> Any:
     return next(parts.view.controller for parts in panel.tabs if parts.title == title)
 
 
-def test_the_tabs_share_the_connection_the_first_of_them_made(emulator: DriveEmulator, child: Any, tmp_path: Path,
+def test_the_tabs_share_the_connection_the_first_of_them_made(emulator_env: DriveEmulator, child: Any, tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in emulator_env(emulator).items():
-        monkeypatch.setenv(name, value)
+    emulator = emulator_env
     made: list[Any] = []
     closed: list[Any] = []
     real_connect = auth_module.connect

@@ -11,36 +11,26 @@ import gc
 import warnings
 
 import psutil
-import pytest
+from support.sockets import connections
 
 from colab_panel.checkpoints.restore import restore_latest
-from colab_panel.drive.auth import ENV_EMULATOR, ENV_EMULATOR_CA, ENV_EMULATOR_TOKEN
 from colab_panel.staging import stage
 from colab_panel.staging.sync import push
 
 
-@pytest.fixture
-def emulator_env(emulator, monkeypatch):
-    monkeypatch.setenv(ENV_EMULATOR, emulator.base_url)
-    monkeypatch.setenv(ENV_EMULATOR_TOKEN, emulator.token)
-    monkeypatch.setenv(ENV_EMULATOR_CA, str(emulator.ca_cert_path))
-    return emulator
-
-
 def _left_open(emulator, call) -> list[str]:
-    """What `call()` left behind: its unclosed sockets, open or collected."""
+    """What `call()` left behind: its unclosed sockets to `emulator`, open or collected (earlier
+    tests' garbage is collected first, and other servers' sockets do not count)."""
     port = emulator.port
+    gc.collect()
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always", ResourceWarning)
         call()
         gc.collect()
-    process = psutil.Process()
-    # psutil 6 renamed connections() to net_connections(); Colab's psutil 5.9.5 has only the old name
-    connections = getattr(process, "net_connections", None) or process.connections
-    return ([f"open: {c.laddr} -> {c.raddr}" for c in connections(kind="tcp")
+    return ([f"open: {c.laddr} -> {c.raddr}" for c in connections()
              if c.raddr and c.raddr.port == port and c.status == psutil.CONN_ESTABLISHED]
             + [f"collected: {w.message}" for w in seen if issubclass(w.category, ResourceWarning)
-               and "socket" in str(w.message).lower()])
+               and "socket" in str(w.message).lower() and f", {port})" in str(w.message)])
 
 
 def test_each_call_closes_the_connection_it_opened(emulator_env, child, seed_dir, tmp_path):
