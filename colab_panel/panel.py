@@ -206,14 +206,13 @@ class Panel:
         if self._rest == "pending":  # closed before its rest was built: nothing of it started
             self._rest = "dropped"
         else:  # built, or stopped part-way by an error: close what exists
-            built = self.__dict__
-            for slot in built.get("slots", ()):
+            for slot in getattr(self, "slots", ()):
                 for closeable in slot.parts.closeables if slot.parts is not None else ():
                     closeable.close()
             self._context.drive.close()  # after the tabs: their workers are stopped; a given one stays open
             self._context.endpoint.close()  # after the features that borrowed it
-            if "notifications" in built:
-                built["notifications"].close()
+            if hasattr(self, "notifications"):
+                self.notifications.close()
         self.last_exit.close()
         _flush_checkpoint_watchers()
         for child in old_children:
