@@ -12,10 +12,6 @@ written under the destination's visible names until every member has been writte
   stop the merge (a folder where the archive has a file, an existing symlink the archive would
   write through) is found *before* the first rename.
 
-The area is flagged as the top of a folder tree (`folder_spread`: on ext4, its folders then land
-in lightly used block groups, where creating files is cheap); the flag is cleared before it
-becomes the destination.
-
 On any exception inside the `with` block, or without `commit()`, the area is deleted (without
 recursion: see `tree_removal`). Its name carries our pid, `.colab_panel-tmp-<pid>-<hex>`, so
 that an area orphaned by a killed process (kill -9, a kernel restart) is removed by the next
@@ -33,7 +29,6 @@ from pathlib import Path
 from types import TracebackType
 
 from colab_panel.errors import StagingError, UnsafeArchiveError
-from colab_panel.staging.folder_spread import set_top_of_tree
 from colab_panel.staging.temp_files import pid_running
 from colab_panel.staging.tree_removal import remove_tree
 
@@ -64,7 +59,6 @@ class StagingArea:
             try:
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 self.root = _make_private_dir(dest.parent)
-                set_top_of_tree(self.root)
                 return self
             except PermissionError:
                 pass  # parent not writable: fall back to a folder inside dest
@@ -72,14 +66,12 @@ class StagingArea:
             dest.mkdir(parents=True)
             self._created_dest = True
         self.root = _make_private_dir(dest)
-        set_top_of_tree(self.root)
         self._inside = True
         return self
 
     def commit(self) -> None:
         """Move everything built under `root` into `dest`. Raises before moving anything on a conflict."""
         if not self._inside:
-            set_top_of_tree(self.root, on=False)  # it becomes the user's folder: leave no flag behind
             try:
                 os.rename(self.root, self.dest)
                 self._committed = True
