@@ -16,7 +16,13 @@ No thread runs while the follower is caught up: one starts when `advance` leaves
 it and ends when it catches up again (or at `close`), so an upload left half-way holds none.
 On Linux that thread runs at a nice value 10 above the kernel's (each thread has its own
 there): the md5 is for reading later, so it takes the cores the upload (and the user's
-training) leave idle rather than sharing them; with none idle it still gets about a tenth.
+training) leave idle rather than sharing them.
+
+When the bytes arrive faster than md5 can follow (more than `LAG_BYTES` behind while
+`advance` keeps coming), the follower waits for the last chunk, or for a pause of `PAUSE_S` in
+the arrivals, and hashes then. Hashing alongside took ~30 % of a 1 GiB loopback upload's speed
+even at nice 10 (benchmarks/README, "md5 behind the upload"), and could not finish sooner: it
+was behind already. Below md5's speed (any internet link) it keeps up as it goes.
 """
 
 from __future__ import annotations
@@ -25,12 +31,15 @@ import hashlib
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 __all__ = ["Md5Follower"]
 
 _BLOCK_BYTES = 1024 * 1024
+LAG_BYTES = 64 * 1024 * 1024  # this far behind the writer, the follower waits (see above)
+PAUSE_S = 0.5  # no `advance` for this long: the writer paused (a dropped connection): hash
 
 
 class Md5Follower:
@@ -46,6 +55,8 @@ class Md5Follower:
         self._hashed_bytes = 0
         self._committed_bytes = 0
         self._lock = threading.Lock()
+        self._advanced = threading.Condition(self._lock)
+        self._last_advance = time.monotonic()
         self._thread: threading.Thread | None = None
         self._closed = False
         self._fd = os.open(path, os.O_RDONLY)  # OSError goes to the caller: it cannot start
@@ -62,6 +73,9 @@ class Md5Follower:
             if self._closed or committed_bytes <= self._committed_bytes:
                 return
             self._committed_bytes = min(committed_bytes, self.size_bytes)
+            self._last_advance = time.monotonic()
+            if self._committed_bytes == self.size_bytes:
+                self._advanced.notify()  # a follower waiting for the last chunk (see _wait_while_outrun)
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="colab_panel-upload-md5", daemon=True)
                 self._thread.start()
@@ -70,6 +84,7 @@ class Md5Follower:
         """Stop hashing (what is left is never hashed, `on_done` is not called) and wait for the thread."""
         with self._lock:
             self._closed = True
+            self._advanced.notify()
             thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             thread.join()
@@ -82,6 +97,7 @@ class Md5Follower:
         error = None
         while True:
             with self._lock:  # whether to go on, and whether this thread is the one to finish
+                self._wait_while_outrun()
                 target = self._committed_bytes
                 if self._closed or self._hashed_bytes >= target:
                     self._thread = None  # caught up (or closed): the next advance starts a new thread
@@ -104,6 +120,15 @@ class Md5Follower:
             self._hashed_bytes += got
         if done:
             self._finish(error)
+
+    def _wait_while_outrun(self) -> None:
+        """Under the lock: wait while the writer is more than LAG_BYTES ahead and still writing."""
+        while not self._closed and self._committed_bytes < self.size_bytes \
+                and self._committed_bytes - self._hashed_bytes > LAG_BYTES:
+            quiet_s = time.monotonic() - self._last_advance
+            if quiet_s >= PAUSE_S:
+                return
+            self._advanced.wait(PAUSE_S - quiet_s)
 
     def _finish(self, error: str | None) -> None:
         self._close_fd()
