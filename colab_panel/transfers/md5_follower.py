@@ -21,8 +21,9 @@ training) leave idle rather than sharing them.
 When the bytes arrive faster than md5 can follow (more than `LAG_BYTES` behind while
 `advance` keeps coming), the follower waits for the last chunk, or for a pause of `PAUSE_S` in
 the arrivals, and hashes then. Hashing alongside took ~30 % of a 1 GiB loopback upload's speed
-even at nice 10 (benchmarks/README, "md5 behind the upload"), and could not finish sooner: it
-was behind already. Below md5's speed (any internet link) it keeps up as it goes.
+even at nice 10, and could not finish sooner: it was behind already (benchmarks/README,
+"Upload: the md5 waits while the upload outruns it"). Below md5's speed (any internet link) it
+keeps up as it goes.
 """
 
 from __future__ import annotations
