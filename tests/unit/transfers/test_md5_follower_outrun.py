@@ -26,6 +26,15 @@ class _Done:
         self.event.set()
 
 
+def _hashed_within_5_s(follower: Md5Follower, expected: int) -> int:
+    """The follower's hashed bytes once they reach `expected` (or as they are after 5 s)."""
+    for _ in range(500):
+        if follower.hashed_bytes == expected:
+            break
+        threading.Event().wait(0.01)
+    return follower.hashed_bytes
+
+
 @pytest.fixture
 def part(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setattr(md5_follower, "LAG_BYTES", 2 * MIB)
@@ -54,11 +63,7 @@ def test_an_outrun_md5_hashes_once_the_writer_pauses(part: Path, monkeypatch: py
     follower = Md5Follower(part, len(DATA), _Done())
     try:
         follower.advance(6 * MIB)
-        for _ in range(500):
-            if follower.hashed_bytes == 6 * MIB:
-                break
-            threading.Event().wait(0.01)
-        assert follower.hashed_bytes == 6 * MIB
+        assert _hashed_within_5_s(follower, 6 * MIB) == 6 * MIB
     finally:
         follower.close()
 
@@ -81,10 +86,6 @@ def test_an_md5_that_keeps_up_hashes_as_the_chunks_come(part: Path, monkeypatch:
     follower = Md5Follower(part, len(DATA), _Done())
     try:
         follower.advance(MIB)  # within LAG_BYTES: no waiting
-        for _ in range(500):
-            if follower.hashed_bytes == MIB:
-                break
-            threading.Event().wait(0.01)
-        assert follower.hashed_bytes == MIB
+        assert _hashed_within_5_s(follower, MIB) == MIB
     finally:
         follower.close()
